@@ -1,0 +1,33 @@
+// ext version [--json]: version, build and dependency versions.
+#include <CLI/Version.hpp>
+#include <sstream>
+
+#include "commands.hpp"
+#include "ext/digest/digest.hpp"
+
+namespace ext::cli {
+namespace {
+
+void setup_version(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("version", "Print version, build and dependency versions");
+  cmd->callback([&ctx] {
+    nlohmann::json deps = {
+        {"openssl", digest::openssl_version()},
+        {"cli11", CLI11_VERSION},
+        {"nlohmann_json", std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
+                              std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
+                              std::to_string(NLOHMANN_JSON_VERSION_PATCH)},
+    };
+    nlohmann::json j = {{"version", EXT_VERSION},
+                        {"build", {{"compiler", "gcc " __VERSION__}, {"cxx_standard", __cplusplus}}},
+                        {"dependencies", deps}};
+    std::ostringstream human;
+    human << "ext " << EXT_VERSION << "\n";
+    for (auto& [k, v] : deps.items()) human << "  " << k << ": " << v.get<std::string>() << "\n";
+    ctx.emit(j, human.str());
+  });
+}
+
+}  // namespace
+EXT_COMMAND(version, 90, setup_version)
+}  // namespace ext::cli

@@ -1,0 +1,118 @@
+// ext — the command-line front end. The single catch: exit 0 ok, 1 failure, 2 usage,
+// 130 interrupted. Errors print as "ext: error: <message>" and "hint: <what to do>".
+#include <signal.h>
+
+#include <algorithm>
+#include <atomic>
+#include <iostream>
+#include <map>
+
+#include "commands.hpp"
+#include "ext/core/cancel.hpp"
+#include "ext/core/error.hpp"
+#include "ext/util/strings.hpp"
+
+namespace ext::cli {
+
+namespace {
+std::vector<CommandInfo>& registry() {
+  static std::vector<CommandInfo> commands;
+  return commands;
+}
+}  // namespace
+
+bool register_command(CommandInfo info) {
+  registry().push_back(info);
+  return true;
+}
+
+std::vector<CommandInfo> registered_commands() {
+  auto out = registry();
+  std::sort(out.begin(), out.end(), [](const CommandInfo& a, const CommandInfo& b) {
+    return a.order != b.order ? a.order < b.order : std::string(a.name) < b.name;
+  });
+  return out;
+}
+
+namespace {
+
+void on_sigint(int) {
+  static std::atomic<int> count{0};
+  ext::request_interrupt();
+  // A second Ctrl-C ends at once.
+  if (count.fetch_add(1) >= 1) {
+    ::signal(SIGINT, SIG_DFL);
+    ::raise(SIGINT);
+  }
+}
+
+int exit_code_for(Errc code) {
+  switch (code) {
+    case Errc::usage: return 2;
+    case Errc::interrupted: return 130;
+    default: return 1;
+  }
+}
+
+void print_error(const Context& ctx, const Error& e) {
+  std::string msg = util::redact(e.message());
+  std::cerr << "ext: error: " << msg << "\n";
+  if (!e.hint().empty()) std::cerr << "hint: " << util::redact(e.hint()) << "\n";
+  if (ctx.globals.json) {
+    nlohmann::json j = {{"error",
+                         {{"code", to_string(e.code())}, {"message", msg}}}};
+    if (!e.hint().empty()) j["error"]["hint"] = util::redact(e.hint());
+    if (e.http_status()) j["error"]["http_status"] = e.http_status();
+    if (!e.registry_code().empty()) j["error"]["registry_code"] = e.registry_code();
+    std::cout << j.dump(2) << std::endl;
+  }
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  Context ctx;
+  CLI::App app{"ext: build, test, share and deploy Envoy proxy-wasm extensions", "ext"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.set_version_flag("--version", std::string("ext ") + EXT_VERSION);
+  auto& g = ctx.globals;
+  app.add_flag("-v,--verbose", g.verbose, "More detail; -vv logs HTTP requests and commands");
+  app.add_flag("-q,--quiet", g.quiet, "Errors only");
+  app.add_flag("--json", g.json, "Machine-readable result on stdout");
+  app.add_option("--store", g.store, "Local store (env EXT_STORE)");
+  app.add_option("--config", g.config, "Settings file (env EXT_CONFIG)");
+  app.add_flag("--no-color", g.no_color, "No colour (also NO_COLOR, non-TTY)");
+
+  for (const auto& c : registered_commands()) c.setup(app, ctx);
+
+  ::signal(SIGINT, on_sigint);
+  ::signal(SIGPIPE, SIG_IGN);
+  try {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+      return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+      return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+      if (e.get_exit_code() == 0) return app.exit(e);
+      std::cerr << "ext: error: " << e.what() << "\n"
+                << "hint: run `ext --help` or `ext <command> --help`\n";
+      return 2;
+    }
+  } catch (const Error& e) {
+    print_error(ctx, e);
+    return exit_code_for(e.code());
+  } catch (const std::exception& e) {
+    print_error(ctx, Error(Errc::internal, e.what()));
+    return 1;
+  }
+  return ext::interrupted() ? 130 : ctx.exit_code;
+}
+
+}  // namespace ext::cli
+
+int main(int argc, char** argv) { return ext::cli::run(argc, argv); }

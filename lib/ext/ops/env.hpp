@@ -1,0 +1,26 @@
+// ext::ops — Env: everything with a side effect that a use case needs, in one struct, so tests
+// can swap any of it (reporter, process runner, store root, settings file, ...).
+// Later modules add their seams here (transport factory, credential store, clock, templates).
+#pragma once
+
+#include <filesystem>
+
+#include "ext/core/reporter.hpp"
+#include "ext/util/process.hpp"
+
+namespace ext::ops {
+
+struct Env {
+  Reporter* reporter = nullptr;
+  util::ProcessRunner* runner = nullptr;
+  std::filesystem::path store_root;     // the local OCI-layout store
+  std::filesystem::path settings_path;  // config.yaml (may not exist)
+  int verbosity = 0;
+};
+
+// --store, else $EXT_STORE, else $XDG_DATA_HOME/ext/store, else ~/.local/share/ext/store.
+std::filesystem::path default_store_root(const std::string& flag = {});
+// --config, else $EXT_CONFIG, else $XDG_CONFIG_HOME/ext/config.yaml, else ~/.config/ext/...
+std::filesystem::path default_settings_path(const std::string& flag = {});
+
+}  // namespace ext::ops

@@ -1,0 +1,60 @@
+#include "support/paths.hpp"
+
+#include <cstdlib>
+
+#include "ext/core/error.hpp"
+
+namespace ext::test {
+
+std::filesystem::path source_dir() { return EXT_SOURCE_DIR; }
+std::filesystem::path data_dir() { return EXT_TEST_DATA; }
+std::filesystem::path ext_binary() { return EXT_BINARY; }
+
+namespace {
+const std::filesystem::path& private_home() {
+  static util::TempDir dir("ext-test-home-");
+  return dir.path();
+}
+}  // namespace
+
+ExtRun run_ext(const std::vector<std::string>& args, const std::filesystem::path& store,
+               std::optional<std::string> stdin_data,
+               const std::map<std::string, std::string>& env) {
+  util::ProcessSpec spec;
+  spec.argv.push_back(ext_binary().string());
+  if (!store.empty()) {
+    spec.argv.push_back("--store");
+    spec.argv.push_back(store.string());
+  }
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.stdin_data = std::move(stdin_data);
+  auto home = private_home();
+  spec.env = {{"HOME", home.string()},
+              {"DOCKER_CONFIG", (home / ".docker").string()},
+              {"XDG_CONFIG_HOME", (home / ".config").string()},
+              {"XDG_DATA_HOME", (home / ".local/share").string()},
+              {"XDG_RUNTIME_DIR", (home / "run").string()}};
+  spec.unset_env = {"EXT_STORE", "EXT_CONFIG", "REGISTRY_AUTH_FILE", "NO_COLOR"};
+  for (const auto& [k, v] : env) spec.env[k] = v;
+  util::SubprocessRunner runner;
+  auto r = runner.run(spec);
+  return {r.exit_code, r.out, r.err};
+}
+
+std::string wat_to_wasm(const std::string& wat, const std::vector<std::string>& flags) {
+  util::TempDir dir("ext-wat-");
+  auto out = dir.path() / "m.wasm";
+  auto in = dir.path() / "m.wat";
+  util::write_file_atomic(in, wat);
+  util::ProcessSpec spec;
+  spec.argv = {"wat2wasm", in.string(), "-o", out.string()};
+  spec.argv.insert(spec.argv.end(), flags.begin(), flags.end());
+  util::SubprocessRunner runner;
+  auto r = runner.run(spec);
+  if (r.exit_code != 0) throw Error(Errc::parse, "wat2wasm failed: " + r.err);
+  return util::read_file(out);
+}
+
+bool have_program(const std::string& name) { return util::find_program(name).has_value(); }
+
+}  // namespace ext::test

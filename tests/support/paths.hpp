@@ -1,0 +1,38 @@
+// Test support: where things are (source tree, test data, the built ext binary), temp dirs,
+// and running the ext binary for end-to-end tests.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ext/util/files.hpp"
+#include "ext/util/process.hpp"
+
+namespace ext::test {
+
+std::filesystem::path source_dir();
+std::filesystem::path data_dir();
+std::filesystem::path ext_binary();
+
+struct ExtRun {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+// Runs the built `ext` with args; the store is `store` when non-empty (--store), and HOME,
+// DOCKER_CONFIG, XDG_* point into a private folder so no user setting leaks in.
+ExtRun run_ext(const std::vector<std::string>& args, const std::filesystem::path& store = {},
+               std::optional<std::string> stdin_data = std::nullopt,
+               const std::map<std::string, std::string>& env = {});
+
+// Compiles WebAssembly text to a binary module with WABT's wat2wasm; throws on failure.
+std::string wat_to_wasm(const std::string& wat, const std::vector<std::string>& flags = {});
+
+// A program on PATH, or nullopt (for tests that need skopeo, clang, cargo ...).
+bool have_program(const std::string& name);
+
+}  // namespace ext::test

@@ -1,0 +1,42 @@
+#include <catch2/catch.hpp>
+
+#include "ext/util/files.hpp"
+#include "support/deps_check.hpp"
+#include "support/paths.hpp"
+
+namespace fs = std::filesystem;
+
+TEST_CASE("lib/ and cli/ follow lib/DEPS", "[deps]") {
+  auto violations = ext::test::check_deps(ext::test::source_dir());
+  for (const auto& v : violations) UNSCOPED_INFO(v);
+  CHECK(violations.empty());
+}
+
+TEST_CASE("the deps check catches a forbidden include and a leaking C header", "[deps]") {
+  ext::util::TempDir dir;
+  auto root = dir.path();
+  fs::create_directories(root / "lib/ext/low");
+  fs::create_directories(root / "lib/ext/high");
+  fs::create_directories(root / "cli");
+  ext::util::write_file_atomic(root / "lib/DEPS",
+                               "0 low : | curl\n"
+                               "1 high : low |\n");
+  ext::util::write_file_atomic(root / "lib/ext/low/a.hpp", "#include <curl/curl.h>\n");
+  ext::util::write_file_atomic(root / "lib/ext/low/a.cpp",
+                               "#include <curl/curl.h>\n#include \"ext/high/b.hpp\"\n");
+  ext::util::write_file_atomic(root / "lib/ext/high/b.cpp",
+                               "#include \"ext/low/a.hpp\"\n#include <archive.h>\n");
+  ext::util::write_file_atomic(root / "cli/main.cpp", "#include <openssl/evp.h>\n");
+  auto v = ext::test::check_deps(root);
+  auto has = [&](const std::string& needle) {
+    for (const auto& line : v)
+      if (line.find(needle) != std::string::npos) return true;
+    return false;
+  };
+  CHECK(has("lib/ext/low/a.cpp:2: low may not include high"));
+  CHECK(has("lib/ext/low/a.hpp:1: curl header in a public header"));
+  CHECK(has("lib/ext/high/b.cpp:2: archive header outside its module"));
+  CHECK(has("cli/main.cpp:1: openssl header outside its module"));
+  CHECK_FALSE(has("high may not include low"));
+  CHECK(v.size() == 4);
+}
