@@ -1,0 +1,81 @@
+// ext::store — content-addressed stores and copying a graph between them. Push and pull are the
+// same operation: copy_graph from one Store to another (the registry client is a remote Store).
+// Owns: the Store interface, blob streams, the local OCI-layout store, a memory store, copy.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ext/digest/digest.hpp"
+#include "ext/oci/descriptor.hpp"
+#include "ext/ref/reference.hpp"
+
+namespace ext {
+class Reporter;
+}
+
+namespace ext::store {
+
+// A stream of a blob's bytes.
+class BlobReader {
+ public:
+  virtual ~BlobReader() = default;
+  // Up to n bytes into buf; 0 at the end.
+  virtual size_t read(void* buf, size_t n) = 0;
+};
+
+// Receives a blob's bytes. commit() verifies size and digest against the expected descriptor
+// (Error digest_mismatch naming both digests) and only then makes the blob visible.
+// Destroying an uncommitted writer discards everything written.
+class BlobWriter {
+ public:
+  virtual ~BlobWriter() = default;
+  virtual void write(const void* data, size_t n) = 0;
+  virtual void commit() = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Blobs (layers, configs) and manifests (by digest) alike.
+  virtual bool has(const oci::Descriptor& d) = 0;
+  // Throws Error(not_found) when missing.
+  virtual std::unique_ptr<BlobReader> open(const oci::Descriptor& d) = 0;
+  virtual std::unique_ptr<BlobWriter> create(const oci::Descriptor& expected) = 0;
+
+  // Manifests and indexes: stores the bytes (verified against d) and names them. The local
+  // store records each full reference; a registry PUTs one manifest per tag (or by digest).
+  virtual void put_manifest(const oci::Descriptor& d, std::string_view bytes,
+                            const std::vector<ref::Reference>& names) = 0;
+  // A name (tag or digest) to its manifest descriptor, or nullopt when unknown.
+  virtual std::optional<oci::Descriptor> resolve(const ref::Reference& name) = 0;
+};
+
+// Whole-blob helpers over the streams, bounded by max_bytes (Error when larger).
+std::string read_all(Store& s, const oci::Descriptor& d, uint64_t max_bytes = 8u << 20);
+void write_all(Store& s, const oci::Descriptor& d, std::string_view bytes);
+
+struct CopyOptions {
+  std::vector<ref::Reference> names;  // names given to the root in the destination
+  Reporter* reporter = nullptr;       // progress for blobs over 1 MiB
+  int concurrency = 1;
+};
+
+struct CopyResult {
+  uint64_t blobs_copied = 0;
+  uint64_t blobs_skipped = 0;  // already in the destination
+  uint64_t bytes_copied = 0;
+};
+
+// Copies the graph under `root` (index -> manifests -> config and layers) from src to dst:
+// children before parents, blobs the destination has are skipped, every digest verified, the
+// root put last under opts.names.
+CopyResult copy_graph(Store& src, Store& dst, const oci::Descriptor& root,
+                      const CopyOptions& opts = {});
+
+}  // namespace ext::store

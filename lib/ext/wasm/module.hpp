@@ -1,0 +1,71 @@
+// ext::wasm — reading WebAssembly modules (WABT's binary reader) and checking them against the
+// proxy-wasm ABI (specs.md §4.1–§4.5, rules in §4.9, binary format in §5).
+// Owns: module facts and validation findings. WABT headers appear only in this module's .cpp.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ext/core/result.hpp"
+
+namespace ext::wasm {
+
+enum class ExternKind { func, table, memory, global, tag };
+
+struct Import {
+  std::string module;     // "env", "wasi_snapshot_preview1"
+  std::string name;
+  ExternKind kind = ExternKind::func;
+  std::string signature;  // for functions: "(i32,i32)->i32"; empty otherwise
+};
+
+struct Export {
+  std::string name;
+  ExternKind kind = ExternKind::func;
+  std::string signature;
+};
+
+enum class FilterKind { unknown, http, network };
+
+struct ModuleInfo {
+  uint64_t size = 0;
+  std::string sha256;          // hex of the module bytes
+  bool is_component = false;   // a WebAssembly component (layer 1 preamble), not a module
+  std::string abi_version;     // "0.2.1", "0.2.0", "0.1.0"; empty when no proxy_abi_version_*
+  FilterKind kind = FilterKind::unknown;  // from the callbacks it exports
+  std::vector<Import> imports;
+  std::vector<Export> exports;
+  std::optional<uint64_t> memory_min_pages;
+  std::optional<uint64_t> memory_max_pages;
+  bool memory_exported = false;
+  std::vector<std::string> custom_sections;  // names, in order
+  std::vector<std::pair<std::string, std::string>> producers;  // ("language","Rust"), ...
+
+  bool exports_function(std::string_view name) const;
+};
+
+// Reads module facts; Error(parse) for anything that is not a readable module (not wasm,
+// truncated, malformed sections). A component is read (is_component = true), not rejected here.
+Result<ModuleInfo> read_module(std::string_view bytes);
+Result<ModuleInfo> read_module_file(const std::filesystem::path& path);
+
+enum class Severity { error, warning };
+
+struct Finding {
+  Severity severity;
+  std::string rule;     // stable id, e.g. "abi-marker", "import-signature", "allocator"
+  std::string message;  // what is wrong, naming the import/export
+};
+
+// Applies specs.md §4.9. Errors mean Envoy would refuse the module.
+std::vector<Finding> validate(const ModuleInfo& info);
+bool has_errors(const std::vector<Finding>& findings);
+
+// "runtime-config" form of the ABI: "v0.2.1" (FORMATS.md).
+std::string abi_config_string(const std::string& abi_version);
+
+}  // namespace ext::wasm
