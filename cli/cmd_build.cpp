@@ -1,0 +1,124 @@
+// ext build [DIR] [-t REF]... [--release|--debug] [--format oci|compat|cncf] [--dry-run]
+// ext build --wasm FILE.wasm -t REF [--root-id ID] [--annotation K=V]... [--format ...]
+#include <sstream>
+
+#include "commands.hpp"
+#include "ext/core/error.hpp"
+#include "ext/ops/build_project.hpp"
+#include "ext/ops/package.hpp"
+#include "ext/util/strings.hpp"
+
+namespace ext::cli {
+namespace {
+
+nlohmann::json package_json(const ops::PackageResult& p) {
+  return {{"module", p.module.string()},  {"size", p.size},
+          {"sha256", p.module_sha256},    {"abi_version", p.abi_version},
+          {"filter_type", p.filter_type}, {"manifest_digest", p.manifest_digest},
+          {"format", p.format},           {"refs", p.refs},
+          {"warnings", p.warnings}};
+}
+
+std::string package_text(const ops::PackageResult& p) {
+  std::ostringstream o;
+  o << "module:   " << p.module.string() << " (" << util::human_size(p.size) << ")\n"
+    << "sha256:   " << p.module_sha256 << "\n"
+    << "abi:      " << (p.abi_version.empty() ? "unknown" : "v" + p.abi_version) << "\n"
+    << "manifest: " << p.manifest_digest << " (" << p.format << ")\n";
+  for (const auto& r : p.refs) o << "tagged:   " << r << "\n";
+  return o.str();
+}
+
+struct BuildFlags {
+  std::string dir = ".";
+  std::string wasm;
+  std::vector<std::string> tags;
+  bool release = false;
+  bool debug = false;
+  std::string format;
+  bool dry_run = false;
+  std::vector<std::string> root_ids;
+  std::vector<std::string> annotations;
+  bool strict = false;
+  std::vector<std::string> extra;
+};
+
+void setup_build(CLI::App& app, Context& ctx) {
+  auto flags = std::make_shared<BuildFlags>();
+  auto* cmd = app.add_subcommand(
+      "build", "Compile a filter project (or package a prebuilt module with --wasm)");
+  cmd->add_option("dir", flags->dir, "Project directory")->check(CLI::ExistingDirectory);
+  cmd->add_option("--wasm", flags->wasm, "Package this prebuilt module instead of compiling")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("-t,--tag", flags->tags, "Name the image in the local store (repeatable)");
+  auto* rel = cmd->add_flag("--release", flags->release, "Optimized, stripped build (default)");
+  auto* dbg = cmd->add_flag("--debug", flags->debug, "Debug build");
+  rel->excludes(dbg);
+  cmd->add_option("--format", flags->format, "Artifact format: oci (default), compat, cncf")
+      ->check(CLI::IsMember({"oci", "compat", "cncf"}));
+  cmd->add_flag("--dry-run", flags->dry_run, "Print the toolchain commands without running them");
+  cmd->add_option("--root-id", flags->root_ids, "Root id(s) for the runtime config");
+  cmd->add_option("--annotation", flags->annotations, "Manifest annotation K=V (repeatable)");
+  cmd->add_flag("--strict", flags->strict, "Validation warnings fail the build");
+  cmd->add_option("--cargo-arg,--compiler-arg", flags->extra,
+                  "Extra argument passed to cargo or the compiler");
+  cmd->callback([flags, &ctx] {
+    auto env = ctx.env();
+    std::map<std::string, std::string> annotations;
+    for (const auto& a : flags->annotations) {
+      auto eq = a.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw Error(Errc::usage, "--annotation needs KEY=VALUE, got \"" + a + "\"");
+      annotations[a.substr(0, eq)] = a.substr(eq + 1);
+    }
+    if (!flags->wasm.empty()) {
+      if (flags->tags.empty())
+        throw Error(Errc::usage, "ext build --wasm needs -t REF",
+                    "name the image: ext build --wasm filter.wasm -t acme/filter:v1");
+      ops::PackageOptions o;
+      o.module = flags->wasm;
+      o.refs = flags->tags;
+      o.format = flags->format.empty() ? "oci" : flags->format;
+      o.root_ids = flags->root_ids;
+      o.annotations = annotations;
+      o.strict = flags->strict;
+      auto r = ops::package_module(o, env);
+      ctx.emit(package_json(r), package_text(r));
+      return;
+    }
+    ops::BuildOptions o;
+    o.dir = flags->dir;
+    o.refs = flags->tags;
+    o.release = !flags->debug;
+    o.format = flags->format;
+    o.dry_run = flags->dry_run;
+    o.extra_args = flags->extra;
+    auto r = ops::build_project(o, env);
+    nlohmann::json j = {{"commands", r.commands},
+                        {"up_to_date", r.up_to_date},
+                        {"dry_run", flags->dry_run}};
+    std::ostringstream human;
+    if (flags->dry_run) {
+      for (const auto& c : r.commands) human << c << "\n";
+    } else {
+      j["module"] = r.module.string();
+      j["size"] = r.size;
+      j["sha256"] = r.module_sha256;
+      j["abi_version"] = r.abi_version;
+      if (r.package) {
+        j["package"] = package_json(*r.package);
+        human << package_text(*r.package);
+      } else {
+        human << "module:   " << r.module.string() << " (" << util::human_size(r.size) << ")\n"
+              << "sha256:   " << r.module_sha256 << "\n"
+              << "abi:      v" << r.abi_version << "\n";
+      }
+      if (r.up_to_date) env.reporter->info("up to date: nothing to compile");
+    }
+    ctx.emit(j, human.str());
+  });
+}
+
+}  // namespace
+EXT_COMMAND(build, 10, setup_build)
+}  // namespace ext::cli

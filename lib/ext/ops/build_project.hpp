@@ -1,0 +1,37 @@
+// ext::ops — `ext build [DIR]`: compile a filter project with its native toolchain (cpp, rust,
+// custom command), validate it, and package it into the local store with -t (or ext.yaml's
+// `image:`). Implemented by the build driver work (lib/ext/build); packaging via package.hpp.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ext/ops/env.hpp"
+#include "ext/ops/package.hpp"
+
+namespace ext::ops {
+
+struct BuildOptions {
+  std::filesystem::path dir = ".";
+  std::vector<std::string> refs;  // -t; empty: ext.yaml image: (if any) with version tag
+  bool release = true;            // --release (default) | --debug
+  std::string format;             // empty: settings default, else oci
+  bool dry_run = false;           // print the commands only
+  std::vector<std::string> extra_args;  // passed through to cargo / the compiler
+};
+
+struct BuildResult {
+  std::vector<std::string> commands;  // every toolchain command (for -v and --dry-run)
+  bool up_to_date = false;            // incremental no-op rebuild
+  std::filesystem::path module;
+  uint64_t size = 0;
+  std::string module_sha256;
+  std::string abi_version;
+  std::optional<PackageResult> package;  // when packaged
+};
+
+BuildResult build_project(const BuildOptions& opts, Env& env);
+
+}  // namespace ext::ops
