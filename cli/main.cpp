@@ -6,6 +6,7 @@
 #include <atomic>
 #include <iostream>
 #include <map>
+#include <optional>
 
 #include "commands.hpp"
 #include "ext/core/cancel.hpp"
@@ -68,6 +69,22 @@ void print_error(const Context& ctx, const Error& e) {
   }
 }
 
+// The first word that is not a global flag, when it names no command.
+std::optional<std::string> unknown_verb(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--store" || a == "--config") {
+      ++i;
+      continue;
+    }
+    if (a.empty() || a[0] == '-') continue;
+    for (const auto& c : registered_commands())
+      if (a == c.name) return std::nullopt;
+    return a;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -85,6 +102,16 @@ int run(int argc, char** argv) {
   app.add_flag("--no-color", g.no_color, "No colour (also NO_COLOR, non-TTY)");
 
   for (const auto& c : registered_commands()) c.setup(app, ctx);
+
+  if (argc <= 1) {
+    std::cout << app.help();
+    return 0;
+  }
+  if (auto unknown = unknown_verb(argc, argv)) {
+    std::cerr << "ext: error: unknown command \"" << *unknown << "\"\n"
+              << "hint: run `ext --help` to see the commands\n";
+    return 2;
+  }
 
   ::signal(SIGINT, on_sigint);
   ::signal(SIGPIPE, SIG_IGN);
