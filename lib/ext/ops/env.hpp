@@ -8,6 +8,10 @@
 #include "ext/core/reporter.hpp"
 #include "ext/util/process.hpp"
 
+namespace ext::scaffold {
+class TemplateSource;
+}
+
 namespace ext::ops {
 
 struct Env {
@@ -16,6 +20,8 @@ struct Env {
   std::filesystem::path store_root;     // the local OCI-layout store
   std::filesystem::path settings_path;  // config.yaml (may not exist)
   int verbosity = 0;
+  // `ext init` templates; null: EXT_TEMPLATES_DIR, else the ones embedded in the binary.
+  const scaffold::TemplateSource* templates = nullptr;
 };
 
 // --store, else $EXT_STORE, else $XDG_DATA_HOME/ext/store, else ~/.local/share/ext/store.
