@@ -1,0 +1,109 @@
+#include "ext/http/retry_transport.hpp"
+
+#include <thread>
+
+#include "ext/core/cancel.hpp"
+#include "ext/core/error.hpp"
+#include "ext/core/reporter.hpp"
+
+namespace ext::http {
+
+bool is_retryable_status(int status) {
+  return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 ||
+         status == 504;
+}
+
+RetryingTransport::RetryingTransport(std::shared_ptr<Transport> inner, RetryPolicy policy,
+                                     Reporter* reporter)
+    : m_inner(std::move(inner)),
+      m_policy(std::move(policy)),
+      m_reporter(reporter),
+      m_rng(std::random_device{}()) {
+  if (!m_policy.sleep)
+    m_policy.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  if (m_policy.max_attempts < 1) m_policy.max_attempts = 1;
+}
+
+std::chrono::milliseconds RetryingTransport::backoff(int attempt) {
+  auto cap = m_policy.base_delay.count();
+  for (int i = 1; i < attempt && cap < m_policy.max_delay.count(); ++i) cap *= 2;
+  cap = std::min<int64_t>(cap, m_policy.max_delay.count());
+  std::uniform_int_distribution<int64_t> dist(0, std::max<int64_t>(cap, 0));
+  return std::chrono::milliseconds(dist(m_rng));
+}
+
+std::optional<std::chrono::milliseconds> RetryingTransport::next_delay(
+    int attempt, const Headers* headers, std::chrono::milliseconds waited) {
+  if (attempt >= m_policy.max_attempts) return std::nullopt;
+  std::chrono::milliseconds d = backoff(attempt);
+  if (headers) {
+    if (auto ra = headers->get("Retry-After")) {
+      if (auto parsed = parse_retry_after(*ra)) {
+        if (*parsed > m_policy.max_retry_after) return std::nullopt;
+        d = std::max(d, *parsed);
+      }
+    }
+  }
+  if (waited + d > m_policy.max_total) return std::nullopt;
+  return d;
+}
+
+void RetryingTransport::wait(std::chrono::milliseconds d, const std::string& why) {
+  if (m_reporter)
+    m_reporter->debug(1, why + "; retrying in " + std::to_string(d.count()) + " ms");
+  m_policy.sleep(d);
+  throw_if_interrupted();
+}
+
+Response RetryingTransport::send(const Request& req) {
+  std::chrono::milliseconds waited{0};
+  for (int attempt = 1;; ++attempt) {
+    try {
+      Response r = m_inner->send(req);
+      if (!is_retryable_status(r.status)) return r;
+      auto d = next_delay(attempt, &r.headers, waited);
+      if (!d || !req.rewind_body()) return r;
+      wait(*d, describe(req) + ": HTTP " + std::to_string(r.status));
+      waited += *d;
+    } catch (const Error& e) {
+      if (e.code() != Errc::network) throw;
+      auto d = next_delay(attempt, nullptr, waited);
+      if (!d || !req.rewind_body()) {
+        if (attempt > 1)
+          throw e.with_context("after " + std::to_string(attempt) + " attempts");
+        throw;
+      }
+      wait(*d, e.message());
+      waited += *d;
+    }
+  }
+}
+
+std::unique_ptr<ResponseStream> RetryingTransport::open(const Request& req) {
+  std::chrono::milliseconds waited{0};
+  for (int attempt = 1;; ++attempt) {
+    try {
+      auto s = m_inner->open(req);
+      if (!is_retryable_status(s->status())) return s;
+      Headers headers = s->headers();
+      int status = s->status();
+      auto d = next_delay(attempt, &headers, waited);
+      if (!d || !req.rewind_body()) return s;
+      s.reset();
+      wait(*d, describe(req) + ": HTTP " + std::to_string(status));
+      waited += *d;
+    } catch (const Error& e) {
+      if (e.code() != Errc::network) throw;
+      auto d = next_delay(attempt, nullptr, waited);
+      if (!d || !req.rewind_body()) {
+        if (attempt > 1)
+          throw e.with_context("after " + std::to_string(attempt) + " attempts");
+        throw;
+      }
+      wait(*d, e.message());
+      waited += *d;
+    }
+  }
+}
+
+}  // namespace ext::http
