@@ -17,7 +17,7 @@ namespace ext::wasm {
 enum class ExternKind { func, table, memory, global, tag };
 
 struct Import {
-  std::string module;     // "env", "wasi_snapshot_preview1"
+  std::string module;  // "env", "wasi_snapshot_preview1"
   std::string name;
   ExternKind kind = ExternKind::func;
   std::string signature;  // for functions: "(i32,i32)->i32"; empty otherwise
@@ -33,17 +33,27 @@ enum class FilterKind { unknown, http, network };
 
 struct ModuleInfo {
   uint64_t size = 0;
-  std::string sha256;          // hex of the module bytes
-  bool is_component = false;   // a WebAssembly component (layer 1 preamble), not a module
-  std::string abi_version;     // "0.2.1", "0.2.0", "0.1.0"; empty when no proxy_abi_version_*
+  std::string sha256;         // hex of the module bytes
+  bool is_component = false;  // a WebAssembly component (layer 1 preamble), not a module
+  std::string abi_version;    // "0.2.1", "0.2.0", "0.1.0"; empty when no proxy_abi_version_*
   FilterKind kind = FilterKind::unknown;  // from the callbacks it exports
   std::vector<Import> imports;
   std::vector<Export> exports;
   std::optional<uint64_t> memory_min_pages;
   std::optional<uint64_t> memory_max_pages;
   bool memory_exported = false;
-  std::vector<std::string> custom_sections;  // names, in order
-  std::vector<std::pair<std::string, std::string>> producers;  // ("language","Rust"), ...
+  std::string memory_export_name;              // first memory export ("memory" by WASI convention)
+  bool memory_imported = false;                // the module imports its memory (host creates it)
+  bool memory_shared = false;                  // threads proposal: shared memory (limits flag 0x02)
+  bool memory64 = false;                       // memory64 proposal (limits flag 0x04)
+  uint32_t memory_count = 0;                   // imported + defined memories
+  bool has_start_section = false;              // a `start` function runs at instantiation (§5.6)
+  std::vector<std::string> custom_sections;    // names, in order
+  std::vector<uint64_t> custom_section_sizes;  // payload bytes, parallel to custom_sections
+  std::vector<std::pair<std::string, std::string>> producers;  // ("language","Rust 1.78"), ...
+  // Problems inside custom sections (a malformed `producers`): never fatal (§5.7), reported as
+  // warnings by validate().
+  std::vector<std::string> custom_section_problems;
 
   bool exports_function(std::string_view name) const;
 };
@@ -57,15 +67,28 @@ enum class Severity { error, warning };
 
 struct Finding {
   Severity severity;
-  std::string rule;     // stable id, e.g. "abi-marker", "import-signature", "allocator"
-  std::string message;  // what is wrong, naming the import/export
+  std::string rule;       // stable id, e.g. "abi-marker", "import-signature", "allocator"
+  std::string message;    // what is wrong, naming the import/export
+  std::string hint = {};  // what to do about it (may be empty)
 };
 
-// Applies specs.md §4.9. Errors mean Envoy would refuse the module.
-std::vector<Finding> validate(const ModuleInfo& info);
+struct ValidateOptions {
+  uint64_t max_module_size = 32ull << 20;  // warning "module-size" above this
+};
+
+// Applies specs.md §4.9. Errors mean Envoy would refuse the module. Rule ids are stable and
+// listed in validate.cpp.
+std::vector<Finding> validate(const ModuleInfo& info, const ValidateOptions& opts = {});
 bool has_errors(const std::vector<Finding>& findings);
 
-// "runtime-config" form of the ABI: "v0.2.1" (FORMATS.md).
+// "runtime-config" form of the ABI: "v0.2.1" (FORMATS.md); empty for an empty version.
 std::string abi_config_string(const std::string& abi_version);
+
+const char* to_string(ExternKind kind);    // "func", "table", "memory", "global", "tag"
+const char* to_string(FilterKind kind);    // "unknown", "http", "network"
+const char* to_string(Severity severity);  // "error", "warning"
+
+// Upper bound on a module read_module accepts (untrusted sizes are bounded).
+inline constexpr uint64_t k_max_module_bytes = 512ull << 20;
 
 }  // namespace ext::wasm

@@ -1,0 +1,43 @@
+// ext::wasm — the proxy-wasm ABI as data: host functions per ABI version (specs.md §4.4), WASI
+// functions the host provides (§4.5) and the callbacks it looks up with their exact wasm types
+// (§4.3). Used by validate(); read by the host module to know what it must provide.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace ext::wasm::abi {
+
+// ABI versions as bits, so a table row says where it exists.
+enum VersionBits : unsigned {
+  k_v010 = 1u << 0,
+  k_v020 = 1u << 1,
+  k_v021 = 1u << 2,
+  k_v02x = k_v020 | k_v021,
+  k_all = k_v010 | k_v020 | k_v021,
+};
+
+// "0.2.1" -> k_v021; 0 for an unknown or empty version.
+unsigned version_bit(std::string_view abi_version);
+// The versions a mask covers, for messages: "0.2.0, 0.2.1".
+std::string describe_versions(unsigned mask);
+
+struct Function {
+  std::string_view name;
+  std::string_view signature;  // "(i32,i32)->i32", the form module.hpp uses
+  unsigned versions;           // where the host provides (imports) or looks it up (exports)
+};
+
+// env.<name> host function; nullptr when no ABI version has it.
+const Function* find_env_import(std::string_view name);
+// wasi_snapshot_preview1.<name> / wasi_unstable.<name>; nullptr when the host lacks it.
+const Function* find_wasi_import(std::string_view name);
+// A callback or convention export the host looks up (including the allocator and the start
+// functions); for proxy_on_request_headers/response_headers the signature depends on the
+// version, so pass it. nullptr for names the host never looks up.
+const Function* find_export(std::string_view name, std::string_view abi_version);
+
+inline constexpr std::string_view k_abi_markers[] = {
+    "proxy_abi_version_0_1_0", "proxy_abi_version_0_2_0", "proxy_abi_version_0_2_1"};
+
+}  // namespace ext::wasm::abi
