@@ -35,8 +35,8 @@ class Reference {
   // True for localhost, 127.0.0.0/8 and ::1 (plain HTTP by default).
   bool is_loopback() const;
 
-  Reference with_tag(std::string tag) const;             // drops the digest
-  Reference with_digest(digest::Digest d) const;         // keeps the tag
+  Reference with_tag(std::string tag) const;      // drops the digest
+  Reference with_digest(digest::Digest d) const;  // keeps the tag
   Reference without_tag_or_digest() const;
 
   bool operator==(const Reference&) const = default;

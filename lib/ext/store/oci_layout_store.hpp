@@ -3,6 +3,8 @@
 // replaced atomically under a file lock, so concurrent processes and a kill at any moment leave
 // a readable store. Each name is an index.json entry whose org.opencontainers.image.ref.name is
 // the full normalized reference.
+// Writers hold a shared lock on blobs.lock for the life of the store object; prune takes it
+// exclusively, so it never deletes a blob another process wrote but has not named yet.
 #pragma once
 
 #include <filesystem>
@@ -20,6 +22,9 @@ class OciLayoutStore final : public Store {
  public:
   // Does not touch the disk; the layout is created on the first write.
   explicit OciLayoutStore(std::filesystem::path root);
+  ~OciLayoutStore() override;
+  OciLayoutStore(const OciLayoutStore&) = delete;
+  OciLayoutStore& operator=(const OciLayoutStore&) = delete;
 
   const std::filesystem::path& root() const { return m_root; }
   std::filesystem::path blob_path(const digest::Digest& d) const;
@@ -41,11 +46,32 @@ class OciLayoutStore final : public Store {
     uint64_t blobs_removed = 0;
     uint64_t bytes_freed = 0;
   };
-  // Deletes blobs that no name reaches, and stale temp files.
+  // Deletes blobs that no name reaches, and stale temp files. Waits (bounded) for other
+  // processes that are writing to this store to finish first.
   PruneResult prune();
 
+  // Hashes every blob a name reaches (or all blobs with `all`); one line per problem
+  // (missing blob, size or digest mismatch), empty when the store is sound.
+  std::vector<std::string> verify(bool all = false);
+
+  // The whole image-layout index (every entry, also those without a name).
+  oci::Index read_index();
+
+  // The lock files and temp-file prefix (exported for tests and tools).
+  static constexpr const char* k_index_lock = "index.json.lock";
+  static constexpr const char* k_writers_lock = "blobs.lock";
+  static constexpr const char* k_temp_prefix = ".tmp-";
+
  private:
+  friend class LayoutBlobWriter;
+  void ensure_layout();
+  void hold_writer_lock();
+  template <class F>
+  bool update_index(F&& change);  // change(oci::Index&) -> bool (true: write it)
+
   std::filesystem::path m_root;
+  bool m_layout_ready = false;
+  bool m_writer_lock_held = false;
 };
 
 }  // namespace ext::store

@@ -56,6 +56,10 @@ class Store {
   virtual std::optional<oci::Descriptor> resolve(const ref::Reference& name) = 0;
 };
 
+// The key a name is stored under: "registry/repo:tag", or "registry/repo@digest" when the
+// reference has no tag. Shared by the stores so names look the same everywhere.
+std::string name_key(const ref::Reference& name);
+
 // Whole-blob helpers over the streams, bounded by max_bytes (Error when larger).
 std::string read_all(Store& s, const oci::Descriptor& d, uint64_t max_bytes = 8u << 20);
 void write_all(Store& s, const oci::Descriptor& d, std::string_view bytes);
