@@ -1,7 +1,11 @@
 // ext::artifact — packing a module and its runtime config into each artifact format (FORMATS.md
 // "Artifact formats": oci, compat, cncf), and detecting and unpacking every layout we read
 // (those three, Docker v2 images whose last layer is a tar.gz holding plugin.wasm, and
-// single-layer wasm-to-oci / GetEnvoy artifacts). Same module + options => same manifest digest.
+// single-layer wasm-to-oci / GetEnvoy artifacts; peers.md §8, specs.md §3.9 and §6).
+// Same module + options => same manifest digest (canonical JSON, deterministic tar.gz, `created`
+// only when the caller gives it).
+// Owns: media-type layouts and runtime-config.json. Must not: name images (callers do), read
+// the environment, talk to registries.
 #pragma once
 
 #include <filesystem>
@@ -21,13 +25,32 @@ enum class Format { oci, compat, cncf };
 Result<Format> parse_format(std::string_view name);
 const char* to_string(Format f);
 
+// Annotation keys (wasme spec.md; solo-io/wasm spec-compat.md; ours for the filter type).
+inline constexpr const char* k_abi_annotation = "module.wasm.runtime/abi_version";
+inline constexpr const char* k_type_annotation = "module.wasm.runtime/type";
+inline constexpr const char* k_filter_type_annotation = "module.wasm.runtime/filter_type";
+inline constexpr const char* k_variant_annotation = "module.wasm.image/variant";
+inline constexpr const char* k_title_annotation = "org.opencontainers.image.title";
+inline constexpr const char* k_created_annotation = "org.opencontainers.image.created";
+// Titles and file names inside the artifacts.
+inline constexpr const char* k_runtime_config_name = "runtime-config.json";
+inline constexpr const char* k_module_title = "filter.wasm";   // oci / cncf layer title
+inline constexpr const char* k_compat_module = "plugin.wasm";  // inside compat / Docker tar.gz
+// Media types of layouts we only read (peers.md B.1: engineerd/wasm-to-oci).
+inline constexpr const char* k_wasm_to_oci_config = "application/vnd.wasm.config.v1+json";
+inline constexpr const char* k_wasm_to_oci_layer = "application/vnd.wasm.content.layer.v1+wasm";
+
 // runtime-config.json: {"type":"envoy_proxy","abiVersions":["v0.2.1"],"config":{"rootIds":[..]}}
 struct RuntimeConfig {
   std::string type = "envoy_proxy";
   std::vector<std::string> abi_versions;  // "v0.2.1"
   std::vector<std::string> root_ids;
-  std::string to_json() const;  // compact, keys as wasme wrote them
-  static Result<RuntimeConfig> parse(std::string_view json);  // also reads "root_ids"
+  // Compact, keys in wasme's order; empty lists are left out as wasme's protobuf marshaling
+  // does (`"config":{}` stays).
+  std::string to_json() const;
+  // Reads camelCase and the proto names ("abi_versions", "root_ids"); unknown keys ignored.
+  static Result<RuntimeConfig> parse(std::string_view json);
+  bool operator==(const RuntimeConfig&) const = default;
 };
 
 struct PackOptions {
@@ -35,6 +58,7 @@ struct PackOptions {
   std::vector<std::string> root_ids;
   std::map<std::string, std::string> annotations;  // extra manifest annotations (title, ...)
   std::string filter_type;  // "http" | "network" (annotation module.wasm.runtime/filter_type)
+  std::string created;      // RFC 3339 (from SOURCE_DATE_EPOCH); empty: left out
 };
 
 struct Packed {
@@ -43,16 +67,19 @@ struct Packed {
   oci::Descriptor module_layer;  // for compat: the tar.gz layer
   std::string module_sha256;     // hex of the raw module
   uint64_t module_size = 0;
-  std::string abi_version;       // "0.2.1"
+  std::string abi_version;  // "0.2.1"
 };
 
 // Writes config and layers into `store` (streams the module file) and the manifest blob;
-// names nothing (the caller puts the manifest under names). `info` is the validated module.
+// names nothing (the caller puts the manifest under names). `info` is the validated module;
+// a module file that no longer matches info.sha256 fails with Error(digest_mismatch).
 Packed pack(store::Store& store, const std::filesystem::path& module_path,
             const wasm::ModuleInfo& info, const PackOptions& opts);
 
 enum class Layout { oci, compat, cncf, docker_v2, single_layer };
 const char* to_string(Layout l);
+// Who reads a layout (peers.md §8), for inspect.
+const char* readers(Layout l);
 
 struct Detected {
   Layout layout;
@@ -62,10 +89,15 @@ struct Detected {
   std::map<std::string, std::string> annotations;
 };
 
-// Classifies a manifest; Error(unsupported) naming the media types when it is no wasm image.
+// Classifies a manifest, in the order Istio's fetcher tries (peers.md C.5): Docker v2 with a
+// tar.gz last layer, OCI compat (tar+gzip last layer), the two-layer oci variant, CNCF, then
+// single-layer wasm-to-oci / GetEnvoy artifacts. Error(unsupported) naming the media types when
+// it is no wasm image; Error(parse) for a runtime config that is not JSON.
 Result<Detected> detect(const oci::Manifest& manifest, store::Store& store);
 
-// Writes the module bytes of an image to `out` (atomically), returning its sha256 hex.
+// Writes the module bytes of an image to `out` (atomically), returning its sha256 hex. The layer
+// is checked against its digest (Error(digest_mismatch)); a tar.gz without plugin.wasm is
+// Error(validation).
 std::string extract_module(store::Store& store, const Detected& detected,
                            const std::filesystem::path& out);
 
