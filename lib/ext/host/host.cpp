@@ -1,0 +1,470 @@
+#include "ext/host/host.hpp"
+
+namespace ext::host {
+
+namespace {
+// Unwinds a run when a callback traps; the message names the callback.
+struct Trapped {
+  std::string message;
+};
+
+struct Direction {
+  MapType headers;
+  MapType trailers;
+  BufferType body;
+  const char* on_headers;
+  const char* on_body;
+  const char* on_trailers;
+  bool Context::*resume;
+};
+
+const Direction k_request{MapType::request_headers,  MapType::request_trailers,
+                          BufferType::request_body,  "proxy_on_request_headers",
+                          "proxy_on_request_body",   "proxy_on_request_trailers",
+                          &Context::continue_request};
+const Direction k_response{MapType::response_headers,  MapType::response_trailers,
+                           BufferType::response_body,  "proxy_on_response_headers",
+                           "proxy_on_response_body",   "proxy_on_response_trailers",
+                           &Context::continue_response};
+
+size_t idx(MapType t) {
+  return static_cast<size_t>(t);
+}
+size_t idx(BufferType t) {
+  return static_cast<size_t>(t);
+}
+}  // namespace
+
+struct Host::Run {
+  std::vector<CallbackRecord>* callbacks = nullptr;
+};
+
+Host::~Host() = default;
+
+std::optional<uint32_t> Host::invoke(Run& run, const char* name, uint32_t ctx,
+                                     std::initializer_list<uint32_t> args) {
+  if (!m_vm->has_export(name)) return std::nullopt;
+  auto& s = *m_state;
+  std::string saved_cb = s.callback;
+  uint32_t saved_cur = s.current_context, saved_eff = s.effective_context;
+  s.callback = name;
+  s.current_context = ctx;
+  s.effective_context = ctx;
+  auto r = m_vm->call(name, args);
+  s.callback = saved_cb;
+  s.current_context = saved_cur;
+  s.effective_context = saved_eff;
+  std::optional<uint32_t> value;
+  if (r) value = *r;
+  if (run.callbacks) run.callbacks->push_back({name, ctx, value});
+  if (!r) {
+    m_failed = true;
+    throw Trapped{r.error().message()};
+  }
+  return value;
+}
+
+// Delivers what happened asynchronously: queue notifications and HTTP call answers (on the
+// root context, as Envoy does: http_call belongs to the root context [HOST exports.cc]).
+void Host::drain(Run& run) {
+  auto& s = *m_state;
+  for (int guard = 0; guard < 10000; ++guard) {
+    if (!s.ready_queues.empty()) {
+      uint32_t id = s.ready_queues.front();
+      s.ready_queues.pop_front();
+      uint32_t owner = s.queues[id - 1].owner_context;
+      invoke(run, "proxy_on_queue_ready", owner ? owner : s.root_context_id, {owner, id});
+      continue;
+    }
+    if (!s.pending_http_calls.empty()) {
+      uint32_t token = s.pending_http_calls.front();
+      s.pending_http_calls.pop_front();
+      HttpCallRecord* rec = nullptr;
+      for (auto& c : s.http_calls)
+        if (c.token == token) rec = &c;
+      if (!rec) continue;
+      std::optional<HttpCallResponse> resp;
+      if (s.responder) resp = s.responder(*rec);
+      rec->answered = true;
+      auto& root = s.contexts[s.root_context_id];
+      uint32_t nh = 0, nb = 0, nt = 0;
+      if (!resp || resp->failed) {
+        rec->failed = true;
+      } else {
+        root.maps[idx(MapType::http_call_response_headers)] = resp->headers;
+        root.maps[idx(MapType::http_call_response_trailers)] = resp->trailers;
+        root.buffers[idx(BufferType::http_call_response_body)] = resp->body;
+        root.buffer_eos[idx(BufferType::http_call_response_body)] = true;
+        nh = static_cast<uint32_t>(resp->headers.size());
+        nb = static_cast<uint32_t>(resp->body.size());
+        nt = static_cast<uint32_t>(resp->trailers.size());
+      }
+      try {
+        invoke(run, "proxy_on_http_call_response", s.root_context_id,
+               {s.root_context_id, token, nh, nb, nt});
+      } catch (...) {
+        root.maps[idx(MapType::http_call_response_headers)].reset();
+        root.maps[idx(MapType::http_call_response_trailers)].reset();
+        root.buffers[idx(BufferType::http_call_response_body)].reset();
+        throw;
+      }
+      root.maps[idx(MapType::http_call_response_headers)].reset();
+      root.maps[idx(MapType::http_call_response_trailers)].reset();
+      root.buffers[idx(BufferType::http_call_response_body)].reset();
+      continue;
+    }
+    return;
+  }
+}
+
+uint32_t Host::new_context(Run& run, uint32_t parent) {
+  uint32_t id = m_next_context++;
+  Context c;
+  c.id = id;
+  c.parent = parent;
+  m_state->contexts[id] = std::move(c);
+  invoke(run, "proxy_on_context_create", id, {id, parent});
+  return id;
+}
+
+Result<std::unique_ptr<Host>> Host::create(std::string_view module_bytes, HostOptions options) {
+  std::unique_ptr<Host> h(new Host());
+  if (options.config.plugin_name.empty()) options.config.plugin_name = options.config.root_id;
+  h->m_state = std::make_unique<HostState>(std::move(options.config));
+  auto vm = Vm::load(module_bytes, *h->m_state, options.limits);
+  if (!vm) return fail(vm.error());
+  h->m_vm = std::move(*vm);
+  auto& s = *h->m_state;
+  Run run{&h->m_root_callbacks};
+  try {
+    // Start functions (specs.md §4.2 steps 1-3): only start-up hostcalls are allowed.
+    s.starting = true;
+    if (h->m_vm->has_export("_initialize")) {
+      h->invoke(run, "_initialize", 0, {});
+      if (h->m_vm->has_export("main"))
+        h->invoke(run, "main", 0, {0, 0});
+      else if (h->m_vm->has_export("__main_void"))
+        h->invoke(run, "__main_void", 0, {});
+    } else if (h->m_vm->has_export("_start")) {
+      h->invoke(run, "_start", 0, {});
+    }
+    s.starting = false;
+    // Root context: create, VM start, configure (§4.2 step 5).
+    uint32_t root = h->m_next_context++;
+    Context c;
+    c.id = root;
+    s.contexts[root] = std::move(c);
+    s.root_context_id = root;
+    h->invoke(run, "proxy_on_context_create", root, {root, 0});
+    auto vm_ok = h->invoke(run, "proxy_on_vm_start", root,
+                           {root, static_cast<uint32_t>(s.config.vm_configuration.size())});
+    if (vm_ok && *vm_ok == 0)
+      return fail(Errc::failed, "proxy_on_vm_start returned false: the VM failed to start");
+    auto cfg_ok = h->invoke(run, "proxy_on_configure", root,
+                            {root, static_cast<uint32_t>(s.config.plugin_configuration.size())});
+    if (cfg_ok && *cfg_ok == 0)
+      return fail(Errc::failed,
+                  "proxy_on_configure returned false: the plugin rejected its configuration");
+    h->drain(run);
+  } catch (const Trapped& t) {
+    return fail(Errc::failed,
+                std::string(s.starting ? "trap at start-up in " : "trap in ") + t.message);
+  }
+  return h;
+}
+
+Result<void> Host::advance(uint64_t ms) {
+  auto& s = *m_state;
+  Run run{&m_root_callbacks};
+  try {
+    while (ms > 0) {
+      if (s.tick_period_ms == 0) {
+        s.now_ns += ms * 1000000ull;
+        return {};
+      }
+      uint64_t to_tick =
+          s.tick_period_ms > m_since_tick_ms ? s.tick_period_ms - m_since_tick_ms : 0;
+      if (ms < to_tick) {
+        m_since_tick_ms += ms;
+        s.now_ns += ms * 1000000ull;
+        return {};
+      }
+      ms -= to_tick;
+      s.now_ns += to_tick * 1000000ull;
+      m_since_tick_ms = 0;
+      invoke(run, "proxy_on_tick", s.root_context_id, {s.root_context_id});
+      drain(run);
+    }
+  } catch (const Trapped& t) {
+    return fail(Errc::failed, "trap in " + t.message);
+  }
+  return {};
+}
+
+void Host::finish_stream(Run& run, uint32_t id) {
+  auto& s = *m_state;
+  auto done = invoke(run, "proxy_on_done", id, {id});
+  if (done && *done == 0) s.contexts[id].done_pending = true;
+  drain(run);
+  invoke(run, "proxy_on_log", id, {id});
+  invoke(run, "proxy_on_delete", id, {id});
+}
+
+namespace {
+
+// Runs one direction of an HTTP stream through the filter. Returns false when the stream went
+// no further (local reply, reset, or a stop that was never continued).
+struct DirectionResult {
+  bool forwarded = false;
+  HeaderMap headers;
+  std::string body;
+  std::optional<HeaderMap> trailers;
+};
+
+}  // namespace
+
+HttpOutcome Host::run_http(const HttpInput& input) {
+  auto& s = *m_state;
+  HttpOutcome out;
+  size_t log_start = s.logs.size(), call_start = s.http_calls.size();
+  Run run{&out.callbacks};
+  bool v1 = s.abi == AbiVersion::v0_1_0;
+  uint32_t id = 0;
+
+  // One direction; true when it reached the other side.
+  auto direction = [&](const Direction& d, const HeaderMap& headers,
+                       const std::vector<std::string>& body,
+                       const std::optional<HeaderMap>& trailers, DirectionResult& res) -> bool {
+    Context* c = &s.contexts[id];
+    c->maps[idx(d.headers)] = headers;
+    bool eos = body.empty() && !trailers;
+    auto n = static_cast<uint32_t>(headers.size());
+    auto r = v1 ? invoke(run, d.on_headers, id, {id, n})
+                : invoke(run, d.on_headers, id, {id, n, eos ? 1u : 0u});
+    drain(run);
+    c = &s.contexts[id];
+    if (c->local_response || c->reset) return false;
+    // Envoy translates StopIteration (1) to StopAllIteration (§4.3): nothing more reaches the
+    // filter (or the peer) until proxy_continue_stream.
+    bool stopped = r && *r != 0 && *r != 2;
+    if (stopped && c->*d.resume) stopped = false;
+    c->*d.resume = false;
+    if (stopped) {
+      out.paused_at = d.on_headers;
+      return false;
+    }
+    res.headers = *c->maps[idx(d.headers)];
+    std::string buffered;
+    bool have_body_cb = m_vm->has_export(d.on_body);
+    for (size_t i = 0; i < body.size(); ++i) {
+      buffered += body[i];
+      bool last = i + 1 == body.size();
+      bool chunk_eos = last && !trailers;
+      if (!have_body_cb) {
+        res.body += buffered;
+        buffered.clear();
+        continue;
+      }
+      c->buffers[idx(d.body)] = buffered;
+      c->buffer_eos[idx(d.body)] = chunk_eos;
+      // A filter may add trailers from the last body callback when there are none (§4.4).
+      bool addable = chunk_eos && !c->maps[idx(d.trailers)];
+      if (addable) c->maps[idx(d.trailers)] = HeaderMap{};
+      auto br = invoke(run, d.on_body, id,
+                       {id, static_cast<uint32_t>(buffered.size()), chunk_eos ? 1u : 0u});
+      drain(run);
+      c = &s.contexts[id];
+      buffered = c->buffers[idx(d.body)].value_or("");
+      c->buffers[idx(d.body)].reset();
+      if (addable && c->maps[idx(d.trailers)] && c->maps[idx(d.trailers)]->empty())
+        c->maps[idx(d.trailers)].reset();
+      if (c->local_response || c->reset) return false;
+      bool body_stopped = br && *br != 0;
+      if (body_stopped && c->*d.resume) body_stopped = false;
+      c->*d.resume = false;
+      if (!body_stopped) {
+        res.body += buffered;
+        buffered.clear();
+      } else if (chunk_eos) {
+        out.paused_at = d.on_body;
+        return false;
+      }
+    }
+    if (trailers) {
+      c->maps[idx(d.trailers)] = *trailers;
+      auto tr = invoke(run, d.on_trailers, id, {id, static_cast<uint32_t>(trailers->size())});
+      drain(run);
+      c = &s.contexts[id];
+      if (c->local_response || c->reset) return false;
+      bool t_stopped = tr && *tr != 0;
+      if (t_stopped && c->*d.resume) t_stopped = false;
+      c->*d.resume = false;
+      if (t_stopped) {
+        out.paused_at = d.on_trailers;
+        return false;
+      }
+      if (!buffered.empty()) {
+        res.body += buffered;
+        buffered.clear();
+      }
+    } else if (!buffered.empty()) {
+      // Stopped on a chunk that was not the last one and the stream ended (eos handled above).
+      res.body += buffered;
+    }
+    res.trailers = c->maps[idx(d.trailers)];
+    res.forwarded = true;
+    return true;
+  };
+
+  try {
+    for (const auto& [k, v] : input.properties) (void)k, (void)v;
+    id = m_next_context;
+    // Properties must be visible from proxy_on_context_create on.
+    {
+      Context c;
+      c.id = id;
+      c.parent = s.root_context_id;
+      c.properties = input.properties;
+      s.contexts[id] = std::move(c);
+      m_next_context++;
+      invoke(run, "proxy_on_context_create", id, {id, s.root_context_id});
+    }
+    out.context_id = id;
+    DirectionResult req;
+    bool request_ok = direction(k_request, input.request_headers, input.request_body,
+                                input.request_trailers, req);
+    out.request_forwarded = req.forwarded;
+    out.request_headers = req.headers;
+    out.request_body = req.body;
+    out.request_trailers = req.trailers;
+    Context* c = &s.contexts[id];
+    if (c->reset) out.reset = true;
+    if (c->local_response) {
+      // A local reply goes down through the encoder side of the filter chain, this filter
+      // included (Envoy sendLocalReply), so the response callbacks see it.
+      out.local_response = c->local_response;
+      HeaderMap h{{":status", std::to_string(c->local_response->status)}};
+      for (const auto& kv : c->local_response->headers) h.push_back(kv);
+      std::vector<std::string> body;
+      if (!c->local_response->body.empty()) body.push_back(c->local_response->body);
+      c->local_response.reset();
+      DirectionResult resp;
+      direction(k_response, h, body, std::nullopt, resp);
+      c = &s.contexts[id];
+      if (c->local_response) out.local_response = c->local_response;
+      out.response_forwarded = resp.forwarded;
+      out.response_headers = resp.headers;
+      out.response_body = resp.body;
+      out.response_trailers = resp.trailers;
+    } else if (request_ok && input.has_response && !c->reset) {
+      DirectionResult resp;
+      direction(k_response, input.response_headers, input.response_body, input.response_trailers,
+                resp);
+      c = &s.contexts[id];
+      if (c->local_response) {
+        // A local reply from the response path replaces the upstream response.
+        out.local_response = c->local_response;
+        out.response_forwarded = true;
+        out.response_headers = {{":status", std::to_string(c->local_response->status)}};
+        for (const auto& kv : c->local_response->headers) out.response_headers.push_back(kv);
+        out.response_body = c->local_response->body;
+        out.response_trailers.reset();
+      } else {
+        out.response_forwarded = resp.forwarded;
+        out.response_headers = resp.headers;
+        out.response_body = resp.body;
+        out.response_trailers = resp.trailers;
+      }
+      if (c->reset) out.reset = true;
+    }
+    finish_stream(run, id);
+    out.done_pending = s.contexts[id].done_pending;
+  } catch (const Trapped& t) {
+    out.error = t.message;
+  }
+  s.contexts.erase(id);
+  out.logs.assign(s.logs.begin() + static_cast<long>(log_start), s.logs.end());
+  out.http_calls.assign(s.http_calls.begin() + static_cast<long>(call_start), s.http_calls.end());
+  return out;
+}
+
+TcpOutcome Host::run_tcp(const TcpInput& input) {
+  auto& s = *m_state;
+  TcpOutcome out;
+  size_t log_start = s.logs.size(), call_start = s.http_calls.size();
+  Run run{&out.callbacks};
+  uint32_t id = m_next_context;
+  try {
+    {
+      Context c;
+      c.id = id;
+      c.parent = s.root_context_id;
+      c.properties = input.properties;
+      s.contexts[id] = std::move(c);
+      m_next_context++;
+      invoke(run, "proxy_on_context_create", id, {id, s.root_context_id});
+    }
+    out.context_id = id;
+    auto r = invoke(run, "proxy_on_new_connection", id, {id});
+    drain(run);
+    bool stopped = r && *r != 0;
+    if (stopped) out.paused_at = "proxy_on_new_connection";
+    auto flow = [&](const std::vector<std::string>& chunks, BufferType type, const char* cb,
+                    std::string& sink) {
+      std::string buffered;
+      for (size_t i = 0; i < chunks.size(); ++i) {
+        buffered += chunks[i];
+        bool eos = i + 1 == chunks.size() && input.close != CloseSide::none;
+        Context* c = &s.contexts[id];
+        if (!m_vm->has_export(cb)) {
+          sink += buffered;
+          buffered.clear();
+          continue;
+        }
+        c->buffers[idx(type)] = buffered;
+        c->buffer_eos[idx(type)] = eos;
+        auto dr = invoke(run, cb, id, {id, static_cast<uint32_t>(buffered.size()), eos ? 1u : 0u});
+        drain(run);
+        c = &s.contexts[id];
+        buffered = c->buffers[idx(type)].value_or("");
+        c->buffers[idx(type)].reset();
+        if (dr && *dr != 0) {
+          out.paused_at = cb;
+        } else {
+          sink += buffered;
+          buffered.clear();
+        }
+        if (c->close_downstream || c->close_upstream) return false;
+      }
+      return true;
+    };
+    if (!stopped) {
+      bool open = flow(input.downstream, BufferType::downstream_data, "proxy_on_downstream_data",
+                       out.to_upstream);
+      if (open)
+        flow(input.upstream, BufferType::upstream_data, "proxy_on_upstream_data",
+             out.to_downstream);
+    }
+    Context* c = &s.contexts[id];
+    out.closed_downstream = c->close_downstream;
+    out.closed_upstream = c->close_upstream;
+    // Close events: the side that closed is REMOTE (2), the other LOCAL (1) (§4.6 peer type).
+    if (input.close == CloseSide::downstream || c->close_downstream) {
+      invoke(run, "proxy_on_downstream_connection_close", id, {id, c->close_downstream ? 1u : 2u});
+      invoke(run, "proxy_on_upstream_connection_close", id, {id, 1});
+    } else if (input.close == CloseSide::upstream || c->close_upstream) {
+      invoke(run, "proxy_on_upstream_connection_close", id, {id, c->close_upstream ? 1u : 2u});
+      invoke(run, "proxy_on_downstream_connection_close", id, {id, 1});
+    }
+    drain(run);
+    finish_stream(run, id);
+  } catch (const Trapped& t) {
+    out.error = t.message;
+  }
+  s.contexts.erase(id);
+  out.logs.assign(s.logs.begin() + static_cast<long>(log_start), s.logs.end());
+  out.http_calls.assign(s.http_calls.begin() + static_cast<long>(call_start), s.http_calls.end());
+  return out;
+}
+
+}  // namespace ext::host

@@ -1,0 +1,136 @@
+// ext::host — the built-in proxy-wasm host that `ext test` runs filters in, on WABT's
+// interpreter (Debian's libwabt), so tests exercise the exact bytes that ship.
+// Owns: loading and linking a module as Envoy does (vm.hpp), the hostcalls of specs.md
+// §4.4–§4.5 (hostcalls.hpp), and the lifecycle of §4.2: start functions, VM start, plugin
+// configure, root and stream contexts, HTTP request/response headers, bodies (buffering while a
+// callback stops), trailers, network connections, async events (HTTP call answers, queues,
+// ticks), done/log/delete. Must not use: the CLI, YAML, the network, the wall clock.
+// Depends on core and util only (lib/DEPS); WABT appears only in vm.cpp.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ext/core/result.hpp"
+#include "ext/host/state.hpp"
+#include "ext/host/types.hpp"
+#include "ext/host/vm.hpp"
+
+namespace ext::host {
+
+struct HostOptions {
+  HostConfig config;
+  VmLimits limits;
+};
+
+// One callback the host invoked, with its raw result (nullopt for void callbacks).
+struct CallbackRecord {
+  std::string name;  // "proxy_on_request_headers"
+  uint32_t context_id = 0;
+  std::optional<uint32_t> result;
+};
+
+struct HttpInput {
+  HeaderMap request_headers;
+  std::vector<std::string> request_body;  // chunks; empty: no body
+  std::optional<HeaderMap> request_trailers;
+  bool has_response = true;  // the upstream answers (unless the filter replied locally)
+  HeaderMap response_headers;
+  std::vector<std::string> response_body;
+  std::optional<HeaderMap> response_trailers;
+  std::map<std::string, std::string> properties;  // stream properties (encoded values)
+};
+
+struct HttpOutcome {
+  uint32_t context_id = 0;
+  std::vector<CallbackRecord> callbacks;
+  // What went upstream (after the filter), when it did.
+  bool request_forwarded = false;
+  HeaderMap request_headers;
+  std::string request_body;
+  std::optional<HeaderMap> request_trailers;
+  // What went downstream (the upstream response or the local reply, after the filter).
+  bool response_forwarded = false;
+  HeaderMap response_headers;
+  std::string response_body;
+  std::optional<HeaderMap> response_trailers;
+  std::optional<LocalResponse> local_response;
+  bool reset = false;                      // proxy_close_stream
+  std::string paused_at;                   // a callback that stopped and was never continued
+  bool done_pending = false;               // proxy_on_done returned false and proxy_done never came
+  std::optional<std::string> error;        // a trap or an exhausted budget, naming the callback
+  std::vector<LogEntry> logs;              // logs written during the run (all contexts)
+  std::vector<HttpCallRecord> http_calls;  // calls made during the run
+};
+
+enum class CloseSide { none, downstream, upstream };
+
+struct TcpInput {
+  std::vector<std::string> downstream;  // chunks from the client
+  std::vector<std::string> upstream;    // chunks from the server (after all downstream ones)
+  CloseSide close = CloseSide::downstream;
+  std::map<std::string, std::string> properties;
+};
+
+struct TcpOutcome {
+  uint32_t context_id = 0;
+  std::vector<CallbackRecord> callbacks;
+  std::string to_upstream;         // downstream data the filter let through
+  std::string to_downstream;       // upstream data the filter let through
+  bool closed_downstream = false;  // proxy_close_stream(DOWNSTREAM)
+  bool closed_upstream = false;
+  std::string paused_at;
+  std::optional<std::string> error;
+  std::vector<LogEntry> logs;
+  std::vector<HttpCallRecord> http_calls;
+};
+
+class Host {
+ public:
+  // Loads the module, runs its start functions (§4.2), creates the root context and calls
+  // proxy_on_vm_start and proxy_on_configure. Errors: the load errors of Vm::load, a trap at
+  // start-up (naming the function), on_vm_start/on_configure returning false.
+  static Result<std::unique_ptr<Host>> create(std::string_view module_bytes, HostOptions options);
+  ~Host();
+
+  HttpOutcome run_http(const HttpInput& input);
+  TcpOutcome run_tcp(const TcpInput& input);
+
+  // Advances the host clock by `ms`, calling proxy_on_tick on the root context once per
+  // elapsed tick period. Logs of the ticks go to state().logs.
+  Result<void> advance(uint64_t ms);
+
+  // Callbacks invoked outside a stream (start-up, configure, ticks), with their results.
+  const std::vector<CallbackRecord>& root_callbacks() const { return m_root_callbacks; }
+
+  // True once a callback trapped: Envoy fails such a VM; create a new Host to go on.
+  bool failed() const { return m_failed; }
+
+  HostState& state() { return *m_state; }
+  Vm& vm() { return *m_vm; }
+  bool exports(std::string_view callback) const { return m_vm->has_export(callback); }
+  uint32_t root_context_id() const { return m_state->root_context_id; }
+
+ private:
+  Host() = default;
+  struct Run;
+  std::optional<uint32_t> invoke(Run& run, const char* name, uint32_t ctx,
+                                 std::initializer_list<uint32_t> args);
+  void drain(Run& run);
+  uint32_t new_context(Run& run, uint32_t parent);
+  void finish_stream(Run& run, uint32_t id);
+
+  std::unique_ptr<HostState> m_state;
+  std::unique_ptr<Vm> m_vm;
+  uint32_t m_next_context = 1;
+  uint64_t m_since_tick_ms = 0;
+  bool m_failed = false;
+  std::vector<CallbackRecord> m_root_callbacks;
+};
+
+}  // namespace ext::host

@@ -1,0 +1,902 @@
+// The host functions of specs.md §4.4 (env) and §4.5 (WASI), with the result codes Envoy's
+// proxy-wasm-cpp-host / Envoy context.cc return [HOST src/exports.cc].
+#include "ext/host/hostcalls.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "ext/host/pairs.hpp"
+#include "ext/util/strings.hpp"
+
+namespace ext::host {
+
+bool Guest::write_u32(uint32_t ptr, uint32_t v) {
+  char b[4];
+  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  return write(ptr, std::string_view(b, 4));
+}
+
+bool Guest::write_u64(uint32_t ptr, uint64_t v) {
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+  return write(ptr, std::string_view(b, 8));
+}
+
+std::optional<std::string> Guest::read(uint32_t ptr, uint32_t size) {
+  auto v = view(ptr, size);
+  if (!v) return std::nullopt;
+  return std::string(*v);
+}
+
+uint8_t abi_bit(AbiVersion v) {
+  switch (v) {
+    case AbiVersion::v0_1_0:
+      return k_abi_010;
+    case AbiVersion::v0_2_0:
+      return k_abi_020;
+    case AbiVersion::v0_2_1:
+      return k_abi_021;
+  }
+  return 0;
+}
+
+bool is_wasi_module(std::string_view module) {
+  return module == "wasi_snapshot_preview1" || module == "wasi_unstable";
+}
+
+namespace {
+
+using A = const uint64_t*;
+inline uint32_t u32(A a, int i) {
+  return static_cast<uint32_t>(a[i]);
+}
+inline uint64_t st(Status s) {
+  return static_cast<uint64_t>(s);
+}
+constexpr uint64_t k_ok = 0;
+constexpr uint64_t k_mem = static_cast<uint64_t>(Status::invalid_memory_access);
+
+// WASI errno (specs.md §4.6).
+constexpr uint64_t k_wasi_badf = 8, k_wasi_notdir = 20, k_wasi_fault = 21, k_wasi_inval = 28,
+                   k_wasi_noent = 44, k_wasi_nosys = 52, k_wasi_notsup = 58;
+
+void log(HostState& s, LogLevel level, std::string message) {
+  s.logs.push_back({level, std::move(message), s.effective_context});
+}
+
+// Copies host bytes into memory the module allocates, then writes pointer and size
+// (specs.md §4.7 "Memory handoff"). Size 0: pointer 0, nothing allocated.
+uint64_t copy_out(Guest& g, std::string_view data, uint32_t ptr_out, uint32_t size_out) {
+  if (data.empty()) {
+    if (!g.write_u32(ptr_out, 0) || !g.write_u32(size_out, 0)) return k_mem;
+    return k_ok;
+  }
+  std::string copy(data);  // the allocator may move memory; never hold a view across it
+  auto p = g.allocate(static_cast<uint32_t>(copy.size()));
+  if (!p) return k_mem;
+  if (!g.write(*p, copy)) return k_mem;
+  if (!g.write_u32(ptr_out, *p) || !g.write_u32(size_out, static_cast<uint32_t>(copy.size())))
+    return k_mem;
+  return k_ok;
+}
+
+Context* root_of(HostState& s, Context* c) {
+  if (!c) return nullptr;
+  if (c->is_root()) return c;
+  auto it = s.contexts.find(c->parent);
+  return it == s.contexts.end() ? nullptr : &it->second;
+}
+
+// The header map a call may read (or change), per Envoy's getMap: HTTP call response maps live
+// on the root context; stream maps on the effective context.
+std::optional<HeaderMap>* find_map(HostState& s, uint32_t type) {
+  if (type >= k_map_type_count) return nullptr;
+  Context* c = s.effective();
+  if (!c) return nullptr;
+  auto t = static_cast<MapType>(type);
+  if (t == MapType::http_call_response_headers || t == MapType::http_call_response_trailers) {
+    Context* r = root_of(s, c);
+    return r ? &r->maps[type] : nullptr;
+  }
+  return &c->maps[type];
+}
+
+bool read_only_map(uint32_t type) {
+  return type >= 4;
+}
+
+std::optional<std::string>* find_buffer(HostState& s, uint32_t type) {
+  Context* c = s.effective();
+  if (!c) return nullptr;
+  if (static_cast<BufferType>(type) == BufferType::http_call_response_body) {
+    Context* r = root_of(s, c);
+    return r ? &r->buffers[type] : nullptr;
+  }
+  return &c->buffers[type];
+}
+
+// ---- env: logging, time, configuration ----
+
+uint64_t proxy_log(HostState& s, Guest& g, A a) {
+  uint32_t level = u32(a, 0);
+  auto msg = g.read(u32(a, 1), u32(a, 2));
+  if (!msg) return k_mem;
+  if (level > 5) return st(Status::bad_argument);
+  log(s, static_cast<LogLevel>(level), std::move(*msg));
+  return k_ok;
+}
+
+uint64_t proxy_get_log_level(HostState& s, Guest& g, A a) {
+  return g.write_u32(u32(a, 0), static_cast<uint32_t>(s.config.log_level)) ? k_ok : k_mem;
+}
+
+uint64_t proxy_get_current_time_nanoseconds(HostState& s, Guest& g, A a) {
+  return g.write_u64(u32(a, 0), s.now_ns) ? k_ok : k_mem;
+}
+
+uint64_t proxy_set_tick_period_milliseconds(HostState& s, Guest&, A a) {
+  s.tick_period_ms = u32(a, 0);
+  return k_ok;
+}
+
+uint64_t proxy_get_configuration(HostState& s, Guest& g, A a) {
+  return copy_out(g, s.config.plugin_configuration, u32(a, 0), u32(a, 1));
+}
+
+// ---- env: buffers ----
+
+uint64_t proxy_get_buffer_bytes(HostState& s, Guest& g, A a) {
+  uint32_t type = u32(a, 0), start = u32(a, 1), max = u32(a, 2);
+  if (type >= k_buffer_type_count) return st(Status::bad_argument);
+  std::string_view data;
+  auto t = static_cast<BufferType>(type);
+  if (t == BufferType::vm_configuration) {
+    data = s.config.vm_configuration;
+  } else if (t == BufferType::plugin_configuration) {
+    data = s.config.plugin_configuration;
+  } else {
+    auto* b = find_buffer(s, type);
+    if (!b || !*b) return st(Status::not_found);
+    data = **b;
+  }
+  if (start > data.size()) return st(Status::bad_argument);
+  auto n = std::min<uint64_t>(max, data.size() - start);
+  return copy_out(g, data.substr(start, n), u32(a, 3), u32(a, 4));
+}
+
+uint64_t proxy_set_buffer_bytes(HostState& s, Guest& g, A a) {
+  uint32_t type = u32(a, 0), start = u32(a, 1), size = u32(a, 2);
+  if (type >= k_buffer_type_count) return st(Status::bad_argument);
+  auto value = g.read(u32(a, 3), u32(a, 4));
+  if (!value) return k_mem;
+  if (type > static_cast<uint32_t>(BufferType::upstream_data)) return st(Status::not_found);
+  auto* b = find_buffer(s, type);
+  if (!b || !*b) return st(Status::not_found);
+  std::string& buf = **b;
+  // Envoy context.cc setBuffer: prepend (0,0), replace all (0, >= len), append (start >= len).
+  if (start == 0 && size == 0) {
+    buf.insert(0, *value);
+  } else if (start == 0 && size >= buf.size()) {
+    buf = std::move(*value);
+  } else if (start >= buf.size()) {
+    buf.append(*value);
+  } else {
+    return st(Status::bad_argument);
+  }
+  return k_ok;
+}
+
+uint64_t proxy_get_buffer_status(HostState& s, Guest& g, A a) {
+  uint32_t type = u32(a, 0);
+  if (type >= k_buffer_type_count) return st(Status::bad_argument);
+  uint64_t size = 0;
+  bool eos = false;
+  auto t = static_cast<BufferType>(type);
+  if (t == BufferType::vm_configuration) {
+    size = s.config.vm_configuration.size();
+  } else if (t == BufferType::plugin_configuration) {
+    size = s.config.plugin_configuration.size();
+  } else {
+    auto* b = find_buffer(s, type);
+    if (!b || !*b) return st(Status::not_found);
+    size = (*b)->size();
+    eos = s.effective()->buffer_eos[type];
+  }
+  if (!g.write_u32(u32(a, 1), static_cast<uint32_t>(size)) || !g.write_u32(u32(a, 2), eos ? 1 : 0))
+    return k_mem;
+  return k_ok;
+}
+
+// ---- env: header maps ----
+
+uint64_t proxy_get_header_map_size(HostState& s, Guest& g, A a) {
+  auto* m = find_map(s, u32(a, 0));
+  if (!m) return u32(a, 0) >= k_map_type_count ? st(Status::bad_argument) : st(Status::not_found);
+  if (!*m) return st(Status::not_found);
+  auto size = (*m)->empty() ? 0 : serialize_pairs(**m).size();
+  return g.write_u32(u32(a, 1), static_cast<uint32_t>(size)) ? k_ok : k_mem;
+}
+
+uint64_t proxy_get_header_map_pairs(HostState& s, Guest& g, A a) {
+  auto* m = find_map(s, u32(a, 0));
+  if (!m) return u32(a, 0) >= k_map_type_count ? st(Status::bad_argument) : st(Status::not_found);
+  if (!*m) return st(Status::not_found);
+  // An empty map is returned as pointer 0, size 0 [HOST exports.cc get_header_map_pairs].
+  if ((*m)->empty()) return copy_out(g, {}, u32(a, 1), u32(a, 2));
+  return copy_out(g, serialize_pairs(**m), u32(a, 1), u32(a, 2));
+}
+
+uint64_t proxy_set_header_map_pairs(HostState& s, Guest& g, A a) {
+  uint32_t type = u32(a, 0);
+  auto bytes = g.read(u32(a, 1), u32(a, 2));
+  if (!bytes) return k_mem;
+  auto* m = find_map(s, type);
+  if (!m) return type >= k_map_type_count ? st(Status::bad_argument) : st(Status::not_found);
+  if (!*m || read_only_map(type)) return st(Status::not_found);
+  auto parsed = parse_pairs(*bytes);
+  HeaderMap out;
+  for (auto& [k, v] : parsed.value_or(HeaderMap{})) out.emplace_back(util::to_lower(k), v);
+  **m = std::move(out);
+  return k_ok;
+}
+
+uint64_t proxy_get_header_map_value(HostState& s, Guest& g, A a) {
+  uint32_t type = u32(a, 0);
+  auto key = g.read(u32(a, 1), u32(a, 2));
+  if (!key) return k_mem;
+  auto* m = find_map(s, type);
+  if (!m) return type >= k_map_type_count ? st(Status::bad_argument) : st(Status::not_found);
+  if (!*m) return st(Status::not_found);
+  auto v = header_value(**m, util::to_lower(*key));
+  if (!v) {
+    // 0.1.0: OK with an empty value; 0.2.x: NOT_FOUND (specs.md §4.1 table).
+    if (s.abi == AbiVersion::v0_1_0) return copy_out(g, {}, u32(a, 3), u32(a, 4));
+    return st(Status::not_found);
+  }
+  return copy_out(g, *v, u32(a, 3), u32(a, 4));
+}
+
+enum class Edit { add, replace };
+
+uint64_t edit_header(HostState& s, Guest& g, A a, Edit edit) {
+  uint32_t type = u32(a, 0);
+  auto key = g.read(u32(a, 1), u32(a, 2));
+  auto value = g.read(u32(a, 3), u32(a, 4));
+  if (!key || !value) return k_mem;
+  auto* m = find_map(s, type);
+  if (!m) return type >= k_map_type_count ? st(Status::bad_argument) : st(Status::not_found);
+  if (!*m || read_only_map(type)) return st(Status::not_found);
+  auto k = util::to_lower(*key);
+  auto& map = **m;
+  if (edit == Edit::replace) {
+    auto it = std::find_if(map.begin(), map.end(), [&](auto& p) { return p.first == k; });
+    if (it != map.end()) {
+      it->second = *value;
+      map.erase(std::remove_if(std::next(it), map.end(), [&](auto& p) { return p.first == k; }),
+                map.end());
+      return k_ok;
+    }
+  }
+  map.emplace_back(std::move(k), std::move(*value));
+  return k_ok;
+}
+
+uint64_t proxy_add_header_map_value(HostState& s, Guest& g, A a) {
+  return edit_header(s, g, a, Edit::add);
+}
+uint64_t proxy_replace_header_map_value(HostState& s, Guest& g, A a) {
+  return edit_header(s, g, a, Edit::replace);
+}
+
+uint64_t proxy_remove_header_map_value(HostState& s, Guest& g, A a) {
+  uint32_t type = u32(a, 0);
+  auto key = g.read(u32(a, 1), u32(a, 2));
+  if (!key) return k_mem;
+  auto* m = find_map(s, type);
+  if (!m) return type >= k_map_type_count ? st(Status::bad_argument) : st(Status::not_found);
+  if (!*m || read_only_map(type)) return st(Status::not_found);
+  auto k = util::to_lower(*key);
+  auto& map = **m;
+  map.erase(std::remove_if(map.begin(), map.end(), [&](auto& p) { return p.first == k; }),
+            map.end());
+  return k_ok;
+}
+
+// ---- env: stream control ----
+
+uint64_t proxy_continue_stream(HostState& s, Guest&, A a) {
+  Context* c = s.effective();
+  switch (u32(a, 0)) {
+    case 0:
+      if (c) c->continue_request = true;
+      return k_ok;
+    case 1:
+      if (c) c->continue_response = true;
+      return k_ok;
+    default:  // Envoy context.cc continueStream: only Request / Response
+      return st(Status::bad_argument);
+  }
+}
+
+uint64_t proxy_close_stream(HostState& s, Guest&, A a) {
+  Context* c = s.effective();
+  if (!c) return st(Status::not_found);
+  switch (u32(a, 0)) {
+    case 0:
+    case 1:
+      c->reset = true;
+      return k_ok;
+    case 2:
+      c->close_downstream = true;
+      return k_ok;
+    case 3:
+      c->close_upstream = true;
+      return k_ok;
+    default:
+      return st(Status::bad_argument);
+  }
+}
+
+uint64_t proxy_continue_request(HostState& s, Guest&, A) {
+  if (auto* c = s.effective()) c->continue_request = true;
+  return k_ok;
+}
+uint64_t proxy_continue_response(HostState& s, Guest&, A) {
+  if (auto* c = s.effective()) c->continue_response = true;
+  return k_ok;
+}
+uint64_t proxy_clear_route_cache(HostState&, Guest&, A) {
+  return k_ok;
+}
+
+uint64_t proxy_get_status(HostState&, Guest& g, A a) {
+  if (!g.write_u32(u32(a, 0), 0)) return k_mem;
+  return copy_out(g, {}, u32(a, 1), u32(a, 2));
+}
+
+uint64_t proxy_send_local_response(HostState& s, Guest& g, A a) {
+  auto details = g.read(u32(a, 1), u32(a, 2));
+  auto body = g.read(u32(a, 3), u32(a, 4));
+  auto headers = g.read(u32(a, 5), u32(a, 6));
+  if (!details || !body || !headers) return k_mem;
+  Context* c = s.effective();
+  if (!c || c->is_root()) return st(Status::not_found);
+  LocalResponse r;
+  r.status = u32(a, 0);
+  r.details = std::move(*details);
+  r.body = std::move(*body);
+  for (auto& [k, v] : parse_pairs(*headers).value_or(HeaderMap{}))
+    r.headers.emplace_back(util::to_lower(k), v);
+  r.grpc_status = static_cast<int32_t>(u32(a, 7));
+  c->local_response = std::move(r);
+  return k_ok;
+}
+
+// ---- env: HTTP and gRPC calls ----
+
+uint64_t proxy_http_call(HostState& s, Guest& g, A a) {
+  auto upstream = g.read(u32(a, 0), u32(a, 1));
+  auto headers = g.read(u32(a, 2), u32(a, 3));
+  auto body = g.read(u32(a, 4), u32(a, 5));
+  auto trailers = g.read(u32(a, 6), u32(a, 7));
+  if (!upstream || !headers || !body || !trailers) return k_mem;
+  HttpCallRecord call;
+  call.upstream = std::move(*upstream);
+  call.headers = parse_pairs(*headers).value_or(HeaderMap{});
+  call.body = std::move(*body);
+  call.trailers = parse_pairs(*trailers).value_or(HeaderMap{});
+  call.timeout_ms = u32(a, 8);
+  // specs.md §4.4: :method, :path and :authority are required; the cluster must be named.
+  if (call.upstream.empty() || !header_value(call.headers, ":method") ||
+      !header_value(call.headers, ":path") || !header_value(call.headers, ":authority"))
+    return st(Status::bad_argument);
+  call.token = s.next_token++;
+  if (!g.write_u32(u32(a, 9), call.token)) return k_mem;
+  s.pending_http_calls.push_back(call.token);
+  s.http_calls.push_back(std::move(call));
+  return k_ok;
+}
+
+// gRPC upstreams are not scripted by the offline host: every cluster is unknown, as Envoy
+// answers for a cluster it does not have.
+uint64_t proxy_grpc_call(HostState& s, Guest&, A) {
+  log(s, LogLevel::warn, "ext test host: gRPC calls are not supported offline");
+  return st(Status::bad_argument);
+}
+uint64_t proxy_grpc_id_call(HostState&, Guest&, A) {
+  return st(Status::not_found);
+}
+
+// ---- env: shared data and queues ----
+
+uint64_t proxy_set_shared_data(HostState& s, Guest& g, A a) {
+  auto key = g.read(u32(a, 0), u32(a, 1));
+  auto value = g.read(u32(a, 2), u32(a, 3));
+  if (!key || !value) return k_mem;
+  uint32_t cas = u32(a, 4);
+  auto it = s.shared_data.find(*key);
+  if (cas != 0 && it != s.shared_data.end() && it->second.second != cas)
+    return st(Status::cas_mismatch);
+  s.shared_data[*key] = {std::move(*value), s.next_cas++};
+  return k_ok;
+}
+
+uint64_t proxy_get_shared_data(HostState& s, Guest& g, A a) {
+  auto key = g.read(u32(a, 0), u32(a, 1));
+  if (!key) return k_mem;
+  auto it = s.shared_data.find(*key);
+  if (it == s.shared_data.end()) return st(Status::not_found);
+  uint32_t cas = it->second.second;
+  std::string value = it->second.first;
+  auto r = copy_out(g, value, u32(a, 2), u32(a, 3));
+  if (r != k_ok) return r;
+  return g.write_u32(u32(a, 4), cas) ? k_ok : k_mem;
+}
+
+uint64_t proxy_register_shared_queue(HostState& s, Guest& g, A a) {
+  auto name = g.read(u32(a, 0), u32(a, 1));
+  if (!name) return k_mem;
+  uint32_t id = 0;
+  for (size_t i = 0; i < s.queues.size(); ++i)
+    if (s.queues[i].vm_id == s.config.vm_id && s.queues[i].name == *name) id = uint32_t(i + 1);
+  if (id == 0) {
+    s.queues.push_back({s.config.vm_id, *name, s.root_context_id, {}});
+    id = static_cast<uint32_t>(s.queues.size());
+  }
+  Context* c = root_of(s, s.effective());
+  s.queues[id - 1].owner_context = c ? c->id : s.root_context_id;
+  return g.write_u32(u32(a, 2), id) ? k_ok : k_mem;
+}
+
+uint64_t proxy_resolve_shared_queue(HostState& s, Guest& g, A a) {
+  auto vm_id = g.read(u32(a, 0), u32(a, 1));
+  auto name = g.read(u32(a, 2), u32(a, 3));
+  if (!vm_id || !name) return k_mem;
+  for (size_t i = 0; i < s.queues.size(); ++i)
+    if (s.queues[i].vm_id == *vm_id && s.queues[i].name == *name)
+      return g.write_u32(u32(a, 4), uint32_t(i + 1)) ? k_ok : k_mem;
+  return st(Status::not_found);
+}
+
+uint64_t proxy_enqueue_shared_queue(HostState& s, Guest& g, A a) {
+  uint32_t id = u32(a, 0);
+  auto value = g.read(u32(a, 1), u32(a, 2));
+  if (!value) return k_mem;
+  if (id == 0 || id > s.queues.size()) return st(Status::not_found);
+  s.queues[id - 1].items.push_back(std::move(*value));
+  s.ready_queues.push_back(id);  // proxy_on_queue_ready fires on enqueue
+  return k_ok;
+}
+
+uint64_t proxy_dequeue_shared_queue(HostState& s, Guest& g, A a) {
+  uint32_t id = u32(a, 0);
+  if (id == 0 || id > s.queues.size()) return st(Status::not_found);
+  auto& q = s.queues[id - 1].items;
+  if (q.empty()) return st(Status::empty);
+  std::string v = std::move(q.front());
+  q.pop_front();
+  return copy_out(g, v, u32(a, 1), u32(a, 2));
+}
+
+// ---- env: metrics ----
+// Ids carry the type in their low 2 bits and step by 4 per type [HOST wasm.h kMetricTypeMask].
+
+uint64_t proxy_define_metric(HostState& s, Guest& g, A a) {
+  uint32_t type = u32(a, 0);
+  auto name = g.read(u32(a, 1), u32(a, 2));
+  if (!name) return k_mem;
+  if (type > 2) return st(Status::bad_argument);
+  auto key = std::to_string(type) + ":" + *name;
+  auto it = s.metric_by_name.find(key);
+  if (it == s.metric_by_name.end()) {
+    uint32_t n = 0;
+    for (auto& m : s.metrics)
+      if (static_cast<uint32_t>(m.type) == type) ++n;
+    Metric m;
+    m.id = n * 4 + type;
+    m.type = static_cast<MetricType>(type);
+    m.name = *name;
+    s.metrics.push_back(std::move(m));
+    it = s.metric_by_name.emplace(key, s.metrics.size() - 1).first;
+  }
+  return g.write_u32(u32(a, 3), s.metrics[it->second].id) ? k_ok : k_mem;
+}
+
+uint64_t proxy_increment_metric(HostState& s, Guest&, A a) {
+  Metric* m = s.metric(u32(a, 0));
+  if (!m) return st(Status::not_found);
+  auto delta = static_cast<int64_t>(a[1]);
+  switch (m->type) {
+    case MetricType::counter:
+      if (delta < 0) return st(Status::bad_argument);
+      m->value += delta;
+      return k_ok;
+    case MetricType::gauge:
+      m->value += delta;
+      return k_ok;
+    case MetricType::histogram:
+      return st(Status::bad_argument);
+  }
+  return st(Status::bad_argument);
+}
+
+uint64_t proxy_record_metric(HostState& s, Guest&, A a) {
+  Metric* m = s.metric(u32(a, 0));
+  if (!m) return st(Status::not_found);
+  uint64_t value = a[1];
+  switch (m->type) {
+    case MetricType::counter:
+      m->value += static_cast<int64_t>(value);
+      break;
+    case MetricType::gauge:
+      m->value = static_cast<int64_t>(value);
+      break;
+    case MetricType::histogram:
+      m->recorded.push_back(value);
+      break;
+  }
+  return k_ok;
+}
+
+uint64_t proxy_get_metric(HostState& s, Guest& g, A a) {
+  Metric* m = s.metric(u32(a, 0));
+  if (!m) return st(Status::not_found);
+  if (m->type == MetricType::histogram) return st(Status::bad_argument);
+  return g.write_u64(u32(a, 1), static_cast<uint64_t>(m->value)) ? k_ok : k_mem;
+}
+
+// ---- env: properties, contexts, foreign functions ----
+
+std::string dotted(std::string_view path) {
+  std::string out(path);
+  std::replace(out.begin(), out.end(), '\0', '.');
+  return out;
+}
+
+uint64_t proxy_get_property(HostState& s, Guest& g, A a) {
+  auto path = g.read(u32(a, 0), u32(a, 1));
+  if (!path) return k_mem;
+  auto v = s.property(dotted(*path));
+  if (!v) return st(Status::not_found);
+  return copy_out(g, *v, u32(a, 2), u32(a, 3));
+}
+
+uint64_t proxy_set_property(HostState& s, Guest& g, A a) {
+  auto path = g.read(u32(a, 0), u32(a, 1));
+  auto value = g.read(u32(a, 2), u32(a, 3));
+  if (!path || !value) return k_mem;
+  Context* c = s.effective();
+  if (!c) return st(Status::not_found);
+  c->properties[dotted(*path)] = std::move(*value);
+  return k_ok;
+}
+
+uint64_t proxy_set_effective_context(HostState& s, Guest&, A a) {
+  uint32_t id = u32(a, 0);
+  if (!s.contexts.count(id)) return st(Status::bad_argument);
+  s.effective_context = id;
+  return k_ok;
+}
+
+uint64_t proxy_done(HostState& s, Guest&, A) {
+  for (auto& [id, c] : s.contexts) {
+    if (c.done_pending) {
+      c.done_pending = false;
+      return k_ok;
+    }
+  }
+  return st(Status::not_found);
+}
+
+uint64_t proxy_call_foreign_function(HostState& s, Guest& g, A a) {
+  auto name = g.read(u32(a, 0), u32(a, 1));
+  if (!name) return k_mem;
+  log(s, LogLevel::debug, "ext test host: no foreign function \"" + *name + "\"");
+  return st(Status::not_found);
+}
+
+uint64_t pthread_equal(HostState&, Guest&, A a) {
+  return u32(a, 0) == u32(a, 1) ? 1 : 0;
+}
+uint64_t emscripten_notify_memory_growth(HostState&, Guest&, A) {
+  return 0;
+}
+
+// ---- WASI (specs.md §4.5) ----
+
+bool std_fd(uint32_t fd) {
+  return fd == 1 || fd == 2;
+}
+
+uint64_t write_iovs(HostState& s, Guest& g, uint32_t fd, uint32_t iovs, uint32_t n,
+                    uint32_t nwritten) {
+  if (!std_fd(fd)) return k_wasi_badf;
+  if (n > 1024) return k_wasi_inval;
+  std::string out;
+  for (uint32_t i = 0; i < n; ++i) {
+    auto iov = g.view(iovs + i * 8, 8);
+    if (!iov) return k_wasi_fault;
+    auto p = reinterpret_cast<const unsigned char*>(iov->data());
+    uint32_t buf = p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24;
+    uint32_t len = p[4] | p[5] << 8 | p[6] << 16 | uint32_t(p[7]) << 24;
+    auto data = g.view(buf, len);
+    if (!data) return k_wasi_fault;
+    out.append(*data);
+  }
+  if (!g.write_u32(nwritten, static_cast<uint32_t>(out.size()))) return k_wasi_fault;
+  if (!out.empty() && out.back() == '\n') out.pop_back();
+  log(s, fd == 1 ? LogLevel::info : LogLevel::error, std::move(out));
+  return 0;
+}
+
+uint64_t fd_write(HostState& s, Guest& g, A a) {
+  return write_iovs(s, g, u32(a, 0), u32(a, 1), u32(a, 2), u32(a, 3));
+}
+uint64_t fd_pwrite(HostState& s, Guest& g, A a) {
+  return write_iovs(s, g, u32(a, 0), u32(a, 1), u32(a, 2), u32(a, 4));
+}
+uint64_t wasi_nosys(HostState&, Guest&, A) {
+  return k_wasi_nosys;
+}
+uint64_t wasi_notsup(HostState&, Guest&, A) {
+  return k_wasi_notsup;
+}
+uint64_t wasi_badf(HostState&, Guest&, A) {
+  return k_wasi_badf;
+}
+uint64_t wasi_zero(HostState&, Guest&, A) {
+  return 0;
+}
+uint64_t wasi_std_or_badf(HostState&, Guest&, A a) {
+  return std_fd(u32(a, 0)) ? 0 : k_wasi_badf;
+}
+uint64_t fd_seek(HostState& s, Guest&, A) {
+  log(s, LogLevel::error, "wasi_unstable fd_seek");
+  return 0;
+}
+uint64_t fd_close(HostState& s, Guest&, A) {
+  log(s, LogLevel::error, "wasi_unstable fd_close");
+  return 0;
+}
+uint64_t fd_fdstat_get(HostState&, Guest& g, A a) {
+  if (!std_fd(u32(a, 0))) return k_wasi_badf;
+  // fdstat: u8 filetype (2 = character device), u16 flags, u64 rights base/inheriting.
+  std::string st(24, '\0');
+  st[0] = 2;
+  st[8] = 1 << 6;  // __WASI_RIGHTS_FD_WRITE
+  return g.write(u32(a, 1), st) ? 0 : k_wasi_fault;
+}
+uint64_t fd_readdir(HostState&, Guest&, A) {
+  return k_wasi_notdir;
+}
+uint64_t fd_renumber(HostState&, Guest&, A a) {
+  return std_fd(u32(a, 0)) ? k_wasi_notsup : k_wasi_badf;
+}
+uint64_t fd_tell(HostState&, Guest& g, A a) {
+  if (!std_fd(u32(a, 0))) return k_wasi_badf;
+  return g.write_u64(u32(a, 1), 0) ? 0 : k_wasi_fault;
+}
+uint64_t path_open(HostState&, Guest&, A) {
+  return k_wasi_noent;
+}
+
+std::vector<std::string> environ_strings(const HostState& s) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : s.config.environment) out.push_back(k + "=" + v);
+  return out;
+}
+uint64_t environ_sizes_get(HostState& s, Guest& g, A a) {
+  auto env = environ_strings(s);
+  uint32_t size = 0;
+  for (auto& e : env) size += static_cast<uint32_t>(e.size() + 1);
+  if (!g.write_u32(u32(a, 0), static_cast<uint32_t>(env.size())) || !g.write_u32(u32(a, 1), size))
+    return k_wasi_fault;
+  return 0;
+}
+uint64_t environ_get(HostState& s, Guest& g, A a) {
+  uint32_t ptrs = u32(a, 0), buf = u32(a, 1);
+  for (auto& e : environ_strings(s)) {
+    if (!g.write_u32(ptrs, buf) || !g.write(buf, std::string_view(e.c_str(), e.size() + 1)))
+      return k_wasi_fault;
+    ptrs += 4;
+    buf += static_cast<uint32_t>(e.size() + 1);
+  }
+  return 0;
+}
+uint64_t args_sizes_get(HostState&, Guest& g, A a) {
+  return g.write_u32(u32(a, 0), 0) && g.write_u32(u32(a, 1), 0) ? 0 : k_wasi_fault;
+}
+uint64_t clock_time_get(HostState& s, Guest& g, A a) {
+  if (u32(a, 0) > 1) return k_wasi_notsup;
+  return g.write_u64(u32(a, 2), s.now_ns) ? 0 : k_wasi_fault;
+}
+uint64_t clock_res_get(HostState&, Guest& g, A a) {
+  if (u32(a, 0) > 1) return k_wasi_notsup;
+  return g.write_u64(u32(a, 1), 1) ? 0 : k_wasi_fault;
+}
+uint64_t random_get(HostState& s, Guest& g, A a) {
+  uint32_t len = u32(a, 1);
+  if (len > 64 * 1024) return k_wasi_inval;
+  std::string bytes(len, '\0');
+  for (auto& b : bytes) {  // deterministic (xorshift), so test runs repeat
+    s.rng ^= s.rng << 13;
+    s.rng ^= s.rng >> 7;
+    s.rng ^= s.rng << 17;
+    b = static_cast<char>(s.rng & 0xff);
+  }
+  return g.write(u32(a, 0), bytes) ? 0 : k_wasi_fault;
+}
+uint64_t poll_oneoff(HostState&, Guest& g, A a) {
+  return g.write_u32(u32(a, 3), 0) ? 0 : k_wasi_fault;
+}
+uint64_t proc_exit(HostState& s, Guest&, A) {
+  log(s, LogLevel::error, "wasi_unstable proc_exit");
+  return 0;
+}
+
+}  // namespace
+
+const std::vector<HostCall>& env_calls() {
+  constexpr uint8_t v1 = k_abi_010, v2 = k_abi_020 | k_abi_021, all = k_abi_all;
+  static const std::vector<HostCall> calls = {
+      {"proxy_log", "(i32,i32,i32)->i32", all, true, proxy_log},
+      {"proxy_get_log_level", "(i32)->i32", k_abi_021, false, proxy_get_log_level},
+      {"proxy_get_current_time_nanoseconds", "(i32)->i32", all, false,
+       proxy_get_current_time_nanoseconds},
+      {"proxy_set_tick_period_milliseconds", "(i32)->i32", all, false,
+       proxy_set_tick_period_milliseconds},
+      {"proxy_get_configuration", "(i32,i32)->i32", v1, false, proxy_get_configuration},
+      {"proxy_get_buffer_bytes", "(i32,i32,i32,i32,i32)->i32", all, false, proxy_get_buffer_bytes},
+      {"proxy_set_buffer_bytes", "(i32,i32,i32,i32,i32)->i32", all, false, proxy_set_buffer_bytes},
+      {"proxy_get_buffer_status", "(i32,i32,i32)->i32", all, false, proxy_get_buffer_status},
+      {"proxy_get_header_map_size", "(i32,i32)->i32", all, false, proxy_get_header_map_size},
+      {"proxy_get_header_map_pairs", "(i32,i32,i32)->i32", all, false, proxy_get_header_map_pairs},
+      {"proxy_set_header_map_pairs", "(i32,i32,i32)->i32", all, false, proxy_set_header_map_pairs},
+      {"proxy_get_header_map_value", "(i32,i32,i32,i32,i32)->i32", all, false,
+       proxy_get_header_map_value},
+      {"proxy_add_header_map_value", "(i32,i32,i32,i32,i32)->i32", all, false,
+       proxy_add_header_map_value},
+      {"proxy_replace_header_map_value", "(i32,i32,i32,i32,i32)->i32", all, false,
+       proxy_replace_header_map_value},
+      {"proxy_remove_header_map_value", "(i32,i32,i32)->i32", all, false,
+       proxy_remove_header_map_value},
+      {"proxy_continue_stream", "(i32)->i32", v2, false, proxy_continue_stream},
+      {"proxy_close_stream", "(i32)->i32", v2, false, proxy_close_stream},
+      {"proxy_continue_request", "()->i32", v1, false, proxy_continue_request},
+      {"proxy_continue_response", "()->i32", v1, false, proxy_continue_response},
+      {"proxy_clear_route_cache", "()->i32", v1, false, proxy_clear_route_cache},
+      {"proxy_get_status", "(i32,i32,i32)->i32", all, false, proxy_get_status},
+      {"proxy_send_local_response", "(i32,i32,i32,i32,i32,i32,i32,i32)->i32", all, false,
+       proxy_send_local_response},
+      {"proxy_http_call", "(i32,i32,i32,i32,i32,i32,i32,i32,i32,i32)->i32", all, false,
+       proxy_http_call},
+      {"proxy_grpc_call", "(i32,i32,i32,i32,i32,i32,i32,i32,i32,i32,i32,i32)->i32", all, false,
+       proxy_grpc_call},
+      {"proxy_grpc_stream", "(i32,i32,i32,i32,i32,i32,i32,i32,i32)->i32", all, false,
+       proxy_grpc_call},
+      {"proxy_grpc_send", "(i32,i32,i32,i32)->i32", all, false, proxy_grpc_id_call},
+      {"proxy_grpc_cancel", "(i32)->i32", all, false, proxy_grpc_id_call},
+      {"proxy_grpc_close", "(i32)->i32", all, false, proxy_grpc_id_call},
+      {"proxy_set_shared_data", "(i32,i32,i32,i32,i32)->i32", all, false, proxy_set_shared_data},
+      {"proxy_get_shared_data", "(i32,i32,i32,i32,i32)->i32", all, false, proxy_get_shared_data},
+      {"proxy_register_shared_queue", "(i32,i32,i32)->i32", all, false,
+       proxy_register_shared_queue},
+      {"proxy_resolve_shared_queue", "(i32,i32,i32,i32,i32)->i32", all, false,
+       proxy_resolve_shared_queue},
+      {"proxy_enqueue_shared_queue", "(i32,i32,i32)->i32", all, false, proxy_enqueue_shared_queue},
+      {"proxy_dequeue_shared_queue", "(i32,i32,i32)->i32", all, false, proxy_dequeue_shared_queue},
+      {"proxy_define_metric", "(i32,i32,i32,i32)->i32", all, false, proxy_define_metric},
+      {"proxy_increment_metric", "(i32,i64)->i32", all, false, proxy_increment_metric},
+      {"proxy_record_metric", "(i32,i64)->i32", all, false, proxy_record_metric},
+      {"proxy_get_metric", "(i32,i32)->i32", all, false, proxy_get_metric},
+      {"proxy_get_property", "(i32,i32,i32,i32)->i32", all, false, proxy_get_property},
+      {"proxy_set_property", "(i32,i32,i32,i32)->i32", all, false, proxy_set_property},
+      {"proxy_set_effective_context", "(i32)->i32", all, false, proxy_set_effective_context},
+      {"proxy_done", "()->i32", all, false, proxy_done},
+      {"proxy_call_foreign_function", "(i32,i32,i32,i32,i32,i32)->i32", all, false,
+       proxy_call_foreign_function},
+      {"pthread_equal", "(i32,i32)->i32", all, false, pthread_equal},
+      {"emscripten_notify_memory_growth", "(i32)->()", all, true, emscripten_notify_memory_growth},
+  };
+  return calls;
+}
+
+const std::vector<HostCall>& wasi_calls() {
+  constexpr uint8_t all = k_abi_all;
+  static const std::vector<HostCall> calls = {
+      {"fd_write", "(i32,i32,i32,i32)->i32", all, true, fd_write},
+      {"fd_read", "(i32,i32,i32,i32)->i32", all, true, wasi_nosys},
+      {"fd_seek", "(i32,i64,i32,i32)->i32", all, true, fd_seek},
+      {"fd_close", "(i32)->i32", all, true, fd_close},
+      {"fd_fdstat_get", "(i32,i32)->i32", all, true, fd_fdstat_get},
+      {"fd_fdstat_set_flags", "(i32,i32)->i32", all, true, wasi_nosys},
+      {"fd_fdstat_set_rights", "(i32,i64,i64)->i32", all, true, wasi_std_or_badf},
+      {"fd_prestat_get", "(i32,i32)->i32", all, true, wasi_badf},
+      {"fd_prestat_dir_name", "(i32,i32,i32)->i32", all, true, wasi_nosys},
+      {"fd_filestat_get", "(i32,i32)->i32", all, true, wasi_badf},
+      {"fd_filestat_set_size", "(i32,i64)->i32", all, true, wasi_std_or_badf},
+      {"fd_filestat_set_times", "(i32,i64,i64,i32)->i32", all, true, wasi_std_or_badf},
+      {"fd_advise", "(i32,i64,i64,i32)->i32", all, true, wasi_zero},
+      {"fd_allocate", "(i32,i64,i64)->i32", all, true, wasi_std_or_badf},
+      {"fd_datasync", "(i32)->i32", all, true, wasi_std_or_badf},
+      {"fd_sync", "(i32)->i32", all, true, wasi_std_or_badf},
+      {"fd_pread", "(i32,i32,i32,i64,i32)->i32", all, true, wasi_nosys},
+      {"fd_pwrite", "(i32,i32,i32,i64,i32)->i32", all, true, fd_pwrite},
+      {"fd_readdir", "(i32,i32,i32,i64,i32)->i32", all, true, fd_readdir},
+      {"fd_renumber", "(i32,i32)->i32", all, true, fd_renumber},
+      {"fd_tell", "(i32,i32)->i32", all, true, fd_tell},
+      {"path_open", "(i32,i32,i32,i32,i32,i64,i64,i32,i32)->i32", all, true, path_open},
+      {"path_create_directory", "(i32,i32,i32)->i32", all, true, wasi_notsup},
+      {"path_remove_directory", "(i32,i32,i32)->i32", all, true, wasi_notsup},
+      {"path_unlink_file", "(i32,i32,i32)->i32", all, true, wasi_notsup},
+      {"path_filestat_get", "(i32,i32,i32,i32,i32)->i32", all, true, wasi_notsup},
+      {"path_filestat_set_times", "(i32,i32,i32,i32,i64,i64,i32)->i32", all, true, wasi_notsup},
+      {"path_link", "(i32,i32,i32,i32,i32,i32)->i32", all, true, wasi_notsup},
+      {"path_readlink", "(i32,i32,i32,i32,i32,i32)->i32", all, true, wasi_notsup},
+      {"path_rename", "(i32,i32,i32,i32,i32,i32)->i32", all, true, wasi_notsup},
+      {"path_symlink", "(i32,i32,i32,i32)->i32", all, true, wasi_notsup},
+      {"environ_sizes_get", "(i32,i32)->i32", all, true, environ_sizes_get},
+      {"environ_get", "(i32,i32)->i32", all, true, environ_get},
+      {"args_sizes_get", "(i32,i32)->i32", all, true, args_sizes_get},
+      {"args_get", "(i32,i32)->i32", all, true, wasi_zero},
+      {"clock_time_get", "(i32,i64,i32)->i32", all, true, clock_time_get},
+      {"clock_res_get", "(i32,i32)->i32", all, true, clock_res_get},
+      {"random_get", "(i32,i32)->i32", all, true, random_get},
+      {"sched_yield", "()->i32", all, true, wasi_zero},
+      {"poll_oneoff", "(i32,i32,i32,i32)->i32", all, true, poll_oneoff},
+      {"proc_exit", "(i32)->()", all, true, proc_exit},
+      {"sock_accept", "(i32,i32,i32)->i32", all, true, wasi_notsup},
+      {"sock_recv", "(i32,i32,i32,i32,i32,i32)->i32", all, true, wasi_notsup},
+      {"sock_send", "(i32,i32,i32,i32,i32)->i32", all, true, wasi_notsup},
+      {"sock_shutdown", "(i32,i32)->i32", all, true, wasi_notsup},
+  };
+  return calls;
+}
+
+std::optional<std::string_view> callback_signature(std::string_view name, AbiVersion abi) {
+  static const std::vector<std::pair<std::string_view, std::string_view>> common = {
+      {"_initialize", "()->()"},
+      {"_start", "()->()"},
+      {"main", "(i32,i32)->i32"},
+      {"__main_void", "()->i32"},
+      {"malloc", "(i32)->i32"},
+      {"proxy_on_memory_allocate", "(i32)->i32"},
+      {"proxy_on_context_create", "(i32,i32)->()"},
+      {"proxy_on_vm_start", "(i32,i32)->i32"},
+      {"proxy_validate_configuration", "(i32,i32)->i32"},
+      {"proxy_on_configure", "(i32,i32)->i32"},
+      {"proxy_on_tick", "(i32)->()"},
+      {"proxy_on_new_connection", "(i32)->i32"},
+      {"proxy_on_downstream_data", "(i32,i32,i32)->i32"},
+      {"proxy_on_upstream_data", "(i32,i32,i32)->i32"},
+      {"proxy_on_downstream_connection_close", "(i32,i32)->()"},
+      {"proxy_on_upstream_connection_close", "(i32,i32)->()"},
+      {"proxy_on_request_body", "(i32,i32,i32)->i32"},
+      {"proxy_on_request_trailers", "(i32,i32)->i32"},
+      {"proxy_on_request_metadata", "(i32,i32)->i32"},
+      {"proxy_on_response_body", "(i32,i32,i32)->i32"},
+      {"proxy_on_response_trailers", "(i32,i32)->i32"},
+      {"proxy_on_response_metadata", "(i32,i32)->i32"},
+      {"proxy_on_http_call_response", "(i32,i32,i32,i32,i32)->()"},
+      {"proxy_on_grpc_receive_initial_metadata", "(i32,i32,i32)->()"},
+      {"proxy_on_grpc_receive", "(i32,i32,i32)->()"},
+      {"proxy_on_grpc_receive_trailing_metadata", "(i32,i32,i32)->()"},
+      {"proxy_on_grpc_close", "(i32,i32,i32)->()"},
+      {"proxy_on_queue_ready", "(i32,i32)->()"},
+      {"proxy_on_done", "(i32)->i32"},
+      {"proxy_on_log", "(i32)->()"},
+      {"proxy_on_delete", "(i32)->()"},
+  };
+  bool v1 = abi == AbiVersion::v0_1_0;
+  if (name == "proxy_on_request_headers" || name == "proxy_on_response_headers")
+    return v1 ? "(i32,i32)->i32" : "(i32,i32,i32)->i32";
+  if (name == "proxy_on_foreign_function") {
+    if (v1) return std::nullopt;
+    return "(i32,i32,i32)->()";
+  }
+  for (const auto& [n, sig] : common)
+    if (n == name) return sig;
+  return std::nullopt;
+}
+
+}  // namespace ext::host

@@ -1,0 +1,120 @@
+// ext::host — value types of the proxy-wasm host: ABI enums (specs.md §4.6), header maps, and
+// what a run records (logs, local responses, HTTP calls, metrics). Plain C++, no WABT.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ext::host {
+
+// proxy_status_t / WasmResult (specs.md §4.6).
+enum class Status : uint32_t {
+  ok = 0,
+  not_found = 1,
+  bad_argument = 2,
+  serialization_failure = 3,
+  parse_failure = 4,
+  bad_expression = 5,
+  invalid_memory_access = 6,
+  empty = 7,
+  cas_mismatch = 8,
+  result_mismatch = 9,
+  internal_failure = 10,
+  broken_connection = 11,
+  unimplemented = 12,
+};
+const char* to_string(Status s);
+
+enum class AbiVersion { v0_1_0, v0_2_0, v0_2_1 };
+const char* to_string(AbiVersion v);  // "0.2.1"
+
+// proxy_map_type_t (§4.6); 0..7.
+enum class MapType : uint32_t {
+  request_headers = 0,
+  request_trailers = 1,
+  response_headers = 2,
+  response_trailers = 3,
+  grpc_initial_metadata = 4,
+  grpc_trailing_metadata = 5,
+  http_call_response_headers = 6,
+  http_call_response_trailers = 7,
+};
+inline constexpr uint32_t k_map_type_count = 8;
+
+// proxy_buffer_type_t (§4.6); 0..8.
+enum class BufferType : uint32_t {
+  request_body = 0,
+  response_body = 1,
+  downstream_data = 2,
+  upstream_data = 3,
+  http_call_response_body = 4,
+  grpc_message = 5,
+  vm_configuration = 6,
+  plugin_configuration = 7,
+  foreign_function_arguments = 8,
+};
+inline constexpr uint32_t k_buffer_type_count = 9;
+
+enum class StreamType : uint32_t { request = 0, response = 1, downstream = 2, upstream = 3 };
+
+enum class MetricType : uint32_t { counter = 0, gauge = 1, histogram = 2 };
+const char* to_string(MetricType t);
+
+// proxy_log_level_t.
+enum class LogLevel : int { trace = 0, debug = 1, info = 2, warn = 3, error = 4, critical = 5 };
+const char* to_string(LogLevel l);
+std::optional<LogLevel> parse_log_level(std::string_view name);
+
+// An ordered multimap, as HTTP header maps are (keys lower-case, pseudo-headers included).
+using HeaderMap = std::vector<std::pair<std::string, std::string>>;
+
+// Values of a key joined with "," (as Envoy returns them), or nullopt when absent.
+std::optional<std::string> header_value(const HeaderMap& map, std::string_view key);
+
+struct LogEntry {
+  LogLevel level = LogLevel::info;
+  std::string message;
+  uint32_t context_id = 0;
+};
+
+struct LocalResponse {
+  uint32_t status = 0;
+  std::string details;  // status_code_details
+  std::string body;
+  HeaderMap headers;
+  int32_t grpc_status = -1;  // -1 = none
+};
+
+// A call the filter made with proxy_http_call, and how the host answered it.
+struct HttpCallRecord {
+  uint32_t token = 0;
+  std::string upstream;
+  HeaderMap headers;
+  std::string body;
+  HeaderMap trailers;
+  uint32_t timeout_ms = 0;
+  bool answered = false;  // a scripted response was delivered
+  bool failed = false;    // delivered as a failure (num_headers == 0)
+};
+
+// A scripted answer to an HTTP call.
+struct HttpCallResponse {
+  HeaderMap headers;  // empty + failed = call failed / timed out
+  std::string body;
+  HeaderMap trailers;
+  bool failed = false;
+};
+
+struct Metric {
+  uint32_t id = 0;
+  MetricType type = MetricType::counter;
+  std::string name;
+  int64_t value = 0;               // counter / gauge
+  std::vector<uint64_t> recorded;  // histogram values (all of them)
+};
+
+}  // namespace ext::host

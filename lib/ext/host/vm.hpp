@@ -1,0 +1,56 @@
+// ext::host — Vm: one instance of a module on WABT's interpreter, linked the way Envoy links it
+// (specs.md §4.1 load sequence): the ABI version from the `proxy_abi_version_*` export; every
+// import must be one of our `env` / WASI host functions with the identical signature, else the
+// load fails as Envoy's does ("missing import", "import type mismatch"); exported callbacks with
+// a wrong signature fail ("Bad function signature"); an allocator (`malloc`, then
+// `proxy_on_memory_allocate`) is required. Calls run under an instruction budget and a memory
+// cap; a trap (unreachable, out of bounds, call stack exhausted) comes back as an error naming
+// the export. WABT types stay in vm.cpp.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ext/core/result.hpp"
+#include "ext/host/state.hpp"
+
+namespace ext::host {
+
+struct VmLimits {
+  uint64_t instruction_budget = 500'000'000;  // per top-level call (stops infinite loops)
+  uint32_t max_memory_pages = 4096;           // 256 MiB cap on linear memory (64 KiB pages)
+};
+
+class Vm {
+ public:
+  // Reads, links and instantiates `bytes` (start functions are not run here; see start()).
+  // Error(parse) for unreadable modules, Error(validation) for what Envoy refuses to load.
+  static Result<std::unique_ptr<Vm>> load(std::string_view bytes, HostState& state,
+                                          const VmLimits& limits = {});
+  ~Vm();
+  Vm(const Vm&) = delete;
+  Vm& operator=(const Vm&) = delete;
+
+  AbiVersion abi() const;
+  bool has_export(std::string_view name) const;
+  std::vector<std::string> exported_functions() const;
+
+  // Calls an exported function with i32 arguments. Its i32 result (nullopt for a void
+  // function), or Error(failed) "<name>: <trap message>" on a trap or an exhausted budget.
+  Result<std::optional<uint32_t>> call(std::string_view name, std::initializer_list<uint32_t> args);
+
+  uint64_t memory_size() const;  // bytes of linear memory now
+  uint64_t instructions_budget() const;
+
+ private:
+  Vm();
+  struct Impl;
+  std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace ext::host
