@@ -29,7 +29,9 @@ AuthTransport::AuthTransport(std::shared_ptr<http::Transport> inner, AuthOptions
   m_options.host = util::to_lower(m_options.host);
 }
 
-std::string AuthTransport::scheme() const { return m_scheme; }
+std::string AuthTransport::scheme() const {
+  return m_scheme;
+}
 
 void AuthTransport::reset() {
   std::lock_guard g(m_mutex);
@@ -88,8 +90,11 @@ bool AuthTransport::on_unauthorized(const http::Headers& headers, const http::Re
     return c && c->has_basic();
   }
   if (ch->scheme != "bearer")
-    throw Error(Errc::unsupported, m_options.host + " asks for the unsupported authentication "
-                                                    "scheme \"" + ch->scheme + "\"",
+    throw Error(Errc::unsupported,
+                m_options.host +
+                    " asks for the unsupported authentication "
+                    "scheme \"" +
+                    ch->scheme + "\"",
                 "ext supports anonymous, Basic and Bearer token authentication");
   auto realm = ch->param("realm");
   if (realm.empty() || !http::Url::parse(realm))
@@ -121,9 +126,10 @@ AuthTransport::Token AuthTransport::fetch_token(const std::set<std::string>& sco
     post.method = "POST";
     post.url = m_realm;
     post.headers.set("Content-Type", "application/x-www-form-urlencoded");
-    post.body = "grant_type=refresh_token&refresh_token=" + http::percent_encode(cred->identity_token) +
-                "&service=" + http::percent_encode(m_service) +
-                "&client_id=" + http::percent_encode(m_options.client_id);
+    post.body =
+        "grant_type=refresh_token&refresh_token=" + http::percent_encode(cred->identity_token) +
+        "&service=" + http::percent_encode(m_service) +
+        "&client_id=" + http::percent_encode(m_options.client_id);
     if (!scopes.empty()) post.body += "&scope=" + http::percent_encode(scope_key(scopes));
     post.max_response = k_max_token_response;
     resp = m_inner->send(post);
@@ -152,8 +158,8 @@ AuthTransport::Token AuthTransport::fetch_token(const std::set<std::string>& sco
         .with_http(resp.status);
   }
   if (resp.status != 200)
-    throw Error(Errc::auth, "token request to " + realm_host + " failed: HTTP " +
-                                std::to_string(resp.status))
+    throw Error(Errc::auth,
+                "token request to " + realm_host + " failed: HTTP " + std::to_string(resp.status))
         .with_http(resp.status);
   nlohmann::json j;
   try {
@@ -161,7 +167,8 @@ AuthTransport::Token AuthTransport::fetch_token(const std::set<std::string>& sco
   } catch (const nlohmann::json::exception&) {
     throw Error(Errc::auth, "token response from " + realm_host + " is not JSON");
   }
-  if (!j.is_object()) throw Error(Errc::auth, "token response from " + realm_host + " is not an object");
+  if (!j.is_object())
+    throw Error(Errc::auth, "token response from " + realm_host + " is not an object");
   std::string value;
   if (j.contains("access_token") && j["access_token"].is_string())
     value = j["access_token"].get<std::string>();

@@ -21,10 +21,10 @@
 namespace ext::auth {
 
 struct AuthOptions {
-  std::string registry;                  // credential key: the reference's registry ("docker.io")
-  std::string host;                      // the API host[:port] requests go to
+  std::string registry;                    // credential key: the reference's registry ("docker.io")
+  std::string host;                        // the API host[:port] requests go to
   CredentialStore* credentials = nullptr;  // looked up once, lazily; null = anonymous
-  std::optional<Credential> credential;  // use this instead of the store (ext login)
+  std::optional<Credential> credential;    // use this instead of the store (ext login)
   std::string client_id = "ext";
   Reporter* reporter = nullptr;
 };

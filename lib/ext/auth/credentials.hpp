@@ -15,8 +15,7 @@ struct Credential {
   std::string registry_token;  // bearer token sent to the registry as is ("registrytoken")
 
   bool empty() const {
-    return username.empty() && password.empty() && identity_token.empty() &&
-           registry_token.empty();
+    return username.empty() && password.empty() && identity_token.empty() && registry_token.empty();
   }
   bool has_basic() const { return !username.empty() && !password.empty(); }
   bool operator==(const Credential&) const = default;

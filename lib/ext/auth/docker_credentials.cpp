@@ -74,7 +74,9 @@ bool DockerCredentials::erase(const std::string& registry) {
   return removed;
 }
 
-std::string DockerCredentials::describe() const { return m_file.describe(); }
+std::string DockerCredentials::describe() const {
+  return m_file.describe();
+}
 
 CredentialChain::CredentialChain(std::vector<std::unique_ptr<CredentialStore>> stores,
                                  size_t writer)
@@ -97,7 +99,9 @@ bool CredentialChain::erase(const std::string& registry) {
   return m_stores[m_writer]->erase(registry);
 }
 
-std::string CredentialChain::describe() const { return m_stores[m_writer]->describe(); }
+std::string CredentialChain::describe() const {
+  return m_stores[m_writer]->describe();
+}
 
 fs::path docker_config_path() {
   auto d = env("DOCKER_CONFIG");
@@ -107,8 +111,7 @@ fs::path docker_config_path() {
 
 std::unique_ptr<CredentialStore> default_credentials(const fs::path& registry_config,
                                                      util::ProcessRunner& runner) {
-  if (!registry_config.empty())
-    return std::make_unique<DockerCredentials>(registry_config, runner);
+  if (!registry_config.empty()) return std::make_unique<DockerCredentials>(registry_config, runner);
   std::vector<std::unique_ptr<CredentialStore>> stores;
   size_t writer = 0;
   if (auto f = env("REGISTRY_AUTH_FILE"); !f.empty()) {

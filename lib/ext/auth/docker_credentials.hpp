@@ -3,7 +3,8 @@
 // and CredentialChain: the lookup order ext uses when no --registry-config is given:
 //   1. $REGISTRY_AUTH_FILE (containers format), when set
 //   2. the docker config: $DOCKER_CONFIG/config.json, else ~/.docker/config.json (+ helpers)
-//   3. ${XDG_RUNTIME_DIR}/containers/auth.json   4. ${XDG_CONFIG_HOME:-~/.config}/containers/auth.json
+//   3. ${XDG_RUNTIME_DIR}/containers/auth.json   4.
+//   ${XDG_CONFIG_HOME:-~/.config}/containers/auth.json
 // `ext login` writes to --registry-config, else to the docker config (through its helper).
 #pragma once
 

@@ -27,9 +27,11 @@ util::ProcessResult HelperStore::run(const std::string& action, const std::strin
     return m_runner.run(spec);
   } catch (const Error& e) {
     if (e.code() == Errc::not_found)
-      throw Error(Errc::auth, "credential helper docker-credential-" + m_name + " not found on PATH",
-                  "install it, or remove \"" + m_name + "\" from credsStore/credHelpers in the "
-                  "docker config");
+      throw Error(Errc::auth,
+                  "credential helper docker-credential-" + m_name + " not found on PATH",
+                  "install it, or remove \"" + m_name +
+                      "\" from credsStore/credHelpers in the "
+                      "docker config");
     throw;
   }
 }
@@ -69,16 +71,16 @@ void HelperStore::store(const std::string& registry, const Credential& cred) {
   }
   auto r = run("store", j.dump());
   if (r.exit_code != 0)
-    throw Error(Errc::auth, describe() + " failed to store credentials: " +
-                                util::redact(util::trim(r.out)));
+    throw Error(Errc::auth,
+                describe() + " failed to store credentials: " + util::redact(util::trim(r.out)));
 }
 
 bool HelperStore::erase(const std::string& registry) {
   auto r = run("erase", docker_key(registry));
   if (r.exit_code != 0) {
     if (is_not_found(r.out)) return false;
-    throw Error(Errc::auth, describe() + " failed to erase credentials: " +
-                                util::redact(util::trim(r.out)));
+    throw Error(Errc::auth,
+                describe() + " failed to erase credentials: " + util::redact(util::trim(r.out)));
   }
   return true;
 }

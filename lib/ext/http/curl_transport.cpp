@@ -16,7 +16,9 @@ namespace {
 struct GlobalInit {
   GlobalInit() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 };
-void ensure_global_init() { static GlobalInit init; }
+void ensure_global_init() {
+  static GlobalInit init;
+}
 
 // Collects headers; a new status line (redirects, 100 Continue) starts a fresh set.
 size_t on_header(char* data, size_t size, size_t n, void* user) {
@@ -56,8 +58,7 @@ size_t on_read(char* buf, size_t size, size_t n, void* user) {
 
 bool is_tls_error(CURLcode c) {
   return c == CURLE_PEER_FAILED_VERIFICATION || c == CURLE_SSL_CONNECT_ERROR ||
-         c == CURLE_SSL_CACERT_BADFILE || c == CURLE_SSL_CERTPROBLEM ||
-         c == CURLE_SSL_ISSUER_ERROR;
+         c == CURLE_SSL_CACERT_BADFILE || c == CURLE_SSL_CERTPROBLEM || c == CURLE_SSL_ISSUER_ERROR;
 }
 
 }  // namespace
@@ -169,8 +170,9 @@ struct CurlTransport::Impl {
     std::string msg = describe(req) + ": " + util::redact(detail);
     std::string hint;
     if (is_tls_error(code))
-      hint = "pass --ca-file FILE with the registry's CA certificate, or --insecure to skip "
-             "verification (or set ca_file/insecure for this registry in config.yaml)";
+      hint =
+          "pass --ca-file FILE with the registry's CA certificate, or --insecure to skip "
+          "verification (or set ca_file/insecure for this registry in config.yaml)";
     else if (code == CURLE_UNSUPPORTED_PROTOCOL || code == CURLE_WEIRD_SERVER_REPLY)
       hint = "if the registry speaks plain HTTP, pass --plain-http";
     else if (code == CURLE_OPERATION_TIMEDOUT)
@@ -361,6 +363,8 @@ std::unique_ptr<ResponseStream> CurlTransport::open(const Request& req) {
   return std::make_unique<CurlStream>(m_impl, req);
 }
 
-std::string CurlTransport::version() { return curl_version(); }
+std::string CurlTransport::version() {
+  return curl_version();
+}
 
 }  // namespace ext::http

@@ -49,8 +49,7 @@ std::optional<std::chrono::milliseconds> RetryingTransport::next_delay(
 }
 
 void RetryingTransport::wait(std::chrono::milliseconds d, const std::string& why) {
-  if (m_reporter)
-    m_reporter->debug(1, why + "; retrying in " + std::to_string(d.count()) + " ms");
+  if (m_reporter) m_reporter->debug(1, why + "; retrying in " + std::to_string(d.count()) + " ms");
   m_policy.sleep(d);
   throw_if_interrupted();
 }
@@ -69,8 +68,7 @@ Response RetryingTransport::send(const Request& req) {
       if (e.code() != Errc::network) throw;
       auto d = next_delay(attempt, nullptr, waited);
       if (!d || !req.rewind_body()) {
-        if (attempt > 1)
-          throw e.with_context("after " + std::to_string(attempt) + " attempts");
+        if (attempt > 1) throw e.with_context("after " + std::to_string(attempt) + " attempts");
         throw;
       }
       wait(*d, e.message());
@@ -96,8 +94,7 @@ std::unique_ptr<ResponseStream> RetryingTransport::open(const Request& req) {
       if (e.code() != Errc::network) throw;
       auto d = next_delay(attempt, nullptr, waited);
       if (!d || !req.rewind_body()) {
-        if (attempt > 1)
-          throw e.with_context("after " + std::to_string(attempt) + " attempts");
+        if (attempt > 1) throw e.with_context("after " + std::to_string(attempt) + " attempts");
         throw;
       }
       wait(*d, e.message());

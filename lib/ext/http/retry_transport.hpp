@@ -16,12 +16,12 @@ namespace ext::http {
 using Sleeper = std::function<void(std::chrono::milliseconds)>;
 
 struct RetryPolicy {
-  int max_attempts = 5;                         // first try included
-  std::chrono::milliseconds base_delay{250};    // doubles per attempt
-  std::chrono::milliseconds max_delay{8000};    // cap on one backoff step
-  std::chrono::milliseconds max_total{60000};   // cap on the time spent waiting overall
+  int max_attempts = 5;                        // first try included
+  std::chrono::milliseconds base_delay{250};   // doubles per attempt
+  std::chrono::milliseconds max_delay{8000};   // cap on one backoff step
+  std::chrono::milliseconds max_total{60000};  // cap on the time spent waiting overall
   std::chrono::milliseconds max_retry_after{30000};
-  Sleeper sleep;                                // default: std::this_thread::sleep_for
+  Sleeper sleep;  // default: std::this_thread::sleep_for
 };
 
 // True for statuses worth retrying: 408, 429, 500, 502, 503, 504.

@@ -33,8 +33,8 @@ struct Request {
   std::string method = "GET";
   std::string url;
   Headers headers;
-  std::string body;               // the body when `source` is null
-  BodySource* source = nullptr;   // a streamed body of exactly `source_size` bytes
+  std::string body;              // the body when `source` is null
+  BodySource* source = nullptr;  // a streamed body of exactly `source_size` bytes
   uint64_t source_size = 0;
   // Auth scope hints ("repository:acme/f:pull,push"), read by auth::AuthTransport.
   std::vector<std::string> scopes;
@@ -77,12 +77,12 @@ class Transport {
 };
 
 struct TransportOptions {
-  bool insecure = false;                  // skip TLS verification
-  std::filesystem::path ca_file;          // extra trust anchors (PEM)
+  bool insecure = false;          // skip TLS verification
+  std::filesystem::path ca_file;  // extra trust anchors (PEM)
   std::chrono::seconds connect_timeout{15};
-  std::chrono::seconds stall_timeout{30}; // abort when no byte moves for this long
-  std::string user_agent;                 // default "ext/<version>"
-  Reporter* reporter = nullptr;           // -vv request log (secrets redacted)
+  std::chrono::seconds stall_timeout{30};  // abort when no byte moves for this long
+  std::string user_agent;                  // default "ext/<version>"
+  Reporter* reporter = nullptr;            // -vv request log (secrets redacted)
 };
 
 // "GET https://host/v2/..." for messages, secrets redacted.

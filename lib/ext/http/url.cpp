@@ -33,7 +33,9 @@ std::string Url::to_string() const {
   return s;
 }
 
-std::string Url::host() const { return util::to_lower(authority); }
+std::string Url::host() const {
+  return util::to_lower(authority);
+}
 
 namespace {
 

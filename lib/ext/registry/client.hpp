@@ -1,0 +1,101 @@
+// ext::registry — a distribution-spec client for one registry (specs.md §1, OCI distribution-spec
+// v1.1): the /v2/ handshake, manifests (HEAD/GET/PUT with content negotiation and digest
+// checks), blobs (HEAD, streamed GET with Range resume, uploads: monolithic POST+PUT, single
+// POST with fallback on 202, chunked PATCH honouring OCI-Chunk-Min-Length, cross-repository
+// mount), tags and _catalog with Link pagination. Requests carry scope hints for the auth layer;
+// the client never handles credentials itself. Owns: URLs, status handling, registry errors.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ext/http/transport.hpp"
+#include "ext/oci/descriptor.hpp"
+#include "ext/store/store.hpp"
+
+namespace ext {
+class Reporter;
+}
+
+namespace ext::registry {
+
+struct ClientOptions {
+  std::string registry;                // the reference's registry ("docker.io", "localhost:5000")
+  std::string base_url;                // "https://registry-1.docker.io", "http://127.0.0.1:5000"
+  bool single_post = false;            // try the single-POST upload first (falls back on 202)
+  uint64_t monolithic_max = 8u << 20;  // larger blobs go up in chunks
+  uint64_t chunk_size = 8u << 20;      // raised to OCI-Chunk-Min-Length when the registry asks
+  uint64_t max_manifest = 4u << 20;    // bound on manifest bodies
+  int resume_attempts = 4;             // mid-transfer resumes of one blob download
+  Reporter* reporter = nullptr;
+};
+
+struct FetchedManifest {
+  oci::Descriptor descriptor;  // media type from Content-Type (or the body), digest, size
+  std::string bytes;           // exactly as received
+};
+
+class Client {
+ public:
+  Client(std::shared_ptr<http::Transport> transport, ClientOptions options);
+
+  const ClientOptions& options() const { return m_options; }
+  http::Transport& transport() { return *m_transport; }
+
+  // GET /v2/ through the auth layer; throws (auth, network, not a registry) unless 200.
+  void ping();
+
+  // Manifests. `reference` is a tag or a digest string.
+  std::optional<oci::Descriptor> head_manifest(const std::string& repo,
+                                               const std::string& reference);
+  // Throws not_found when unknown; verifies the digest (requested and Docker-Content-Digest).
+  FetchedManifest get_manifest(const std::string& repo, const std::string& reference);
+  // PUT with Content-Type = media type; returns the digest the registry reported (or ours).
+  void put_manifest(const std::string& repo, const std::string& reference, const oci::Descriptor& d,
+                    std::string_view bytes);
+
+  // Blobs.
+  bool has_blob(const std::string& repo, const digest::Digest& d);
+  // A streamed download that resumes with Range after a dropped connection.
+  std::unique_ptr<store::BlobReader> open_blob(const std::string& repo, const oci::Descriptor& d);
+  // An upload: bytes written are sent (buffered up to monolithic_max, else chunk by chunk);
+  // commit() closes it; an uncommitted writer cancels its session when destroyed.
+  std::unique_ptr<store::BlobWriter> create_blob(const std::string& repo, const oci::Descriptor& d);
+  // POST ?mount=&from=: true when the registry mounted it (201).
+  bool mount_blob(const std::string& repo, const digest::Digest& d, const std::string& from);
+
+  // Listing, all pages (`page_size` 0: the registry's default page).
+  std::vector<std::string> tags(const std::string& repo, int page_size = 0);
+  std::vector<std::string> catalog(int page_size = 0);
+
+  // Helpers shared by the upload code.
+  std::string url(const std::string& path) const { return m_options.base_url + path; }
+  http::Response send(http::Request req, const std::string& what);
+
+  // An Error for an unexpected response: status, OCI error code and message from a JSON error
+  // body when there is one (bounded), a hint for 401/403.
+  Error error_for(int status, const std::string& body, const std::string& what) const;
+
+  // State learned from the registry during this session.
+  bool single_post_works = true;
+
+ private:
+  std::vector<std::string> list_pages(const std::string& first_url, const std::string& field,
+                                      const std::vector<std::string>& scopes,
+                                      const std::string& what);
+
+  std::shared_ptr<http::Transport> m_transport;
+  ClientOptions m_options;
+};
+
+// The Accept header for manifests: every type ext reads (specs.md §1.3).
+const char* manifest_accept();
+
+// "Docker-Content-Digest" check helper: throws digest_mismatch when present and different.
+void check_content_digest(const http::Headers& h, const digest::Digest& expected,
+                          const std::string& what);
+
+}  // namespace ext::registry
