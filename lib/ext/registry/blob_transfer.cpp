@@ -26,6 +26,7 @@ void pause_before_retry(int attempt) {
 }
 
 // "0-123" or "bytes=0-123" -> 124 (bytes received); nullopt when absent or malformed.
+// distribution answers "0-0" for an empty session too (specs.md §1.4 (d)): read it as 0.
 std::optional<uint64_t> parse_range_end(const std::optional<std::string>& v) {
   if (!v) return std::nullopt;
   std::string_view s = util::trim(*v);
@@ -33,7 +34,8 @@ std::optional<uint64_t> parse_range_end(const std::optional<std::string>& v) {
   auto dash = s.find('-');
   if (dash == std::string_view::npos) return std::nullopt;
   try {
-    return std::stoull(std::string(s.substr(dash + 1))) + 1;
+    uint64_t end = std::stoull(std::string(s.substr(dash + 1)));
+    return end == 0 ? 0 : end + 1;
   } catch (...) {
     return std::nullopt;
   }
@@ -326,11 +328,13 @@ class RemoteBlobWriter final : public store::BlobWriter {
           m_sent = end;
           return;
         }
-        if (r.status != 416) throw m_client.error_for(r.status, r.body, "uploading chunk");
+        // 416: the registry holds another offset; 5xx/429: it may hold part of the chunk.
+        if (r.status != 416 && r.status < 500 && r.status != 429)
+          throw m_client.error_for(r.status, r.body, "uploading chunk");
+        if (attempt >= 4) throw m_client.error_for(r.status, r.body, "uploading chunk");
       } catch (const Error& e) {
         if (e.code() != Errc::network || attempt >= 4) throw;
       }
-      if (attempt >= 4) throw Error(Errc::registry, "chunk upload kept failing");
       // Resume from what the registry holds (specs.md §1.4 (d) step 4).
       uint64_t have = upload_status();
       if (have < start || have > end)
