@@ -3,13 +3,20 @@
 // Later modules add their seams here (transport factory, credential store, clock, templates).
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <memory>
 
 #include "ext/core/reporter.hpp"
 #include "ext/util/process.hpp"
 
 namespace ext::scaffold {
 class TemplateSource;
+}
+namespace ext::http {
+class Transport;
+struct TransportOptions;
 }
 
 namespace ext::ops {
@@ -22,6 +29,10 @@ struct Env {
   int verbosity = 0;
   // `ext init` templates; null: EXT_TEMPLATES_DIR, else the ones embedded in the binary.
   const scaffold::TemplateSource* templates = nullptr;
+  // Registry verbs: the HTTP transport for one registry (null: libcurl), and the sleep used by
+  // retry backoff (null: a real sleep) so tests need not wait.
+  std::function<std::shared_ptr<http::Transport>(const http::TransportOptions&)> http_transport;
+  std::function<void(std::chrono::milliseconds)> sleep;
 };
 
 // --store, else $EXT_STORE, else $XDG_DATA_HOME/ext/store, else ~/.local/share/ext/store.
