@@ -1,0 +1,30 @@
+// ext::deploy — YAML in and out for the documents deploy writes and reads (Envoy bootstraps,
+// Kubernetes objects, plugin configuration files). Values are nlohmann::ordered_json so key
+// order survives a round trip; parsing uses yaml-cpp (only in yaml.cpp), emitting is our own
+// block-style writer: deterministic, and every string that YAML could read as another type is
+// quoted (YAML 1.2 core schema plus the YAML 1.1 booleans some Kubernetes tools still read).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ext/core/result.hpp"
+
+namespace ext::deploy {
+
+using Json = nlohmann::ordered_json;
+
+// One YAML document (JSON is YAML too). Error(parse) with line/column on malformed input,
+// also for an empty document.
+Result<Json> parse_yaml(std::string_view text);
+// A stream of documents separated by `---` (empty documents skipped).
+Result<std::vector<Json>> parse_yaml_documents(std::string_view text);
+
+// Block-style YAML for one value, ending in a newline.
+std::string to_yaml(const Json& value);
+// Several documents joined with "---" lines.
+std::string to_yaml_documents(const std::vector<Json>& docs);
+
+}  // namespace ext::deploy
