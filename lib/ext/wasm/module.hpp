@@ -70,6 +70,9 @@ struct Finding {
   std::string rule;       // stable id, e.g. "abi-marker", "import-signature", "allocator"
   std::string message;    // what is wrong, naming the import/export
   std::string hint = {};  // what to do about it (may be empty)
+  // What it is about: "env.proxy_log" for an import, the export name for an export, empty for
+  // the module as a whole.
+  std::string subject = {};
 };
 
 struct ValidateOptions {

@@ -20,15 +20,20 @@ namespace {
 class Findings {
  public:
   void error(std::string rule, std::string message, std::string hint = {}) {
-    m_out.push_back({Severity::error, std::move(rule), std::move(message), std::move(hint)});
+    m_out.push_back(
+        {Severity::error, std::move(rule), std::move(message), std::move(hint), m_subject});
   }
   void warning(std::string rule, std::string message, std::string hint = {}) {
-    m_out.push_back({Severity::warning, std::move(rule), std::move(message), std::move(hint)});
+    m_out.push_back(
+        {Severity::warning, std::move(rule), std::move(message), std::move(hint), m_subject});
   }
+  // Findings added until the next call are about `subject` (an import or export name).
+  void about(std::string subject) { m_subject = std::move(subject); }
   std::vector<Finding> take() { return std::move(m_out); }
 
  private:
   std::vector<Finding> m_out;
+  std::string m_subject;
 };
 
 bool starts_with(std::string_view s, std::string_view p) {
@@ -75,6 +80,7 @@ void check_imports(const ModuleInfo& info, Findings& f) {
   unsigned bit = abi::version_bit(info.abi_version);
   for (const auto& imp : info.imports) {
     std::string full = imp.module + "." + imp.name;
+    f.about(full);
     if (imp.kind == ExternKind::global) {
       f.error("import-global", "import " + full +
                                    " is a global; the host provides no globals "
@@ -126,6 +132,7 @@ void check_imports(const ModuleInfo& info, Findings& f) {
 
 void check_exports(const ModuleInfo& info, Findings& f) {
   for (const auto& e : info.exports) {
+    f.about(e.name);
     const abi::Function* fn = abi::find_export(e.name, info.abi_version);
     if (!fn) {
       if (e.name == "proxy_on_grpc_trailing_metadata") {
@@ -260,6 +267,7 @@ std::vector<Finding> validate(const ModuleInfo& info, const ValidateOptions& opt
   check_allocator(info, f);
   check_imports(info, f);
   check_exports(info, f);
+  f.about({});
   check_memory(info, f);
   check_conventions(info, f);
   check_custom(info, opts, f);

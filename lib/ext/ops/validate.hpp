@@ -1,0 +1,37 @@
+// ext::ops — `ext validate FILE.wasm|REF`: read a module (a file, or the module of an image in
+// the local store) and check it against the proxy-wasm ABI rules (specs.md §4.9).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ext/ops/env.hpp"
+#include "ext/wasm/module.hpp"
+
+namespace ext::ops {
+
+struct ValidateOptions {
+  std::string target;   // a .wasm file, or a reference to an image in the local store
+  bool strict = false;  // warnings fail too
+  uint64_t max_module_size = wasm::ValidateOptions{}.max_module_size;
+};
+
+struct ValidateResult {
+  std::string source;           // the file path, or the full normalized reference
+  std::string source_kind;      // "file" | "image"
+  std::string manifest_digest;  // images only
+  std::string layout;           // images only: "oci", "compat", "cncf", "docker_v2", ...
+  wasm::ModuleInfo module;
+  std::vector<wasm::Finding> findings;
+  size_t errors = 0;
+  size_t warnings = 0;
+  bool ok = false;  // no errors, and no warnings when strict
+};
+
+// Error(parse) when the module cannot be read at all (not wasm, truncated); Error(not_found)
+// when the target is neither a file nor an image in the store. Rule violations are findings.
+ValidateResult validate(const ValidateOptions& opts, Env& env);
+
+}  // namespace ext::ops
