@@ -1,0 +1,66 @@
+// ext::project — ProjectFile: the `ext.yaml` of a filter project (FORMATS.md "Project file"),
+// parsed with yaml-cpp; every error names the file, line and column. Also the name rules
+// `ext init` and `ext build` share (a name must work as an image name and a root id).
+// Owns: the project model. Must not use: anything above core/util; yaml-cpp only in .cpp.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ext/core/result.hpp"
+
+namespace ext::project {
+
+enum class Language { cpp, rust, custom };
+const char* to_string(Language l);
+Result<Language> parse_language(std::string_view name);
+
+// `build:` — language specific, all optional.
+struct BuildSection {
+  std::vector<std::string> sources;       // cpp: translation units (relative to the project)
+  std::vector<std::string> include_dirs;  // cpp: -I folders
+  std::vector<std::string> defines;       // cpp: -D NAME[=VALUE]
+  std::vector<std::string> flags;         // cpp: extra compiler flags; rust: extra cargo args
+  std::vector<std::string> link_flags;    // cpp: extra linker flags (-Wl,...)
+  std::vector<std::string> exports;       // cpp: extra symbols to export
+  std::string std;                        // cpp: language standard (default c++17)
+  std::string command;                    // custom: a shell command that writes `output`
+  std::string output;                     // custom: the module it writes; cpp/rust: copy to
+  std::string target;                     // rust: target triple override
+};
+
+struct ProjectFile {
+  std::string name;
+  std::string version = "0.1.0";
+  Language language = Language::cpp;
+  std::string root_id;  // default: name with '-' and '.' turned into '_'
+  std::string image;    // optional default repository for `ext build`
+  std::string description;
+  std::string platform;  // envoy | istio | gloo (informative; deploy default)
+  std::string platform_version;
+  BuildSection build;
+  std::string config;  // default plugin configuration (JSON text)
+  std::vector<std::string> tests;
+  std::vector<std::string> warnings;  // unknown keys, with line and column
+
+  // `label` names the file in messages ("ext.yaml", "/path/ext.yaml").
+  static Result<ProjectFile> parse(std::string_view text, const std::string& label = "ext.yaml");
+};
+
+inline constexpr const char* k_project_file_name = "ext.yaml";
+
+// Reads DIR/ext.yaml; Error(not_found) with a hint when there is none.
+Result<ProjectFile> load_project(const std::filesystem::path& dir);
+
+// An image-name component: lowercase letters and digits separated by single '.', '_', '-'
+// (or "__"), starting and ending with a letter or digit, at most 128 characters.
+bool is_valid_name(std::string_view name);
+// A root id: 1..128 of [A-Za-z0-9_.-] (usable in C++/Rust string literals and YAML unquoted).
+bool is_valid_root_id(std::string_view id);
+// name -> root id: '-' and '.' become '_'.
+std::string root_id_from_name(std::string_view name);
+
+}  // namespace ext::project

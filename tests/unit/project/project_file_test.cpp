@@ -1,0 +1,133 @@
+#include <catch2/catch.hpp>
+
+#include "ext/project/project_file.hpp"
+#include "ext/util/files.hpp"
+
+using ext::Errc;
+using ext::project::Language;
+using ext::project::ProjectFile;
+
+TEST_CASE("ext.yaml: the FORMATS.md example parses", "[project]") {
+  auto p = ProjectFile::parse(R"(name: add-header            # image name and default tag source
+version: 0.1.0
+language: cpp               # cpp | rust | custom
+root_id: add_header
+image: ghcr.io/acme/add-header   # optional default repository for `ext build`
+build:                      # language specific; all optional
+  sources: [src/filter.cc]
+  include_dirs: [sdk]
+  flags: []
+  command: ""               # custom: any command that writes `output`
+  output: ""
+config: '{"header":"x-ext","value":"hello"}'   # default plugin configuration
+tests: [tests/filter.test.yaml]
+)");
+  REQUIRE(p);
+  CHECK(p->name == "add-header");
+  CHECK(p->version == "0.1.0");
+  CHECK(p->language == Language::cpp);
+  CHECK(p->root_id == "add_header");
+  CHECK(p->image == "ghcr.io/acme/add-header");
+  CHECK(p->build.sources == std::vector<std::string>{"src/filter.cc"});
+  CHECK(p->build.include_dirs == std::vector<std::string>{"sdk"});
+  CHECK(p->build.flags.empty());
+  CHECK(p->config == R"({"header":"x-ext","value":"hello"})");
+  CHECK(p->tests == std::vector<std::string>{"tests/filter.test.yaml"});
+  CHECK(p->warnings.empty());
+}
+
+TEST_CASE("ext.yaml: defaults and conveniences", "[project]") {
+  auto p = ProjectFile::parse(
+      "name: my-filter.v2\nlanguage: rust\nconfig: {a: 1, b: x, c: true}\n"
+      "build: {flags: --features}\nplatform: istio\n");
+  REQUIRE(p);
+  CHECK(p->root_id == "my_filter_v2");
+  CHECK(p->version == "0.1.0");
+  CHECK(p->language == Language::rust);
+  CHECK(p->config == R"({"a":1,"b":"x","c":true})");
+  CHECK(p->build.flags == std::vector<std::string>{"--features"});
+  CHECK(p->platform == "istio");
+}
+
+TEST_CASE("ext.yaml: errors carry file, line and column", "[project]") {
+  SECTION("broken YAML") {
+    auto p =
+        ProjectFile::parse("name: a\nlanguage: cpp\nbuild:\n  sources: [src/a.cc\n", "x/ext.yaml");
+    REQUIRE_FALSE(p);
+    CHECK(p.error().code() == Errc::parse);
+    CHECK_THAT(p.error().message(), Catch::StartsWith("x/ext.yaml:"));
+    // yaml-cpp reports the unclosed flow sequence at the end of the input
+    CHECK_THAT(p.error().message(), Catch::Matches("x/ext\\.yaml:[45]:[0-9]+: .*"));
+  }
+  SECTION("unknown language") {
+    auto p = ProjectFile::parse("name: a\nlanguage: cobol\n");
+    REQUIRE_FALSE(p);
+    CHECK_THAT(p.error().message(), Catch::StartsWith("ext.yaml:2:11: unknown language \"cobol\""));
+  }
+  SECTION("wrong type") {
+    auto p = ProjectFile::parse("name: a\nlanguage: cpp\nbuild:\n  sources: {a: b}\n");
+    REQUIRE_FALSE(p);
+    CHECK_THAT(p.error().message(), Catch::StartsWith("ext.yaml:4:12: \"build.sources\" must be"));
+  }
+  SECTION("bad name") {
+    auto p = ProjectFile::parse("language: cpp\nname: Add_Header\n");
+    REQUIRE_FALSE(p);
+    CHECK_THAT(p.error().message(), Catch::StartsWith("ext.yaml:2:7: name \"Add_Header\""));
+  }
+  SECTION("missing name / language") {
+    CHECK_THAT(ProjectFile::parse("language: cpp\n").error().message(),
+               Catch::Contains("\"name\" is required"));
+    CHECK_THAT(ProjectFile::parse("name: a\n").error().message(),
+               Catch::Contains("\"language\" is required"));
+  }
+  SECTION("custom without command") {
+    auto p = ProjectFile::parse("name: a\nlanguage: custom\nbuild: {output: a.wasm}\n");
+    REQUIRE_FALSE(p);
+    CHECK_THAT(p.error().message(), Catch::Contains("build.command and build.output"));
+  }
+  SECTION("config that is not JSON") {
+    auto p = ProjectFile::parse("name: a\nlanguage: cpp\nconfig: '{nope'\n");
+    REQUIRE_FALSE(p);
+    CHECK_THAT(p.error().message(), Catch::StartsWith("ext.yaml:3:9: config is not valid JSON"));
+  }
+  SECTION("not a mapping") {
+    CHECK_FALSE(ProjectFile::parse("- a\n- b\n"));
+    CHECK_FALSE(ProjectFile::parse(""));
+  }
+}
+
+TEST_CASE("ext.yaml: unknown keys are warnings with their position", "[project]") {
+  auto p = ProjectFile::parse("name: a\nlanguage: cpp\nbuidl: {}\nbuild:\n  sourcse: []\n");
+  REQUIRE(p);
+  REQUIRE(p->warnings.size() == 2);
+  CHECK(p->warnings[0] == "ext.yaml:3:1: unknown key \"buidl\" (ignored)");
+  CHECK(p->warnings[1] == "ext.yaml:5:3: unknown key \"build.sourcse\" (ignored)");
+}
+
+TEST_CASE("load_project reads DIR/ext.yaml or says how to make one", "[project]") {
+  ext::util::TempDir dir;
+  auto missing = ext::project::load_project(dir.path());
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code() == Errc::not_found);
+  CHECK_THAT(missing.error().hint(), Catch::Contains("ext init"));
+  ext::util::write_file_atomic(dir.path() / "ext.yaml", "name: a\nlanguage: cpp\nversion: [\n");
+  auto broken = ext::project::load_project(dir.path());
+  REQUIRE_FALSE(broken);
+  CHECK_THAT(broken.error().message(), Catch::StartsWith((dir.path() / "ext.yaml").string() + ":"));
+}
+
+TEST_CASE("names usable as image names and root ids", "[project]") {
+  using ext::project::is_valid_name;
+  using ext::project::is_valid_root_id;
+  for (const char* ok : {"a", "add-header", "add_header", "a.b", "a__b", "a--b", "x1", "1x"})
+    CHECK(is_valid_name(ok));
+  for (const char* bad : {"", "-a", "a-", "A", "a b", "a..b", "a___b", "a/b", "é", "a_", ".a"})
+    CHECK_FALSE(is_valid_name(bad));
+  CHECK_FALSE(is_valid_name(std::string(129, 'a')));
+  CHECK(is_valid_root_id("add_header"));
+  CHECK(is_valid_root_id("My.Root-1"));
+  CHECK_FALSE(is_valid_root_id(""));
+  CHECK_FALSE(is_valid_root_id("a b"));
+  CHECK_FALSE(is_valid_root_id("a\"b"));
+  CHECK(ext::project::root_id_from_name("add-header.v2") == "add_header_v2");
+}
