@@ -1,0 +1,25 @@
+// ext::build — CppDriver: C++ (and C) filters with clang for wasm32-wasi. Each source compiles
+// to an object (clang -c -MD), then one link makes a WASI reactor (-mexec-model=reactor) that
+// exports every proxy-wasm callback the code defines (--export-if-defined for each name of
+// specs.md §4.3) plus the allocator (malloc; proxy_on_memory_allocate when defined), and may
+// leave only the proxy-wasm host functions (specs.md §4.4) undefined — they become env.*
+// imports, which is how projects written against the official proxy-wasm-cpp-sdk link.
+// Release: -O2, stripped (clang runs wasm-opt when it is on PATH). Incremental: a unit reruns
+// only when its command, the toolchain, or a file it read (its depfile) changed.
+#pragma once
+
+#include "ext/build/cpp_toolchain.hpp"
+#include "ext/build/driver.hpp"
+
+namespace ext::build {
+
+class CppDriver final : public Driver {
+ public:
+  explicit CppDriver(CppToolchainSearch search = CppToolchainSearch::from_environment());
+  BuildOutput build(const BuildRequest& request) override;
+
+ private:
+  CppToolchainSearch m_search;
+};
+
+}  // namespace ext::build

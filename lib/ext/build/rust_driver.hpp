@@ -1,0 +1,53 @@
+// ext::build — RustDriver: `cargo build --target wasm32-wasip1|wasm32-wasi --offline` for a
+// cdylib crate. Picks a toolchain that has a wasm target: the rustc on PATH (rustup's) when its
+// sysroot has lib/rustlib/wasm32-wasip1 or wasm32-wasi, else Debian's /usr/bin/rustc with
+// libstd-rust-dev-wasm32. The target name follows the rustc version (wasm32-wasip1 from 1.78,
+// wasm32-wasi before). When no toolchain fits, the error names the fix.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ext/build/driver.hpp"
+#include "ext/core/result.hpp"
+
+namespace ext::build {
+
+struct RustToolchain {
+  std::filesystem::path cargo;
+  std::filesystem::path rustc;
+  std::string version;  // "1.63.0"
+  std::string target;   // "wasm32-wasi" | "wasm32-wasip1"
+  std::string description;
+};
+
+struct RustToolchainSearch {
+  std::string path_env;  // $PATH
+  // Candidates tried after PATH's rustc/cargo (Debian's).
+  std::vector<std::pair<std::filesystem::path, std::filesystem::path>> fallbacks = {
+      {"/usr/bin/rustc", "/usr/bin/cargo"}};
+  std::string target_override;  // ext.yaml build.target
+  static RustToolchainSearch from_environment();
+};
+
+// The wasm target a rustc of `version` calls WASI preview 1 ("1.63.0" -> "wasm32-wasi").
+std::string wasi_target_for(const std::string& rustc_version);
+
+Result<RustToolchain> find_rust_toolchain(const RustToolchainSearch& search,
+                                          util::ProcessRunner& runner);
+
+// The cdylib's file name from Cargo.toml: [lib] name, else [package] name, '-' -> '_'.
+Result<std::string> cargo_artifact_name(const std::string& cargo_toml);
+
+class RustDriver final : public Driver {
+ public:
+  explicit RustDriver(RustToolchainSearch search = RustToolchainSearch::from_environment());
+  BuildOutput build(const BuildRequest& request) override;
+
+ private:
+  RustToolchainSearch m_search;
+};
+
+}  // namespace ext::build

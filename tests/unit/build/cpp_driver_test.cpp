@@ -1,0 +1,206 @@
+// CppDriver with the real clang (Debian's clang-14 + wasi-libc + libc++ on this machine).
+#include <catch2/catch.hpp>
+#include <chrono>
+
+#include "ext/build/cpp_driver.hpp"
+#include "ext/util/files.hpp"
+#include "ext/util/strings.hpp"
+#include "ext/wasm/module.hpp"
+#include "support/build/build_fixtures.hpp"
+#include "support/paths.hpp"
+
+using namespace ext::build;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+ext::wasm::ModuleInfo check_module(const fs::path& path) {
+  auto info = ext::wasm::read_module_file(path);
+  REQUIRE(info);
+  auto findings = ext::wasm::validate(*info);
+  for (const auto& f : findings) INFO(f.rule << ": " << f.message);
+  CHECK_FALSE(ext::wasm::has_errors(findings));
+  return *info;
+}
+
+}  // namespace
+
+TEST_CASE("CppDriver --dry-run: the commands, nothing run", "[build]") {
+  ext::util::TempDir tmp;
+  ext::test::copy_project(ext::test::source_dir() / "examples/cpp-add-header", tmp.path());
+  ext::CollectingReporter reporter;
+  ext::test::FakeRunner runner;
+  auto req = ext::test::request_for(tmp.path(), reporter, runner);
+  req.dry_run = true;
+  req.extra_args = {"-DEXTRA=1"};
+  auto out = CppDriver().build(req);
+  CHECK(runner.calls.empty());
+  REQUIRE(out.commands.size() == 2);
+  const auto& compile = out.commands[0];
+  const auto& link = out.commands[1];
+  for (const char* flag :
+       {"--target=wasm32-wasi", "-std=c++17", "-O2", "-DNDEBUG", "-fno-exceptions", "-Isdk",
+        "-DEXTRA=1", "-MD", "-c src/filter.cc", "-o build/release/obj/src_filter.cc.o"})
+    CHECK(contains(compile, flag));
+  for (const char* flag : {"-mexec-model=reactor", "-Wl,@build/release/proxy-wasm.link",
+                           "-Wl,--strip-all", "-o build/release/cpp-add-header.wasm"})
+    CHECK(contains(link, flag));
+  CHECK(out.module == tmp.path() / "build/release/cpp-add-header.wasm");
+  CHECK_FALSE(fs::exists(tmp.path() / "build"));  // a dry run writes nothing
+  CHECK(reporter.of("debug").size() == 2);        // -v shows each command
+
+  req.release = false;
+  auto debug = CppDriver().build(req);
+  CHECK(contains(debug.commands[0], "-O0 -g"));
+  CHECK_FALSE(contains(debug.commands[1], "--strip-all"));
+  CHECK(debug.module == tmp.path() / "build/debug/cpp-add-header.wasm");
+}
+
+TEST_CASE("CppDriver builds the examples with clang; rebuilds only what changed", "[build]") {
+  ext::util::TempDir tmp;
+  ext::test::copy_project(ext::test::source_dir() / "examples/cpp-add-header", tmp.path());
+  ext::CollectingReporter reporter;
+  ext::util::SubprocessRunner runner;
+  auto req = ext::test::request_for(tmp.path(), reporter, runner);
+
+  auto first = CppDriver().build(req);
+  CHECK_FALSE(first.up_to_date);
+  CHECK(first.commands.size() == 2);
+  auto info = check_module(first.module);
+  CHECK(info.abi_version == "0.2.1");
+  CHECK(info.size < 64 * 1024);  // the release module of the template stays small
+  CHECK(info.exports_function("proxy_on_response_headers"));
+  CHECK(info.exports_function("proxy_on_memory_allocate"));
+  CHECK(info.exports_function("malloc"));
+  CHECK(info.exports_function("_initialize"));
+  for (const auto& imp : info.imports) CHECK(imp.module == "env");  // no WASI needed
+
+  // No-op: nothing runs, quickly.
+  auto t0 = std::chrono::steady_clock::now();
+  auto again = CppDriver().build(req);
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  CHECK(again.up_to_date);
+  CHECK(again.commands.empty());
+  CHECK(ms < 100);
+
+  // A header changes -> the source recompiles. A flag changes -> so does the command.
+  auto header = tmp.path() / "sdk/proxy_wasm_json.h";
+  ext::util::write_file_atomic(header, ext::util::read_file(header) + "\n// touched\n");
+  auto third = CppDriver().build(req);
+  CHECK_FALSE(third.up_to_date);
+  CHECK(third.commands.size() == 2);
+  req.extra_args = {"-DSOMETHING"};
+  CHECK(CppDriver().build(req).commands.size() == 2);
+  CHECK(CppDriver().build(req).up_to_date);
+  // The module is removed -> relink only.
+  fs::remove(first.module);
+  auto relink = CppDriver().build(req);
+  CHECK(relink.commands.size() == 1);
+  CHECK(fs::exists(first.module));
+
+  // The debug build keeps names and is larger.
+  req.release = false;
+  auto debug = CppDriver().build(req);
+  auto dinfo = check_module(debug.module);
+  CHECK(dinfo.size > info.size);
+}
+
+TEST_CASE("CppDriver: the auth example and the network template build and validate", "[build]") {
+  ext::util::TempDir tmp;
+  ext::test::copy_project(ext::test::source_dir() / "examples/cpp-auth-deny", tmp.path());
+  ext::CollectingReporter reporter;
+  ext::util::SubprocessRunner runner;
+  auto out = CppDriver().build(ext::test::request_for(tmp.path(), reporter, runner));
+  auto info = check_module(out.module);
+  bool imports_local_response = false;
+  for (const auto& imp : info.imports)
+    imports_local_response |= imp.name == "proxy_send_local_response";
+  CHECK(imports_local_response);
+}
+
+TEST_CASE("CppDriver: a compile error shows the compiler output", "[build]") {
+  ext::util::TempDir tmp;
+  ext::test::copy_project(ext::test::source_dir() / "examples/cpp-add-header", tmp.path());
+  ext::util::write_file_atomic(tmp.path() / "src/filter.cc",
+                               "#include \"proxy_wasm.h\"\nint broken( { return 0; }\n");
+  ext::CollectingReporter reporter;
+  ext::util::SubprocessRunner runner;
+  auto req = ext::test::request_for(tmp.path(), reporter, runner);
+  try {
+    CppDriver().build(req);
+    FAIL("expected a compile error");
+  } catch (const ext::Error& e) {
+    CHECK(e.code() == ext::Errc::toolchain);
+    CHECK_THAT(e.message(), Catch::StartsWith("compiling src/filter.cc failed"));
+    CHECK_THAT(e.message(), Catch::Contains("src/filter.cc:2:"));
+    CHECK_THAT(e.message(), Catch::Contains("error:"));
+  }
+  CHECK_FALSE(fs::exists(tmp.path() / "build/release/cpp-add-header.wasm"));
+
+  // A missing source is named before anything runs.
+  ext::util::write_file_atomic(tmp.path() / "ext.yaml",
+                               "name: x\nlanguage: cpp\nbuild: {sources: [src/nope.cc]}\n");
+  ext::test::FakeRunner fake;
+  auto missing = ext::test::request_for(tmp.path(), reporter, fake);
+  try {
+    CppDriver().build(missing);
+    FAIL("expected a missing-source error");
+  } catch (const ext::Error& e) {
+    CHECK(e.code() == ext::Errc::not_found);
+    CHECK_THAT(e.message(), Catch::Contains("src/nope.cc"));
+  }
+  CHECK(fake.calls.empty());
+}
+
+TEST_CASE("CppDriver: code in the official SDK's style links (plain extern host functions)",
+          "[build]") {
+  // The official proxy-wasm-cpp-sdk declares host functions as plain `extern "C"` and exports
+  // callbacks by name only; the link must turn the former into env imports and export the latter.
+  ext::util::TempDir tmp;
+  fs::create_directories(tmp.path() / "src");
+  ext::util::write_file_atomic(tmp.path() / "ext.yaml",
+                               "name: plain\nlanguage: cpp\nbuild: {sources: [src/plain.cc]}\n");
+  ext::util::write_file_atomic(tmp.path() / "src/plain.cc", R"(
+#include <stdint.h>
+#include <stdlib.h>
+extern "C" uint32_t proxy_log(uint32_t level, const char* msg, size_t size);
+extern "C" void proxy_abi_version_0_2_1() {}
+extern "C" void proxy_on_context_create(uint32_t, uint32_t) {}
+extern "C" uint32_t proxy_on_configure(uint32_t, uint32_t) { proxy_log(2, "hi", 2); return 1; }
+extern "C" uint32_t proxy_on_request_headers(uint32_t, uint32_t, uint32_t) { return 0; }
+static int unrelated_helper() { return 1; }
+int keep = unrelated_helper();
+)");
+  ext::CollectingReporter reporter;
+  ext::util::SubprocessRunner runner;
+  auto req = ext::test::request_for(tmp.path(), reporter, runner);
+  auto out = CppDriver().build(req);
+  auto info = check_module(out.module);
+  CHECK(info.abi_version == "0.2.1");
+  CHECK(info.exports_function("proxy_on_configure"));
+  CHECK(info.exports_function("proxy_on_request_headers"));
+  CHECK_FALSE(info.exports_function("proxy_on_response_headers"));  // not defined: not exported
+  REQUIRE(info.imports.size() == 1);
+  CHECK(info.imports[0].module == "env");
+  CHECK(info.imports[0].name == "proxy_log");
+
+  // Anything else left undefined is still a link error.
+  ext::util::write_file_atomic(
+      tmp.path() / "src/plain.cc",
+      "extern \"C\" int not_a_host_function();\n"
+      "extern \"C\" void proxy_abi_version_0_2_1() {}\n"
+      "extern \"C\" void proxy_on_tick(unsigned) { not_a_host_function(); }\n");
+  try {
+    CppDriver().build(req);
+    FAIL("expected a link error");
+  } catch (const ext::Error& e) {
+    CHECK_THAT(e.message(), Catch::StartsWith("linking"));
+    CHECK_THAT(e.message(), Catch::Contains("not_a_host_function"));
+  }
+}
