@@ -492,6 +492,25 @@ bool OciLayoutStore::remove_name(const ref::Reference& name) {
   return removed;
 }
 
+std::vector<std::string> OciLayoutStore::remove_names_if(
+    const std::function<bool(const ImageEntry&)>& pred) {
+  std::vector<std::string> removed;
+  if (!fs::exists(m_root / oci::k_layout_index_file)) return removed;
+  update_index([&](oci::Index& idx) {
+    std::erase_if(idx.manifests, [&](const oci::Descriptor& e) {
+      const std::string* n = ref_name(e);
+      if (!n) return false;
+      ImageEntry entry{*n, e};
+      entry.manifest.annotations.erase(oci::k_ref_name_annotation);
+      if (!pred(entry)) return false;
+      removed.push_back(*n);
+      return true;
+    });
+    return !removed.empty();
+  });
+  return removed;
+}
+
 namespace {
 
 // Every digest reachable from the index entries: manifests, indexes, configs, layers.
@@ -583,8 +602,9 @@ std::vector<std::string> OciLayoutStore::verify(bool all) {
     }
   };
   oci::Index idx = read_index();
-  std::set<digest::Digest> reachable;
+  std::set<digest::Digest> walked;
   std::function<void(const oci::Descriptor&, int)> walk = [&](const oci::Descriptor& d, int depth) {
+    if (!walked.insert(d.digest).second) return;
     check(d);
     if (depth > 8 || (!oci::is_manifest_type(d.media_type) && !oci::is_index_type(d.media_type)))
       return;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 
 #include "ext/store/store.hpp"
 
@@ -41,6 +42,8 @@ class OciLayoutStore final : public Store {
   // Adds or moves a name; removes a name (false when absent).
   void set_name(const ref::Reference& name, const oci::Descriptor& manifest);
   bool remove_name(const ref::Reference& name);
+  // Removes every named entry for which pred is true, in one index update; returns the names.
+  std::vector<std::string> remove_names_if(const std::function<bool(const ImageEntry&)>& pred);
 
   struct PruneResult {
     uint64_t blobs_removed = 0;

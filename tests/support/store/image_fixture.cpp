@@ -46,4 +46,28 @@ FixtureImage put_image(store::Store& s, const std::vector<std::string>& names,
   return img;
 }
 
+FixtureImage put_container_image(store::Store& s, const std::vector<std::string>& names,
+                                 const std::string& seed, uint64_t size) {
+  FixtureImage img;
+  std::string layer = fixture_module(seed, size);
+  auto layer_desc = oci::Descriptor::for_bytes(oci::media::k_layer_tar_gzip, layer);
+  std::string config = R"({"architecture":"amd64","os":"linux","rootfs":{"type":"layers",)"
+                       R"("diff_ids":[")" +
+                       layer_desc.digest.to_string() + R"("]}})";
+  img.config = oci::Descriptor::for_bytes(oci::media::k_image_config, config);
+  img.module = layer_desc;
+  store::write_all(s, img.config, config);
+  store::write_all(s, img.module, layer);
+  oci::Manifest m;
+  m.config = img.config;
+  m.layers = {img.module};
+  m.annotations["module.wasm.image/variant"] = "compat";
+  img.manifest_bytes = m.serialize();
+  img.manifest = oci::Descriptor::for_bytes(oci::media::k_manifest, img.manifest_bytes);
+  std::vector<ref::Reference> refs;
+  for (const auto& n : names) refs.push_back(ref::Reference::parse(n).value());
+  s.put_manifest(img.manifest, img.manifest_bytes, refs);
+  return img;
+}
+
 }  // namespace ext::test

@@ -24,6 +24,11 @@ FixtureImage put_image(store::Store& s, const std::vector<std::string>& names,
                        const std::string& seed = "a", uint64_t size = 1024,
                        const std::string& abi = "v0.2.1");
 
+// A container-style image (OCI image config + one tar+gzip-typed layer), which tools that only
+// understand images (plain `skopeo inspect`) can describe.
+FixtureImage put_container_image(store::Store& s, const std::vector<std::string>& names,
+                                 const std::string& seed = "c", uint64_t size = 4096);
+
 // The module bytes put_image writes for (seed, size).
 std::string fixture_module(const std::string& seed, uint64_t size);
 

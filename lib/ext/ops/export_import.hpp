@@ -1,0 +1,54 @@
+// ext::ops — export and import (`ext export REF... -o DIR|FILE.tar`, `ext import DIR|FILE.tar`):
+// OCI image layouts in and out (specs.md §3.6), readable by skopeo, oras and crane. Exported
+// names are full references in org.opencontainers.image.ref.name (skopeo: `oci:DIR:<ref>`).
+// Blobs stream in 1 MiB chunks through copy_graph (verified on both sides); a .tar is written
+// with archive::write_tar (plain tar, streamed) and read with archive::extract.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "ext/ops/env.hpp"
+
+namespace ext::ops {
+
+struct ExportOptions {
+  std::vector<std::string> refs;  // stored references
+  std::filesystem::path output;   // a directory (created or added to), or FILE.tar
+};
+
+struct ImageRecord {
+  std::string reference;
+  std::string digest;
+};
+
+struct ExportResult {
+  std::filesystem::path output;
+  bool tar = false;
+  std::vector<ImageRecord> images;
+  uint64_t blobs = 0;
+  uint64_t bytes = 0;
+};
+
+ExportResult export_images(const ExportOptions& opts, Env& env);
+
+struct ImportOptions {
+  std::filesystem::path input;  // an OCI layout directory, or a .tar of one
+  // Repository for entries whose ref.name is only a tag (skopeo's `oci:DIR:TAG`) or missing;
+  // an explicit tag here names a single unnamed/tag-only entry.
+  std::string name;
+};
+
+struct ImportResult {
+  std::filesystem::path input;
+  std::vector<ImageRecord> images;
+  uint64_t blobs_copied = 0;
+  uint64_t blobs_skipped = 0;
+  uint64_t bytes = 0;
+};
+
+ImportResult import_images(const ImportOptions& opts, Env& env);
+
+}  // namespace ext::ops

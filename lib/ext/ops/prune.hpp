@@ -1,0 +1,20 @@
+// ext::ops — prune (`ext prune`): delete blobs no name in the local store reaches, and temp
+// files left by interrupted writes.
+#pragma once
+
+#include <cstdint>
+
+#include "ext/ops/env.hpp"
+
+namespace ext::ops {
+
+struct PruneOptions {};
+
+struct PruneResult {
+  uint64_t blobs_removed = 0;
+  uint64_t bytes_freed = 0;
+};
+
+PruneResult prune(const PruneOptions& opts, Env& env);
+
+}  // namespace ext::ops
