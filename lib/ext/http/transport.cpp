@@ -1,9 +1,18 @@
 #include "ext/http/transport.hpp"
 
+#include <cstring>
+
 #include "ext/core/error.hpp"
 #include "ext/util/strings.hpp"
 
 namespace ext::http {
+
+size_t BufferSource::read(void* buf, size_t n) {
+  size_t k = std::min(n, m_data.size() - m_pos);
+  std::memcpy(buf, m_data.data() + m_pos, k);
+  m_pos += k;
+  return k;
+}
 
 std::string ResponseStream::read_rest(uint64_t max_bytes) {
   std::string out;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ext/http/headers.hpp"
@@ -27,6 +28,22 @@ class BodySource {
   virtual size_t read(void* buf, size_t n) = 0;
   // Back to the first byte so a retry can send it again; false when it cannot.
   virtual bool rewind() = 0;
+};
+
+// A body over bytes the caller keeps alive (no copy; rewinds for retries).
+class BufferSource final : public BodySource {
+ public:
+  explicit BufferSource(std::string_view data) : m_data(data) {}
+  size_t read(void* buf, size_t n) override;
+  bool rewind() override {
+    m_pos = 0;
+    return true;
+  }
+  uint64_t size() const { return m_data.size(); }
+
+ private:
+  std::string_view m_data;
+  size_t m_pos = 0;
 };
 
 struct Request {

@@ -162,10 +162,17 @@ class RemoteBlobWriter final : public store::BlobWriter {
       throw Error(Errc::digest_mismatch,
                   m_what + ": more bytes than the descriptor's " + std::to_string(m_desc.size));
     if (m_chunked && m_location.empty()) start_session();
-    m_buf.append(static_cast<const char*>(data), n);
-    while (m_chunked && m_buf.size() >= m_chunk) {
-      send_chunk(std::string_view(m_buf).substr(0, m_chunk));
-      m_buf.erase(0, m_chunk);
+    if (m_chunked && m_buf.capacity() < m_chunk) m_buf.reserve(m_chunk);
+    const char* p = static_cast<const char*>(data);
+    while (n > 0) {
+      size_t take = m_chunked ? std::min<size_t>(n, m_chunk - m_buf.size()) : n;
+      m_buf.append(p, take);
+      p += take;
+      n -= take;
+      if (m_chunked && m_buf.size() >= m_chunk) {
+        send_chunk(m_buf);
+        m_buf.clear();
+      }
     }
   }
 
@@ -227,7 +234,9 @@ class RemoteBlobWriter final : public store::BlobWriter {
     req.method = "PUT";
     req.url = http::append_query(m_location, "digest", m_desc.digest.to_string());
     req.headers.set("Content-Type", "application/octet-stream");
-    req.body = std::string(body);
+    http::BufferSource source(body);
+    req.source = &source;
+    req.source_size = body.size();
     req.scopes = m_scopes;
     req.max_response = k_max_error_body;
     return m_client.send(req, "closing upload");
@@ -264,7 +273,9 @@ class RemoteBlobWriter final : public store::BlobWriter {
           req.url =
               m_client.url("/v2/" + m_repo + "/blobs/uploads/?digest=" + m_desc.digest.to_string());
           req.headers.set("Content-Type", "application/octet-stream");
-          req.body = m_buf;
+          http::BufferSource source(m_buf);
+          req.source = &source;
+          req.source_size = m_buf.size();
           req.scopes = m_scopes;
           req.max_response = k_max_error_body;
           auto r = m_client.send(req, "single-POST upload");
@@ -319,7 +330,9 @@ class RemoteBlobWriter final : public store::BlobWriter {
         req.headers.set("Content-Type", "application/octet-stream");
         req.headers.set("Content-Range",
                         std::to_string(m_sent) + "-" + std::to_string(m_sent + rest.size() - 1));
-        req.body = std::string(rest);
+        http::BufferSource source(rest);
+        req.source = &source;
+        req.source_size = rest.size();
         req.scopes = m_scopes;
         req.max_response = k_max_error_body;
         auto r = m_client.send(req, "uploading chunk");

@@ -1,0 +1,141 @@
+#include "ext/ops/push.hpp"
+
+#include "ext/artifact/artifact.hpp"
+#include "ext/core/error.hpp"
+#include "ext/core/reporter.hpp"
+#include "ext/oci/media_types.hpp"
+#include "ext/ref/reference.hpp"
+#include "ext/registry/registry_store.hpp"
+#include "ext/store/oci_layout_store.hpp"
+#include "ext/util/files.hpp"
+#include "ext/wasm/module.hpp"
+
+namespace ext::ops {
+
+namespace {
+
+ref::Reference parse_ref(const std::string& text) {
+  auto r = ref::Reference::parse(text);
+  if (!r)
+    throw Error(Errc::invalid_argument,
+                "invalid reference \"" + text + "\": " + r.error().message(),
+                "references look like registry.example/team/filter:v1");
+  return *r;
+}
+
+// The module's sha256 and layout of a stored image ("" when it is no wasm image).
+std::pair<std::string, std::string> module_facts(store::Store& s, const oci::Descriptor& d,
+                                                 Reporter* rep) {
+  if (!oci::is_manifest_type(d.media_type)) return {};
+  auto m = oci::Manifest::parse(store::read_all(s, d));
+  if (!m) return {};
+  auto det = artifact::detect(*m, s);
+  if (!det) {
+    if (rep) rep->warn("not a wasm image: " + det.error().message());
+    return {};
+  }
+  if (!det->module_in_tar) return {det->module_blob.digest.hex(), artifact::to_string(det->layout)};
+  util::TempDir tmp;
+  auto sha = artifact::extract_module(s, *det, tmp.path() / "plugin.wasm");
+  return {sha, artifact::to_string(det->layout)};
+}
+
+// Re-packs the module of a stored image in another format; returns the new manifest.
+oci::Descriptor repack(store::OciLayoutStore& local, const oci::Descriptor& d,
+                       artifact::Format format) {
+  auto m = oci::Manifest::parse(store::read_all(local, d));
+  if (!m) throw m.error().with_context("reading the stored manifest");
+  auto det = artifact::detect(*m, local);
+  if (!det) throw det.error().with_context("--format needs a wasm image");
+  util::TempDir tmp;
+  auto module_path = tmp.path() / "plugin.wasm";
+  artifact::extract_module(local, *det, module_path);
+  auto info = wasm::read_module_file(module_path);
+  if (!info) throw info.error().with_context("reading the stored module");
+  artifact::PackOptions po;
+  po.format = format;
+  if (det->runtime_config) po.root_ids = det->runtime_config->root_ids;
+  for (const auto& [k, v] : m->annotations)
+    if (k.rfind("org.opencontainers.image.", 0) == 0) po.annotations[k] = v;
+  auto packed = artifact::pack(local, module_path, *info, po);
+  return packed.manifest;
+}
+
+}  // namespace
+
+PushResult push(const PushOptions& opts, Env& env) {
+  auto ref = parse_ref(opts.ref);
+  store::OciLayoutStore local(env.store_root);
+  auto found = local.resolve(ref);
+  if (!found)
+    throw Error(Errc::not_found, "no image " + ref.to_string() + " in the local store",
+                "build it with `ext build -t " + ref.to_string() +
+                    "`, or `ext tag` an image "
+                    "you have (see `ext list`)");
+  oci::Descriptor root = *found;
+  if (!opts.format.empty()) {
+    auto f = artifact::parse_format(opts.format);
+    if (!f) throw f.error();
+    root = repack(local, root, *f);
+  }
+
+  std::vector<ref::Reference> names;
+  if (!ref.tag().empty()) names.push_back(ref.with_tag(ref.tag()));
+  for (const auto& t : opts.tags) {
+    ref::Reference r;
+    if (t.find('/') == std::string::npos && t.find('@') == std::string::npos) {
+      r = parse_ref(ref.name() + ":" + t);
+    } else {
+      r = parse_ref(t);
+    }
+    if (r.registry() != ref.registry() || r.repository() != ref.repository())
+      throw Error(Errc::usage, "-t " + t + " is not in " + ref.name(),
+                  "extra tags go to the same repository; push other repositories separately");
+    if (r.tag().empty()) throw Error(Errc::usage, "-t " + t + " has no tag");
+    names.push_back(r.with_tag(r.tag()));
+  }
+
+  auto remote = connect_remote(ref.registry(), opts.flags, env);
+  registry::RegistryStore dst(remote.client, ref.repository());
+  // Mount from other repositories of the same registry that this image came from.
+  std::vector<std::string> sources;
+  for (const auto& e : local.list()) {
+    if (e.manifest.digest != found->digest) continue;
+    auto r = ref::Reference::parse(e.name);
+    if (r && r->registry() == ref.registry() && r->repository() != ref.repository())
+      sources.push_back(r->repository());
+  }
+  dst.set_mount_sources(sources);
+
+  store::CopyOptions copts;
+  copts.names = names;
+  copts.reporter = env.reporter;
+  copts.concurrency = std::max(1, opts.flags.concurrency);
+  std::string what = "pushing " + ref.to_string();
+  store::CopyResult cr;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      cr = with_context(what, [&] { return store::copy_graph(local, dst, root, copts); });
+      break;
+    } catch (const Error& e) {
+      // A dropped connection after the transport's own retries: start over once; blobs the
+      // registry already took are skipped.
+      if (e.code() != Errc::network || attempt >= 2) throw;
+      if (env.reporter) env.reporter->warn(e.message() + "; retrying the push");
+    }
+  }
+
+  PushResult r;
+  r.reference = ref.to_string();
+  for (const auto& n : names) r.tags.push_back(n.tag());
+  r.manifest_digest = root.digest.to_string();
+  r.media_type = root.media_type;
+  std::tie(r.module_sha256, r.layout) = module_facts(local, root, env.reporter);
+  r.blobs_uploaded = cr.blobs_copied;
+  r.blobs_skipped = cr.blobs_skipped;
+  r.blobs_mounted = dst.blobs_mounted();
+  r.bytes_uploaded = cr.bytes_copied;
+  return r;
+}
+
+}  // namespace ext::ops

@@ -1,0 +1,64 @@
+#include "ext/ops/remote.hpp"
+
+#include <cstdlib>
+
+#include "ext/auth/docker_credentials.hpp"
+#include "ext/core/error.hpp"
+#include "ext/project/settings.hpp"
+#include "ext/registry/connect.hpp"
+#include "ext/util/strings.hpp"
+
+namespace ext::ops {
+
+std::string normalize_registry(std::string_view text) {
+  std::string_view t = util::trim(text);
+  if (auto p = t.find("://"); p != std::string_view::npos) t = t.substr(p + 3);
+  if (auto slash = t.find('/'); slash != std::string_view::npos) t = t.substr(0, slash);
+  std::string r = util::to_lower(t);
+  if (r == "index.docker.io" || r == "registry-1.docker.io") r = "docker.io";
+  if (r.empty()) throw Error(Errc::invalid_argument, "empty registry name");
+  for (char c : r)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+          c == '[' || c == ']'))
+      throw Error(Errc::invalid_argument, "invalid registry name \"" + std::string(text) + "\"",
+                  "a registry is host[:port], e.g. ghcr.io or localhost:5000");
+  return r;
+}
+
+std::unique_ptr<auth::CredentialStore> credential_store(const RegistryFlags& flags, Env& env) {
+  static util::SubprocessRunner default_runner;
+  util::ProcessRunner& runner = env.runner ? *env.runner : default_runner;
+  return auth::default_credentials(flags.registry_config, runner);
+}
+
+Remote connect_remote(const std::string& registry, const RegistryFlags& flags, Env& env,
+                      std::optional<auth::Credential> credential) {
+  auto settings = project::Settings::load(env.settings_path);
+  if (!settings) throw settings.error();
+  auto rs = settings->registry(registry);
+
+  Remote remote;
+  remote.credentials = credential_store(flags, env);
+  registry::ConnectOptions o;
+  o.registry = registry;
+  if (flags.plain_http)
+    o.plain_http = true;
+  else if (rs.plain_http)
+    o.plain_http = rs.plain_http;
+  o.transport.insecure = flags.insecure || rs.insecure;
+  o.transport.ca_file = !flags.ca_file.empty() ? flags.ca_file : rs.ca_file;
+  if (const char* t = std::getenv("EXT_HTTP_STALL_TIMEOUT"); t && *t)
+    o.transport.stall_timeout = std::chrono::seconds(std::max(1, std::atoi(t)));
+  if (const char* t = std::getenv("EXT_HTTP_RETRY_BASE_MS"); t && *t)
+    o.retry.base_delay = std::chrono::milliseconds(std::max(0, std::atoi(t)));
+  if (env.sleep) o.retry.sleep = env.sleep;
+  o.credentials = remote.credentials.get();
+  o.credential = std::move(credential);
+  o.client.single_post = rs.single_post;
+  o.reporter = env.reporter;
+  if (env.http_transport) o.factory = env.http_transport;
+  remote.client = registry::connect(o);
+  return remote;
+}
+
+}  // namespace ext::ops

@@ -1,0 +1,40 @@
+// ext::ops — what the registry verbs share: their flags (CLI.md "Shared registry flags"), and
+// connecting to one registry with settings (config.yaml), flags and credentials applied.
+// Precedence: flags, then the registry's entry in config.yaml, then defaults (TLS verified;
+// plain HTTP only for loopback registries).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "ext/auth/credentials.hpp"
+#include "ext/ops/env.hpp"
+#include "ext/registry/client.hpp"
+
+namespace ext::ops {
+
+struct RegistryFlags {
+  bool plain_http = false;      // --plain-http
+  bool insecure = false;        // --insecure
+  std::string ca_file;          // --ca-file
+  std::string registry_config;  // --registry-config: the auth file to read and write
+  int concurrency = 1;          // --concurrency
+};
+
+struct Remote {
+  std::unique_ptr<auth::CredentialStore> credentials;
+  std::shared_ptr<registry::Client> client;
+};
+
+// `credential`: use it instead of the stored one (ext login checks before storing).
+Remote connect_remote(const std::string& registry, const RegistryFlags& flags, Env& env,
+                      std::optional<auth::Credential> credential = std::nullopt);
+
+// The credential store the registry verbs use (--registry-config, else docker's and podman's).
+std::unique_ptr<auth::CredentialStore> credential_store(const RegistryFlags& flags, Env& env);
+
+// "https://index.docker.io/v1/" -> "docker.io", "http://localhost:5000/x" -> "localhost:5000".
+std::string normalize_registry(std::string_view text);
+
+}  // namespace ext::ops
