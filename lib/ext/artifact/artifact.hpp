@@ -82,7 +82,7 @@ const char* to_string(Layout l);
 const char* readers(Layout l);
 
 struct Detected {
-  Layout layout;
+  Layout layout = Layout::oci;
   oci::Descriptor module_blob;  // the layer holding the module (raw or tar.gz)
   bool module_in_tar = false;
   std::optional<RuntimeConfig> runtime_config;

@@ -1,0 +1,182 @@
+// ops::inspect — `ext inspect REF|FILE.wasm` (CLI.md "Local store verbs").
+#include "ext/ops/inspect.hpp"
+
+#include "ext/core/error.hpp"
+#include "ext/oci/layout.hpp"
+#include "ext/oci/media_types.hpp"
+#include "ext/util/files.hpp"
+#include "ext/wasm/module_json.hpp"
+
+namespace ext::ops {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr uint64_t k_max_config_shown = 1 << 20;
+
+bool looks_like_json(const std::string& media_type) {
+  return media_type.size() >= 5 && media_type.compare(media_type.size() - 5, 5, "+json") == 0;
+}
+
+json descriptor_json(const oci::Descriptor& d) {
+  return oci::to_json(d);
+}
+
+}  // namespace
+
+LocalImage open_local_image(store::OciLayoutStore& store, const std::string& text) {
+  auto parsed = ref::Reference::parse(text);
+  if (!parsed)
+    throw Error(
+        Errc::invalid_argument,
+        "\"" + text + "\" is neither a file nor a valid reference: " + parsed.error().message());
+  LocalImage img;
+  img.reference = *parsed;
+  auto desc = store.resolve(img.reference);
+  if (!desc)
+    throw Error(Errc::not_found, "no image " + img.reference.to_string() + " in the local store",
+                "`ext list` shows the stored images; `ext pull " + text + "` fetches it");
+  auto bytes = store::read_all(store, *desc, oci::k_max_manifest_bytes);
+  auto media_type = desc->media_type;
+  if (!oci::is_index_type(media_type) && !oci::is_manifest_type(media_type)) {
+    auto mt = oci::detect_media_type(bytes);
+    if (mt) media_type = *mt;
+  }
+  if (oci::is_index_type(media_type)) {
+    auto idx = oci::Index::parse(bytes);
+    if (!idx) throw idx.error().with_context("image index " + desc->digest.to_string());
+    img.index_desc = *desc;
+    std::optional<LocalImage> first;
+    for (const auto& child : idx->manifests) {
+      if (!oci::is_manifest_type(child.media_type) || !store.has(child)) continue;
+      LocalImage c = img;
+      c.manifest_desc = child;
+      c.manifest_bytes = store::read_all(store, child, oci::k_max_manifest_bytes);
+      auto m = oci::Manifest::parse(c.manifest_bytes);
+      if (!m) continue;
+      c.manifest = *m;
+      auto d = artifact::detect(c.manifest, store);
+      if (d) {
+        c.detected = *d;
+        return c;
+      }
+      c.not_wasm_reason = d.error().message();
+      if (!first) first = std::move(c);
+    }
+    if (first) return *first;
+    throw Error(Errc::unsupported, img.reference.to_string() +
+                                       " is an image index with no image manifest stored locally");
+  }
+  img.manifest_desc = *desc;
+  img.manifest_desc.media_type = media_type;
+  img.manifest_bytes = std::move(bytes);
+  auto m = oci::Manifest::parse(img.manifest_bytes);
+  if (!m) throw m.error().with_context("manifest " + desc->digest.to_string());
+  img.manifest = *m;
+  auto d = artifact::detect(img.manifest, store);
+  if (d)
+    img.detected = *d;
+  else
+    img.not_wasm_reason = d.error().message();
+  return img;
+}
+
+InspectResult inspect(const InspectOptions& opts, Env& env) {
+  if (opts.target.empty()) throw Error(Errc::usage, "ext inspect needs a REF or FILE.wasm");
+  InspectResult r;
+  std::error_code ec;
+  fs::path path(opts.target);
+  if (fs::exists(path, ec)) {
+    if (!fs::is_regular_file(path, ec))
+      throw Error(Errc::invalid_argument, opts.target + " is not a regular file");
+    r.source = path.string();
+    r.source_kind = "file";
+    auto info = wasm::read_module_file(path);
+    if (!info) {
+      if (info.error().message().find(r.source) != std::string::npos) throw info.error();
+      throw info.error().with_context(r.source);
+    }
+    r.module = *info;
+    r.findings = wasm::validate(*r.module);
+    return r;
+  }
+  if (path.extension() == ".wasm" || opts.target.find('/') == 0 || opts.target.rfind("./", 0) == 0)
+    throw Error(Errc::not_found, "no such file: " + opts.target);
+
+  store::OciLayoutStore store(env.store_root);
+  auto img = open_local_image(store, opts.target);
+  r.source = img.reference.to_string();
+  r.source_kind = "image";
+  r.manifest_desc = img.manifest_desc;
+  r.index_desc = img.index_desc;
+  r.manifest = img.manifest;
+  r.manifest_json = json::parse(img.manifest_bytes, nullptr, false);
+  const auto& cfg = img.manifest.config;
+  if ((looks_like_json(cfg.media_type) || cfg.media_type == oci::media::k_docker_config) &&
+      cfg.size >= 0 && static_cast<uint64_t>(cfg.size) <= k_max_config_shown && store.has(cfg)) {
+    auto text = store::read_all(store, cfg, k_max_config_shown);
+    auto parsed = json::parse(text, nullptr, false);
+    if (!parsed.is_discarded()) {
+      r.config_content = std::move(parsed);
+      r.config_text = std::move(text);
+    }
+  }
+  if (!img.detected) {
+    r.not_wasm_reason = img.not_wasm_reason;
+    return r;
+  }
+  const auto& d = *img.detected;
+  r.layout = artifact::to_string(d.layout);
+  r.layout_readers = artifact::readers(d.layout);
+  r.runtime_config = d.runtime_config;
+  r.module_layer = d.module_blob;
+  try {
+    util::TempDir tmp("ext-inspect-");
+    auto module_path = tmp.path() / "module.wasm";
+    artifact::extract_module(store, d, module_path);
+    auto info = wasm::read_module_file(module_path);
+    if (!info) throw info.error();
+    r.module = *info;
+    r.findings = wasm::validate(*r.module);
+  } catch (const Error& e) {
+    // Show what we have; the missing module is part of the answer.
+    r.module_error = e.message();
+    if (env.reporter)
+      env.reporter->warn("cannot read the module of " + r.source + ": " + e.message());
+  }
+  return r;
+}
+
+json InspectResult::to_json() const {
+  json j = {{"source", source}, {"source_kind", source_kind}};
+  if (source_kind == "image") {
+    j["reference"] = source;
+    j["manifest_digest"] = manifest_desc.digest.to_string();
+    j["manifest_descriptor"] = descriptor_json(manifest_desc);
+    if (index_desc) j["index_descriptor"] = descriptor_json(*index_desc);
+    j["manifest"] = manifest_json;
+    j["media_type"] = manifest.media_type;
+    j["config"] = descriptor_json(manifest.config);
+    j["config_content"] = config_content;
+    json layers = json::array();
+    for (const auto& l : manifest.layers) layers.push_back(descriptor_json(l));
+    j["layers"] = layers;
+    j["annotations"] = manifest.annotations;
+    j["layout"] = layout.empty() ? json(nullptr) : json(layout);
+    if (!layout.empty()) j["layout_readers"] = layout_readers;
+    if (!not_wasm_reason.empty()) j["not_wasm_reason"] = not_wasm_reason;
+    if (runtime_config)
+      j["runtime_config"] = {{"type", runtime_config->type},
+                             {"abiVersions", runtime_config->abi_versions},
+                             {"rootIds", runtime_config->root_ids}};
+    if (module_layer) j["module_layer"] = descriptor_json(*module_layer);
+  }
+  j["module"] = module ? wasm::to_json(*module) : json(nullptr);
+  if (!module_error.empty()) j["module_error"] = module_error;
+  j["findings"] = wasm::to_json(findings);
+  return j;
+}
+
+}  // namespace ext::ops

@@ -1,0 +1,72 @@
+// ext::ops — `ext inspect REF|FILE.wasm` (CLI.md): for an image in the local store, its
+// manifest, config, layers, annotations, the wasm layout it follows and the facts of its module;
+// for a module file, the module facts (ABI, imports, exports, producers, size, sha256).
+// Also the shared "open an image of the local store" step other verbs can reuse.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ext/artifact/artifact.hpp"
+#include "ext/oci/descriptor.hpp"
+#include "ext/ops/env.hpp"
+#include "ext/ref/reference.hpp"
+#include "ext/store/oci_layout_store.hpp"
+#include "ext/wasm/module.hpp"
+
+namespace ext::ops {
+
+// An image of the local store, resolved and classified.
+struct LocalImage {
+  ref::Reference reference;       // as normalized
+  oci::Descriptor manifest_desc;  // the image manifest (a child when the name is an index)
+  std::optional<oci::Descriptor> index_desc;  // when the name points at an index
+  std::string manifest_bytes;
+  oci::Manifest manifest;
+  std::optional<artifact::Detected> detected;  // nullopt when it is no wasm image we read
+  std::string not_wasm_reason;                 // why not, then
+};
+
+// Resolves `text` in the store: Error(invalid_argument) for a malformed reference,
+// Error(not_found) with a hint when no such image is stored. For an index, the first child
+// manifest that is a wasm image (else the first child) is opened.
+LocalImage open_local_image(store::OciLayoutStore& store, const std::string& text);
+
+struct InspectOptions {
+  std::string target;  // a .wasm file, or a reference to an image in the local store
+};
+
+struct InspectResult {
+  std::string source;       // file path, or full normalized reference
+  std::string source_kind;  // "file" | "image"
+
+  // Images only.
+  oci::Descriptor manifest_desc;
+  std::optional<oci::Descriptor> index_desc;
+  oci::Manifest manifest;
+  nlohmann::json manifest_json;   // the manifest as stored
+  nlohmann::json config_content;  // the config blob when it is (small) JSON, else null
+  std::string config_text;        // the same, as stored
+  std::string layout;             // "oci", "compat", "cncf", "docker-v2", "single-layer" or ""
+  std::string layout_readers;     // who reads that layout
+  std::string not_wasm_reason;    // when layout is empty
+  std::optional<artifact::RuntimeConfig> runtime_config;
+  std::optional<oci::Descriptor> module_layer;
+
+  // The module (files; images whose module could be read).
+  std::optional<wasm::ModuleInfo> module;
+  std::string module_error;  // why the module could not be read, when it could not
+  std::vector<wasm::Finding> findings;
+
+  nlohmann::json to_json() const;
+};
+
+// Error(not_found) when the target is neither a file nor a stored image; Error(parse) for a
+// file that is not a readable module.
+InspectResult inspect(const InspectOptions& opts, Env& env);
+
+}  // namespace ext::ops
