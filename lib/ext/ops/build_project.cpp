@@ -1,10 +1,89 @@
-// PLACEHOLDER owned by the build helper: replaced by the real implementation.
+// ext build [DIR]: load ext.yaml, compile with the project's driver (lib/ext/build), validate
+// the module (errors fail the build with the rule that failed; specs.md §4.9), and package it
+// into the local store with -t or ext.yaml's `image:` (ops::package_module writes the ABI found
+// in the module into the runtime config).
 #include "ext/ops/build_project.hpp"
 
+#include "ext/build/driver.hpp"
 #include "ext/core/error.hpp"
+#include "ext/project/project_file.hpp"
+#include "ext/wasm/module.hpp"
 
 namespace ext::ops {
-BuildResult build_project(const BuildOptions&, Env&) {
-  throw Error(Errc::internal, "build_project is not implemented yet");
+
+namespace fs = std::filesystem;
+
+BuildResult build_project(const BuildOptions& opts, Env& env) {
+  fs::path dir = fs::absolute(opts.dir.empty() ? fs::path(".") : opts.dir).lexically_normal();
+  if (dir.filename().empty()) dir = dir.parent_path();
+  auto project = project::load_project(dir).value();
+  for (const auto& w : project.warnings)
+    if (env.reporter) env.reporter->warn(w);
+
+  build::BuildRequest req;
+  req.project_dir = dir;
+  req.project = project;
+  req.release = opts.release;
+  req.dry_run = opts.dry_run;
+  req.extra_args = opts.extra_args;
+  req.reporter = env.reporter;
+  req.runner = env.runner;
+
+  auto driver = build::make_driver(project.language);
+  auto built = with_context("building " + project.name, [&] { return driver->build(req); });
+
+  BuildResult r;
+  r.commands = built.commands;
+  r.up_to_date = built.up_to_date;
+  r.module = built.module;
+  if (opts.dry_run) return r;
+
+  auto info = wasm::read_module_file(built.module);
+  if (!info)
+    throw info.error().with_context("building " + project.name + ": reading " +
+                                    built.module.string());
+  // Package: -t, else ext.yaml's image: tagged with the version.
+  std::vector<std::string> refs = opts.refs;
+  if (refs.empty() && !project.image.empty()) {
+    auto last_slash = project.image.rfind('/');
+    bool has_tag = project.image.find(':', last_slash == std::string::npos ? 0 : last_slash) !=
+                       std::string::npos ||
+                   project.image.find('@') != std::string::npos;
+    refs.push_back(has_tag ? project.image : project.image + ":" + project.version);
+  }
+
+  auto findings = wasm::validate(*info);
+  std::string errors;
+  for (const auto& f : findings) {
+    if (f.severity == wasm::Severity::error) {
+      errors += "\n  " + f.rule + ": " + f.message;
+    } else if (env.reporter && refs.empty()) {  // when packaging, package_module reports them
+      env.reporter->warn(f.rule + ": " + f.message);
+    }
+  }
+  if (wasm::has_errors(findings))
+    throw Error(Errc::validation,
+                "building " + project.name + ": " + built.module.string() +
+                    " is not a valid proxy-wasm module:" + errors,
+                "Envoy would refuse to load it; `ext validate " + built.module.string() +
+                    "` shows every finding");
+  r.size = info->size;
+  r.module_sha256 = info->sha256;
+  r.abi_version = info->abi_version;
+
+  if (refs.empty()) return r;
+
+  PackageOptions p;
+  p.module = built.module;
+  p.refs = refs;
+  if (!opts.format.empty()) p.format = opts.format;
+  p.root_ids = {project.root_id};
+  p.annotations["org.opencontainers.image.title"] = project.name;
+  if (!project.version.empty()) p.annotations["org.opencontainers.image.version"] = project.version;
+  if (!project.description.empty())
+    p.annotations["org.opencontainers.image.description"] = project.description;
+  r.package = package_module(p, env);
+  return r;
 }
+
 }  // namespace ext::ops
