@@ -1,0 +1,473 @@
+#include "ext/testing/runner.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <regex>
+
+#include "ext/util/strings.hpp"
+
+namespace ext::testing {
+
+namespace {
+
+using host::HeaderMap;
+
+std::string quote(std::string_view s, size_t max = 200) {
+  std::string out = "\"";
+  size_t n = 0;
+  for (unsigned char c : s) {
+    if (n++ >= max) {
+      out += "...";
+      break;
+    }
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c < 0x20 || c >= 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+bool is_headers_cb(const std::string& cb) {
+  return cb == "request_headers" || cb == "response_headers";
+}
+
+// Does `want` (a name, an alias, or a number) accept raw result `got`?
+bool action_matches(const std::string& cb, const std::string& want, uint32_t got) {
+  if (want == "stop" || want == "pause") return got != 0;
+  if (!want.empty() && std::isdigit(static_cast<unsigned char>(want[0])))
+    return std::to_string(got) == want;
+  return action_name(cb, got) == want;
+}
+
+struct Checker {
+  std::vector<std::string> failures;
+  void add(std::string s) { failures.push_back(std::move(s)); }
+
+  void map_dump(const std::string& what, const HeaderMap& m) {
+    add("  actual " + what + ":");
+    if (m.empty()) add("    (none)");
+    for (const auto& [k, v] : m) add("    " + k + ": " + v);
+  }
+
+  void headers(const std::string& what, const std::optional<HeaderExpect>& e,
+               const HeaderMap* actual, const std::string& missing_reason) {
+    if (!e) return;
+    if (!actual) {
+      add(what + ": expected headers, but " + missing_reason);
+      return;
+    }
+    size_t before = failures.size();
+    for (const auto& [k, v] : e->equal) {
+      auto got = host::header_value(*actual, k);
+      if (!got)
+        add(what + "[\"" + k + "\"]: expected " + quote(v) + ", got (absent)");
+      else if (*got != v)
+        add(what + "[\"" + k + "\"]: expected " + quote(v) + ", got " + quote(*got));
+    }
+    for (const auto& k : e->present)
+      if (!host::header_value(*actual, k))
+        add(what + "[\"" + k + "\"]: expected present, got (absent)");
+    for (const auto& k : e->absent)
+      if (auto got = host::header_value(*actual, k))
+        add(what + "[\"" + k + "\"]: expected absent, got " + quote(*got));
+    if (failures.size() != before) map_dump(what, *actual);
+  }
+};
+
+std::string describe(const host::LocalResponse& r) {
+  return std::to_string(r.status) + (r.body.empty() ? "" : " " + quote(r.body));
+}
+
+}  // namespace
+
+std::string action_name(const std::string& cb, uint32_t v) {
+  if (is_headers_cb(cb)) {
+    static const char* names[] = {"continue", "stop_iteration", "continue_and_end_stream",
+                                  "stop_all_iteration_and_buffer",
+                                  "stop_all_iteration_and_watermark"};
+    if (v < 5) return names[v];
+  } else if (cb == "request_body" || cb == "response_body") {
+    static const char* names[] = {"continue", "stop_iteration_and_buffer",
+                                  "stop_iteration_and_watermark", "stop_iteration_no_buffer"};
+    if (v < 4) return names[v];
+  } else {
+    if (v == 0) return "continue";
+    if (v == 1) return "stop_iteration";
+  }
+  return std::to_string(v);
+}
+
+SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOptions& opts) {
+  SpecResult result;
+  result.source = spec.source;
+
+  host::HostOptions ho;
+  ho.config.root_id = spec.plugin.root_id.empty() ? opts.default_root_id : spec.plugin.root_id;
+  ho.config.vm_id = spec.plugin.vm_id;
+  ho.config.plugin_configuration = spec.plugin.has_configuration
+                                       ? spec.plugin.configuration
+                                       : opts.default_configuration.value_or("");
+  ho.config.vm_configuration = spec.plugin.vm_configuration;
+  ho.config.properties = spec.plugin.properties;
+  ho.config.environment = spec.plugin.environment;
+  if (spec.plugin.log_level) ho.config.log_level = *spec.plugin.log_level;
+  ho.limits = opts.limits;
+  if (spec.plugin.instruction_budget)
+    ho.limits.instruction_budget = *spec.plugin.instruction_budget;
+  if (spec.plugin.max_memory_pages) ho.limits.max_memory_pages = *spec.plugin.max_memory_pages;
+
+  std::unique_ptr<host::Host> h;
+  size_t logs_seen = 0;
+  auto start = [&]() -> bool {
+    auto created = host::Host::create(module_bytes, ho);
+    if (!created) {
+      result.error = created.error().message();
+      return false;
+    }
+    h = std::move(*created);
+    logs_seen = 0;
+    return true;
+  };
+
+  for (const auto& c : spec.cases) {
+    CaseResult merged;
+    double total_ms = 0;
+    for (int rep = 0; rep < std::max(1, opts.repeat); ++rep) {
+      auto t0 = std::chrono::steady_clock::now();
+      CaseResult cr;
+      cr.name = c.name;
+      cr.line = c.line;
+      Checker ck;
+      if (!h || h->failed()) start();
+      if (!h || h->failed()) {
+        ck.add("the plugin failed to start: " + result.error.value_or("unknown error"));
+      } else {
+        // Scripted answers: the case's first, then the plugin's.
+        std::vector<const HttpCallScript*> scripts;
+        for (const auto& s : c.http_calls) scripts.push_back(&s);
+        for (const auto& s : spec.plugin.http_calls) scripts.push_back(&s);
+        std::vector<bool> used(scripts.size(), false);
+        h->state().responder =
+            [&](const host::HttpCallRecord& call) -> std::optional<host::HttpCallResponse> {
+          for (size_t i = 0; i < scripts.size(); ++i) {
+            const auto* s = scripts[i];
+            if (used[i]) continue;
+            if (s->upstream && *s->upstream != call.upstream) continue;
+            if (s->path && host::header_value(call.headers, ":path") != *s->path) continue;
+            if (s->method && host::header_value(call.headers, ":method") != *s->method) continue;
+            used[i] = true;
+            return s->response;
+          }
+          return std::nullopt;
+        };
+        // Metrics before the case (counters compare by change, histograms by new values).
+        std::map<std::string, std::pair<int64_t, size_t>> before;
+        for (const auto& m : h->state().metrics) before[m.name] = {m.value, m.recorded.size()};
+
+        const auto& x = c.expect;
+        // A case that names a callback the module lacks fails: it could never pass in Envoy.
+        for (const auto& a : x.actions)
+          if (!h->exports("proxy_on_" + a.callback))
+            ck.add("actions." + a.callback + ": the module does not export proxy_on_" + a.callback);
+        bool has_http = false, has_tcp = false;
+        for (const char* cb :
+             {"proxy_on_request_headers", "proxy_on_request_body", "proxy_on_request_trailers",
+              "proxy_on_response_headers", "proxy_on_response_body", "proxy_on_response_trailers"})
+          has_http |= h->exports(cb);
+        for (const char* cb :
+             {"proxy_on_new_connection", "proxy_on_downstream_data", "proxy_on_upstream_data"})
+          has_tcp |= h->exports(cb);
+        if (c.tcp && !has_tcp)
+          ck.add(
+              "connection: the module exports no network callbacks (proxy_on_new_connection, "
+              "proxy_on_downstream_data, proxy_on_upstream_data)");
+        if (!c.tcp && !has_http)
+          ck.add("request: the module exports no HTTP callbacks (proxy_on_request_headers, ...)");
+
+        std::vector<host::CallbackRecord> callbacks;
+        std::vector<host::LogEntry> logs;
+        std::vector<host::HttpCallRecord> calls;
+        std::optional<std::string> error;
+        // Logs since the previous case: the plugin start-up for the first case on a VM, ticks.
+        if (c.advance_ms) {
+          auto r = h->advance(c.advance_ms);
+          if (!r) error = r.error().message();
+        }
+        for (size_t i = logs_seen; i < h->state().logs.size(); ++i)
+          logs.push_back(h->state().logs[i]);
+        host::HttpOutcome http;
+        host::TcpOutcome tcp;
+        if (!error) {
+          if (c.tcp) {
+            tcp = h->run_tcp(c.tcp_input);
+            callbacks = tcp.callbacks;
+            logs.insert(logs.end(), tcp.logs.begin(), tcp.logs.end());
+            calls = tcp.http_calls;
+            error = tcp.error;
+          } else {
+            http = h->run_http(c.http);
+            callbacks = http.callbacks;
+            logs.insert(logs.end(), http.logs.begin(), http.logs.end());
+            calls = http.http_calls;
+            error = http.error;
+          }
+        }
+        h->state().responder = nullptr;
+        h->state().logs.clear();  // bounded memory under --repeat
+        h->state().http_calls.clear();
+        logs_seen = 0;
+        cr.logs = logs;
+        if (error) ck.add("trap: " + *error);
+
+        if (!c.tcp) {
+          std::string why_req =
+              "the request never reached the upstream" +
+              (http.paused_at.empty() ? std::string() : " (stopped in " + http.paused_at + ")");
+          std::string why_resp =
+              "no response reached the client" +
+              (http.paused_at.empty() ? std::string() : " (stopped in " + http.paused_at + ")");
+          ck.headers("request_headers", x.request_headers,
+                     http.request_forwarded ? &http.request_headers : nullptr, why_req);
+          ck.headers("response_headers", x.response_headers,
+                     http.response_forwarded ? &http.response_headers : nullptr, why_resp);
+          ck.headers("request_trailers", x.request_trailers,
+                     http.request_trailers ? &*http.request_trailers : nullptr,
+                     "the request had no trailers");
+          ck.headers("response_trailers", x.response_trailers,
+                     http.response_trailers ? &*http.response_trailers : nullptr,
+                     "the response had no trailers");
+          if (x.request_body && (!http.request_forwarded || http.request_body != *x.request_body))
+            ck.add("request_body: expected " + quote(*x.request_body) + ", got " +
+                   (http.request_forwarded ? quote(http.request_body) : why_req));
+          if (x.response_body &&
+              (!http.response_forwarded || http.response_body != *x.response_body))
+            ck.add("response_body: expected " + quote(*x.response_body) + ", got " +
+                   (http.response_forwarded ? quote(http.response_body) : why_resp));
+          if (x.no_local_response && http.local_response)
+            ck.add("local_response: expected none, got " + describe(*http.local_response));
+          if (x.local_response) {
+            const auto& e = *x.local_response;
+            if (!http.local_response) {
+              ck.add("local_response: expected " +
+                     (e.status ? "status " + std::to_string(*e.status) : std::string("one")) +
+                     ", got no local response");
+            } else {
+              const auto& a = *http.local_response;
+              if (e.status && *e.status != a.status)
+                ck.add("local_response.status: expected " + std::to_string(*e.status) + ", got " +
+                       std::to_string(a.status));
+              if (e.body && *e.body != a.body)
+                ck.add("local_response.body: expected " + quote(*e.body) + ", got " +
+                       quote(a.body));
+              if (e.details && *e.details != a.details)
+                ck.add("local_response.details: expected " + quote(*e.details) + ", got " +
+                       quote(a.details));
+              std::optional<HeaderExpect> he = HeaderExpect{e.headers, {}, {}};
+              if (!e.headers.empty()) ck.headers("local_response.headers", he, &a.headers, "");
+            }
+          }
+          if (x.reset && *x.reset != http.reset)
+            ck.add(std::string("reset: expected the stream ") + (*x.reset ? "reset" : "not reset") +
+                   ", got " + (http.reset ? "reset" : "not reset"));
+          if (x.forwarded && *x.forwarded != http.request_forwarded)
+            ck.add(std::string("forwarded: expected the request ") +
+                   (*x.forwarded ? "forwarded upstream" : "not forwarded") + ", got " +
+                   (http.request_forwarded ? "forwarded" : why_req));
+        } else {
+          if (x.upstream_data && *x.upstream_data != tcp.to_upstream)
+            ck.add("upstream_data: expected " + quote(*x.upstream_data) + ", got " +
+                   quote(tcp.to_upstream));
+          if (x.downstream_data && *x.downstream_data != tcp.to_downstream)
+            ck.add("downstream_data: expected " + quote(*x.downstream_data) + ", got " +
+                   quote(tcp.to_downstream));
+          bool closed = tcp.closed_downstream || tcp.closed_upstream;
+          if (x.connection_closed && *x.connection_closed != closed)
+            ck.add(std::string("connection_closed: expected ") +
+                   (*x.connection_closed ? "true" : "false") + ", got " +
+                   (closed ? "true" : "false"));
+        }
+
+        for (const auto& a : x.actions) {
+          if (!h->exports("proxy_on_" + a.callback)) continue;
+          std::vector<uint32_t> got;
+          for (const auto& cb : callbacks)
+            if (cb.name == "proxy_on_" + a.callback && cb.result) got.push_back(*cb.result);
+          auto got_text = [&] {
+            std::string s;
+            for (auto v : got) s += (s.empty() ? "" : ", ") + action_name(a.callback, v);
+            return s.empty() ? std::string("not called") : s;
+          };
+          if (got.empty()) {
+            ck.add("actions." + a.callback + ": expected " + util::join(a.values, ", ") +
+                   ", got not called");
+            continue;
+          }
+          bool ok = true;
+          if (a.values.size() == 1) {
+            for (auto v : got) ok &= action_matches(a.callback, a.values[0], v);
+          } else {
+            ok = a.values.size() == got.size();
+            for (size_t i = 0; ok && i < got.size(); ++i)
+              ok &= action_matches(a.callback, a.values[i], got[i]);
+          }
+          if (!ok)
+            ck.add("actions." + a.callback + ": expected " + util::join(a.values, ", ") + ", got " +
+                   got_text());
+        }
+
+        auto log_matches = [](const LogExpect& e, const host::LogEntry& l, bool& bad_regex) {
+          if (e.level && *e.level != l.level) return false;
+          if (!e.regex) return l.message.find(e.text) != std::string::npos;
+          try {
+            return std::regex_search(l.message, std::regex(e.text));
+          } catch (const std::regex_error&) {
+            bad_regex = true;
+            return false;
+          }
+        };
+        bool dumped = false;
+        auto dump_logs = [&] {
+          if (dumped) return;
+          dumped = true;
+          ck.add("  actual logs:");
+          if (logs.empty()) ck.add("    (none)");
+          size_t n = 0;
+          for (const auto& l : logs) {
+            if (n++ == 30) {
+              ck.add("    ... " + std::to_string(logs.size() - 30) + " more");
+              break;
+            }
+            ck.add(std::string("    [") + host::to_string(l.level) + "] " + l.message);
+          }
+        };
+        for (const auto& e : x.logs) {
+          bool bad_regex = false, found = false;
+          for (const auto& l : logs) found |= log_matches(e, l, bad_regex);
+          if (bad_regex)
+            ck.add("logs: invalid regex " + quote(e.text));
+          else if (!found) {
+            ck.add(std::string("logs: no ") +
+                   (e.level ? std::string(host::to_string(*e.level)) + " " : "") + "line " +
+                   (e.regex ? "matches " : "contains ") + quote(e.text));
+            dump_logs();
+          }
+        }
+        for (const auto& e : x.logs_absent) {
+          bool bad_regex = false;
+          for (const auto& l : logs)
+            if (log_matches(e, l, bad_regex)) {
+              ck.add("logs_absent: a line " + std::string(e.regex ? "matches " : "contains ") +
+                     quote(e.text) + ": " + quote(l.message));
+              break;
+            }
+        }
+
+        for (const auto& me : x.metrics) {
+          const host::Metric* m = nullptr;
+          for (const auto& mm : h->state().metrics)
+            if (mm.name == me.name) m = &mm;
+          if (!m) {
+            ck.add("metrics." + me.name + ": the module defined no such metric");
+            continue;
+          }
+          auto [v0, r0] =
+              before.count(me.name) ? before[me.name] : std::pair<int64_t, size_t>{0, 0};
+          std::vector<uint64_t> recorded(m->recorded.begin() + static_cast<long>(r0),
+                                         m->recorded.end());
+          if (me.recorded) {
+            if (*me.recorded != recorded) {
+              std::string want, got;
+              for (auto v : *me.recorded) want += (want.empty() ? "" : ", ") + std::to_string(v);
+              for (auto v : recorded) got += (got.empty() ? "" : ", ") + std::to_string(v);
+              ck.add("metrics." + me.name + ": expected recorded [" + want + "], got [" + got +
+                     "]");
+            }
+            continue;
+          }
+          int64_t got = 0;
+          const char* how = "";
+          switch (m->type) {
+            case host::MetricType::counter:
+              got = m->value - v0;
+              how = " (change in this case)";
+              break;
+            case host::MetricType::gauge:
+              got = m->value;
+              how = " (gauge value)";
+              break;
+            case host::MetricType::histogram:
+              got = static_cast<int64_t>(recorded.size());
+              how = " (values recorded)";
+              break;
+          }
+          if (got != *me.value)
+            ck.add("metrics." + me.name + ": expected " + std::to_string(*me.value) + ", got " +
+                   std::to_string(got) + how);
+        }
+
+        if (x.http_calls) {
+          const auto& want = *x.http_calls;
+          if (want.size() != calls.size()) {
+            ck.add("http_calls: expected " + std::to_string(want.size()) + " call(s), got " +
+                   std::to_string(calls.size()));
+            for (const auto& call : calls)
+              ck.add("  made: " + call.upstream + " " +
+                     host::header_value(call.headers, ":method").value_or("?") + " " +
+                     host::header_value(call.headers, ":path").value_or("?"));
+          }
+          for (size_t i = 0; i < want.size() && i < calls.size(); ++i) {
+            const auto& w = want[i];
+            const auto& g = calls[i];
+            std::string p = "http_calls[" + std::to_string(i) + "]";
+            if (w.upstream && *w.upstream != g.upstream)
+              ck.add(p + ".upstream: expected " + quote(*w.upstream) + ", got " +
+                     quote(g.upstream));
+            if (w.body && *w.body != g.body)
+              ck.add(p + ".body: expected " + quote(*w.body) + ", got " + quote(g.body));
+            if (w.timeout_ms && *w.timeout_ms != g.timeout_ms)
+              ck.add(p + ".timeout_ms: expected " + std::to_string(*w.timeout_ms) + ", got " +
+                     std::to_string(g.timeout_ms));
+            std::optional<HeaderExpect> he = HeaderExpect{w.headers, {}, {}};
+            if (!w.headers.empty()) ck.headers(p + ".headers", he, &g.headers, "");
+          }
+        }
+      }
+      cr.failures = std::move(ck.failures);
+      cr.passed = cr.failures.empty();
+      cr.ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      total_ms += cr.ms;
+      bool first_failure = !cr.passed;
+      if (rep == 0 || first_failure) merged = std::move(cr);
+      if (first_failure) break;
+    }
+    merged.ms = total_ms;
+    result.cases.push_back(std::move(merged));
+  }
+  return result;
+}
+
+Report run(std::string_view module_bytes, const std::vector<Spec>& specs, const RunOptions& opts) {
+  auto t0 = std::chrono::steady_clock::now();
+  Report r;
+  for (const auto& s : specs) {
+    r.specs.push_back(run_spec(module_bytes, s, opts));
+    for (const auto& c : r.specs.back().cases) (c.passed ? r.passed : r.failed)++;
+    if (r.specs.back().error && r.specs.back().cases.empty()) r.failed++;
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+}  // namespace ext::testing

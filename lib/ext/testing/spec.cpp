@@ -1,0 +1,478 @@
+// Test spec parsing with yaml-cpp: strict (unknown keys are errors with their line), so a typo
+// never silently turns an expectation off.
+#include "ext/testing/spec.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "ext/core/error.hpp"
+#include "ext/util/files.hpp"
+#include "ext/util/strings.hpp"
+
+namespace ext::testing {
+
+std::string encode_int(int64_t v) {
+  std::string s(8, '\0');
+  auto u = static_cast<uint64_t>(v);
+  for (int i = 0; i < 8; ++i) s[i] = static_cast<char>((u >> (8 * i)) & 0xff);
+  return s;
+}
+std::string encode_bool(bool v) {
+  return std::string(1, v ? '\1' : '\0');
+}
+
+namespace {
+
+using Keys = std::set<std::string>;
+
+struct Parser {
+  std::string source;
+
+  [[noreturn]] void bad(const YAML::Node& n, const std::string& msg) const {
+    int line = n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
+    throw Error(Errc::parse, source + ":" + std::to_string(line) + ": " + msg);
+  }
+
+  void require_map(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsMap()) bad(n, what + " must be a mapping");
+  }
+
+  void check_keys(const YAML::Node& n, const Keys& allowed, const std::string& where) const {
+    require_map(n, where);
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      auto key = it->first.Scalar();
+      if (!allowed.count(key)) {
+        std::vector<std::string> names(allowed.begin(), allowed.end());
+        throw Error(Errc::parse,
+                    source + ":" + std::to_string(it->first.Mark().line + 1) + ": unknown key \"" +
+                        key + "\" in " + where,
+                    "allowed here: " + util::join(names, ", "));
+      }
+    }
+  }
+
+  std::string str(const YAML::Node& n, const std::string& what) const {
+    if (!n.IsScalar()) bad(n, what + " must be a string");
+    return n.Scalar();
+  }
+
+  int64_t integer(const YAML::Node& n, const std::string& what) const {
+    if (n.IsScalar()) {
+      const auto& s = n.Scalar();
+      int64_t v = 0;
+      auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (ec == std::errc() && p == s.data() + s.size()) return v;
+    }
+    bad(n, what + " must be an integer");
+  }
+
+  bool boolean(const YAML::Node& n, const std::string& what) const {
+    if (n.IsScalar()) {
+      auto s = util::to_lower(n.Scalar());
+      if (s == "true" || s == "yes" || s == "on") return true;
+      if (s == "false" || s == "no" || s == "off") return false;
+    }
+    bad(n, what + " must be true or false");
+  }
+
+  std::vector<std::string> strings(const YAML::Node& n, const std::string& what) const {
+    std::vector<std::string> out;
+    if (n.IsScalar()) return {n.Scalar()};
+    if (!n.IsSequence()) bad(n, what + " must be a list of strings");
+    for (const auto& x : n) out.push_back(str(x, what + " entries"));
+    return out;
+  }
+
+  nlohmann::json to_json(const YAML::Node& n) const {
+    if (n.IsNull()) return nullptr;
+    if (n.IsMap()) {
+      nlohmann::json o = nlohmann::json::object();
+      for (auto it = n.begin(); it != n.end(); ++it) o[it->first.Scalar()] = to_json(it->second);
+      return o;
+    }
+    if (n.IsSequence()) {
+      nlohmann::json a = nlohmann::json::array();
+      for (const auto& x : n) a.push_back(to_json(x));
+      return a;
+    }
+    const auto& s = n.Scalar();
+    if (n.Tag() == "!") return s;  // quoted: always a string
+    if (s == "true") return true;
+    if (s == "false") return false;
+    int64_t i = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), i);
+    if (ec == std::errc() && p == s.data() + s.size() && !s.empty()) return i;
+    try {
+      size_t used = 0;
+      double d = std::stod(s, &used);
+      if (used == s.size()) return d;
+    } catch (...) {
+    }
+    return s;
+  }
+
+  // configuration: a string is used as is; a mapping or list becomes compact JSON.
+  std::string config_text(const YAML::Node& n) const {
+    if (n.IsScalar()) return n.Scalar();
+    if (n.IsNull()) return "";
+    return to_json(n).dump();
+  }
+
+  // Properties: nested mappings flatten to dotted paths; plain integers and booleans take
+  // Envoy's encodings, quoted scalars stay strings.
+  void properties(const YAML::Node& n, const std::string& prefix,
+                  std::map<std::string, std::string>& out) const {
+    require_map(n, "properties");
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      std::string key = prefix.empty() ? it->first.Scalar() : prefix + "." + it->first.Scalar();
+      const auto& v = it->second;
+      if (v.IsMap()) {
+        properties(v, key, out);
+        continue;
+      }
+      if (!v.IsScalar()) bad(v, "property \"" + key + "\" must be a scalar or a mapping");
+      auto j = to_json(v);
+      if (j.is_boolean())
+        out[key] = encode_bool(j.get<bool>());
+      else if (j.is_number_integer())
+        out[key] = encode_int(j.get<int64_t>());
+      else
+        out[key] = v.Scalar();
+    }
+  }
+
+  // Input header maps: {k: v} or [[k, v], ...] (for repeated keys). Keys lower-cased.
+  host::HeaderMap headers(const YAML::Node& n, const std::string& what) const {
+    host::HeaderMap out;
+    if (n.IsNull()) return out;
+    if (n.IsMap()) {
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        if (!it->second.IsScalar()) bad(it->second, what + " values must be strings");
+        out.emplace_back(util::to_lower(it->first.Scalar()), it->second.Scalar());
+      }
+      return out;
+    }
+    if (n.IsSequence()) {
+      for (const auto& p : n) {
+        if (!p.IsSequence() || p.size() != 2) bad(p, what + " entries must be [name, value]");
+        out.emplace_back(util::to_lower(str(p[0], "a header name")), str(p[1], "a header value"));
+      }
+      return out;
+    }
+    bad(n, what + " must be a mapping or a list of [name, value]");
+  }
+
+  void message(const YAML::Node& n, const std::string& where, host::HeaderMap& h,
+               std::vector<std::string>& body, std::optional<host::HeaderMap>& trailers) const {
+    check_keys(n, {"headers", "body", "body_chunks", "trailers"}, where);
+    if (n["headers"]) h = headers(n["headers"], where + ".headers");
+    if (n["body"] && n["body_chunks"]) bad(n, where + ": use body or body_chunks, not both");
+    if (n["body"]) {
+      auto b = str(n["body"], where + ".body");
+      if (!b.empty()) body = {b};
+    }
+    if (n["body_chunks"]) body = strings(n["body_chunks"], where + ".body_chunks");
+    if (n["trailers"]) trailers = headers(n["trailers"], where + ".trailers");
+  }
+
+  std::vector<HttpCallScript> scripts(const YAML::Node& n) const {
+    std::vector<HttpCallScript> out;
+    if (!n.IsSequence()) bad(n, "http_calls must be a list");
+    for (const auto& e : n) {
+      check_keys(e, {"upstream", "path", "method", "response", "fail"}, "an http_calls entry");
+      HttpCallScript s;
+      s.line = e.Mark().line + 1;
+      if (e["upstream"]) s.upstream = str(e["upstream"], "upstream");
+      if (e["path"]) s.path = str(e["path"], "path");
+      if (e["method"]) s.method = str(e["method"], "method");
+      if (e["fail"] && boolean(e["fail"], "fail")) s.response.failed = true;
+      if (e["response"]) {
+        const auto& r = e["response"];
+        check_keys(r, {"status", "headers", "body", "trailers"}, "an http_calls response");
+        if (r["status"]) s.response.headers.emplace_back(":status", str(r["status"], "status"));
+        if (r["headers"]) {
+          for (auto& kv : headers(r["headers"], "response.headers"))
+            s.response.headers.push_back(kv);
+        }
+        if (r["body"]) s.response.body = str(r["body"], "response.body");
+        if (r["trailers"]) s.response.trailers = headers(r["trailers"], "response.trailers");
+        if (s.response.headers.empty()) s.response.headers.emplace_back(":status", "200");
+      } else if (!s.response.failed) {
+        s.response.headers.emplace_back(":status", "200");
+      }
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  // Expected headers: {k: v} (v ~ means absent) plus *_present / *_absent lists.
+  void header_expect(const YAML::Node& n, std::optional<HeaderExpect>& e,
+                     const std::string& what) const {
+    if (!e) e = HeaderExpect{};
+    require_map(n, what);
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      auto k = util::to_lower(it->first.Scalar());
+      if (it->second.IsNull())
+        e->absent.push_back(k);
+      else
+        e->equal.emplace_back(k, str(it->second, what + " values"));
+    }
+  }
+
+  void expect(const YAML::Node& n, Expect& x) const {
+    static const Keys keys = {"request_headers",
+                              "request_headers_present",
+                              "request_headers_absent",
+                              "request_trailers",
+                              "response_headers",
+                              "response_headers_present",
+                              "response_headers_absent",
+                              "response_trailers",
+                              "request_body",
+                              "response_body",
+                              "local_response",
+                              "actions",
+                              "logs",
+                              "logs_absent",
+                              "metrics",
+                              "http_calls",
+                              "reset",
+                              "forwarded",
+                              "upstream_data",
+                              "downstream_data",
+                              "connection_closed"};
+    check_keys(n, keys, "expect");
+    auto hdr = [&](const char* key, std::optional<HeaderExpect>& e) {
+      if (n[key]) header_expect(n[key], e, key);
+    };
+    hdr("request_headers", x.request_headers);
+    hdr("response_headers", x.response_headers);
+    hdr("request_trailers", x.request_trailers);
+    hdr("response_trailers", x.response_trailers);
+    auto list = [&](const char* key, std::optional<HeaderExpect>& e, bool present) {
+      if (!n[key]) return;
+      if (!e) e = HeaderExpect{};
+      for (auto& k : strings(n[key], key))
+        (present ? e->present : e->absent).push_back(util::to_lower(k));
+    };
+    list("request_headers_present", x.request_headers, true);
+    list("request_headers_absent", x.request_headers, false);
+    list("response_headers_present", x.response_headers, true);
+    list("response_headers_absent", x.response_headers, false);
+    if (n["request_body"]) x.request_body = str(n["request_body"], "request_body");
+    if (n["response_body"]) x.response_body = str(n["response_body"], "response_body");
+    if (auto lr = n["local_response"]) {
+      if (lr.IsNull() || (lr.IsScalar() && (lr.Scalar() == "none" || lr.Scalar() == "false"))) {
+        x.no_local_response = true;
+      } else {
+        check_keys(lr, {"status", "body", "details", "headers"}, "local_response");
+        LocalResponseExpect l;
+        if (lr["status"]) l.status = static_cast<uint32_t>(integer(lr["status"], "status"));
+        if (lr["body"]) l.body = str(lr["body"], "local_response.body");
+        if (lr["details"]) l.details = str(lr["details"], "local_response.details");
+        if (lr["headers"]) l.headers = headers(lr["headers"], "local_response.headers");
+        x.local_response = std::move(l);
+      }
+    }
+    if (auto a = n["actions"]) {
+      static const Keys callbacks = {"request_headers",  "request_body",    "request_trailers",
+                                     "response_headers", "response_body",   "response_trailers",
+                                     "new_connection",   "downstream_data", "upstream_data"};
+      check_keys(a, callbacks, "actions");
+      for (auto it = a.begin(); it != a.end(); ++it) {
+        ActionExpect e;
+        e.callback = it->first.Scalar();
+        e.values = strings(it->second, "actions." + e.callback);
+        e.line = it->first.Mark().line + 1;
+        x.actions.push_back(std::move(e));
+      }
+    }
+    auto logs = [&](const char* key, std::vector<LogExpect>& out) {
+      auto l = n[key];
+      if (!l) return;
+      if (!l.IsSequence()) bad(l, std::string(key) + " must be a list");
+      for (const auto& e : l) {
+        LogExpect le;
+        if (e.IsScalar()) {
+          le.text = e.Scalar();
+        } else {
+          check_keys(e, {"contains", "regex", "level"}, std::string("a ") + key + " entry");
+          if (e["contains"] && e["regex"]) bad(e, "use contains or regex, not both");
+          if (e["contains"]) le.text = str(e["contains"], "contains");
+          if (e["regex"]) {
+            le.text = str(e["regex"], "regex");
+            le.regex = true;
+          }
+          if (e["level"]) {
+            auto lv = host::parse_log_level(str(e["level"], "level"));
+            if (!lv) bad(e["level"], "level must be trace, debug, info, warn, error or critical");
+            le.level = lv;
+          }
+        }
+        out.push_back(std::move(le));
+      }
+    };
+    logs("logs", x.logs);
+    logs("logs_absent", x.logs_absent);
+    if (auto m = n["metrics"]) {
+      require_map(m, "metrics");
+      for (auto it = m.begin(); it != m.end(); ++it) {
+        MetricExpect me;
+        me.name = it->first.Scalar();
+        if (it->second.IsSequence()) {
+          std::vector<uint64_t> v;
+          for (const auto& e : it->second)
+            v.push_back(static_cast<uint64_t>(integer(e, "a recorded value")));
+          me.recorded = std::move(v);
+        } else {
+          me.value = integer(it->second, "metric " + me.name);
+        }
+        x.metrics.push_back(std::move(me));
+      }
+    }
+    if (auto c = n["http_calls"]) {
+      if (!c.IsSequence()) bad(c, "expect.http_calls must be a list");
+      std::vector<HttpCallExpect> calls;
+      for (const auto& e : c) {
+        check_keys(e, {"upstream", "headers", "body", "timeout_ms"}, "an expected http call");
+        HttpCallExpect he;
+        if (e["upstream"]) he.upstream = str(e["upstream"], "upstream");
+        if (e["headers"]) he.headers = headers(e["headers"], "headers");
+        if (e["body"]) he.body = str(e["body"], "body");
+        if (e["timeout_ms"])
+          he.timeout_ms = static_cast<uint32_t>(integer(e["timeout_ms"], "timeout_ms"));
+        calls.push_back(std::move(he));
+      }
+      x.http_calls = std::move(calls);
+    }
+    if (n["reset"]) x.reset = boolean(n["reset"], "reset");
+    if (n["forwarded"]) x.forwarded = boolean(n["forwarded"], "forwarded");
+    if (n["upstream_data"]) x.upstream_data = str(n["upstream_data"], "upstream_data");
+    if (n["downstream_data"]) x.downstream_data = str(n["downstream_data"], "downstream_data");
+    if (n["connection_closed"])
+      x.connection_closed = boolean(n["connection_closed"], "connection_closed");
+  }
+
+  Case test_case(const YAML::Node& n, size_t index) const {
+    check_keys(n,
+               {"name", "request", "response", "connection", "properties", "http_calls",
+                "advance_ms", "expect"},
+               "a case");
+    Case c;
+    c.line = n.Mark().line + 1;
+    c.name = n["name"] ? str(n["name"], "name") : "case " + std::to_string(index + 1);
+    if (n["connection"] && (n["request"] || n["response"]))
+      bad(n, "a case is either HTTP (request/response) or network (connection), not both");
+    if (auto r = n["request"])
+      message(r, "request", c.http.request_headers, c.http.request_body, c.http.request_trailers);
+    if (auto r = n["response"]) {
+      if (r.IsNull() || (r.IsScalar() && r.Scalar() == "none")) {
+        c.http.has_response = false;
+      } else {
+        message(r, "response", c.http.response_headers, c.http.response_body,
+                c.http.response_trailers);
+      }
+    }
+    if (c.http.has_response && c.http.response_headers.empty())
+      c.http.response_headers = {{":status", "200"}};
+    if (auto conn = n["connection"]) {
+      c.tcp = true;
+      check_keys(conn, {"downstream", "upstream", "close"}, "connection");
+      if (conn["downstream"]) c.tcp_input.downstream = strings(conn["downstream"], "downstream");
+      if (conn["upstream"]) c.tcp_input.upstream = strings(conn["upstream"], "upstream");
+      if (conn["close"]) {
+        auto s = str(conn["close"], "close");
+        if (s == "downstream")
+          c.tcp_input.close = host::CloseSide::downstream;
+        else if (s == "upstream")
+          c.tcp_input.close = host::CloseSide::upstream;
+        else if (s == "none")
+          c.tcp_input.close = host::CloseSide::none;
+        else
+          bad(conn["close"], "close must be downstream, upstream or none");
+      }
+    }
+    if (n["properties"]) {
+      properties(n["properties"], "", c.http.properties);
+      c.tcp_input.properties = c.http.properties;
+    }
+    if (n["http_calls"]) c.http_calls = scripts(n["http_calls"]);
+    if (n["advance_ms"])
+      c.advance_ms = static_cast<uint64_t>(integer(n["advance_ms"], "advance_ms"));
+    if (n["expect"]) expect(n["expect"], c.expect);
+    return c;
+  }
+
+  Spec spec(const YAML::Node& root) const {
+    Spec s;
+    s.source = source;
+    if (root.IsNull()) throw Error(Errc::parse, source + ": the spec is empty");
+    check_keys(root, {"plugin", "cases"}, "the spec");
+    if (auto p = root["plugin"]) {
+      check_keys(
+          p,
+          {"root_id", "vm_id", "configuration", "vm_configuration", "properties", "environment",
+           "log_level", "http_calls", "instruction_budget", "max_memory_pages"},
+          "plugin");
+      if (p["root_id"]) s.plugin.root_id = str(p["root_id"], "root_id");
+      if (p["vm_id"]) s.plugin.vm_id = str(p["vm_id"], "vm_id");
+      if (p["configuration"]) {
+        s.plugin.configuration = config_text(p["configuration"]);
+        s.plugin.has_configuration = true;
+      }
+      if (p["vm_configuration"]) s.plugin.vm_configuration = config_text(p["vm_configuration"]);
+      if (p["properties"]) properties(p["properties"], "", s.plugin.properties);
+      if (auto e = p["environment"]) {
+        require_map(e, "environment");
+        for (auto it = e.begin(); it != e.end(); ++it)
+          s.plugin.environment[it->first.Scalar()] = str(it->second, "environment values");
+      }
+      if (p["log_level"]) {
+        auto lv = host::parse_log_level(str(p["log_level"], "log_level"));
+        if (!lv)
+          bad(p["log_level"], "log_level must be trace, debug, info, warn, error or critical");
+        s.plugin.log_level = lv;
+      }
+      if (p["http_calls"]) s.plugin.http_calls = scripts(p["http_calls"]);
+      if (p["instruction_budget"])
+        s.plugin.instruction_budget =
+            static_cast<uint64_t>(integer(p["instruction_budget"], "instruction_budget"));
+      if (p["max_memory_pages"])
+        s.plugin.max_memory_pages =
+            static_cast<uint32_t>(integer(p["max_memory_pages"], "max_memory_pages"));
+    }
+    auto cases = root["cases"];
+    if (!cases) throw Error(Errc::parse, source + ": the spec has no cases:");
+    if (!cases.IsSequence()) bad(cases, "cases must be a list");
+    for (size_t i = 0; i < cases.size(); ++i) s.cases.push_back(test_case(cases[i], i));
+    return s;
+  }
+};
+
+}  // namespace
+
+Result<Spec> parse_spec(std::string_view yaml, const std::string& source) {
+  try {
+    YAML::Node root = YAML::Load(std::string(yaml));
+    return Parser{source}.spec(root);
+  } catch (const Error& e) {
+    return fail(e);
+  } catch (const YAML::Exception& e) {
+    return fail(Errc::parse, source + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+Result<Spec> load_spec(const std::filesystem::path& path) {
+  std::string text;
+  try {
+    text = util::read_file(path, 4u << 20);
+  } catch (const Error& e) {
+    return fail(e);
+  }
+  return parse_spec(text, path.string());
+}
+
+}  // namespace ext::testing

@@ -1,0 +1,126 @@
+// ext::testing — `ext test`: the test spec (FORMATS.md "Test spec", every key documented in
+// tests/data/host/SPEC_FORMAT.md), its YAML parsing (yaml-cpp, owned here per lib/DEPS), the
+// runner that drives ext::host, the expectations, and the reports (text, JSON, JUnit XML).
+// Must not use: the CLI, the network, WABT (only through ext::host).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ext/core/result.hpp"
+#include "ext/host/host.hpp"
+
+namespace ext::testing {
+
+// A scripted answer to proxy_http_call: the first unused script whose filters match.
+struct HttpCallScript {
+  std::optional<std::string> upstream;  // cluster name
+  std::optional<std::string> path;      // :path
+  std::optional<std::string> method;    // :method
+  host::HttpCallResponse response;
+  int line = 0;
+};
+
+struct HeaderExpect {
+  host::HeaderMap equal;             // these keys have exactly these values
+  std::vector<std::string> present;  // these keys exist
+  std::vector<std::string> absent;   // these keys do not
+};
+
+struct LocalResponseExpect {
+  std::optional<uint32_t> status;
+  std::optional<std::string> body;
+  std::optional<std::string> details;
+  host::HeaderMap headers;
+};
+
+struct LogExpect {
+  std::string text;
+  bool regex = false;
+  std::optional<host::LogLevel> level;
+};
+
+struct MetricExpect {
+  std::string name;
+  std::optional<int64_t> value;                   // counter: change in the case; gauge: value after
+  std::optional<std::vector<uint64_t>> recorded;  // histogram: values recorded in the case
+};
+
+struct HttpCallExpect {
+  std::optional<std::string> upstream;
+  host::HeaderMap headers;  // subset
+  std::optional<std::string> body;
+  std::optional<uint32_t> timeout_ms;
+};
+
+// Action names per callback kind (specs.md §4.6); values are raw results.
+struct ActionExpect {
+  std::string callback;             // short name: request_headers, downstream_data, ...
+  std::vector<std::string> values;  // one per call, or one for all calls
+  int line = 0;
+};
+
+struct Expect {
+  std::optional<HeaderExpect> request_headers, request_trailers, response_headers,
+      response_trailers;
+  std::optional<std::string> request_body, response_body;
+  std::optional<LocalResponseExpect> local_response;
+  bool no_local_response = false;  // `local_response: none`
+  std::vector<ActionExpect> actions;
+  std::vector<LogExpect> logs, logs_absent;
+  std::vector<MetricExpect> metrics;
+  std::optional<std::vector<HttpCallExpect>> http_calls;
+  std::optional<bool> reset;      // proxy_close_stream on an HTTP stream
+  std::optional<bool> forwarded;  // the request reached the upstream
+  // Network filters.
+  std::optional<std::string> upstream_data, downstream_data;  // what went through
+  std::optional<bool> connection_closed;
+};
+
+struct Case {
+  std::string name;
+  int line = 0;
+  bool tcp = false;
+  host::HttpInput http;
+  host::TcpInput tcp_input;
+  std::vector<HttpCallScript> http_calls;
+  uint64_t advance_ms = 0;  // host clock moves (ticks fire) before the stream starts
+  Expect expect;
+};
+
+struct Plugin {
+  std::string root_id;
+  std::string vm_id;
+  std::string configuration;
+  std::string vm_configuration;
+  std::map<std::string, std::string> properties;  // encoded (Envoy's serialization)
+  std::map<std::string, std::string> environment;
+  std::optional<host::LogLevel> log_level;
+  std::vector<HttpCallScript> http_calls;  // answers for calls made outside cases
+  std::optional<uint64_t> instruction_budget;
+  std::optional<uint32_t> max_memory_pages;
+  bool has_configuration = false;
+};
+
+struct Spec {
+  std::string source;  // file name for messages and reports
+  Plugin plugin;
+  std::vector<Case> cases;
+};
+
+// Parses a spec. Unknown keys are errors naming the key and its line ("spec.yaml:7: unknown
+// key \"expct\" in a case"); so are wrong types.
+Result<Spec> parse_spec(std::string_view yaml, const std::string& source);
+Result<Spec> load_spec(const std::filesystem::path& path);
+
+// Property values as Envoy serializes them (specs.md §4.7): strings raw, integers 8-byte
+// little-endian, booleans one byte.
+std::string encode_int(int64_t v);
+std::string encode_bool(bool v);
+
+}  // namespace ext::testing

@@ -1,0 +1,167 @@
+// `ext test` end to end: the built binary runs real modules (C filters compiled with clang-14,
+// a .wat start-up trap) against spec files; includes a spec that fails ON PURPOSE, asserting
+// the exit code and the diff text.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "ext/util/files.hpp"
+#include "support/host/filters.hpp"
+#include "support/paths.hpp"
+
+namespace th = ext::test::host;
+using ext::test::data_dir;
+using ext::test::run_ext;
+
+namespace {
+std::string spec(const std::string& name) {
+  return (data_dir() / "host" / name).string();
+}
+}  // namespace
+
+TEST_CASE("ext test runs a spec against a module file", "[e2e][test]") {
+  auto r = run_ext(
+      {"test", th::filter_file("kitchen_sink").string(), "-f", spec("kitchen_sink.test.yaml")});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("PASS adds the header to responses"));
+  CHECK_THAT(r.out, Catch::Contains("PASS asks the auth service and forwards on 200"));
+  CHECK_THAT(r.out, Catch::Contains("\n10 passed, 0 failed\n"));
+}
+
+TEST_CASE("ext test: a spec that fails on purpose shows the diff and exits 1", "[e2e][test]") {
+  ext::util::TempDir dir("ext-e2e-test-");
+  auto junit = dir.path() / "report.xml";
+  auto r = run_ext({"test", th::filter_file("add_header").string(), "-f", spec("failing.test.yaml"),
+                    "--junit", junit.string()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains("PASS adds the configured header"));
+  CHECK_THAT(r.out, Catch::Contains("FAIL expects a value the filter never sets"));
+  CHECK_THAT(r.out,
+             Catch::Contains("response_headers[\"x-ext\"]: expected \"goodbye\", got \"hello\""));
+  CHECK_THAT(r.out, Catch::Contains("local_response: expected status 403, got no local response"));
+  CHECK_THAT(r.out, Catch::Contains("\n1 passed, 1 failed\n"));
+  auto xml = ext::util::read_file(junit);
+  CHECK_THAT(xml, Catch::Contains("tests=\"2\" failures=\"1\""));
+
+  auto j = run_ext(
+      {"--json", "test", th::filter_file("add_header").string(), "-f", spec("failing.test.yaml")});
+  CHECK(j.exit_code == 1);
+  auto doc = nlohmann::json::parse(j.out);
+  CHECK(doc["passed"] == 1);
+  CHECK(doc["failed"] == 1);
+  CHECK(doc["abi_version"] == "0.2.1");
+}
+
+TEST_CASE("ext test: bad input is reported, not crashed on", "[e2e][test]") {
+  ext::util::TempDir dir("ext-e2e-test-");
+  SECTION("unknown key in a spec, with its line") {
+    auto f = dir.path() / "typo.test.yaml";
+    ext::util::write_file_atomic(
+        f, "cases:\n  - name: x\n    request: {headers: {\":path\": /}}\n    expectt: {}\n");
+    auto r = run_ext({"test", th::filter_file("add_header").string(), "-f", f.string()});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("typo.test.yaml:4: unknown key \"expectt\" in a case"));
+  }
+  SECTION("a case naming a callback the module lacks fails") {
+    auto f = dir.path() / "cb.test.yaml";
+    ext::util::write_file_atomic(f,
+                                 "cases:\n  - request: {headers: {\":path\": /}}\n    expect: "
+                                 "{actions: {request_trailers: continue}}\n");
+    auto r = run_ext({"test", th::filter_file("add_header").string(), "-f", f.string()});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Catch::Contains("the module does not export proxy_on_request_trailers"));
+  }
+  SECTION("a module that traps at start-up") {
+    auto wasm = dir.path() / "boom.wasm";
+    ext::util::write_file_atomic(wasm,
+                                 ext::test::wat_to_wasm(R"((module (memory (export "memory") 1)
+          (func (export "proxy_abi_version_0_2_1"))
+          (func (export "malloc") (param i32) (result i32) (i32.const 0))
+          (func (export "_initialize") unreachable)
+          (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) (i32.const 0))))"));
+    auto r = run_ext({"test", wasm.string(), "-f", spec("failing.test.yaml")});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Catch::Contains("trap at start-up in _initialize: unreachable"));
+    CHECK_THAT(r.out, Catch::Contains("0 passed, 2 failed"));
+  }
+  SECTION("hostcalls with bad pointers get INVALID_MEMORY_ACCESS, and traps fail the case") {
+    auto f = dir.path() / "traps.test.yaml";
+    ext::util::write_file_atomic(f, R"(plugin: {instruction_budget: 2000000}
+cases:
+  - name: bad pointers
+    request: {headers: {":path": /, x-trap: badptr}}
+    expect: {request_headers: {x-log-status: "6", x-get-status: "6"}}
+  - name: endless loop
+    request: {headers: {":path": /, x-trap: loop}}
+  - name: out of bounds
+    request: {headers: {":path": /, x-trap: oob}}
+)");
+    auto r = run_ext({"test", th::filter_file("traps").string(), "-f", f.string()});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.out, Catch::Contains("PASS bad pointers"));
+    CHECK_THAT(r.out, Catch::Contains("trap: proxy_on_request_headers: instruction budget"));
+    CHECK_THAT(r.out, Catch::Contains("trap: proxy_on_request_headers: out of bounds"));
+    CHECK_THAT(r.out, Catch::Contains("1 passed, 2 failed"));
+  }
+  SECTION("a module Envoy would not load") {
+    auto wasm = dir.path() / "bad.wasm";
+    ext::util::write_file_atomic(
+        wasm, ext::test::wat_to_wasm(R"((module (import "env" "proxy_nope" (func))
+          (memory (export "memory") 1) (func (export "proxy_abi_version_0_2_1"))
+          (func (export "malloc") (param i32) (result i32) (i32.const 0))))"));
+    auto r = run_ext({"test", wasm.string(), "-f", spec("failing.test.yaml")});
+    CHECK(r.exit_code == 1);
+    CHECK_THAT(r.err, Catch::Contains("missing import: env.proxy_nope"));
+  }
+  SECTION("no spec for a module file") {
+    auto r = run_ext({"test", th::filter_file("add_header").string()});
+    CHECK(r.exit_code == 2);
+  }
+}
+
+// The build helper's templates and the Rust fixture, built and tested as a user would: each
+// ships a spec that passes; a case added to fail ON PURPOSE shows its diff and exits 1.
+TEST_CASE("ext test on the C++ templates and the Rust fixture", "[e2e][test][templates]") {
+  if (!ext::test::have_program("clang-14")) FAIL("clang-14 is required");
+  ext::util::TempDir dir("ext-e2e-templates-");
+  for (const char* tpl : {"http-filter", "network-filter"}) {
+    auto proj = dir.path() / tpl;
+    auto init = run_ext({"init", proj.string(), "--language", "cpp", "--template", tpl, "--name",
+                         std::string("t-") + tpl, "--no-prompt"});
+    REQUIRE(init.exit_code == 0);
+    auto r = run_ext({"test", proj.string()});
+    INFO(tpl << "\n" << r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains(" passed, 0 failed\n"));
+    CHECK_THAT(r.out, !Catch::Contains(" 0 passed"));
+  }
+  // Fail on purpose: the http template adds x-ext: hello, the spec wants "nope".
+  auto proj = dir.path() / "http-filter";
+  auto spec_path = proj / "tests" / "filter.test.yaml";
+  ext::util::write_file_atomic(spec_path,
+                               ext::util::read_file(spec_path) + R"(  - name: fails on purpose
+    request:
+      headers: {":method": GET, ":path": /}
+    expect:
+      response_headers: {x-ext: nope}
+)");
+  auto bad = run_ext({"test", proj.string()});
+  INFO(bad.out << bad.err);
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.out, Catch::Contains("FAIL fails on purpose"));
+  CHECK_THAT(bad.out,
+             Catch::Contains("response_headers[\"x-ext\"]: expected \"nope\", got \"hello\""));
+  CHECK_THAT(bad.out, Catch::Contains(" passed, 1 failed\n"));
+
+  if (ext::test::have_program("cargo")) {
+    auto rust = dir.path() / "rust";
+    std::filesystem::copy(data_dir() / "build" / "rust-nodeps", rust,
+                          std::filesystem::copy_options::recursive);
+    auto r = run_ext({"test", rust.string(), "-f", spec("rust_nodeps.test.yaml")});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains("2 passed, 0 failed"));
+  }
+}

@@ -1,0 +1,153 @@
+// ext::testing: spec parsing (strict keys with lines, encodings) and the runner's diffs, on a
+// real module (tests/data/host/add_header.c) in the built-in host.
+#include <catch2/catch.hpp>
+
+#include "ext/testing/report.hpp"
+#include "ext/testing/runner.hpp"
+#include "ext/testing/spec.hpp"
+#include "support/host/filters.hpp"
+
+using namespace ext::testing;
+
+TEST_CASE("spec: unknown keys are errors naming the key and its line", "[testing]") {
+  auto s = parse_spec(R"(plugin:
+  root_id: x
+cases:
+  - name: one
+    request: {headers: {":path": /}}
+    expct:
+      response_headers: {a: b}
+)",
+                      "f.test.yaml");
+  REQUIRE_FALSE(s);
+  CHECK_THAT(s.error().message(), Catch::Contains("f.test.yaml:6") &&
+                                      Catch::Contains("unknown key \"expct\" in a case"));
+  CHECK_THAT(s.error().hint(), Catch::Contains("expect"));
+
+  auto deep =
+      parse_spec("cases:\n  - expect:\n      response_headers: {a: b}\n      logz: [x]\n", "g");
+  REQUIRE_FALSE(deep);
+  CHECK_THAT(deep.error().message(), Catch::Contains("g:4: unknown key \"logz\" in expect"));
+
+  auto plugin = parse_spec("plugin:\n  rootid: x\ncases: []\n", "h");
+  REQUIRE_FALSE(plugin);
+  CHECK_THAT(plugin.error().message(), Catch::Contains("h:2: unknown key \"rootid\" in plugin"));
+
+  auto bad_yaml = parse_spec("cases: [\n", "i");
+  REQUIRE_FALSE(bad_yaml);
+  CHECK_THAT(bad_yaml.error().message(), Catch::StartsWith("i:"));
+}
+
+TEST_CASE("spec: values, encodings and defaults", "[testing]") {
+  auto s = parse_spec(R"(plugin:
+  root_id: r
+  configuration: {header: x-a, n: 3, on: true}
+  properties: {node: {id: n1}, port: 8080, "quoted": "42", flag: false}
+cases:
+  - request:
+      headers: [[":method", GET], [x-dup, "1"], [X-Dup, "2"]]
+      body_chunks: [a, b]
+    expect:
+      response_headers: {x-gone: ~, x-here: v}
+      response_headers_present: [x-p]
+      actions: {request_headers: [continue], request_body: stop}
+      metrics: {c: 2, h: [1, 2]}
+      logs: [plain, {regex: "^a.c$", level: info}]
+  - name: tcp
+    connection: {downstream: [x], close: upstream}
+)",
+                      "s");
+  REQUIRE(s);
+  CHECK(s->plugin.configuration == R"({"header":"x-a","n":3,"on":true})");
+  CHECK(s->plugin.properties.at("node.id") == "n1");
+  CHECK(s->plugin.properties.at("port") == encode_int(8080));
+  CHECK(s->plugin.properties.at("quoted") == "42");
+  CHECK(s->plugin.properties.at("flag") == encode_bool(false));
+  REQUIRE(s->cases.size() == 2);
+  const auto& c = s->cases[0];
+  CHECK(c.name == "case 1");
+  CHECK(c.http.request_headers.size() == 3);
+  CHECK(c.http.request_headers[2].first == "x-dup");
+  CHECK(c.http.request_body == std::vector<std::string>{"a", "b"});
+  CHECK(c.http.response_headers == ext::host::HeaderMap{{":status", "200"}});
+  REQUIRE(c.expect.response_headers);
+  CHECK(c.expect.response_headers->absent == std::vector<std::string>{"x-gone"});
+  CHECK(c.expect.response_headers->present == std::vector<std::string>{"x-p"});
+  CHECK(c.expect.metrics.size() == 2);
+  CHECK(c.expect.logs[1].regex);
+  CHECK(s->cases[1].tcp);
+  CHECK(s->cases[1].tcp_input.close == ext::host::CloseSide::upstream);
+}
+
+TEST_CASE("runner: passes, readable diffs, reports", "[testing]") {
+  auto spec = parse_spec(R"(plugin:
+  root_id: add_header
+  configuration: '{"header":"x-ext","value":"hello"}'
+cases:
+  - name: good
+    request: {headers: {":path": /}}
+    expect: {response_headers: {x-ext: hello}, local_response: none}
+  - name: bad
+    request: {headers: {":path": /}}
+    expect:
+      response_headers: {x-ext: bye, x-more: ~}
+      local_response: {status: 403}
+      actions: {request_body: continue}
+      logs: [never]
+)",
+                         "add.test.yaml");
+  REQUIRE(spec);
+  auto report = run(ext::test::host::filter("add_header"), {*spec}, {});
+  CHECK(report.passed == 1);
+  CHECK(report.failed == 1);
+  const auto& bad = report.specs[0].cases[1];
+  auto text = render_text(report);
+  CHECK_THAT(text, Catch::Contains("PASS good") && Catch::Contains("FAIL bad"));
+  CHECK_THAT(text, Catch::Contains("response_headers[\"x-ext\"]: expected \"bye\", got \"hello\""));
+  CHECK_THAT(text, Catch::Contains("actual response_headers:") && Catch::Contains("x-ext: hello"));
+  CHECK_THAT(text, Catch::Contains("local_response: expected status 403, got no local response"));
+  CHECK_THAT(text, Catch::Contains("the module does not export proxy_on_request_body"));
+  CHECK_THAT(text, Catch::Contains("logs: no line contains \"never\""));
+  CHECK_THAT(text, Catch::EndsWith("1 passed, 1 failed\n"));
+  CHECK(bad.failures.size() >= 4);
+
+  auto j = render_json(report);
+  CHECK(j["passed"] == 1);
+  CHECK(j["failed"] == 1);
+  CHECK(j["specs"][0]["cases"][1]["passed"] == false);
+
+  auto xml = render_junit(report);
+  CHECK_THAT(xml, Catch::Contains("<testsuite name=\"add.test.yaml\" tests=\"2\" failures=\"1\""));
+  CHECK_THAT(xml, Catch::Contains("<failure message=\"response_headers[&quot;x-ext&quot;]"));
+}
+
+TEST_CASE("runner: a plugin that fails to start fails every case; traps name the callback",
+          "[testing]") {
+  auto spec = parse_spec(R"(plugin:
+  configuration: '{"fail":"yes"}'
+cases:
+  - request: {headers: {":path": /}}
+  - request: {headers: {":path": /}}
+)",
+                         "x");
+  REQUIRE(spec);
+  auto report = run(ext::test::host::filter("kitchen_sink"), {*spec}, {});
+  CHECK(report.failed == 2);
+  CHECK_THAT(report.specs[0].cases[0].failures[0], Catch::Contains("the plugin failed to start") &&
+                                                       Catch::Contains("proxy_on_configure"));
+
+  auto traps = parse_spec(R"(cases:
+  - name: traps
+    request: {headers: {":path": /, x-trap: unreachable}}
+  - name: recovers with a new VM
+    request: {headers: {":path": /, x-trap: badptr}}
+    expect: {request_headers: {x-log-status: "6"}}
+)",
+                          "t");
+  REQUIRE(traps);
+  auto r2 = run(ext::test::host::filter("traps"), {*traps}, {});
+  CHECK(r2.passed == 1);
+  CHECK(r2.failed == 1);
+  CHECK_THAT(r2.specs[0].cases[0].failures[0],
+             Catch::Contains("trap: proxy_on_request_headers: unreachable"));
+}
