@@ -160,6 +160,10 @@ BuildOutput CppDriver::build(const BuildRequest& req) {
     argv.push_back("-fno-exceptions");
     for (const auto& d : include_dirs) argv.push_back("-I" + d);
     for (const auto& d : b.defines) argv.push_back("-D" + d);
+    // The official proxy-wasm-cpp-sdk's proxy_wasm_intrinsics.cc uses errno without including
+    // <errno.h> (Emscripten's headers bring it in; wasi-libc's do not).
+    if (fs::path(src).filename() == "proxy_wasm_intrinsics.cc")
+      argv.insert(argv.end(), {"-include", "errno.h"});
     argv.insert(argv.end(), b.flags.begin(), b.flags.end());
     argv.insert(argv.end(), req.extra_args.begin(), req.extra_args.end());
     argv.insert(argv.end(), {"-MD", "-MF", dep, "-c", src, "-o", obj});
