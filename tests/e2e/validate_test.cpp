@@ -2,7 +2,11 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "ext/artifact/artifact.hpp"
+#include "ext/ref/reference.hpp"
+#include "ext/store/oci_layout_store.hpp"
 #include "ext/util/files.hpp"
+#include "ext/wasm/module.hpp"
 #include "support/paths.hpp"
 #include "support/wasm/fixtures.hpp"
 
@@ -142,4 +146,62 @@ TEST_CASE("ext validate: bad input is a clear error", "[e2e][validate]") {
     auto r = run_ext({"validate"});
     CHECK(r.exit_code == 2);
   }
+}
+
+namespace {
+
+// Packs `bytes` into the store at `store_root` in `format` and names it `name`, through the
+// library (the artifact and store modules), as `ext build --wasm` would.
+void put_module_image(const std::filesystem::path& store_root, const std::string& name,
+                      const std::string& bytes, ext::artifact::Format format) {
+  ext::util::TempDir tmp;
+  auto file = tmp.path() / "plugin.wasm";
+  ext::util::write_file_atomic(file, bytes);
+  auto info = ext::wasm::read_module(bytes).value();
+  ext::store::OciLayoutStore st(store_root);
+  ext::artifact::PackOptions o;
+  o.format = format;
+  o.filter_type = ext::wasm::to_string(info.kind);
+  auto packed = ext::artifact::pack(st, file, info, o);
+  st.set_name(ext::ref::Reference::parse(name).value(), packed.manifest);
+}
+
+}  // namespace
+
+TEST_CASE("ext validate REF: the module of an image in the local store", "[e2e][validate]") {
+  ext::util::TempDir dir;
+  auto store = dir.path() / "store";
+  put_module_image(store, "localhost:5000/filters/http:v1", fx::fixture("http_0_2_1"),
+                   ext::artifact::Format::oci);
+  put_module_image(store, "localhost:5000/filters/net:compat", fx::fixture("network_0_2_1"),
+                   ext::artifact::Format::compat);
+  put_module_image(store, "localhost:5000/filters/bad:v1",
+                   fx::assemble(fx::filter_wat({}, {"allocator"})), ext::artifact::Format::oci);
+
+  auto r = run_ext({"validate", "localhost:5000/filters/http:v1"}, store);
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("module:    localhost:5000/filters/http:v1"));
+  CHECK_THAT(r.out, Catch::Contains("manifest:  sha256:"));
+  CHECK_THAT(r.out, Catch::Contains("(oci)"));
+  CHECK_THAT(r.out, Catch::Contains("result:    valid"));
+
+  auto j = run_ext({"--json", "validate", "localhost:5000/filters/net:compat"}, store);
+  INFO(j.out << j.err);
+  REQUIRE(j.exit_code == 0);
+  auto doc = json::parse(j.out);
+  CHECK(doc["source_kind"] == "image");
+  CHECK(doc["layout"] == "compat");
+  CHECK(doc["manifest_digest"].get<std::string>().rfind("sha256:", 0) == 0);
+  CHECK(doc["module"]["filter_type"] == "network");
+  CHECK(doc["module"]["sha256"] == ext::wasm::read_module(fx::fixture("network_0_2_1"))->sha256);
+
+  auto bad = run_ext({"validate", "localhost:5000/filters/bad:v1"}, store);
+  CHECK(bad.exit_code == 1);
+  CHECK_THAT(bad.out, Catch::Contains("error [allocator]"));
+
+  auto missing = run_ext({"validate", "localhost:5000/filters/none:v1"}, store);
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.err, Catch::Contains("no image localhost:5000/filters/none:v1"));
+  CHECK_THAT(missing.err, Catch::Contains("hint: ext list"));
 }

@@ -30,8 +30,11 @@ struct ValidateResult {
   bool ok = false;  // no errors, and no warnings when strict
 };
 
-// Error(parse) when the module cannot be read at all (not wasm, truncated); Error(not_found)
-// when the target is neither a file nor an image in the store. Rule violations are findings.
+// An existing path is a file; anything else is a reference to an image in the local store
+// (any layout artifact::detect knows; for an index, the first wasm image it lists), whose
+// module is extracted to a temp file and read. Error(parse) when the module cannot be read at
+// all (not wasm, truncated); Error(not_found) when the target is neither a file nor an image in
+// the store. Rule violations are findings, not errors.
 ValidateResult validate(const ValidateOptions& opts, Env& env);
 
 }  // namespace ext::ops
