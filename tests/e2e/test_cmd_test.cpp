@@ -137,6 +137,15 @@ TEST_CASE("ext test on the C++ templates and the Rust fixture", "[e2e][test][tem
     CHECK_THAT(r.out, Catch::Contains(" passed, 0 failed\n"));
     CHECK_THAT(r.out, !Catch::Contains(" 0 passed"));
   }
+  for (const char* example : {"cpp-add-header", "cpp-auth-deny"}) {
+    auto proj = dir.path() / example;
+    std::filesystem::copy(ext::test::source_dir() / "examples" / example, proj,
+                          std::filesystem::copy_options::recursive);
+    auto r = run_ext({"test", proj.string()});
+    INFO(example << "\n" << r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::Contains(" passed, 0 failed\n"));
+  }
   // Fail on purpose: the http template adds x-ext: hello, the spec wants "nope".
   auto proj = dir.path() / "http-filter";
   auto spec_path = proj / "tests" / "filter.test.yaml";

@@ -5,7 +5,7 @@
 #include "ext/testing/report.hpp"
 #include "ext/testing/runner.hpp"
 #include "ext/testing/spec.hpp"
-#include "support/host/filters.hpp"
+#include "support/testing/modules.hpp"
 
 using namespace ext::testing;
 
@@ -97,7 +97,7 @@ cases:
 )",
                          "add.test.yaml");
   REQUIRE(spec);
-  auto report = run(ext::test::host::filter("add_header"), {*spec}, {});
+  auto report = run(ext::test::testing_support::module("add_header"), {*spec}, {});
   CHECK(report.passed == 1);
   CHECK(report.failed == 1);
   const auto& bad = report.specs[0].cases[1];
@@ -118,7 +118,8 @@ cases:
 
   auto xml = render_junit(report);
   CHECK_THAT(xml, Catch::Contains("<testsuite name=\"add.test.yaml\" tests=\"2\" failures=\"1\""));
-  CHECK_THAT(xml, Catch::Contains("<failure message=\"response_headers[&quot;x-ext&quot;]"));
+  CHECK_THAT(xml, Catch::Contains("<failure message=\"actions.request_body") &&
+                      Catch::Contains("response_headers[&quot;x-ext&quot;]: expected"));
 }
 
 TEST_CASE("runner: a plugin that fails to start fails every case; traps name the callback",
@@ -131,7 +132,7 @@ cases:
 )",
                          "x");
   REQUIRE(spec);
-  auto report = run(ext::test::host::filter("kitchen_sink"), {*spec}, {});
+  auto report = run(ext::test::testing_support::module("kitchen_sink"), {*spec}, {});
   CHECK(report.failed == 2);
   CHECK_THAT(report.specs[0].cases[0].failures[0], Catch::Contains("the plugin failed to start") &&
                                                        Catch::Contains("proxy_on_configure"));
@@ -145,7 +146,7 @@ cases:
 )",
                           "t");
   REQUIRE(traps);
-  auto r2 = run(ext::test::host::filter("traps"), {*traps}, {});
+  auto r2 = run(ext::test::testing_support::module("traps"), {*traps}, {});
   CHECK(r2.passed == 1);
   CHECK(r2.failed == 1);
   CHECK_THAT(r2.specs[0].cases[0].failures[0],
