@@ -40,7 +40,8 @@ void add_common(CLI::App* cmd, DeployFlags& f, bool name_required) {
                   cmd->get_name() == "envoy" ? "Image reference, or a .wasm file"
                                              : "Image reference (pushed to a registry)")
       ->required();
-  auto* name = cmd->add_option("--name", f.o.name, "Plugin name (the key that makes deploy idempotent)");
+  auto* name =
+      cmd->add_option("--name", f.o.name, "Plugin name (the key that makes deploy idempotent)");
   if (name_required) name->required();
   cmd->add_option("--root-id", f.o.root_id, "Root id (default: from the image or ext.yaml)");
   cmd->add_option("--config", f.o.config,
@@ -69,13 +70,20 @@ std::string summary(const ops::DeployResult& r) {
 }
 
 nlohmann::json to_json(const ops::DeployResult& r) {
-  nlohmann::json j = {{"platform", r.platform},       {"name", r.name},
-                      {"root_id", r.root_id},         {"filter_type", r.filter_type},
-                      {"reference", r.reference},     {"manifest_digest", r.manifest_digest},
-                      {"module", r.module.string()},  {"module_sha256", r.module_sha256},
-                      {"abi_version", r.abi_version}, {"config_source", r.config_source},
-                      {"yaml", r.yaml},               {"applied", r.applied},
-                      {"commands", r.commands},       {"notes", r.notes},
+  nlohmann::json j = {{"platform", r.platform},
+                      {"name", r.name},
+                      {"root_id", r.root_id},
+                      {"filter_type", r.filter_type},
+                      {"reference", r.reference},
+                      {"manifest_digest", r.manifest_digest},
+                      {"module", r.module.string()},
+                      {"module_sha256", r.module_sha256},
+                      {"abi_version", r.abi_version},
+                      {"config_source", r.config_source},
+                      {"yaml", r.yaml},
+                      {"applied", r.applied},
+                      {"commands", r.commands},
+                      {"notes", r.notes},
                       {"warnings", r.warnings}};
   if (!r.written.empty()) j["written"] = r.written.string();
   if (r.run)
@@ -93,7 +101,8 @@ void finish(Context& ctx, ops::DeployOptions& o, DeployFlags& f) {
   o.project_dir = f.project;
   auto r = ops::deploy(o, env);
   for (const auto& n : r.notes) env.reporter->info(n);
-  if (o.apply && !r.kubectl_output.empty()) env.reporter->info(std::string(util::trim(r.kubectl_output)));
+  if (o.apply && !r.kubectl_output.empty())
+    env.reporter->info(std::string(util::trim(r.kubectl_output)));
   bool to_stdout = r.written.empty() && !o.apply && !o.run;
   if (to_stdout) {
     // stdout is the YAML alone (pipe it to kubectl apply -f -); the summary goes to stderr.
@@ -135,7 +144,8 @@ void setup_deploy(CLI::App& app, Context& ctx) {
     auto* after = cmd->add_option("--after", e.placement.after, "Place after this filter");
     before->excludes(after);
     cmd->add_flag("--run", f->o.run, "Run Envoy with the bootstrap until Ctrl-C");
-    auto* envoy = cmd->add_option("--envoy", f->o.envoy_program, "The envoy binary (default: PATH)");
+    auto* envoy =
+        cmd->add_option("--envoy", f->o.envoy_program, "The envoy binary (default: PATH)");
     auto* docker = cmd->add_option("--docker", f->docker,
                                    "Run this Envoy image (docker or podman; default "
                                    "envoyproxy/envoy:v1.31-latest or config.yaml)")
@@ -179,8 +189,9 @@ void setup_deploy(CLI::App& app, Context& ctx) {
     cmd->add_option("--module-url", f->o.module_url,
                     "With --envoyfilter: http(s) URL serving the module (default: the registry "
                     "blob URL)");
-    cmd->add_option("--patch-context", i.patch_context,
-                    "With --envoyfilter: SIDECAR_INBOUND (default), SIDECAR_OUTBOUND, GATEWAY, ANY");
+    cmd->add_option(
+        "--patch-context", i.patch_context,
+        "With --envoyfilter: SIDECAR_INBOUND (default), SIDECAR_OUTBOUND, GATEWAY, ANY");
     cmd->add_flag("--apply", f->o.apply, "Pipe the YAML to kubectl apply -f -");
     cmd->add_option("--context", f->o.kubectl.context, "kubectl context");
     cmd->add_option("--kubectl", f->o.kubectl.program, "The kubectl binary");

@@ -19,8 +19,11 @@ void finish(Context& ctx, ops::UndeployOptions& o) {
   auto r = ops::undeploy(o, env);
   for (const auto& n : r.notes) env.reporter->info(n);
   if (!r.kubectl_output.empty()) env.reporter->info(std::string(util::trim(r.kubectl_output)));
-  nlohmann::json j = {{"platform", r.platform}, {"name", r.name},   {"commands", r.commands},
-                      {"notes", r.notes},       {"yaml", r.yaml}};
+  nlohmann::json j = {{"platform", r.platform},
+                      {"name", r.name},
+                      {"commands", r.commands},
+                      {"notes", r.notes},
+                      {"yaml", r.yaml}};
   if (!r.written.empty()) j["written"] = r.written.string();
   std::ostringstream h;
   if (o.dry_run && o.platform == "istio") {
@@ -44,7 +47,9 @@ void setup_undeploy(CLI::App& app, Context& ctx) {
     auto boot = std::make_shared<std::string>();
     auto* cmd = un->add_subcommand("envoy", "Remove the filter from a bootstrap");
     cmd->add_option("name", o->name, "Plugin name")->required();
-    cmd->add_option("--bootstrap", *boot, "The bootstrap to edit")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--bootstrap", *boot, "The bootstrap to edit")
+        ->required()
+        ->check(CLI::ExistingFile);
     cmd->add_option("--listener", o->listener, "Only this listener");
     cmd->add_option("-f,--file", *out, "Write the result here (may be the bootstrap itself)");
     cmd->callback([o, out, boot, &ctx] {
@@ -56,7 +61,8 @@ void setup_undeploy(CLI::App& app, Context& ctx) {
   }
   {
     auto o = std::make_shared<ops::UndeployOptions>();
-    auto* cmd = un->add_subcommand("istio", "Delete the WasmPlugin/EnvoyFilter/Secret deploy created");
+    auto* cmd =
+        un->add_subcommand("istio", "Delete the WasmPlugin/EnvoyFilter/Secret deploy created");
     cmd->add_option("name", o->name, "The --name given to ext deploy istio")->required();
     cmd->add_option("-n,--namespace", o->ns, "Namespace (default: kubectl's)");
     cmd->add_option("--context", o->kubectl.context, "kubectl context");

@@ -71,8 +71,7 @@ oci::Descriptor choose_manifest(const oci::Index& index, const std::string& what
     if (!oci::is_manifest_type(d.media_type)) continue;
     if (!first) first = &d;
     // Istio picks linux/amd64 from an index (peers.md §4 C.3); prefer wasm, then that.
-    if (d.platform && (d.platform->architecture == "wasm" || d.platform->os == "wasip1"))
-      return d;
+    if (d.platform && (d.platform->architecture == "wasm" || d.platform->os == "wasip1")) return d;
   }
   for (const auto& d : index.manifests)
     if (d.platform && d.platform->os == "linux" && d.platform->architecture == "amd64") return d;
@@ -94,8 +93,8 @@ Module from_store(const DeployOptions& opts, Env& env) {
   auto parsed = ref::Reference::parse(opts.source);
   if (!parsed)
     throw Error(Errc::invalid_argument,
-                "\"" + opts.source + "\" is neither a module file nor a reference: " +
-                    parsed.error().message(),
+                "\"" + opts.source +
+                    "\" is neither a module file nor a reference: " + parsed.error().message(),
                 "give a .wasm file or an image reference like ghcr.io/acme/filter:v1");
   Module m;
   m.ref = *parsed;
@@ -113,8 +112,10 @@ Module from_store(const DeployOptions& opts, Env& env) {
       if (e.code() == Errc::interrupted) throw;
       throw Error(Errc::not_found,
                   what + " is not in the local store and could not be pulled: " + e.message(),
-                  "build it with `ext build -t " + what + "`, or check the name and run `ext "
-                  "login " + m.ref->registry() + "`");
+                  "build it with `ext build -t " + what +
+                      "`, or check the name and run `ext "
+                      "login " +
+                      m.ref->registry() + "`");
     }
     root = store.resolve(*m.ref);
     if (!root) throw Error(Errc::not_found, what + " is still not in the store after pulling");
@@ -151,9 +152,8 @@ std::optional<project::ProjectFile> project_for(const DeployOptions& opts, const
     return std::nullopt;
   auto p = project::load_project(opts.project_dir);
   if (!p) {
-    reporter_of(env).warn("ignoring " +
-                          (opts.project_dir / project::k_project_file_name).string() + ": " +
-                          p.error().message());
+    reporter_of(env).warn("ignoring " + (opts.project_dir / project::k_project_file_name).string() +
+                          ": " + p.error().message());
     return std::nullopt;
   }
   bool belongs = false;
@@ -170,8 +170,8 @@ std::optional<project::ProjectFile> project_for(const DeployOptions& opts, const
     belongs = m.path.string().rfind(proj, 0) == 0;
   }
   if (!belongs) {
-    reporter_of(env).debug(1, "ext.yaml is for project " + p->name + ", not " + opts.source +
-                                  "; not using it");
+    reporter_of(env).debug(
+        1, "ext.yaml is for project " + p->name + ", not " + opts.source + "; not using it");
     return std::nullopt;
   }
   return *p;
@@ -245,16 +245,17 @@ DeployResult deploy(const DeployOptions& opts, Env& env) {
   }
   if (platform == deploy::Platform::istio && !opts.istio.envoyfilter && version &&
       *version < deploy::Version{1, 12, 0})
-    throw Error(Errc::unsupported,
-                "WasmPlugin needs Istio 1.12 or later (platform version " +
-                    version->to_string() + ")",
-                "use --envoyfilter for older Istio versions");
+    throw Error(
+        Errc::unsupported,
+        "WasmPlugin needs Istio 1.12 or later (platform version " + version->to_string() + ")",
+        "use --envoyfilter for older Istio versions");
   if (platform != deploy::Platform::envoy && looks_like_file(opts.source))
     throw Error(Errc::invalid_argument,
                 std::string(deploy::to_string(platform)) +
                     " pulls the module from a registry: deploy an image reference, not a file",
-                "ext build --wasm " + opts.source + " -t REGISTRY/NAME:TAG && ext push "
-                "REGISTRY/NAME:TAG");
+                "ext build --wasm " + opts.source +
+                    " -t REGISTRY/NAME:TAG && ext push "
+                    "REGISTRY/NAME:TAG");
   if (opts.create_pull_secret && opts.istio.pull_secret.empty())
     throw Error(Errc::usage, "--create-pull-secret needs --pull-secret NAME");
 
@@ -280,19 +281,24 @@ DeployResult deploy(const DeployOptions& opts, Env& env) {
   }
 
   // 3. Compatibility: ABI vs platform version (warnings; --strict makes them errors).
-  for (const auto& f : deploy::check_compat(platform, version, m.info.abi_version,
-                                            m.info.is_component)) {
+  for (const auto& f :
+       deploy::check_compat(platform, version, m.info.abi_version, m.info.is_component)) {
     if (opts.strict)
       throw Error(Errc::validation, f.message, "drop --strict to write the configuration anyway");
     rep.warn(f.message);
     res.warnings.push_back(f.message);
   }
   switch (m.info.kind) {
-    case wasm::FilterKind::network: plugin.type = deploy::FilterType::network; break;
-    case wasm::FilterKind::http: plugin.type = deploy::FilterType::http; break;
+    case wasm::FilterKind::network:
+      plugin.type = deploy::FilterType::network;
+      break;
+    case wasm::FilterKind::http:
+      plugin.type = deploy::FilterType::http;
+      break;
     case wasm::FilterKind::unknown: {
-      std::string w = "cannot tell from the module's exports whether it is an HTTP or a network "
-                      "filter; deploying it as an HTTP filter";
+      std::string w =
+          "cannot tell from the module's exports whether it is an HTTP or a network "
+          "filter; deploying it as an HTTP filter";
       rep.warn(w);
       res.warnings.push_back(w);
       break;
@@ -305,8 +311,9 @@ DeployResult deploy(const DeployOptions& opts, Env& env) {
   if (plugin.root_id.empty() && !m.root_ids.empty()) plugin.root_id = m.root_ids.front();
   if (plugin.root_id.empty() && project) plugin.root_id = project->root_id;
   if (plugin.root_id.empty()) {
-    std::string w = "no root id known (none in the image, no ext.yaml); the plugin uses the "
-                    "empty root id — pass --root-id if the filter registers one";
+    std::string w =
+        "no root id known (none in the image, no ext.yaml); the plugin uses the "
+        "empty root id — pass --root-id if the filter registers one";
     rep.warn(w);
     res.warnings.push_back(w);
   }
@@ -387,10 +394,10 @@ DeployResult deploy(const DeployOptions& opts, Env& env) {
       }
       if (opts.bootstrap.empty()) {
         auto listen = value_or_throw(deploy::parse_host_port(eo.listen, "--listen"));
-        ro.listen_url = "http://" + (listen.host.find(':') != std::string::npos
-                                         ? "[" + listen.host + "]"
-                                         : listen.host) +
-                        ":" + std::to_string(listen.port);
+        ro.listen_url =
+            "http://" +
+            (listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host) +
+            ":" + std::to_string(listen.port);
       }
       deploy::SocketAdminClient socket_admin(admin_host, admin_port);
       deploy::AdminClient& admin = opts.admin_client ? *opts.admin_client : socket_admin;
@@ -430,16 +437,16 @@ DeployResult deploy(const DeployOptions& opts, Env& env) {
       auto store = credential_store(opts.registry, env);
       auto c = store->get(m.ref->registry());
       if (!c || c->empty())
-        throw Error(Errc::auth, "no credentials for " + m.ref->registry() + " in " +
-                                    store->describe(),
+        throw Error(Errc::auth,
+                    "no credentials for " + m.ref->registry() + " in " + store->describe(),
                     "run `ext login " + m.ref->registry() + "` first");
       if (!c->has_basic())
         throw Error(Errc::unsupported,
                     "the credentials for " + m.ref->registry() +
                         " are a token, which a kubernetes.io/dockerconfigjson Secret cannot carry",
                     "log in with a username and password (or a robot account)");
-      creds = deploy::PullCredentials{auth::docker_key(m.ref->registry()), c->username,
-                                      c->password};
+      creds =
+          deploy::PullCredentials{auth::docker_key(m.ref->registry()), c->username, c->password};
     }
     rendered = value_or_throw(target.render(plugin, image, creds));
     if (m.ref->registry() == "localhost" || m.ref->is_loopback()) {
@@ -455,7 +462,8 @@ DeployResult deploy(const DeployOptions& opts, Env& env) {
     rep.warn(deploy::k_gloo_enterprise_warning);
     res.warnings.push_back(deploy::k_gloo_enterprise_warning);
     if (m.detected && m.detected->layout != artifact::Layout::oci) {
-      std::string w = std::string("the image is in the ") + artifact::to_string(m.detected->layout) +
+      std::string w = std::string("the image is in the ") +
+                      artifact::to_string(m.detected->layout) +
                       " layout; Gloo's wasm cache reads the wasme \"oci\" layout (ext build "
                       "--format oci)";
       rep.warn(w);
@@ -481,8 +489,8 @@ DeployResult deploy(const DeployOptions& opts, Env& env) {
     res.written = opts.out;
   }
   if (opts.apply) {
-    res.kubectl_output = platform == deploy::Platform::gloo ? kubectl.replace(res.yaml)
-                                                            : kubectl.apply(res.yaml);
+    res.kubectl_output =
+        platform == deploy::Platform::gloo ? kubectl.replace(res.yaml) : kubectl.apply(res.yaml);
     res.applied = true;
   }
   for (const auto& c : kubectl.commands()) res.commands.push_back(util::shell_quote(c));
@@ -514,7 +522,8 @@ UndeployResult undeploy(const UndeployOptions& opts, Env& env) {
       if (opts.dry_run) {
         std::vector<std::string> argv{opts.kubectl.program.empty() ? "kubectl"
                                                                    : opts.kubectl.program};
-        if (!opts.kubectl.context.empty()) argv.insert(argv.end(), {"--context", opts.kubectl.context});
+        if (!opts.kubectl.context.empty())
+          argv.insert(argv.end(), {"--context", opts.kubectl.context});
         argv.insert(argv.end(), {"delete", kind});
         if (!opts.ns.empty()) argv.insert(argv.end(), {"-n", opts.ns});
         argv.insert(argv.end(), {"-l", selector, "--ignore-not-found"});

@@ -21,11 +21,11 @@
 namespace ext::ops {
 
 struct DeployOptions {
-  std::string platform;     // envoy | istio | gloo
-  std::string source;       // REF, or FILE.wasm (envoy only)
-  std::string name;         // plugin name (default for envoy: the project or image name)
-  std::string root_id;      // default: the image's runtime config, else ext.yaml
-  std::string config;       // --config JSON | @file.json | @file.yaml | @file
+  std::string platform;  // envoy | istio | gloo
+  std::string source;    // REF, or FILE.wasm (envoy only)
+  std::string name;      // plugin name (default for envoy: the project or image name)
+  std::string root_id;   // default: the image's runtime config, else ext.yaml
+  std::string config;    // --config JSON | @file.json | @file.yaml | @file
   std::filesystem::path project_dir = ".";  // where ext.yaml is looked for
   std::string fail_strategy;
   std::string platform_version;  // --platform-version: ABI check (and WasmPlugin >= 1.12)
@@ -33,22 +33,22 @@ struct DeployOptions {
   std::filesystem::path out;     // -f OUT.yaml
   bool apply = false;            // istio/gloo: kubectl
   deploy::KubectlOptions kubectl;
-  RegistryFlags registry;        // pulling, and credentials for --create-pull-secret
+  RegistryFlags registry;  // pulling, and credentials for --create-pull-secret
 
   // envoy
   deploy::EnvoyOptions envoy;
   std::filesystem::path bootstrap;  // --bootstrap FILE
   bool run = false;
-  std::string envoy_program;     // --envoy PATH
+  std::string envoy_program;                // --envoy PATH
   std::optional<std::string> docker_image;  // --docker [IMAGE] ("" = settings/default image)
-  std::string container_tool;    // docker | podman
+  std::string container_tool;               // docker | podman
   std::chrono::milliseconds ready_timeout{60000};
   deploy::AdminClient* admin_client = nullptr;  // tests; null: a socket client
 
   // istio
   deploy::IstioOptions istio;
   bool create_pull_secret = false;
-  std::string module_url;        // --module-url (EnvoyFilter form)
+  std::string module_url;  // --module-url (EnvoyFilter form)
 
   // gloo
   deploy::GlooOptions gloo;
@@ -59,14 +59,14 @@ struct DeployResult {
   std::string platform;
   std::string name;
   std::string root_id;
-  std::string filter_type;       // http | network
-  std::string reference;         // full normalized reference ("" for a file)
+  std::string filter_type;  // http | network
+  std::string reference;    // full normalized reference ("" for a file)
   std::string manifest_digest;
   std::string module_sha256;
   std::string abi_version;
-  std::filesystem::path module;  // the module file Envoy reads / the bootstrap names
-  std::string config_source;     // "--config", "ext.yaml", ""
-  std::string yaml;              // what was written, printed or applied
+  std::filesystem::path module;   // the module file Envoy reads / the bootstrap names
+  std::string config_source;      // "--config", "ext.yaml", ""
+  std::string yaml;               // what was written, printed or applied
   std::filesystem::path written;  // -f (or the run's bootstrap file)
   bool applied = false;
   std::vector<std::string> commands;  // kubectl / envoy / docker, shell-quoted
@@ -82,13 +82,13 @@ struct UndeployOptions {
   std::string platform;
   std::string name;
   deploy::KubectlOptions kubectl;
-  std::string ns;                     // istio: --namespace; gloo: Gateway namespace
+  std::string ns;  // istio: --namespace; gloo: Gateway namespace
   std::string gateway = "gateway-proxy";
-  std::filesystem::path bootstrap;    // envoy: the bootstrap to edit
+  std::filesystem::path bootstrap;     // envoy: the bootstrap to edit
   std::filesystem::path gateway_file;  // gloo: edit this file instead of the cluster
   std::string listener;
-  std::filesystem::path out;          // -f OUT (may be the input file); default: stdout
-  bool dry_run = false;               // istio/gloo: print the kubectl commands only
+  std::filesystem::path out;  // -f OUT (may be the input file); default: stdout
+  bool dry_run = false;       // istio/gloo: print the kubectl commands only
 };
 
 struct UndeployResult {
@@ -96,7 +96,7 @@ struct UndeployResult {
   std::string name;
   std::vector<std::string> commands;
   std::vector<std::string> notes;
-  std::string yaml;                   // envoy/gloo: the document after removal
+  std::string yaml;  // envoy/gloo: the document after removal
   std::filesystem::path written;
   std::string kubectl_output;
 };
