@@ -15,9 +15,17 @@ namespace {
 constexpr const char* k_abi_annotation = "module.wasm.runtime/abi_version";
 constexpr const char* k_created_annotation = "org.opencontainers.image.created";
 
+// Config plus layers, each blob once (the oci format lists the config as a layer too).
 uint64_t manifest_size(const oci::Manifest& m) {
   uint64_t total = static_cast<uint64_t>(m.config.size);
-  for (const auto& l : m.layers) total += static_cast<uint64_t>(l.size);
+  std::vector<const digest::Digest*> seen = {&m.config.digest};
+  for (const auto& l : m.layers) {
+    bool dup = false;
+    for (auto* d : seen) dup = dup || *d == l.digest;
+    if (dup) continue;
+    seen.push_back(&l.digest);
+    total += static_cast<uint64_t>(l.size);
+  }
   return total;
 }
 

@@ -20,7 +20,7 @@ struct ListedImage {
   std::string digest;       // manifest digest
   std::string media_type;   // manifest media type
   std::string abi;          // module.wasm.runtime/abi_version annotation, "" when absent
-  uint64_t size = 0;        // config + layers (for an index: of the stored child manifests)
+  uint64_t size = 0;        // config + layers, each blob once (index: its stored manifests)
   std::string created;      // org.opencontainers.image.created, "" when absent
   int64_t stored_unix = 0;  // when the manifest was written to the store (seconds)
   bool damaged = false;     // the manifest could not be read (the warning says why)

@@ -1,0 +1,22 @@
+// ext prune — delete blobs no name in the local store reaches, and stale temp files.
+#include "commands.hpp"
+#include "ext/ops/prune.hpp"
+#include "ext/util/strings.hpp"
+
+namespace ext::cli {
+namespace {
+
+void setup_prune(CLI::App& app, Context& ctx) {
+  auto* cmd = app.add_subcommand("prune", "Delete content no name in the local store reaches");
+  cmd->callback([&ctx] {
+    auto env = ctx.env();
+    auto r = ops::prune({}, env);
+    ctx.emit({{"blobs_removed", r.blobs_removed}, {"bytes_freed", r.bytes_freed}},
+             "deleted " + std::to_string(r.blobs_removed) + " blob(s), freed " +
+                 util::human_size(r.bytes_freed));
+  });
+}
+
+}  // namespace
+EXT_COMMAND(prune, 23, setup_prune)
+}  // namespace ext::cli
