@@ -269,8 +269,9 @@ TEST_CASE("e2e store: two ext processes tagging at once lose no entry", "[store]
   std::string script;
   for (int p = 0; p < 2; ++p)
     script += "(for i in $(seq 1 50); do '" + ext + "' --store '" + root.string() +
-              "' tag acme/base:1 acme/p" + std::to_string(p) + ":t$i || exit 1; done) & ";
-  script += "wait %1 && wait %2";
+              "' tag acme/base:1 acme/p" + std::to_string(p) + ":t$i || exit 1; done) & p" +
+              std::to_string(p) + "=$!; ";
+  script += "wait $p0 && wait $p1";
   CHECK(bash(script) == 0);
   auto list = run_json({"list"}, root);
   CHECK(list.size() == 101);
