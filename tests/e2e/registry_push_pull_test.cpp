@@ -149,8 +149,8 @@ TEST_CASE("registry verbs fail clearly", "[registry][e2e]") {
                      {{"EXT_HTTP_RETRY_BASE_MS", "1"}});
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("ext: error:") != std::string::npos);
-    CHECK(!std::filesystem::exists(store / "blobs") ||
-          std::filesystem::is_empty(store / "blobs" / "sha256"));
+    CHECK((!std::filesystem::exists(store / "blobs") ||
+           std::filesystem::is_empty(store / "blobs" / "sha256")));
   }
   SECTION("unknown tag") {
     auto& server = test::shared_registry(RegistryServer::Mode::plain);
