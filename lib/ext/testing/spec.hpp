@@ -1,5 +1,5 @@
 // ext::testing — `ext test`: the test spec (FORMATS.md "Test spec", every key documented in
-// tests/data/host/SPEC_FORMAT.md), its YAML parsing (yaml-cpp, owned here per lib/DEPS), the
+// docs/test-spec.md), its YAML parsing (yaml-cpp, owned here per lib/DEPS), the
 // runner that drives ext::host, the expectations, and the reports (text, JSON, JUnit XML).
 // Must not use: the CLI, the network, WABT (only through ext::host).
 #pragma once
