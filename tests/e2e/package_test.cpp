@@ -7,6 +7,7 @@
 #include "ext/oci/descriptor.hpp"
 #include "ext/store/oci_layout_store.hpp"
 #include "ext/util/files.hpp"
+#include "ext/util/process.hpp"
 #include "support/artifact/fixtures.hpp"
 #include "support/paths.hpp"
 
@@ -239,4 +240,45 @@ TEST_CASE("bad input to ext build --wasm: clear errors, untouched store", "[e2e]
   auto rf = run_ext({"build", "--wasm", file("t2.wasm", "junk"), "-t", "f:x"}, fresh);
   CHECK(rf.exit_code == 1);
   CHECK_FALSE(fs::exists(fresh));
+}
+
+TEST_CASE("the compat format is a real container image: skopeo and GNU tar read it",
+          "[e2e][artifact]") {
+  REQUIRE(ext::test::have_program("skopeo"));
+  REQUIRE(ext::test::have_program("tar"));
+  ext::util::TempDir dir;
+  auto store = dir.path() / "store";
+  auto wasm = write_module(dir.path(), "http_filter");
+  auto b = run_ext({"--json", "build", "--wasm", wasm.string(), "-t", "f:compat", "--format",
+                    "compat", "--root-id", "add_header"},
+                   store);
+  INFO(b.err);
+  REQUIRE(b.exit_code == 0);
+  ext::util::SubprocessRunner runner;
+  ext::util::ProcessSpec spec;
+  spec.argv = {"skopeo", "inspect", "oci:" + store.string() + ":docker.io/library/f:compat"};
+  auto r = runner.run(spec);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  auto j = parse_json(r.out);
+  CHECK(j["Digest"] == parse_json(b.out)["manifest_digest"]);
+  CHECK(j["Architecture"] == "wasm");
+  CHECK(j["Os"] == "wasip1");
+  REQUIRE(j["Layers"].size() == 1);
+
+  // GNU tar lists the layer: plugin.wasm and runtime-config.json, owned by 0/0, mtime 1970.
+  auto layer = j["Layers"][0].get<std::string>();
+  auto blob = store / "blobs/sha256" / layer.substr(7);
+  ext::util::ProcessSpec tar;
+  tar.argv = {"tar", "-tvzf", blob.string(), "--numeric-owner"};
+  auto t = runner.run(tar);
+  INFO(t.out + t.err);
+  REQUIRE(t.exit_code == 0);
+  CHECK(t.out.find("-rw-r--r-- 0/0") != std::string::npos);
+  CHECK(t.out.find("1970-01-01 00:00 plugin.wasm") != std::string::npos);
+  CHECK(t.out.find("runtime-config.json") != std::string::npos);
+  ext::util::ProcessSpec x;
+  x.argv = {"tar", "-xzf", blob.string(), "-C", dir.path().string(), "plugin.wasm"};
+  REQUIRE(runner.run(x).exit_code == 0);
+  CHECK(ext::util::read_file(dir.path() / "plugin.wasm") == ext::util::read_file(wasm));
 }
