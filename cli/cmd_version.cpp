@@ -3,7 +3,10 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "ext/archive/archive.hpp"
 #include "ext/digest/digest.hpp"
+#include "ext/http/curl_transport.hpp"
+#include "ext/wasm/module.hpp"
 
 namespace ext::cli {
 namespace {
@@ -13,6 +16,9 @@ void setup_version(CLI::App& app, Context& ctx) {
   cmd->callback([&ctx] {
     nlohmann::json deps = {
         {"openssl", digest::openssl_version()},
+        {"libcurl", http::CurlTransport::version()},
+        {"libarchive", archive::library_version()},
+        {"wabt", wasm::wabt_version()},
         {"cli11", CLI11_VERSION},
         {"nlohmann_json", std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
                               std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +

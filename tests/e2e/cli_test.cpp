@@ -12,6 +12,8 @@ TEST_CASE("ext version --json names the version and dependency versions", "[e2e]
   CHECK(j["version"].get<std::string>() == EXT_VERSION);
   CHECK(j["dependencies"].contains("openssl"));
   CHECK(j["dependencies"].contains("cli11"));
+  for (const char* dep : {"libcurl", "libarchive", "wabt"})
+    CHECK_FALSE(j["dependencies"][dep].get<std::string>().empty());
 
   auto v = run_ext({"--version"});
   CHECK(v.exit_code == 0);

@@ -87,6 +87,9 @@ bool has_errors(const std::vector<Finding>& findings);
 // "runtime-config" form of the ABI: "v0.2.1" (FORMATS.md); empty for an empty version.
 std::string abi_config_string(const std::string& abi_version);
 
+// The WABT release ext was built with ("1.0.32"), for `ext version`.
+std::string wabt_version();
+
 const char* to_string(ExternKind kind);    // "func", "table", "memory", "global", "tag"
 const char* to_string(FilterKind kind);    // "unknown", "http", "network"
 const char* to_string(Severity severity);  // "error", "warning"
