@@ -41,12 +41,14 @@ Remote connect_remote(const std::string& registry, const RegistryFlags& flags, E
   remote.credentials = credential_store(flags, env);
   registry::ConnectOptions o;
   o.registry = registry;
+  o.transport.insecure = flags.insecure || rs.insecure;
+  o.transport.ca_file = !flags.ca_file.empty() ? flags.ca_file : rs.ca_file;
   if (flags.plain_http)
     o.plain_http = true;
   else if (rs.plain_http)
     o.plain_http = rs.plain_http;
-  o.transport.insecure = flags.insecure || rs.insecure;
-  o.transport.ca_file = !flags.ca_file.empty() ? flags.ca_file : rs.ca_file;
+  else if (!o.transport.ca_file.empty() || o.transport.insecure)
+    o.plain_http = false;  // TLS options name a TLS registry, loopback or not
   if (const char* t = std::getenv("EXT_HTTP_STALL_TIMEOUT"); t && *t)
     o.transport.stall_timeout = std::chrono::seconds(std::max(1, std::atoi(t)));
   if (const char* t = std::getenv("EXT_HTTP_RETRY_BASE_MS"); t && *t)

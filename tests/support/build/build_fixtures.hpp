@@ -13,7 +13,7 @@
 namespace ext::test {
 
 // Records every spec; answers with `respond` (default: exit 0, no output).
-class FakeRunner final : public util::ProcessRunner {
+class FakeBuildRunner final : public util::ProcessRunner {
  public:
   std::function<util::ProcessResult(const util::ProcessSpec&)> respond;
   std::vector<util::ProcessSpec> calls;

@@ -33,7 +33,7 @@ TEST_CASE("CppDriver --dry-run: the commands, nothing run", "[build]") {
   ext::util::TempDir tmp;
   ext::test::copy_project(ext::test::source_dir() / "examples/cpp-add-header", tmp.path());
   ext::CollectingReporter reporter;
-  ext::test::FakeRunner runner;
+  ext::test::FakeBuildRunner runner;
   auto req = ext::test::request_for(tmp.path(), reporter, runner);
   req.dry_run = true;
   req.extra_args = {"-DEXTRA=1"};
@@ -146,7 +146,7 @@ TEST_CASE("CppDriver: a compile error shows the compiler output", "[build]") {
   // A missing source is named before anything runs.
   ext::util::write_file_atomic(tmp.path() / "ext.yaml",
                                "name: x\nlanguage: cpp\nbuild: {sources: [src/nope.cc]}\n");
-  ext::test::FakeRunner fake;
+  ext::test::FakeBuildRunner fake;
   auto missing = ext::test::request_for(tmp.path(), reporter, fake);
   try {
     CppDriver().build(missing);

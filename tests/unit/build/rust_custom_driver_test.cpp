@@ -45,7 +45,7 @@ TEST_CASE("RustDriver: extra cargo args, errors and the no-toolchain fix", "[bui
   ext::util::TempDir tmp;
   ext::test::copy_project(ext::test::data_dir() / "build/rust-nodeps", tmp.path());
   ext::CollectingReporter reporter;
-  ext::test::FakeRunner fake;
+  ext::test::FakeBuildRunner fake;
   fake.respond = [](const ext::util::ProcessSpec& spec) -> ext::util::ProcessResult {
     if (spec.argv.size() == 2 && spec.argv[1] == "--version") return {0, "rustc 1.80.1 (x)\n", ""};
     if (spec.argv.size() == 3 && spec.argv[1] == "--print") return {0, "/nonexistent\n", ""};
