@@ -104,16 +104,11 @@ class Copier {
       for (const auto& l : m->layers) children.push_back(l);
       blobs(children);
     }
-    bool present = m_dst.has(d);
-    if (names.empty() && present) {
+    if (names.empty() && m_dst.has(d)) {
       ++m_result.blobs_skipped;
       return;
     }
-    m_dst.put_manifest(d, bytes, names);  // (re)names it even when present
-    if (present) {
-      ++m_result.blobs_skipped;
-      return;
-    }
+    m_dst.put_manifest(d, bytes, names);
     ++m_result.blobs_copied;
     m_result.bytes_copied += static_cast<uint64_t>(d.size);
   }
