@@ -55,7 +55,8 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in (extra or {}).items():
             self.send_header(k, v)
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != 'HEAD':  # a HEAD response has no body (RFC 9110 §9.3.2)
+            self.wfile.write(body)
 
     def read_body(self):
         n = int(self.headers.get('Content-Length', '0') or '0')
