@@ -94,9 +94,8 @@ void setup_build(CLI::App& app, Context& ctx) {
     o.dry_run = flags->dry_run;
     o.extra_args = flags->extra;
     auto r = ops::build_project(o, env);
-    nlohmann::json j = {{"commands", r.commands},
-                        {"up_to_date", r.up_to_date},
-                        {"dry_run", flags->dry_run}};
+    nlohmann::json j = {
+        {"commands", r.commands}, {"up_to_date", r.up_to_date}, {"dry_run", flags->dry_run}};
     std::ostringstream human;
     if (flags->dry_run) {
       for (const auto& c : r.commands) human << c << "\n";

@@ -24,9 +24,10 @@ void setup_version(CLI::App& app, Context& ctx) {
                               std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
                               std::to_string(NLOHMANN_JSON_VERSION_PATCH)},
     };
-    nlohmann::json j = {{"version", EXT_VERSION},
-                        {"build", {{"compiler", "gcc " __VERSION__}, {"cxx_standard", __cplusplus}}},
-                        {"dependencies", deps}};
+    nlohmann::json j = {
+        {"version", EXT_VERSION},
+        {"build", {{"compiler", "gcc " __VERSION__}, {"cxx_standard", __cplusplus}}},
+        {"dependencies", deps}};
     std::ostringstream human;
     human << "ext " << EXT_VERSION << "\n";
     for (auto& [k, v] : deps.items()) human << "  " << k << ": " << v.get<std::string>() << "\n";

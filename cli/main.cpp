@@ -49,9 +49,12 @@ void on_sigint(int) {
 
 int exit_code_for(Errc code) {
   switch (code) {
-    case Errc::usage: return 2;
-    case Errc::interrupted: return 130;
-    default: return 1;
+    case Errc::usage:
+      return 2;
+    case Errc::interrupted:
+      return 130;
+    default:
+      return 1;
   }
 }
 
@@ -60,8 +63,7 @@ void print_error(const Context& ctx, const Error& e) {
   std::cerr << "ext: error: " << msg << "\n";
   if (!e.hint().empty()) std::cerr << "hint: " << util::redact(e.hint()) << "\n";
   if (ctx.globals.json) {
-    nlohmann::json j = {{"error",
-                         {{"code", to_string(e.code())}, {"message", msg}}}};
+    nlohmann::json j = {{"error", {{"code", to_string(e.code())}, {"message", msg}}}};
     if (!e.hint().empty()) j["error"]["hint"] = util::redact(e.hint());
     if (e.http_status()) j["error"]["http_status"] = e.http_status();
     if (!e.registry_code().empty()) j["error"]["registry_code"] = e.registry_code();
@@ -142,4 +144,6 @@ int run(int argc, char** argv) {
 
 }  // namespace ext::cli
 
-int main(int argc, char** argv) { return ext::cli::run(argc, argv); }
+int main(int argc, char** argv) {
+  return ext::cli::run(argc, argv);
+}

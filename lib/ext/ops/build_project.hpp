@@ -15,10 +15,10 @@ namespace ext::ops {
 
 struct BuildOptions {
   std::filesystem::path dir = ".";
-  std::vector<std::string> refs;  // -t; empty: ext.yaml image: (if any) with version tag
-  bool release = true;            // --release (default) | --debug
-  std::string format;             // empty: settings default, else oci
-  bool dry_run = false;           // print the commands only
+  std::vector<std::string> refs;        // -t; empty: ext.yaml image: (if any) with version tag
+  bool release = true;                  // --release (default) | --debug
+  std::string format;                   // empty: settings default, else oci
+  bool dry_run = false;                 // print the commands only
   std::vector<std::string> extra_args;  // passed through to cargo / the compiler
 };
 

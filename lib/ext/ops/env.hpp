@@ -17,7 +17,7 @@ class TemplateSource;
 namespace ext::http {
 class Transport;
 struct TransportOptions;
-}
+}  // namespace ext::http
 
 namespace ext::ops {
 

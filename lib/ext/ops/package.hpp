@@ -13,24 +13,24 @@
 namespace ext::ops {
 
 struct PackageOptions {
-  std::filesystem::path module;       // the .wasm file
-  std::vector<std::string> refs;      // -t REF (at least one)
-  std::string format = "oci";         // oci | compat | cncf
-  std::vector<std::string> root_ids;  // runtime config rootIds
+  std::filesystem::path module;                    // the .wasm file
+  std::vector<std::string> refs;                   // -t REF (at least one)
+  std::string format = "oci";                      // oci | compat | cncf
+  std::vector<std::string> root_ids;               // runtime config rootIds
   std::map<std::string, std::string> annotations;  // --annotation K=V, ext.yaml facts
-  bool strict = false;                // warnings fail too
+  bool strict = false;                             // warnings fail too
 };
 
 struct PackageResult {
   std::filesystem::path module;
   uint64_t size = 0;
-  std::string module_sha256;           // hex
-  std::string abi_version;             // "0.2.1"
-  std::string filter_type;             // "http" | "network" | "unknown"
-  std::string manifest_digest;         // "sha256:..."
+  std::string module_sha256;    // hex
+  std::string abi_version;      // "0.2.1"
+  std::string filter_type;      // "http" | "network" | "unknown"
+  std::string manifest_digest;  // "sha256:..."
   std::string format;
-  std::vector<std::string> refs;       // full normalized references
-  std::vector<std::string> warnings;   // validation warnings
+  std::vector<std::string> refs;      // full normalized references
+  std::vector<std::string> warnings;  // validation warnings
 };
 
 PackageResult package_module(const PackageOptions& opts, Env& env);

@@ -68,8 +68,8 @@ Result<Settings> Settings::parse(std::string_view yaml, const std::string& label
         auto name = reg.first.as<std::string>();
         RegistrySettings rs;
         if (!reg.second.IsNull() && !reg.second.IsMap())
-          return fail(Errc::parse, where(label, reg.second) + ": registries." + name +
-                                       " must be a mapping");
+          return fail(Errc::parse,
+                      where(label, reg.second) + ": registries." + name + " must be a mapping");
         for (const auto& f : reg.second) {
           auto fk = f.first.as<std::string>();
           if (fk == "plain_http" || fk == "insecure" || fk == "single_post") {
@@ -101,7 +101,8 @@ Result<Settings> Settings::parse(std::string_view yaml, const std::string& label
         else if (fk == "envoy_image")
           s.envoy_image = *r;
         else
-          return fail(Errc::parse, where(label, f.first) + ": unknown deploy setting \"" + fk + "\"");
+          return fail(Errc::parse,
+                      where(label, f.first) + ": unknown deploy setting \"" + fk + "\"");
       }
     } else {
       return fail(Errc::parse, where(label, kv.first) + ": unknown setting \"" + key +

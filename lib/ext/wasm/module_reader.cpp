@@ -2,8 +2,8 @@
 // preamble check (specs.md §5.1: core module vs component) and the `producers` custom section
 // (§5.7), which WABT does not decode.
 #include <wabt/binary-reader-nop.h>
-#include <wabt/config.h>
 #include <wabt/binary-reader.h>
+#include <wabt/config.h>
 
 #include <algorithm>
 #include <cstring>
@@ -451,6 +451,8 @@ const char* to_string(FilterKind kind) {
   return "unknown";
 }
 
-std::string wabt_version() { return WABT_VERSION_STRING; }
+std::string wabt_version() {
+  return WABT_VERSION_STRING;
+}
 
 }  // namespace ext::wasm

@@ -73,7 +73,8 @@ TEST_CASE("YAML reader: core schema scalars, quoted strings, errors with positio
   CHECK(to_yaml_documents(*docs) == "a: 1\n---\nb: 2\n");
 }
 
-TEST_CASE("plugin config (--config): JSON text, @file.json, @file.yaml, raw @file, clear errors", "[deploy]") {
+TEST_CASE("plugin config (--config): JSON text, @file.json, @file.yaml, raw @file, clear errors",
+          "[deploy]") {
   auto obj = parse_config_arg(R"({"header":"x-ext","value":"hello"})");
   REQUIRE(obj);
   CHECK(obj->raw == R"({"header":"x-ext","value":"hello"})");
