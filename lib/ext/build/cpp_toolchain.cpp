@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "ext/util/process.hpp"
 #include "ext/util/strings.hpp"
 
 namespace ext::build {
@@ -15,16 +16,6 @@ namespace {
 bool path_exists(const fs::path& p) {
   std::error_code ec;
   return fs::exists(p, ec);
-}
-
-std::optional<fs::path> find_in_path(const std::string& name, const std::string& path_env) {
-  for (const auto& dir : util::split(path_env, ':')) {
-    if (dir.empty()) continue;
-    fs::path p = fs::path(dir) / name;
-    std::error_code ec;
-    if (::access(p.c_str(), X_OK) == 0 && !fs::is_directory(p, ec)) return p;
-  }
-  return std::nullopt;
 }
 
 // "path size mtime" of a file after following links: enough to notice a compiler upgrade.
@@ -95,10 +86,10 @@ Result<CppToolchain> find_cpp_toolchain(const CppToolchainSearch& search) {
   std::string best_name;
   for (int v = 20; v >= 14; --v) {
     const std::string n = std::to_string(v);
-    auto cxx = find_in_path("clang++-" + n, search.path_env);
+    auto cxx = util::find_program("clang++-" + n, search.path_env);
     if (!cxx) continue;
     std::vector<Missing> missing;
-    if (!find_in_path("wasm-ld-" + n, search.path_env) &&
+    if (!util::find_program("wasm-ld-" + n, search.path_env) &&
         !path_exists(root / ("usr/lib/llvm-" + n) / "bin/wasm-ld"))
       missing.push_back({"the wasm linker wasm-ld-" + n, "lld-" + n});
     if (!path_exists(libdir / "libc.a") || !path_exists(incdir / "stdlib.h"))

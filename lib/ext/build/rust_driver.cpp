@@ -7,6 +7,7 @@
 
 #include "ext/core/error.hpp"
 #include "ext/util/files.hpp"
+#include "ext/util/process.hpp"
 #include "ext/util/strings.hpp"
 
 namespace ext::build {
@@ -14,16 +15,6 @@ namespace ext::build {
 namespace fs = std::filesystem;
 
 namespace {
-
-std::optional<fs::path> find_in_path(const std::string& name, const std::string& path_env) {
-  for (const auto& dir : util::split(path_env, ':')) {
-    if (dir.empty()) continue;
-    fs::path p = fs::path(dir) / name;
-    std::error_code ec;
-    if (::access(p.c_str(), X_OK) == 0 && !fs::is_directory(p, ec)) return p;
-  }
-  return std::nullopt;
-}
 
 bool is_executable(const fs::path& p) {
   return ::access(p.c_str(), X_OK) == 0;
@@ -92,8 +83,8 @@ std::string wasi_target_for(const std::string& rustc_version) {
 Result<RustToolchain> find_rust_toolchain(const RustToolchainSearch& search,
                                           util::ProcessRunner& runner) {
   std::vector<std::pair<fs::path, fs::path>> candidates;
-  auto rustc = find_in_path("rustc", search.path_env);
-  auto cargo = find_in_path("cargo", search.path_env);
+  auto rustc = util::find_program("rustc", search.path_env);
+  auto cargo = util::find_program("cargo", search.path_env);
   if (rustc && cargo) candidates.emplace_back(*rustc, *cargo);
   for (const auto& c : search.fallbacks)
     if (is_executable(c.first) && is_executable(c.second)) candidates.push_back(c);

@@ -18,13 +18,18 @@ extern char** environ;
 namespace ext::util {
 
 std::optional<std::filesystem::path> find_program(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  return find_program(name, path ? path : "/usr/local/bin:/usr/bin:/bin");
+}
+
+std::optional<std::filesystem::path> find_program(const std::string& name,
+                                                  const std::string& path_list) {
   if (name.empty()) return std::nullopt;
   if (name.find('/') != std::string::npos) {
     if (::access(name.c_str(), X_OK) == 0) return std::filesystem::path(name);
     return std::nullopt;
   }
-  const char* path = std::getenv("PATH");
-  for (const auto& dir : split(path ? path : "/usr/local/bin:/usr/bin:/bin", ':')) {
+  for (const auto& dir : split(path_list, ':')) {
     if (dir.empty()) continue;
     std::filesystem::path p = std::filesystem::path(dir) / name;
     std::error_code ec;
@@ -58,7 +63,9 @@ std::string shell_quote(const std::vector<std::string>& argv) {
 
 namespace {
 
-void set_cloexec(int fd) { ::fcntl(fd, F_SETFD, FD_CLOEXEC); }
+void set_cloexec(int fd) {
+  ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
 
 std::vector<std::string> build_env(const ProcessSpec& spec) {
   std::map<std::string, std::string> merged;
