@@ -113,7 +113,7 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
   result.source = spec.source;
 
   host::HostOptions ho;
-  ho.config.root_id = spec.plugin.root_id.empty() ? opts.default_root_id : spec.plugin.root_id;
+  ho.config.root_id = spec.plugin.root_id.value_or(opts.default_root_id);
   ho.config.vm_id = spec.plugin.vm_id;
   ho.config.plugin_configuration = spec.plugin.has_configuration
                                        ? spec.plugin.configuration

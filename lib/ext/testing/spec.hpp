@@ -94,7 +94,7 @@ struct Case {
 };
 
 struct Plugin {
-  std::string root_id;
+  std::optional<std::string> root_id;  // set (even to "") overrides the default
   std::string vm_id;
   std::string configuration;
   std::string vm_configuration;

@@ -58,6 +58,7 @@ cases:
 )",
                       "s");
   REQUIRE(s);
+  CHECK(s->plugin.root_id == "r");
   CHECK(s->plugin.configuration == R"({"header":"x-a","n":3,"on":true})");
   CHECK(s->plugin.properties.at("node.id") == "n1");
   CHECK(s->plugin.properties.at("port") == encode_int(8080));
@@ -77,6 +78,18 @@ cases:
   CHECK(c.expect.logs[1].regex);
   CHECK(s->cases[1].tcp);
   CHECK(s->cases[1].tcp_input.close == ext::host::CloseSide::upstream);
+}
+
+TEST_CASE("spec: an empty root_id is a root id, not a missing one", "[testing]") {
+  // The official C++ SDK registers its factories under "" by default: a spec must be able to
+  // select that root id even when ext.yaml names another.
+  auto empty = parse_spec("plugin:\n  root_id: \"\"\ncases: []\n", "e");
+  REQUIRE(empty);
+  REQUIRE(empty->plugin.root_id.has_value());
+  CHECK(empty->plugin.root_id->empty());
+  auto unset = parse_spec("cases: []\n", "u");
+  REQUIRE(unset);
+  CHECK_FALSE(unset->plugin.root_id.has_value());
 }
 
 TEST_CASE("runner: passes, readable diffs, reports", "[testing]") {
