@@ -105,7 +105,9 @@ bool BuildStamp::fresh(const std::string& unit, const std::string& key,
     int64_t mtime;
     auto p = resolve(path, base);
     if (!stat_file(p, size, mtime) || size != f.size) return false;
-    if (mtime != f.mtime && content_hash(p) != f.hash) return false;
+    if (mtime == f.mtime) continue;
+    // Toolchain headers carry no content hash (see record): a new mtime means a rebuild.
+    if (fs::path(path).is_absolute() || content_hash(p) != f.hash) return false;
   }
   return true;
 }
@@ -118,7 +120,11 @@ void BuildStamp::record(const std::string& unit, const std::string& key,
     FileState f;
     auto p = resolve(path, base);
     if (!stat_file(p, f.size, f.mtime)) continue;
-    f.hash = content_hash(p);
+    // Only the project's own files (relative paths) are hashed: a touched but unchanged source
+    // stays fresh. The toolchain's headers (absolute paths, a few hundred per object) change only
+    // with a package upgrade, which moves their mtime; reading them all after every compile
+    // cost more than the rest of ext's work together.
+    if (!fs::path(path).is_absolute()) f.hash = content_hash(p);
     u.inputs[path] = f;
   }
   m_units[unit] = std::move(u);

@@ -1,8 +1,9 @@
 // ext::build — BuildStamp: what the last successful build ran and read, so an unchanged
 // project rebuilds as a no-op. A unit (one object file, or the link) is fresh when its key (a
 // hash of its command line and the toolchain identity) is the same and every input file has the
-// same size and mtime — or, when those moved, the same content (FNV-1a 64; this detects
-// change, it is not a security boundary). Kept as JSON in the build folder.
+// same size and mtime — or, for the project's own files (relative paths), when the mtime moved,
+// the same content (FNV-1a 64; this detects change, it is not a security boundary). Toolchain
+// files (absolute paths) are judged by size and mtime only. Kept as JSON in the build folder.
 #pragma once
 
 #include <cstdint>

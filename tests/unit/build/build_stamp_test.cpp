@@ -51,6 +51,25 @@ TEST_CASE("BuildStamp: fresh until a command, key or input changes", "[build]") 
   CHECK(hash_hex("abc") == "e71fa2190541574b");
 }
 
+TEST_CASE("BuildStamp: toolchain files (absolute paths) are judged by size and mtime", "[build]") {
+  ext::util::TempDir project, toolchain;
+  ext::util::write_file_atomic(project.path() / "a.cc", "int a;");
+  auto header = (toolchain.path() / "string").string();
+  ext::util::write_file_atomic(header, "// libc++");
+  BuildStamp s;
+  s.record("obj", "k", {"a.cc", header}, project.path());
+  CHECK(s.fresh("obj", "k", project.path()));
+  // A toolchain header touched (a package upgrade), even with the same bytes: stale.
+  fs::last_write_time(header, fs::last_write_time(header) + std::chrono::seconds(5));
+  CHECK_FALSE(s.fresh("obj", "k", project.path()));
+  s.record("obj", "k", {"a.cc", header}, project.path());
+  CHECK(s.fresh("obj", "k", project.path()));
+  // The project's own file, touched with the same bytes: still fresh (content hash).
+  auto src = project.path() / "a.cc";
+  fs::last_write_time(src, fs::last_write_time(src) + std::chrono::seconds(5));
+  CHECK(s.fresh("obj", "k", project.path()));
+}
+
 TEST_CASE("C++ toolchain missing: the error names what to install", "[build]") {
   ext::util::TempDir empty;
   CppToolchainSearch s;
