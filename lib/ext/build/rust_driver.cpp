@@ -212,6 +212,15 @@ BuildOutput RustDriver::build(const BuildRequest& req) {
       hint =
           "cargo runs --offline: vendor the dependencies (cargo vendor) or make them "
           "available in a local registry/directory source";
+    // getrandom (pulled in by hashbrown/ahash, which proxy-wasm uses) needs the `wasi` crate
+    // on wasm32-wasi*; Debian 12 packages getrandom without it. On wasm32-unknown-unknown
+    // ahash falls back to compile-time keys and needs no `wasi`; Envoy loads either target.
+    if (output.find("getrandom") != std::string::npos &&
+        output.find("`wasi`") != std::string::npos && tc.target != "wasm32-unknown-unknown")
+      hint = "getrandom needs the `wasi` crate on " + tc.target +
+             ", which cargo cannot resolve here (Debian's crates lack it): vendor `wasi` "
+             "(cargo vendor), or build for the target that does not need it: add "
+             "`target: wasm32-unknown-unknown` under `build:` in ext.yaml";
     throw Error(Errc::toolchain,
                 "cargo build failed (exit " + std::to_string(r.exit_code) + "):\n" + output, hint);
   }

@@ -93,6 +93,39 @@ TEST_CASE("RustDriver: extra cargo args, errors and the no-toolchain fix", "[bui
   }
 }
 
+TEST_CASE("RustDriver: getrandom without `wasi` (Debian's crates) names the target that works",
+          "[build]") {
+  ext::util::TempDir tmp, sysroot;
+  ext::test::copy_project(ext::test::data_dir() / "build/rust-nodeps", tmp.path());
+  fs::create_directories(sysroot.path() / "lib/rustlib/wasm32-wasi");
+  ext::CollectingReporter reporter;
+  ext::test::FakeBuildRunner fake;
+  std::vector<std::string> cargo_argv;
+  fake.respond = [&](const ext::util::ProcessSpec& spec) -> ext::util::ProcessResult {
+    if (spec.argv.size() == 2 && spec.argv[1] == "--version") return {0, "rustc 1.63.0 (x)\n", ""};
+    if (spec.argv.size() == 3 && spec.argv[1] == "--print")
+      return {0, sysroot.path().string() + "\n", ""};
+    cargo_argv = spec.argv;
+    return {101, "",
+            "   Compiling getrandom v0.2.8\n"
+            "error[E0433]: failed to resolve: use of undeclared crate or module `wasi`\n"
+            "  --> /usr/share/cargo/registry/getrandom-0.2.8/src/wasi.rs:12:5\n"};
+  };
+  RustToolchainSearch search;
+  search.path_env = "";
+  search.fallbacks = {{"/bin/true", "/bin/true"}};
+  auto req = ext::test::request_for(tmp.path(), reporter, fake);
+  try {
+    RustDriver(search).build(req);
+    FAIL("expected a cargo error");
+  } catch (const ext::Error& e) {
+    CHECK_THAT(e.message(), Catch::Contains("getrandom"));
+    CHECK_THAT(e.hint(), Catch::Contains("target: wasm32-unknown-unknown"));
+  }
+  REQUIRE(cargo_argv.size() > 3);
+  CHECK(cargo_argv[3] == "wasm32-wasi");  // rustc 1.63 predates the wasm32-wasip1 name
+}
+
 TEST_CASE("CustomDriver runs build.command and takes build.output", "[build]") {
   ext::util::TempDir tmp;
   auto wasm = ext::test::wat_to_wasm(R"((module
