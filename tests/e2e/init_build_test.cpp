@@ -79,6 +79,81 @@ TEST_CASE("ext init writes a project, honours every flag, refuses a non-empty fo
   CHECK(net["template"] == "cpp/network-filter");
 }
 
+namespace {
+
+// Runs `ext ARGS` on a pseudo-terminal in `cwd` (tests/support/cli/pty_session.py), answering
+// each prompt in `dialog`: wait until the text has been printed (after the previous one), then
+// type the line and Enter (an empty line is just Enter).
+ext::test::ExtRun run_on_tty(const fs::path& cwd,
+                             const std::vector<std::pair<std::string, std::string>>& dialog,
+                             const std::vector<std::string>& args) {
+  ext::util::ProcessSpec spec;
+  spec.argv = {fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3",
+               (ext::test::source_dir() / "tests/support/cli/pty_session.py").string()};
+  for (const auto& [expect, send] : dialog)
+    spec.argv.insert(spec.argv.end(), {"--expect", expect, "--send", send});
+  spec.argv.insert(spec.argv.end(), {"--", ext::test::ext_binary().string()});
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.cwd = cwd;
+  spec.unset_env = {"EXT_TEMPLATES_DIR", "EXT_STORE", "EXT_CONFIG"};
+  ext::util::SubprocessRunner runner;
+  auto r = runner.run(spec);
+  return {r.exit_code, r.out, r.err};
+}
+
+}  // namespace
+
+TEST_CASE("ext init on a terminal asks for what the flags leave open", "[e2e][init]") {
+  ext::util::TempDir tmp;
+  // Numbered menus; a wrong number and a bad name are asked again, not fatal.
+  auto r = run_on_tty(tmp.path(),
+                      {{"choice [1]: ", "7"},  // there are 2 languages
+                       {"please answer 1-2\nLanguage?", "1"},
+                       {"Template?", "2"},
+                       {"Filter name (image name)? [my-filter]: ", "Bad Name"},
+                       {"is not valid", "tty-net"}},
+                      {"init"});
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK(has(r.out, "1) cpp  [default]"));
+  CHECK(has(r.out, "2) rust"));
+  CHECK(has(r.out, "2) cpp/network-filter"));
+  CHECK(has(r.out, "\"Bad Name\" is not valid"));
+  CHECK(has(r.out, "Created tty-net (cpp/network-filter, root id tty_net)"));
+  auto yaml = ext::util::read_file(tmp.path() / "tty-net/ext.yaml");
+  CHECK(has(yaml, "name: tty-net\n"));
+  CHECK(has(yaml, "language: cpp\n"));
+  CHECK(has(ext::util::read_file(tmp.path() / "tty-net/src/filter.cc"), "onDownstreamData"));
+
+  // A language by name, Enter for the rest: the template default and the folder's name.
+  auto d = run_on_tty(tmp.path(),
+                      {{"choice [1]: ", "rust"}, {"Filter name (image name)? [rusty]: ", ""}},
+                      {"init", "rusty"});
+  INFO(d.out);
+  REQUIRE(d.exit_code == 0);
+  CHECK(has(d.out, "Created rusty (rust/http-filter, root id rusty)"));
+  CHECK_FALSE(has(d.out, "Template?"));  // one Rust template: nothing to choose
+  CHECK(fs::exists(tmp.path() / "rusty/Cargo.toml"));
+
+  // Flags answer the questions; --no-prompt asks nothing even on a terminal.
+  auto quiet = run_on_tty(tmp.path(), {}, {"init", "quiet", "--no-prompt"});
+  INFO(quiet.out);
+  REQUIRE(quiet.exit_code == 0);
+  CHECK_FALSE(has(quiet.out, "?"));
+  CHECK(has(quiet.out, "Created quiet (cpp/http-filter, root id quiet)"));
+  auto flagged = run_on_tty(tmp.path(), {},
+                            {"init", "f", "--template", "cpp/http-filter", "--name", "flagged"});
+  INFO(flagged.out);
+  REQUIRE(flagged.exit_code == 0);
+  CHECK_FALSE(has(flagged.out, "?"));
+  CHECK(fs::exists(tmp.path() / "f/ext.yaml"));
+
+  // End of input at a question: interrupted, nothing written.
+  auto eof = run_on_tty(tmp.path(), {{"choice [1]: ", "\x04"}}, {"init", "gone"});
+  CHECK(eof.exit_code != 0);
+  CHECK_FALSE(fs::exists(tmp.path() / "gone"));
+}
+
 TEST_CASE("ext init rejects bad names, unknown templates and languages", "[e2e][init]") {
   ext::util::TempDir tmp;
   auto bad_name = run_ext({"init", (tmp.path() / "x").string(), "--name", "Bad Name"});
