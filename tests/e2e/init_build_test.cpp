@@ -219,6 +219,10 @@ TEST_CASE("ext build: init, compile, validate, package; no-op rebuild; dry run",
   CHECK(j["package"]["refs"][0] == "docker.io/demo/filter:v1");
   CHECK(has(built.err, "debug: $ "));  // -v shows the toolchain commands
   CHECK(has(built.err, "clang++"));
+  // A release build strips names on purpose: said at -v, not warned about.
+  CHECK(has(built.err, "name-section"));
+  CHECK(has(built.err, "(expected"));
+  CHECK_FALSE(has(built.err, "warning:"));
 
   auto text = run_ext({"build", dir.string()}, store);
   REQUIRE(text.exit_code == 0);
@@ -226,6 +230,7 @@ TEST_CASE("ext build: init, compile, validate, package; no-op rebuild; dry run",
   CHECK(has(text.out, "sha256:"));
   CHECK(has(text.out, "abi:      v0.2.1"));
   CHECK(has(text.err, "up to date"));
+  CHECK_FALSE(has(text.err, "name-section"));
 
   auto again = json_of(run_ext({"--json", "build", dir.string()}, store));
   CHECK(again["up_to_date"] == true);

@@ -4,6 +4,8 @@
 // in the module into the runtime config).
 #include "ext/ops/build_project.hpp"
 
+#include <algorithm>
+
 #include "ext/build/driver.hpp"
 #include "ext/core/error.hpp"
 #include "ext/project/project_file.hpp"
@@ -52,13 +54,21 @@ BuildResult build_project(const BuildOptions& opts, Env& env) {
     refs.push_back(has_tag ? project.image : project.image + ":" + project.version);
   }
 
+  // A release build strips the module (names included) on purpose: not worth a warning.
+  std::vector<std::string> expected_rules;
+  if (opts.release) expected_rules.push_back("name-section");
   auto findings = wasm::validate(*info);
   std::string errors;
   for (const auto& f : findings) {
+    bool expected =
+        std::find(expected_rules.begin(), expected_rules.end(), f.rule) != expected_rules.end();
     if (f.severity == wasm::Severity::error) {
       errors += "\n  " + f.rule + ": " + f.message;
     } else if (env.reporter && refs.empty()) {  // when packaging, package_module reports them
-      env.reporter->warn(f.rule + ": " + f.message);
+      if (expected)
+        env.reporter->debug(1, f.rule + ": " + f.message + " (expected: release build)");
+      else
+        env.reporter->warn(f.rule + ": " + f.message);
     }
   }
   if (wasm::has_errors(findings))
@@ -78,6 +88,7 @@ BuildResult build_project(const BuildOptions& opts, Env& env) {
   p.refs = refs;
   if (!opts.format.empty()) p.format = opts.format;
   p.root_ids = {project.root_id};
+  p.expected_rules = expected_rules;
   p.annotations["org.opencontainers.image.title"] = project.name;
   if (!project.version.empty()) p.annotations["org.opencontainers.image.version"] = project.version;
   if (!project.description.empty())

@@ -3,6 +3,8 @@
 // local store. Nothing is written before the module and every reference have been checked.
 #include "ext/ops/package.hpp"
 
+#include <algorithm>
+
 #include <cerrno>
 #include <cstdlib>
 #include <ctime>
@@ -88,6 +90,9 @@ PackageResult package_module(const PackageOptions& opts, Env& env) {
   for (const auto& f : findings) {
     if (f.severity == wasm::Severity::error) {
       errors.push_back(describe(f));
+    } else if (std::find(opts.expected_rules.begin(), opts.expected_rules.end(), f.rule) !=
+               opts.expected_rules.end()) {
+      rep.debug(1, path + ": " + describe(f) + " (expected)");
     } else {
       result.warnings.push_back(describe(f));
     }

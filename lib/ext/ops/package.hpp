@@ -19,6 +19,9 @@ struct PackageOptions {
   std::vector<std::string> root_ids;               // runtime config rootIds
   std::map<std::string, std::string> annotations;  // --annotation K=V, ext.yaml facts
   bool strict = false;                             // warnings fail too
+  // Warning rules the caller expects (a release build strips the name section on purpose):
+  // shown with -v only, and not counted by --strict.
+  std::vector<std::string> expected_rules;
 };
 
 struct PackageResult {
