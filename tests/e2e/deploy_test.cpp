@@ -225,6 +225,17 @@ TEST_CASE("e2e deploy from the store: envoy and istio pinned to the manifest dig
   CHECK(wp["spec"]["pluginConfig"]["header"] == "x-ext");
   CHECK(wp["spec"]["type"] == "HTTP");
 
+  // An image on a loopback registry: one note that the mesh may not reach it (said once).
+  REQUIRE(f.ext({"tag", "registry.example.com/acme/add-header:v1", "127.0.0.1:5000/acme/x:v1"})
+              .exit_code == 0);
+  auto local = f.ext({"deploy", "istio", "127.0.0.1:5000/acme/x:v1", "--name", "x", "-f",
+                      (f.dir.path() / "local.yaml").string()});
+  INFO(local.err);
+  REQUIRE(local.exit_code == 0);
+  auto first = local.err.find("loopback registry");
+  REQUIRE(first != std::string::npos);
+  CHECK(local.err.find("loopback registry", first + 1) == std::string::npos);
+
   // Not a Kubernetes name.
   auto bad =
       f.ext({"deploy", "istio", "registry.example.com/acme/add-header:v1", "--name", "Add_Header"});

@@ -428,8 +428,7 @@ DeployResult deploy(const DeployOptions& opts, Env& env) {
         std::string note = "the EnvoyFilter fetches the module from " + image.module_url +
                            "; the registry must serve it without credentials (else pass "
                            "--module-url)";
-        rep.info(note);
-        res.notes.push_back(note);
+        res.notes.push_back(note);  // the CLI prints notes
       }
     }
     std::optional<deploy::PullCredentials> creds;
@@ -453,8 +452,7 @@ DeployResult deploy(const DeployOptions& opts, Env& env) {
       std::string note = "the image is on a loopback registry (" + m.ref->registry() +
                          "): the mesh's istio-agent cannot reach it unless it runs there too; "
                          "set WASM_INSECURE_REGISTRIES for plain-HTTP registries";
-      rep.info(note);
-      res.notes.push_back(note);
+      res.notes.push_back(note);  // the CLI prints notes
     }
   } else {
     deploy::GlooTarget target(opts.gloo);
