@@ -25,7 +25,8 @@ TEST_CASE("ext test runs a spec against a module file", "[e2e][test]") {
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.out, Catch::Contains("PASS adds the header to responses"));
   CHECK_THAT(r.out, Catch::Contains("PASS asks the auth service and forwards on 200"));
-  CHECK_THAT(r.out, Catch::Contains("\n10 passed, 0 failed\n"));
+  CHECK_THAT(r.out, Catch::Contains("\n11 passed, 0 failed\n"));
+  CHECK_THAT(r.out, Catch::Contains("PASS a chunk stopped without buffering is not kept"));
 }
 
 TEST_CASE("ext test: a spec that fails on purpose shows the diff and exits 1", "[e2e][test]") {

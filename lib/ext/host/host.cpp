@@ -285,6 +285,14 @@ HttpOutcome Host::run_http(const HttpInput& input) {
       if (!body_stopped) {
         res.body += buffered;
         buffered.clear();
+      } else if (*br == 3) {
+        // StopIterationNoBuffer: Envoy keeps nothing of the chunk; the filter owns it (it may
+        // have copied it), and the next callback sees only new data.
+        buffered.clear();
+        if (chunk_eos) {
+          out.paused_at = d.on_body;
+          return false;
+        }
       } else if (chunk_eos) {
         out.paused_at = d.on_body;
         return false;

@@ -204,6 +204,7 @@ PW_EXPORT(proxy_on_request_headers) int on_request_headers(uint32_t id, uint32_t
 }
 
 PW_EXPORT(proxy_on_request_body) int on_request_body(uint32_t id, size_t size, uint32_t eos) {
+  if (is(id, "drop")) return eos ? 0 : 3; /* StopIterationNoBuffer: drop all but the last */
   if (!is(id, "buffer")) return 0;
   if (!eos) return 1; /* StopIterationAndBuffer until the whole body is here */
   char* b = 0;
