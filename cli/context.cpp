@@ -67,7 +67,9 @@ void TerminalReporter::progress_update(const std::string& id, uint64_t done) {
 void TerminalReporter::progress_finish(const std::string& id) {
   for (auto it = m_bars.begin(); it != m_bars.end(); ++it) {
     if ((*it)->id != id) continue;
-    if ((*it)->drawn) draw(**it, true);
+    // The final state always (draw() keeps to TTYs and transfers over 1 MiB): a transfer that
+    // ended before the first redraw still leaves its line.
+    draw(**it, true);
     m_bars.erase(it);
     return;
   }

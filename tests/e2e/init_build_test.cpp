@@ -81,24 +81,10 @@ TEST_CASE("ext init writes a project, honours every flag, refuses a non-empty fo
 
 namespace {
 
-// Runs `ext ARGS` on a pseudo-terminal in `cwd` (tests/support/cli/pty_session.py), answering
-// each prompt in `dialog`: wait until the text has been printed (after the previous one), then
-// type the line and Enter (an empty line is just Enter).
 ext::test::ExtRun run_on_tty(const fs::path& cwd,
                              const std::vector<std::pair<std::string, std::string>>& dialog,
                              const std::vector<std::string>& args) {
-  ext::util::ProcessSpec spec;
-  spec.argv = {fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3",
-               (ext::test::source_dir() / "tests/support/cli/pty_session.py").string()};
-  for (const auto& [expect, send] : dialog)
-    spec.argv.insert(spec.argv.end(), {"--expect", expect, "--send", send});
-  spec.argv.insert(spec.argv.end(), {"--", ext::test::ext_binary().string()});
-  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
-  spec.cwd = cwd;
-  spec.unset_env = {"EXT_TEMPLATES_DIR", "EXT_STORE", "EXT_CONFIG"};
-  ext::util::SubprocessRunner runner;
-  auto r = runner.run(spec);
-  return {r.exit_code, r.out, r.err};
+  return ext::test::run_ext_on_tty(args, cwd, dialog);
 }
 
 }  // namespace

@@ -6,9 +6,15 @@
 
 namespace ext::test {
 
-std::filesystem::path source_dir() { return EXT_SOURCE_DIR; }
-std::filesystem::path data_dir() { return EXT_TEST_DATA; }
-std::filesystem::path ext_binary() { return EXT_BINARY; }
+std::filesystem::path source_dir() {
+  return EXT_SOURCE_DIR;
+}
+std::filesystem::path data_dir() {
+  return EXT_TEST_DATA;
+}
+std::filesystem::path ext_binary() {
+  return EXT_BINARY;
+}
 
 namespace {
 const std::filesystem::path& private_home() {
@@ -41,6 +47,29 @@ ExtRun run_ext(const std::vector<std::string>& args, const std::filesystem::path
   return {r.exit_code, r.out, r.err};
 }
 
+ExtRun run_ext_on_tty(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                      const std::vector<std::pair<std::string, std::string>>& dialog) {
+  util::ProcessSpec spec;
+  spec.argv = {std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3",
+               (source_dir() / "tests/support/cli/pty_session.py").string(), "--timeout", "60"};
+  for (const auto& [expect, send] : dialog)
+    spec.argv.insert(spec.argv.end(), {"--expect", expect, "--send", send});
+  spec.argv.insert(spec.argv.end(), {"--", ext_binary().string()});
+  spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+  spec.cwd = cwd;
+  auto home = private_home();
+  spec.env = {{"HOME", home.string()},
+              {"DOCKER_CONFIG", (home / ".docker").string()},
+              {"XDG_CONFIG_HOME", (home / ".config").string()},
+              {"XDG_DATA_HOME", (home / ".local/share").string()},
+              {"XDG_RUNTIME_DIR", (home / "run").string()}};
+  spec.unset_env = {"EXT_STORE", "EXT_CONFIG", "REGISTRY_AUTH_FILE", "NO_COLOR",
+                    "EXT_TEMPLATES_DIR"};
+  util::SubprocessRunner runner;
+  auto r = runner.run(spec);
+  return {r.exit_code, r.out, r.err};
+}
+
 std::string wat_to_wasm(const std::string& wat, const std::vector<std::string>& flags) {
   util::TempDir dir("ext-wat-");
   auto out = dir.path() / "m.wasm";
@@ -55,6 +84,8 @@ std::string wat_to_wasm(const std::string& wat, const std::vector<std::string>& 
   return util::read_file(out);
 }
 
-bool have_program(const std::string& name) { return util::find_program(name).has_value(); }
+bool have_program(const std::string& name) {
+  return util::find_program(name).has_value();
+}
 
 }  // namespace ext::test

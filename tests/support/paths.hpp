@@ -29,6 +29,14 @@ ExtRun run_ext(const std::vector<std::string>& args, const std::filesystem::path
                std::optional<std::string> stdin_data = std::nullopt,
                const std::map<std::string, std::string>& env = {});
 
+// Runs the built `ext` with args on a pseudo-terminal (tests/support/cli/pty_session.py), in
+// `cwd`, with the same private HOME as run_ext. For each {text, line} of `dialog`: wait until
+// the text has been printed (after the previous one), then type the line and Enter. `out` is
+// the whole terminal transcript (stdout and stderr together, "\r" removed); exit code 124 when
+// a prompt or the end did not come within 60 s.
+ExtRun run_ext_on_tty(const std::vector<std::string>& args, const std::filesystem::path& cwd,
+                      const std::vector<std::pair<std::string, std::string>>& dialog = {});
+
 // Compiles WebAssembly text to a binary module with WABT's wat2wasm; throws on failure.
 std::string wat_to_wasm(const std::string& wat, const std::vector<std::string>& flags = {});
 
