@@ -1,5 +1,7 @@
 #include "ext/auth/auth_transport.hpp"
 
+#include <functional>
+
 #include <nlohmann/json.hpp>
 
 #include "ext/core/error.hpp"
@@ -206,6 +208,35 @@ std::unique_ptr<http::ResponseStream> AuthTransport::open(const http::Request& r
   r.headers.remove("Authorization");
   if (auto a = authorization(req)) r.headers.set("Authorization", *a);
   return m_inner->open(r);
+}
+
+namespace {
+
+class AuthUpload final : public http::UploadStream {
+ public:
+  AuthUpload(std::unique_ptr<http::UploadStream> inner,
+             std::function<void(const http::Response&)> on_401)
+      : m_inner(std::move(inner)), m_on_401(std::move(on_401)) {}
+  bool write(const void* data, size_t n) override { return m_inner->write(data, n); }
+  http::Response finish() override {
+    auto resp = m_inner->finish();
+    if (resp.status == 401) m_on_401(resp);
+    return resp;
+  }
+
+ private:
+  std::unique_ptr<http::UploadStream> m_inner;
+  std::function<void(const http::Response&)> m_on_401;
+};
+
+}  // namespace
+
+std::unique_ptr<http::UploadStream> AuthTransport::upload(const http::Request& req) {
+  http::Request r = req;
+  if (auto a = authorization(req)) r.headers.set("Authorization", *a);
+  return std::make_unique<AuthUpload>(m_inner->upload(r), [this, req](const http::Response& resp) {
+    on_unauthorized(resp.headers, req);
+  });
 }
 
 }  // namespace ext::auth

@@ -35,6 +35,10 @@ class AuthTransport final : public http::Transport {
 
   http::Response send(const http::Request& req) override;
   std::unique_ptr<http::ResponseStream> open(const http::Request& req) override;
+  // With the cached authorization for the request's scopes (the upload session's POST has
+  // fetched it). A 401 cannot be answered by resending the body: the response is returned, and
+  // what its challenge teaches is kept for the caller's restart.
+  std::unique_ptr<http::UploadStream> upload(const http::Request& req) override;
 
   // What the last challenge asked for ("bearer", "basic"; empty before any 401).
   std::string scheme() const;

@@ -237,6 +237,36 @@ class CurlStream final : public ResponseStream {
   const std::string& url() const override { return m_url; }
 
   size_t read(void* out, size_t n) override {
+    if (m_pos == m_buf.size() && n > 0) {
+      // Nothing buffered: let the write callback fill the caller's buffer directly.
+      m_direct = static_cast<char*>(out);
+      m_direct_cap = n;
+      m_direct_len = 0;
+      while (m_direct_len == 0 && m_pos == m_buf.size()) {
+        if (m_done) {
+          m_direct = nullptr;
+          if (m_result != CURLE_OK) throw m_impl->transfer_error(m_req, m_result, m_errbuf);
+          return 0;
+        }
+        if (m_paused) {
+          m_paused = false;
+          curl_easy_pause(m_easy, CURLPAUSE_CONT);
+          continue;
+        }
+        pump();
+      }
+      // Take what else has already arrived, without waiting: fewer, larger reads downstream.
+      while (m_direct_len > 0 && m_direct_len < m_direct_cap && m_pos == m_buf.size() && !m_done &&
+             !m_paused) {
+        size_t before = m_direct_len;
+        int running = 0;
+        curl_multi_perform(m_multi, &running);
+        collect_done();
+        if (m_direct_len == before) break;
+      }
+      m_direct = nullptr;
+      if (m_direct_len > 0) return m_direct_len;
+    }
     while (m_pos == m_buf.size()) {
       if (m_done) {
         if (m_result != CURLE_OK) throw m_impl->transfer_error(m_req, m_result, m_errbuf);
@@ -263,6 +293,16 @@ class CurlStream final : public ResponseStream {
   static size_t on_write(char* data, size_t size, size_t n, void* user) {
     auto* s = static_cast<CurlStream*>(user);
     size_t len = size * n;
+    if (s->m_direct && s->m_direct_len < s->m_direct_cap && s->m_pos == s->m_buf.size()) {
+      size_t take = std::min(len, s->m_direct_cap - s->m_direct_len);
+      std::memcpy(s->m_direct + s->m_direct_len, data, take);
+      s->m_direct_len += take;
+      data += take;
+      len -= take;
+      if (len == 0) return take;
+      s->m_buf.append(data, len);
+      return take + len;
+    }
     if (s->m_buf.size() - s->m_pos >= k_high_water) {
       s->m_paused = true;
       return CURL_WRITEFUNC_PAUSE;
@@ -275,9 +315,7 @@ class CurlStream final : public ResponseStream {
     return len;
   }
 
-  void pump() {
-    int running = 0;
-    curl_multi_perform(m_multi, &running);
+  void collect_done() {
     int left = 0;
     while (CURLMsg* msg = curl_multi_info_read(m_multi, &left)) {
       if (msg->msg == CURLMSG_DONE) {
@@ -285,8 +323,14 @@ class CurlStream final : public ResponseStream {
         m_result = msg->data.result;
       }
     }
-    if (!m_done && m_buf.size() == m_pos && !m_paused)
-      curl_multi_poll(m_multi, nullptr, 0, 1000, nullptr);
+  }
+
+  void pump() {
+    int running = 0;
+    curl_multi_perform(m_multi, &running);
+    collect_done();
+    const bool delivered = m_buf.size() != m_pos || (m_direct && m_direct_len > 0);
+    if (!m_done && !delivered && !m_paused) curl_multi_poll(m_multi, nullptr, 0, 1000, nullptr);
   }
 
   void cleanup() {
@@ -315,11 +359,149 @@ class CurlStream final : public ResponseStream {
   Headers m_headers;
   std::string m_buf;
   size_t m_pos = 0;
+  char* m_direct = nullptr;  // the caller's buffer during read(), filled first
+  size_t m_direct_cap = 0;
+  size_t m_direct_len = 0;
   bool m_paused = false;
   bool m_done = false;
   CURLcode m_result = CURLE_OK;
   int m_status = 0;
   std::string m_url;
+};
+
+// Streaming request body: a multi handle driving one transfer; the read callback hands curl the
+// bytes of the current write() call (no copy of our own) and pauses the transfer when they are
+// used up, until the next write().
+class CurlUpload final : public UploadStream {
+ public:
+  CurlUpload(std::shared_ptr<CurlTransport::Impl> impl, const Request& req)
+      : m_impl(std::move(impl)), m_req(req), m_total(req.source_size) {
+    m_req.source = nullptr;
+    m_req.body.clear();
+    m_buffered.max = req.max_response;
+    m_easy = m_impl->take();
+    m_impl->setup(m_easy, m_req, m_slist, m_unused, m_errbuf, m_resp.headers);
+    curl_easy_setopt(m_easy, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(m_easy, CURLOPT_READFUNCTION, &CurlUpload::on_read);
+    curl_easy_setopt(m_easy, CURLOPT_READDATA, this);
+    curl_easy_setopt(m_easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(m_total));
+    curl_easy_setopt(m_easy, CURLOPT_WRITEFUNCTION, &on_write_buffered);
+    curl_easy_setopt(m_easy, CURLOPT_WRITEDATA, &m_buffered);
+    m_multi = curl_multi_init();
+    curl_multi_add_handle(m_multi, m_easy);
+  }
+  ~CurlUpload() override { cleanup(); }
+
+  bool write(const void* data, size_t n) override {
+    if (m_sent + n > m_total)
+      throw Error(Errc::internal, describe(m_req) + ": more body bytes than announced");
+    m_ptr = static_cast<const char*>(data);
+    m_left = n;
+    while (m_left > 0) {
+      if (m_done) {
+        m_left = 0;
+        return false;
+      }
+      if (m_paused) {
+        m_paused = false;
+        curl_easy_pause(m_easy, CURLPAUSE_CONT);
+        continue;
+      }
+      pump();
+    }
+    return !m_done;
+  }
+
+  Response finish() override {
+    if (m_sent < m_total && !m_done)
+      throw Error(Errc::internal, describe(m_req) + ": body ended after " + std::to_string(m_sent) +
+                                      " of " + std::to_string(m_total) + " bytes");
+    while (!m_done) {
+      if (m_paused) {
+        m_paused = false;
+        curl_easy_pause(m_easy, CURLPAUSE_CONT);
+      }
+      pump();
+    }
+    long status = 0;
+    curl_easy_getinfo(m_easy, CURLINFO_RESPONSE_CODE, &status);
+    char* eff = nullptr;
+    curl_easy_getinfo(m_easy, CURLINFO_EFFECTIVE_URL, &eff);
+    m_resp.url = eff ? eff : m_req.url;
+    m_resp.status = static_cast<int>(status);
+    CURLcode code = m_result;
+    std::string errbuf = m_errbuf;
+    cleanup();
+    if (m_buffered.overflow)
+      throw Error(Errc::registry, describe(m_req) + ": response body larger than " +
+                                      util::human_size(m_req.max_response) + " (refused)");
+    if (code != CURLE_OK) throw m_impl->transfer_error(m_req, code, errbuf.c_str());
+    m_impl->log("< " + std::to_string(m_resp.status) + " " + describe(m_req) + " (" +
+                std::to_string(m_sent) + " bytes sent, streamed)");
+    return std::move(m_resp);
+  }
+
+ private:
+  static size_t on_read(char* buf, size_t size, size_t n, void* user) {
+    auto* u = static_cast<CurlUpload*>(user);
+    if (u->m_left == 0) {
+      if (u->m_sent >= u->m_total) return 0;
+      u->m_paused = true;
+      return CURL_READFUNC_PAUSE;
+    }
+    size_t take = std::min(size * n, u->m_left);
+    std::memcpy(buf, u->m_ptr, take);
+    u->m_ptr += take;
+    u->m_left -= take;
+    u->m_sent += take;
+    return take;
+  }
+
+  void pump() {
+    int running = 0;
+    curl_multi_perform(m_multi, &running);
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(m_multi, &left)) {
+      if (msg->msg == CURLMSG_DONE) {
+        m_done = true;
+        m_result = msg->data.result;
+      }
+    }
+    if (!m_done && !m_paused) curl_multi_poll(m_multi, nullptr, 0, 1000, nullptr);
+  }
+
+  void cleanup() {
+    if (m_multi) {
+      curl_multi_remove_handle(m_multi, m_easy);
+      curl_multi_cleanup(m_multi);
+      m_multi = nullptr;
+    }
+    if (m_easy) {
+      m_impl->give_back(m_easy);
+      m_easy = nullptr;
+    }
+    if (m_slist) {
+      curl_slist_free_all(m_slist);
+      m_slist = nullptr;
+    }
+  }
+
+  std::shared_ptr<CurlTransport::Impl> m_impl;
+  Request m_req;
+  uint64_t m_total = 0;
+  uint64_t m_sent = 0;
+  const char* m_ptr = nullptr;
+  size_t m_left = 0;
+  CURL* m_easy = nullptr;
+  CURLM* m_multi = nullptr;
+  curl_slist* m_slist = nullptr;
+  Upload m_unused;
+  char m_errbuf[CURL_ERROR_SIZE] = {};
+  Response m_resp;
+  Buffered m_buffered{&m_resp.body, 0};
+  bool m_paused = false;
+  bool m_done = false;
+  CURLcode m_result = CURLE_OK;
 };
 
 }  // namespace
@@ -361,6 +543,12 @@ Response CurlTransport::send(const Request& req) {
 std::unique_ptr<ResponseStream> CurlTransport::open(const Request& req) {
   m_impl->log("> " + describe(req));
   return std::make_unique<CurlStream>(m_impl, req);
+}
+
+std::unique_ptr<UploadStream> CurlTransport::upload(const Request& req) {
+  m_impl->log("> " + describe(req) + " (streamed body, " + std::to_string(req.source_size) +
+              " bytes)");
+  return std::make_unique<CurlUpload>(m_impl, req);
 }
 
 std::string CurlTransport::version() {

@@ -2,7 +2,8 @@
 // extra CA file; proxy variables honoured (libcurl's defaults); one connection cache, DNS cache
 // and TLS session cache shared by every request of the transport (connection reuse); connect
 // and stall timeouts; redirects followed without forwarding Authorization to another host
-// (specs.md §1.1 "Redirects"); bodies streamed both ways.
+// (specs.md §1.1 "Redirects"); bodies streamed both ways (upload(): the caller's bytes reach
+// the socket through libcurl's read callback, paused between writes; no buffer of our own).
 #pragma once
 
 #include <memory>
@@ -20,6 +21,7 @@ class CurlTransport final : public Transport {
 
   Response send(const Request& req) override;
   std::unique_ptr<ResponseStream> open(const Request& req) override;
+  std::unique_ptr<UploadStream> upload(const Request& req) override;
 
   // "libcurl/7.88.1 OpenSSL/3.0.x ...", for `ext version`.
   static std::string version();

@@ -34,6 +34,8 @@ class RetryingTransport final : public Transport {
 
   Response send(const Request& req) override;
   std::unique_ptr<ResponseStream> open(const Request& req) override;
+  // Streamed bodies cannot be sent twice: passed through, the caller restarts the upload.
+  std::unique_ptr<UploadStream> upload(const Request& req) override { return m_inner->upload(req); }
 
   // The delay before retry number `attempt` (1-based) without Retry-After: a uniformly random
   // value in [0, min(max_delay, base * 2^(attempt-1))] (full jitter).

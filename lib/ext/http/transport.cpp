@@ -28,6 +28,34 @@ std::string ResponseStream::read_rest(uint64_t max_bytes) {
   return out;
 }
 
+namespace {
+
+class CollectingUpload final : public UploadStream {
+ public:
+  CollectingUpload(Transport& transport, const Request& req) : m_transport(transport), m_req(req) {}
+  bool write(const void* data, size_t n) override {
+    m_body.append(static_cast<const char*>(data), n);
+    return true;
+  }
+  Response finish() override {
+    BufferSource source(m_body);
+    m_req.source = &source;
+    m_req.source_size = m_body.size();
+    return m_transport.send(m_req);
+  }
+
+ private:
+  Transport& m_transport;
+  Request m_req;
+  std::string m_body;
+};
+
+}  // namespace
+
+std::unique_ptr<UploadStream> Transport::upload(const Request& req) {
+  return std::make_unique<CollectingUpload>(*this, req);
+}
+
 std::string describe(const Request& req) {
   // Upload session URLs carry long opaque state; keep messages readable.
   std::string url = req.url;

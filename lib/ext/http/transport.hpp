@@ -83,6 +83,20 @@ class ResponseStream {
   std::string read_rest(uint64_t max_bytes = 64u << 10);
 };
 
+// A request whose body the caller writes piece by piece while it is being sent (blob uploads
+// straight from a store reader: one request, no buffering, memory bounded). Not retried: the
+// bytes are gone once sent, so the caller restarts the whole upload when finish() fails.
+class UploadStream {
+ public:
+  virtual ~UploadStream() = default;
+  // Sends n more bytes (at most the request's source_size in all). Returns false when the
+  // server already answered (an early error response): finish() then has it.
+  virtual bool write(const void* data, size_t n) = 0;
+  // After source_size bytes: the response, its body buffered up to the request's max_response.
+  // Throws Error(network) when the transfer failed.
+  virtual Response finish() = 0;
+};
+
 class Transport {
  public:
   virtual ~Transport() = default;
@@ -91,6 +105,10 @@ class Transport {
   virtual Response send(const Request& req) = 0;
   // Sends and returns once the response headers are in; the body is read from the stream.
   virtual std::unique_ptr<ResponseStream> open(const Request& req) = 0;
+  // Starts a request of req.source_size body bytes that the caller writes (req.source and
+  // req.body are ignored). This default collects the body and calls send() on finish() — for
+  // transports that cannot stream (test fakes); CurlTransport and the decorators stream.
+  virtual std::unique_ptr<UploadStream> upload(const Request& req);
 };
 
 struct TransportOptions {

@@ -118,9 +118,12 @@ PushResult push(const PushOptions& opts, Env& env) {
       cr = with_context(what, [&] { return store::copy_graph(local, dst, root, copts); });
       break;
     } catch (const Error& e) {
-      // A dropped connection after the transport's own retries: start over once; blobs the
+      // A dropped connection after the transport's own retries, or a failed streamed upload (a
+      // large blob's body cannot be resent by the transport): start over once; blobs the
       // registry already took are skipped.
-      if (e.code() != Errc::network || attempt >= 2) throw;
+      const bool transient = e.code() == Errc::network || e.http_status() >= 500 ||
+                             e.http_status() == 429 || e.http_status() == 408;
+      if (!transient || attempt >= 2) throw;
       if (env.reporter) env.reporter->warn(e.message() + "; retrying the push");
     }
   }

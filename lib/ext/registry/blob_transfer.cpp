@@ -1,6 +1,9 @@
 // Blob downloads (streamed, resumed with Range after a dropped connection; specs.md §1.3) and
-// uploads (monolithic POST+PUT, single POST with fallback on 202, chunked PATCH honouring
-// OCI-Chunk-Min-Length with recovery through the upload-status GET; specs.md §1.4).
+// uploads (specs.md §1.4): small blobs buffered and sent monolithically (POST+PUT, or the single
+// POST with fallback on 202), restarted in place on failure; larger blobs streamed from the
+// writer's caller straight into one PUT (POST+PUT, no buffer: the caller restarts a failed one);
+// or, when chunk_size is set, chunked PATCH honouring OCI-Chunk-Min-Length with recovery through
+// the upload-status GET.
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -139,7 +142,9 @@ class RemoteBlobWriter final : public store::BlobWriter {
       : m_client(client), m_repo(std::move(repo)), m_desc(std::move(d)) {
     m_what = "uploading blob " + m_desc.digest.to_string();
     m_scopes = {auth::repository_scope(m_repo, "pull,push")};
-    m_chunked = static_cast<uint64_t>(m_desc.size) > client.options().monolithic_max;
+    const bool large = static_cast<uint64_t>(m_desc.size) > client.options().monolithic_max;
+    m_chunked = large && client.options().chunk_size > 0;
+    m_streamed = large && !m_chunked;
     m_chunk = std::max<uint64_t>(client.options().chunk_size, 1);
   }
 
@@ -161,6 +166,10 @@ class RemoteBlobWriter final : public store::BlobWriter {
     if (m_written > static_cast<uint64_t>(m_desc.size))
       throw Error(Errc::digest_mismatch,
                   m_what + ": more bytes than the descriptor's " + std::to_string(m_desc.size));
+    if (m_streamed) {
+      stream(data, n);
+      return;
+    }
     if (m_chunked && m_location.empty()) start_session();
     if (m_chunked && m_buf.capacity() < m_chunk) m_buf.reserve(m_chunk);
     const char* p = static_cast<const char*>(data);
@@ -182,7 +191,11 @@ class RemoteBlobWriter final : public store::BlobWriter {
                                              " bytes, the descriptor says " +
                                              std::to_string(m_desc.size));
     with_context(m_what, [&] {
-      if (m_chunked) {
+      if (m_streamed) {
+        if (!m_upload) start_stream();
+        auto upload = std::move(m_upload);
+        check_created(upload->finish(), "closing upload");
+      } else if (m_chunked) {
         if (m_location.empty()) start_session();
         if (!m_buf.empty()) send_chunk(m_buf);
         m_buf.clear();
@@ -226,6 +239,31 @@ class RemoteBlobWriter final : public store::BlobWriter {
       } catch (...) {
       }
     }
+  }
+
+  // POST, then a PUT of the whole blob whose body is what write() receives (specs.md §1.4 (b)).
+  void start_stream() {
+    start_session();
+    http::Request req;
+    req.method = "PUT";
+    req.url = http::append_query(m_location, "digest", m_desc.digest.to_string());
+    req.headers.set("Content-Type", "application/octet-stream");
+    req.source_size = static_cast<uint64_t>(m_desc.size);
+    req.scopes = m_scopes;
+    req.max_response = k_max_error_body;
+    m_upload = m_client.transport().upload(req);
+  }
+
+  void stream(const void* data, size_t n) {
+    with_context(m_what, [&] {
+      if (!m_upload) start_stream();
+      if (m_upload->write(data, n)) return;
+      // The registry answered before the end of the body: that answer is the error.
+      auto upload = std::move(m_upload);
+      auto r = upload->finish();
+      if (r.status == 201) r.status = 500;  // cannot be a success with bytes missing
+      throw m_client.error_for(r.status, r.body, "uploading");
+    });
   }
 
   // PUT <location>?digest= with `body` (the whole blob, or empty after chunks).
@@ -370,6 +408,8 @@ class RemoteBlobWriter final : public store::BlobWriter {
   std::string m_what;
   std::vector<std::string> m_scopes;
   bool m_chunked = false;
+  bool m_streamed = false;
+  std::unique_ptr<http::UploadStream> m_upload;
   uint64_t m_chunk = 0;
   std::string m_buf;
   std::string m_location;

@@ -23,13 +23,16 @@ class Reporter;
 namespace ext::registry {
 
 struct ClientOptions {
-  std::string registry;                // the reference's registry ("docker.io", "localhost:5000")
-  std::string base_url;                // "https://registry-1.docker.io", "http://127.0.0.1:5000"
-  bool single_post = false;            // try the single-POST upload first (falls back on 202)
-  uint64_t monolithic_max = 8u << 20;  // larger blobs go up in chunks
-  uint64_t chunk_size = 8u << 20;      // raised to OCI-Chunk-Min-Length when the registry asks
-  uint64_t max_manifest = 4u << 20;    // bound on manifest bodies
-  int resume_attempts = 4;             // mid-transfer resumes of one blob download
+  std::string registry;      // the reference's registry ("docker.io", "localhost:5000")
+  std::string base_url;      // "https://registry-1.docker.io", "http://127.0.0.1:5000"
+  bool single_post = false;  // try the single-POST upload first (falls back on 202)
+  // Blobs up to this size are buffered and sent in one PUT (restarted in place on failure);
+  // larger ones are streamed into one PUT as they are written, or sent in chunks of chunk_size
+  // (PATCH; raised to OCI-Chunk-Min-Length when the registry asks) when chunk_size is not 0.
+  uint64_t monolithic_max = 8u << 20;
+  uint64_t chunk_size = 0;
+  uint64_t max_manifest = 4u << 20;  // bound on manifest bodies
+  int resume_attempts = 4;           // mid-transfer resumes of one blob download
   Reporter* reporter = nullptr;
 };
 
@@ -61,8 +64,8 @@ class Client {
   bool has_blob(const std::string& repo, const digest::Digest& d);
   // A streamed download that resumes with Range after a dropped connection.
   std::unique_ptr<store::BlobReader> open_blob(const std::string& repo, const oci::Descriptor& d);
-  // An upload: bytes written are sent (buffered up to monolithic_max, else chunk by chunk);
-  // commit() closes it; an uncommitted writer cancels its session when destroyed.
+  // An upload: bytes written are sent (buffered up to monolithic_max, else streamed, or chunk by
+  // chunk); commit() closes it; an uncommitted writer cancels its session when destroyed.
   std::unique_ptr<store::BlobWriter> create_blob(const std::string& repo, const oci::Descriptor& d);
   // POST ?mount=&from=: true when the registry mounted it (201).
   bool mount_blob(const std::string& repo, const digest::Digest& d, const std::string& from);
