@@ -8,7 +8,8 @@ set at runtime; stops by itself after --lifetime seconds.
   POST /__faults  {"match": "<regex on 'METHOD path'>", "faults": ["reset", "500", ...]}
                   replaces the plan: the next matching requests get the faults in order, one
                   each; later requests pass through untouched.
-  GET  /__faults  {"pending": [...], "log": [{"request": "GET /v2/...", "fault": "500"}, ...]}
+  GET  /__faults  {"pending": [...], "log": [{"request": "GET /v2/...", "fault": "500"}, ...],
+                   "max_in_flight": <most proxied requests in progress at once since the plan>}
 
 Faults:
   reset      close the connection (RST) without answering, after reading the request
@@ -23,6 +24,11 @@ Faults:
   badjson    answer 200 with a malformed manifest (Content-Type OCI manifest)
   lie        answer 200 with Content-Length larger than the body, then close
   errorbody  answer 400 with a garbage, non-JSON body
+  slow       wait 0.4 s before forwarding (shorter than the client's stall timeout)
+  singlepost for "POST .../blobs/uploads/?digest=D" with a body: act as a registry that supports
+             the single-POST upload (specs.md §1.4 (a)) — open a session upstream, PUT the body
+             there with the digest, and answer with upstream's answer (201, Location,
+             Docker-Content-Digest)
 """
 import argparse
 import http.client
@@ -33,11 +39,12 @@ import struct
 import sys
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HOP = {'connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailers',
        'transfer-encoding', 'upgrade'}
-STATE = {'match': None, 'faults': [], 'log': []}
+STATE = {'match': None, 'faults': [], 'log': [], 'in_flight': 0, 'max_in_flight': 0}
 LOCK = threading.Lock()
 
 
@@ -98,9 +105,53 @@ class Handler(BaseHTTPRequestHandler):
                     STATE['match'] = re.compile(plan.get('match', '.'))
                     STATE['faults'] = list(plan.get('faults', []))
                     STATE['log'] = []
+                    STATE['max_in_flight'] = STATE['in_flight']
                 return self.send_json(200, {'ok': True})
             with LOCK:
-                return self.send_json(200, {'pending': STATE['faults'], 'log': STATE['log']})
+                return self.send_json(200, {'pending': STATE['faults'], 'log': STATE['log'],
+                                            'max_in_flight': STATE['max_in_flight']})
+        with LOCK:
+            STATE['in_flight'] += 1
+            STATE['max_in_flight'] = max(STATE['max_in_flight'], STATE['in_flight'])
+        try:
+            self.proxy()
+        finally:
+            with LOCK:
+                STATE['in_flight'] -= 1
+
+    def single_post(self, body):
+        path, _, query = self.path.partition('?')
+        digest = urllib.parse.parse_qs(query).get('digest', [''])[0]
+        headers = {k: v for k, v in self.headers.items()
+                   if k.lower() not in HOP and k.lower() != 'content-length'}
+        up = http.client.HTTPConnection(self.server.upstream, timeout=120)
+        try:
+            up.request('POST', path, headers=headers)
+            r = up.getresponse()
+            r.read()
+            loc = r.getheader('Location', '')
+            if r.status != 202 or not loc or not digest:
+                return self.send_json(500, {'errors': [{'code': 'UNKNOWN',
+                                                        'message': 'single POST emulation'}]})
+            u = urllib.parse.urlsplit(loc)
+            target = u.path + '?' + (u.query + '&' if u.query else '') + \
+                urllib.parse.urlencode({'digest': digest})
+            headers['Content-Type'] = 'application/octet-stream'
+            up.request('PUT', target, body=body, headers=headers)
+            resp = up.getresponse()
+            data = resp.read()
+        except OSError:
+            return self.reset()
+        self.send_response(resp.status)
+        for k, v in resp.getheaders():
+            if k.lower() not in HOP and k.lower() != 'content-length':
+                self.send_header(k, v)
+        self.send_header('Content-Length', str(len(data)))
+        self.end_headers()
+        if data:
+            self.wfile.write(data)
+
+    def proxy(self):
         body = self.read_body()
         fault = self.take_fault()
         if fault == 'reset':
@@ -142,8 +193,12 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b)
             return
+        if fault == 'singlepost' and self.command == 'POST' and body:
+            return self.single_post(body)
         if fault == 'stall':
             time.sleep(self.server.stall)
+        if fault == 'slow':
+            time.sleep(0.4)
         up = http.client.HTTPConnection(self.server.upstream, timeout=120)
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP}
         try:

@@ -293,4 +293,9 @@ std::vector<std::string> FaultProxy::requests() {
   return out;
 }
 
+int FaultProxy::max_in_flight() {
+  auto j = nlohmann::json::parse(control("GET", ""));
+  return j["max_in_flight"].get<int>();
+}
+
 }  // namespace ext::test

@@ -88,6 +88,8 @@ class FaultProxy {
   std::vector<std::string> pending();
   // "METHOD path" of every request seen since the last arm().
   std::vector<std::string> requests();
+  // The most requests the proxy was forwarding at once since the last arm().
+  int max_in_flight();
 
  private:
   std::string control(const std::string& method, const std::string& body);
