@@ -21,6 +21,17 @@ const std::filesystem::path& private_home() {
   static util::TempDir dir("ext-test-home-");
   return dir.path();
 }
+// HOME, DOCKER_CONFIG and XDG_* point into a private folder; ext's own variables are unset.
+void isolate(util::ProcessSpec& spec) {
+  const auto& home = private_home();
+  spec.env = {{"HOME", home.string()},
+              {"DOCKER_CONFIG", (home / ".docker").string()},
+              {"XDG_CONFIG_HOME", (home / ".config").string()},
+              {"XDG_DATA_HOME", (home / ".local/share").string()},
+              {"XDG_RUNTIME_DIR", (home / "run").string()}};
+  spec.unset_env = {"EXT_STORE", "EXT_CONFIG", "REGISTRY_AUTH_FILE", "NO_COLOR"};
+}
+
 }  // namespace
 
 ExtRun run_ext(const std::vector<std::string>& args, const std::filesystem::path& store,
@@ -34,13 +45,7 @@ ExtRun run_ext(const std::vector<std::string>& args, const std::filesystem::path
   }
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.stdin_data = std::move(stdin_data);
-  auto home = private_home();
-  spec.env = {{"HOME", home.string()},
-              {"DOCKER_CONFIG", (home / ".docker").string()},
-              {"XDG_CONFIG_HOME", (home / ".config").string()},
-              {"XDG_DATA_HOME", (home / ".local/share").string()},
-              {"XDG_RUNTIME_DIR", (home / "run").string()}};
-  spec.unset_env = {"EXT_STORE", "EXT_CONFIG", "REGISTRY_AUTH_FILE", "NO_COLOR"};
+  isolate(spec);
   for (const auto& [k, v] : env) spec.env[k] = v;
   util::SubprocessRunner runner;
   auto r = runner.run(spec);
@@ -57,14 +62,8 @@ ExtRun run_ext_on_tty(const std::vector<std::string>& args, const std::filesyste
   spec.argv.insert(spec.argv.end(), {"--", ext_binary().string()});
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.cwd = cwd;
-  auto home = private_home();
-  spec.env = {{"HOME", home.string()},
-              {"DOCKER_CONFIG", (home / ".docker").string()},
-              {"XDG_CONFIG_HOME", (home / ".config").string()},
-              {"XDG_DATA_HOME", (home / ".local/share").string()},
-              {"XDG_RUNTIME_DIR", (home / "run").string()}};
-  spec.unset_env = {"EXT_STORE", "EXT_CONFIG", "REGISTRY_AUTH_FILE", "NO_COLOR",
-                    "EXT_TEMPLATES_DIR"};
+  isolate(spec);
+  spec.unset_env.push_back("EXT_TEMPLATES_DIR");
   util::SubprocessRunner runner;
   auto r = runner.run(spec);
   return {r.exit_code, r.out, r.err};
