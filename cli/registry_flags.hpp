@@ -15,7 +15,7 @@ inline void add_registry_flags(CLI::App* cmd, ops::RegistryFlags& f) {
       ->check(CLI::ExistingFile);
   cmd->add_option("--registry-config", f.registry_config,
                   "Auth file to read and write instead of docker's config.json");
-  cmd->add_option("--concurrency", f.concurrency, "Blobs transferred at once")
+  cmd->add_option("--concurrency", f.concurrency, "Blobs transferred at once (default 3)")
       ->check(CLI::Range(1, 16));
 }
 
