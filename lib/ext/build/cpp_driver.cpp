@@ -1,6 +1,9 @@
 #include "ext/build/cpp_driver.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <thread>
 
 #include "ext/build/build_stamp.hpp"
 #include "ext/build/proxy_wasm_names.hpp"
@@ -143,9 +146,13 @@ BuildOutput CppDriver::build(const BuildRequest& req) {
     if (!shown.empty() && req.reporter) req.reporter->info(shown);  // compiler warnings
   };
 
-  // Compile each source.
+  // Compile each source that is not fresh; several at once (one per core), like make -j.
+  struct Job {
+    std::string src, obj, dep, key;
+    std::vector<std::string> argv;
+  };
   std::vector<std::string> objects;
-  bool any_compiled = false;
+  std::vector<Job> jobs;
   for (const auto& src : sources) {
     auto obj = (out_rel / "obj" / object_name(src)).string();
     auto dep = obj.substr(0, obj.size() - 2) + ".d";
@@ -174,18 +181,69 @@ BuildOutput CppDriver::build(const BuildRequest& req) {
         fs::exists(req.project_dir / obj, ec))
       continue;
     stamp.forget(obj);
-    run(argv, "compiling " + src);
-    any_compiled = true;
-    if (req.dry_run) continue;
-    std::vector<std::string> inputs;
-    try {
-      inputs = parse_depfile(util::read_file(req.project_dir / dep, 16u << 20));
-    } catch (const Error&) {
-      inputs = {src};  // no depfile: at least the source itself
+    jobs.push_back({src, obj, dep, key, std::move(argv)});
+  }
+  for (const auto& job : jobs) {
+    auto quoted = util::shell_quote(job.argv);
+    out.commands.push_back(quoted);
+    if (req.reporter) req.reporter->debug(1, "$ " + quoted);
+  }
+  bool any_compiled = !jobs.empty();
+  if (!req.dry_run && !jobs.empty()) {
+    std::vector<util::ProcessResult> results(jobs.size());
+    std::vector<std::exception_ptr> errors(jobs.size());
+    std::atomic<size_t> next{0};
+    std::atomic<bool> failed{false};
+    auto work = [&] {
+      for (size_t i; !failed && (i = next++) < jobs.size();) {
+        try {
+          util::ProcessSpec spec;
+          spec.argv = jobs[i].argv;
+          spec.cwd = req.project_dir;
+          results[i] = req.runner->run(spec);
+          if (results[i].exit_code != 0) failed = true;
+        } catch (...) {
+          errors[i] = std::current_exception();
+          failed = true;
+        }
+      }
+    };
+    size_t workers =
+        std::min<size_t>(jobs.size(), std::max(1u, std::thread::hardware_concurrency()));
+    {
+      std::vector<std::jthread> pool;
+      for (size_t w = 1; w < workers; ++w) pool.emplace_back(work);
+      work();
+    }  // joined
+    // Record every object that compiled (kept even if another failed), then report the first
+    // failure in source order.
+    std::exception_ptr first_error;
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      const auto& job = jobs[i];
+      if (errors[i] || results[i].exit_code != 0) {
+        if (!first_error && errors[i]) first_error = errors[i];
+        if (!first_error && results[i].exit_code > 0)
+          first_error = std::make_exception_ptr(
+              Error(Errc::toolchain,
+                    "compiling " + job.src + " failed (" + toolchain.cxx.filename().string() +
+                        " exited with " + std::to_string(results[i].exit_code) + "):\n" +
+                        shown_output(results[i]),
+                    "fix the error above and run `ext build` again"));
+        continue;
+      }
+      auto shown = shown_output(results[i]);
+      if (!shown.empty() && req.reporter) req.reporter->info(shown);  // compiler warnings
+      std::vector<std::string> inputs;
+      try {
+        inputs = parse_depfile(util::read_file(req.project_dir / job.dep, 16u << 20));
+      } catch (const Error&) {
+        inputs = {job.src};  // no depfile: at least the source itself
+      }
+      inputs.push_back(job.obj);
+      stamp.record(job.obj, job.key, inputs, req.project_dir);
     }
-    inputs.push_back(obj);
-    stamp.record(obj, key, inputs, req.project_dir);
-    stamp.save(stamp_file);  // keep finished objects even if a later one fails
+    stamp.save(stamp_file);
+    if (first_error) std::rethrow_exception(first_error);
   }
 
   // Link.

@@ -63,10 +63,6 @@ std::string shell_quote(const std::vector<std::string>& argv) {
 
 namespace {
 
-void set_cloexec(int fd) {
-  ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-}
-
 std::vector<std::string> build_env(const ProcessSpec& spec) {
   std::map<std::string, std::string> merged;
   for (char** e = environ; e && *e; ++e) {
@@ -91,11 +87,12 @@ ProcessResult SubprocessRunner::run(const ProcessSpec& spec) {
 
   int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
   int exec_pipe[2];
-  if (::pipe(exec_pipe) != 0) throw Error(Errc::io, "pipe: " + std::string(std::strerror(errno)));
-  set_cloexec(exec_pipe[0]);
-  set_cloexec(exec_pipe[1]);
-  if (spec.stdin_data && ::pipe(in_pipe) != 0) throw Error(Errc::io, "pipe failed");
-  if (spec.capture && (::pipe(out_pipe) != 0 || ::pipe(err_pipe) != 0))
+  if (::pipe2(exec_pipe, O_CLOEXEC) != 0)
+    throw Error(Errc::io, "pipe: " + std::string(std::strerror(errno)));
+  // Every pipe is close-on-exec: a child started at the same time by another thread must not
+  // inherit this one's pipe ends (it would hold our EOF back until it exits).
+  if (spec.stdin_data && ::pipe2(in_pipe, O_CLOEXEC) != 0) throw Error(Errc::io, "pipe failed");
+  if (spec.capture && (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0))
     throw Error(Errc::io, "pipe failed");
 
   std::vector<std::string> env = build_env(spec);

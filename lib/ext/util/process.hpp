@@ -29,7 +29,8 @@ struct ProcessResult {
 class ProcessRunner {
  public:
   virtual ~ProcessRunner() = default;
-  // Runs to completion. Throws Error(not_found) when argv[0] cannot be found,
+  // Runs to completion; may be called from several threads at once. Throws Error(not_found)
+  // when argv[0] cannot be found,
   // Error(io) when it cannot be started. A non-zero exit is not an exception.
   virtual ProcessResult run(const ProcessSpec& spec) = 0;
 };

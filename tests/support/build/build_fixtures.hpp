@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <vector>
 
 #include "ext/build/driver.hpp"
@@ -18,10 +19,14 @@ class FakeBuildRunner final : public util::ProcessRunner {
   std::function<util::ProcessResult(const util::ProcessSpec&)> respond;
   std::vector<util::ProcessSpec> calls;
   util::ProcessResult run(const util::ProcessSpec& spec) override {
+    std::lock_guard lock(m_mutex);  // drivers may run several commands at once
     calls.push_back(spec);
     if (respond) return respond(spec);
     return {0, "", ""};
   }
+
+ private:
+  std::mutex m_mutex;
 };
 
 // Copies `from` (recursively) to `to`, skipping build/ and target/ folders.

@@ -111,6 +111,53 @@ TEST_CASE("CppDriver builds the examples with clang; rebuilds only what changed"
   CHECK(dinfo.size > info.size);
 }
 
+TEST_CASE("CppDriver: several sources compile at once; a failure keeps the others' objects",
+          "[build]") {
+  ext::util::TempDir tmp;
+  ext::test::copy_project(ext::test::source_dir() / "examples/cpp-add-header", tmp.path());
+  // The filter plus three extra translation units.
+  for (int i = 1; i <= 3; ++i)
+    ext::util::write_file_atomic(
+        tmp.path() / ("src/extra" + std::to_string(i) + ".cc"),
+        "int extra" + std::to_string(i) + "() { return " + std::to_string(i) + "; }\n");
+  ext::util::write_file_atomic(tmp.path() / "src/extra2.cc", "int extra2( { return 2; }\n");
+  auto yaml = ext::util::read_file(tmp.path() / "ext.yaml");
+  auto at = yaml.find("sources: [src/filter.cc]");
+  REQUIRE(at != std::string::npos);
+  yaml.replace(at, 24, "sources: [src/extra1.cc, src/extra2.cc, src/extra3.cc, src/filter.cc]");
+  ext::util::write_file_atomic(tmp.path() / "ext.yaml", yaml);
+  ext::CollectingReporter reporter;
+  ext::util::SubprocessRunner runner;
+  auto req = ext::test::request_for(tmp.path(), reporter, runner);
+  try {
+    CppDriver().build(req);
+    FAIL("expected a compile error");
+  } catch (const ext::Error& e) {
+    CHECK_THAT(e.message(), Catch::StartsWith("compiling src/extra2.cc failed"));
+    CHECK_THAT(e.message(), Catch::Contains("src/extra2.cc:1:"));
+  }
+  // Fixed: only the broken source compiles again (the others finished, or were stopped
+  // before starting and compile now), then the link.
+  ext::util::write_file_atomic(tmp.path() / "src/extra2.cc", "int extra2() { return 2; }\n");
+  auto fixed = CppDriver().build(req);
+  CHECK(fixed.commands.size() >= 2);
+  CHECK(fixed.commands.size() <= 5);
+  bool compiled_extra2 = false;
+  for (const auto& c : fixed.commands)
+    compiled_extra2 |= c.find("-c src/extra2.cc") != std::string::npos;
+  CHECK(compiled_extra2);
+  check_module(fixed.module);
+  auto again = CppDriver().build(req);
+  CHECK(again.up_to_date);
+  // All four objects are in the link, in source order.
+  req.dry_run = true;
+  auto dry = CppDriver().build(req);
+  REQUIRE(dry.commands.size() == 5);
+  CHECK_THAT(dry.commands[0], Catch::Contains("-c src/extra1.cc"));
+  CHECK_THAT(dry.commands[3], Catch::Contains("-c src/filter.cc"));
+  CHECK_THAT(dry.commands[4], Catch::Contains("src_extra1.cc.o build/release/obj/src_extra2.cc.o"));
+}
+
 TEST_CASE("CppDriver: the auth example and the network template build and validate", "[build]") {
   ext::util::TempDir tmp;
   ext::test::copy_project(ext::test::source_dir() / "examples/cpp-auth-deny", tmp.path());
