@@ -40,3 +40,17 @@ TEST_CASE("the deps check catches a forbidden include and a leaking C header", "
   CHECK_FALSE(has("high may not include low"));
   CHECK(v.size() == 4);
 }
+
+// catch_discover_tests passes each test name on the command line: a name starting with '-'
+// is read as an option and the test can never run (CTest then reports it failed).
+TEST_CASE("no test name starts with '-'", "[deps]") {
+  const std::string marker = "TEST_CASE(\"";
+  for (const auto& e : fs::recursive_directory_iterator(ext::test::source_dir() / "tests")) {
+    if (!e.is_regular_file() || e.path().extension() != ".cpp") continue;
+    auto text = ext::util::read_file(e.path());
+    for (auto at = text.find(marker); at != std::string::npos; at = text.find(marker, at + 1)) {
+      INFO(e.path().string());
+      CHECK(text[at + marker.size()] != '-');
+    }
+  }
+}

@@ -212,7 +212,7 @@ TEST_CASE("a failed streamed upload is a clear error and a later push completes"
   CHECK(back.blob(img.layer.digest) == img.layer_bytes);
 }
 
-TEST_CASE("--concurrency: blobs go up in parallel, through faults, and all arrive",
+TEST_CASE("push --concurrency: blobs go up in parallel, through faults, and all arrive",
           "[registry][faults]") {
   store::MemoryStore local;
   auto img = make_multi_image(local, 5, 150000, 35);
