@@ -25,7 +25,9 @@ TerminalReporter::TerminalReporter(const Globals& g) : m_g(g), m_tty(::isatty(2)
 
 TerminalReporter::~TerminalReporter() = default;
 
-int TerminalReporter::verbosity() const { return m_g.verbose; }
+int TerminalReporter::verbosity() const {
+  return m_g.verbose;
+}
 
 void TerminalReporter::warn(const std::string& message) {
   m_warnings.push_back(message);

@@ -79,26 +79,15 @@ TEST_CASE("ext init writes a project, honours every flag, refuses a non-empty fo
   CHECK(net["template"] == "cpp/network-filter");
 }
 
-namespace {
-
-ext::test::ExtRun run_on_tty(const fs::path& cwd,
-                             const std::vector<std::pair<std::string, std::string>>& dialog,
-                             const std::vector<std::string>& args) {
-  return ext::test::run_ext_on_tty(args, cwd, dialog);
-}
-
-}  // namespace
-
 TEST_CASE("ext init on a terminal asks for what the flags leave open", "[e2e][init]") {
   ext::util::TempDir tmp;
   // Numbered menus; a wrong number and a bad name are asked again, not fatal.
-  auto r = run_on_tty(tmp.path(),
-                      {{"choice [1]: ", "7"},  // there are 2 languages
-                       {"please answer 1-2\nLanguage?", "1"},
-                       {"Template?", "2"},
-                       {"Filter name (image name)? [my-filter]: ", "Bad Name"},
-                       {"is not valid", "tty-net"}},
-                      {"init"});
+  auto r = ext::test::run_ext_on_tty({"init"}, tmp.path(),
+                                     {{"choice [1]: ", "7"},  // there are 2 languages
+                                      {"please answer 1-2\nLanguage?", "1"},
+                                      {"Template?", "2"},
+                                      {"Filter name (image name)? [my-filter]: ", "Bad Name"},
+                                      {"is not valid", "tty-net"}});
   INFO(r.out);
   REQUIRE(r.exit_code == 0);
   CHECK(has(r.out, "1) cpp  [default]"));
@@ -112,9 +101,9 @@ TEST_CASE("ext init on a terminal asks for what the flags leave open", "[e2e][in
   CHECK(has(ext::util::read_file(tmp.path() / "tty-net/src/filter.cc"), "onDownstreamData"));
 
   // A language by name, Enter for the rest: the template default and the folder's name.
-  auto d = run_on_tty(tmp.path(),
-                      {{"choice [1]: ", "rust"}, {"Filter name (image name)? [rusty]: ", ""}},
-                      {"init", "rusty"});
+  auto d = ext::test::run_ext_on_tty(
+      {"init", "rusty"}, tmp.path(),
+      {{"choice [1]: ", "rust"}, {"Filter name (image name)? [rusty]: ", ""}});
   INFO(d.out);
   REQUIRE(d.exit_code == 0);
   CHECK(has(d.out, "Created rusty (rust/http-filter, root id rusty)"));
@@ -122,20 +111,20 @@ TEST_CASE("ext init on a terminal asks for what the flags leave open", "[e2e][in
   CHECK(fs::exists(tmp.path() / "rusty/Cargo.toml"));
 
   // Flags answer the questions; --no-prompt asks nothing even on a terminal.
-  auto quiet = run_on_tty(tmp.path(), {}, {"init", "quiet", "--no-prompt"});
+  auto quiet = ext::test::run_ext_on_tty({"init", "quiet", "--no-prompt"}, tmp.path());
   INFO(quiet.out);
   REQUIRE(quiet.exit_code == 0);
   CHECK_FALSE(has(quiet.out, "?"));
   CHECK(has(quiet.out, "Created quiet (cpp/http-filter, root id quiet)"));
-  auto flagged = run_on_tty(tmp.path(), {},
-                            {"init", "f", "--template", "cpp/http-filter", "--name", "flagged"});
+  auto flagged = ext::test::run_ext_on_tty(
+      {"init", "f", "--template", "cpp/http-filter", "--name", "flagged"}, tmp.path());
   INFO(flagged.out);
   REQUIRE(flagged.exit_code == 0);
   CHECK_FALSE(has(flagged.out, "?"));
   CHECK(fs::exists(tmp.path() / "f/ext.yaml"));
 
   // End of input at a question: interrupted, nothing written.
-  auto eof = run_on_tty(tmp.path(), {{"choice [1]: ", "\x04"}}, {"init", "gone"});
+  auto eof = ext::test::run_ext_on_tty({"init", "gone"}, tmp.path(), {{"choice [1]: ", "\x04"}});
   CHECK(eof.exit_code != 0);
   CHECK_FALSE(fs::exists(tmp.path() / "gone"));
 }
