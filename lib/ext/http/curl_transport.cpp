@@ -202,19 +202,70 @@ size_t on_write_buffered(char* data, size_t size, size_t n, void* user) {
 
 // Streaming body: a multi handle driving one transfer; the write callback pauses the transfer
 // while the consumer has not drained the buffer, so memory stays bounded.
-class CurlStream final : public ResponseStream {
+// One transfer driven by its own multi handle, so the caller can feed or drain it piece by
+// piece (streamed downloads and uploads). Owns the easy handle (from the pool, given back on
+// cleanup), the multi handle and the request's header list.
+class MultiTransfer {
+ protected:
+  explicit MultiTransfer(std::shared_ptr<CurlTransport::Impl> impl)
+      : m_impl(std::move(impl)), m_easy(m_impl->take()) {}
+  ~MultiTransfer() { cleanup(); }
+  MultiTransfer(const MultiTransfer&) = delete;
+  MultiTransfer& operator=(const MultiTransfer&) = delete;
+
+  // After the easy handle is set up.
+  void start() {
+    m_multi = curl_multi_init();
+    curl_multi_add_handle(m_multi, m_easy);
+  }
+
+  void collect_done() {
+    int left = 0;
+    while (CURLMsg* msg = curl_multi_info_read(m_multi, &left)) {
+      if (msg->msg == CURLMSG_DONE) {
+        m_done = true;
+        m_result = msg->data.result;
+      }
+    }
+  }
+
+  void cleanup() {
+    if (m_multi) {
+      curl_multi_remove_handle(m_multi, m_easy);
+      curl_multi_cleanup(m_multi);
+      m_multi = nullptr;
+    }
+    if (m_easy) {
+      m_impl->give_back(m_easy);
+      m_easy = nullptr;
+    }
+    if (m_slist) {
+      curl_slist_free_all(m_slist);
+      m_slist = nullptr;
+    }
+  }
+
+  std::shared_ptr<CurlTransport::Impl> m_impl;
+  CURL* m_easy = nullptr;
+  CURLM* m_multi = nullptr;
+  curl_slist* m_slist = nullptr;
+  char m_errbuf[CURL_ERROR_SIZE] = {};
+  bool m_paused = false;
+  bool m_done = false;
+  CURLcode m_result = CURLE_OK;
+};
+
+class CurlStream final : public ResponseStream, private MultiTransfer {
  public:
   static constexpr size_t k_high_water = 1u << 20;
 
   CurlStream(std::shared_ptr<CurlTransport::Impl> impl, const Request& req)
-      : m_impl(std::move(impl)), m_req(req) {
+      : MultiTransfer(std::move(impl)), m_req(req) {
     m_req.source = req.source;  // same streamed body (caller keeps it alive while opening)
-    m_easy = m_impl->take();
     m_impl->setup(m_easy, m_req, m_slist, m_upload, m_errbuf, m_headers);
     curl_easy_setopt(m_easy, CURLOPT_WRITEFUNCTION, &CurlStream::on_write);
     curl_easy_setopt(m_easy, CURLOPT_WRITEDATA, this);
-    m_multi = curl_multi_init();
-    curl_multi_add_handle(m_multi, m_easy);
+    start();
     // Headers are in once body bytes arrive or the transfer ends.
     while (m_buf.size() == m_pos && !m_done) pump();
     if (m_done && m_result != CURLE_OK) {
@@ -230,6 +281,7 @@ class CurlStream final : public ResponseStream {
     m_url = eff ? eff : m_req.url;
     m_impl->log("< " + std::to_string(m_status) + " " + describe(m_req) + " (streaming)");
   }
+  // Detach from curl before this object's members (callback targets) go.
   ~CurlStream() override { cleanup(); }
 
   int status() const override { return m_status; }
@@ -315,16 +367,6 @@ class CurlStream final : public ResponseStream {
     return len;
   }
 
-  void collect_done() {
-    int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(m_multi, &left)) {
-      if (msg->msg == CURLMSG_DONE) {
-        m_done = true;
-        m_result = msg->data.result;
-      }
-    }
-  }
-
   void pump() {
     int running = 0;
     curl_multi_perform(m_multi, &running);
@@ -333,38 +375,14 @@ class CurlStream final : public ResponseStream {
     if (!m_done && !delivered && !m_paused) curl_multi_poll(m_multi, nullptr, 0, 1000, nullptr);
   }
 
-  void cleanup() {
-    if (m_multi) {
-      curl_multi_remove_handle(m_multi, m_easy);
-      curl_multi_cleanup(m_multi);
-      m_multi = nullptr;
-    }
-    if (m_easy) {
-      m_impl->give_back(m_easy);
-      m_easy = nullptr;
-    }
-    if (m_slist) {
-      curl_slist_free_all(m_slist);
-      m_slist = nullptr;
-    }
-  }
-
-  std::shared_ptr<CurlTransport::Impl> m_impl;
   Request m_req;
-  CURL* m_easy = nullptr;
-  CURLM* m_multi = nullptr;
-  curl_slist* m_slist = nullptr;
   Upload m_upload;
-  char m_errbuf[CURL_ERROR_SIZE] = {};
   Headers m_headers;
   std::string m_buf;
   size_t m_pos = 0;
   char* m_direct = nullptr;  // the caller's buffer during read(), filled first
   size_t m_direct_cap = 0;
   size_t m_direct_len = 0;
-  bool m_paused = false;
-  bool m_done = false;
-  CURLcode m_result = CURLE_OK;
   int m_status = 0;
   std::string m_url;
 };
@@ -372,14 +390,13 @@ class CurlStream final : public ResponseStream {
 // Streaming request body: a multi handle driving one transfer; the read callback hands curl the
 // bytes of the current write() call (no copy of our own) and pauses the transfer when they are
 // used up, until the next write().
-class CurlUpload final : public UploadStream {
+class CurlUpload final : public UploadStream, private MultiTransfer {
  public:
   CurlUpload(std::shared_ptr<CurlTransport::Impl> impl, const Request& req)
-      : m_impl(std::move(impl)), m_req(req), m_total(req.source_size) {
+      : MultiTransfer(std::move(impl)), m_req(req), m_total(req.source_size) {
     m_req.source = nullptr;
     m_req.body.clear();
     m_buffered.max = req.max_response;
-    m_easy = m_impl->take();
     m_impl->setup(m_easy, m_req, m_slist, m_unused, m_errbuf, m_resp.headers);
     curl_easy_setopt(m_easy, CURLOPT_UPLOAD, 1L);
     curl_easy_setopt(m_easy, CURLOPT_READFUNCTION, &CurlUpload::on_read);
@@ -387,8 +404,7 @@ class CurlUpload final : public UploadStream {
     curl_easy_setopt(m_easy, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(m_total));
     curl_easy_setopt(m_easy, CURLOPT_WRITEFUNCTION, &on_write_buffered);
     curl_easy_setopt(m_easy, CURLOPT_WRITEDATA, &m_buffered);
-    m_multi = curl_multi_init();
-    curl_multi_add_handle(m_multi, m_easy);
+    start();
   }
   ~CurlUpload() override { cleanup(); }
 
@@ -460,48 +476,18 @@ class CurlUpload final : public UploadStream {
   void pump() {
     int running = 0;
     curl_multi_perform(m_multi, &running);
-    int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(m_multi, &left)) {
-      if (msg->msg == CURLMSG_DONE) {
-        m_done = true;
-        m_result = msg->data.result;
-      }
-    }
+    collect_done();
     if (!m_done && !m_paused) curl_multi_poll(m_multi, nullptr, 0, 1000, nullptr);
   }
 
-  void cleanup() {
-    if (m_multi) {
-      curl_multi_remove_handle(m_multi, m_easy);
-      curl_multi_cleanup(m_multi);
-      m_multi = nullptr;
-    }
-    if (m_easy) {
-      m_impl->give_back(m_easy);
-      m_easy = nullptr;
-    }
-    if (m_slist) {
-      curl_slist_free_all(m_slist);
-      m_slist = nullptr;
-    }
-  }
-
-  std::shared_ptr<CurlTransport::Impl> m_impl;
   Request m_req;
   uint64_t m_total = 0;
   uint64_t m_sent = 0;
   const char* m_ptr = nullptr;
   size_t m_left = 0;
-  CURL* m_easy = nullptr;
-  CURLM* m_multi = nullptr;
-  curl_slist* m_slist = nullptr;
   Upload m_unused;
-  char m_errbuf[CURL_ERROR_SIZE] = {};
   Response m_resp;
   Buffered m_buffered{&m_resp.body, 0};
-  bool m_paused = false;
-  bool m_done = false;
-  CURLcode m_result = CURLE_OK;
 };
 
 }  // namespace
