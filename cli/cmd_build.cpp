@@ -38,6 +38,7 @@ struct BuildFlags {
   std::string format;
   bool dry_run = false;
   std::vector<std::string> root_ids;
+  std::string filter_type;
   std::vector<std::string> annotations;
   bool strict = false;
   std::vector<std::string> extra;
@@ -58,6 +59,10 @@ void setup_build(CLI::App& app, Context& ctx) {
       ->check(CLI::IsMember({"oci", "compat", "cncf"}));
   cmd->add_flag("--dry-run", flags->dry_run, "Print the toolchain commands without running them");
   cmd->add_option("--root-id", flags->root_ids, "Root id(s) for the runtime config");
+  cmd->add_option("--filter-type", flags->filter_type,
+                  "With --wasm: http or network (needed when the module exports both sets of "
+                  "callbacks, as SDK builds do)")
+      ->check(CLI::IsMember({"http", "network"}));
   cmd->add_option("--annotation", flags->annotations, "Manifest annotation K=V (repeatable)");
   cmd->add_flag("--strict", flags->strict, "Validation warnings fail the build");
   cmd->add_option("--cargo-arg,--compiler-arg", flags->extra,
@@ -80,12 +85,16 @@ void setup_build(CLI::App& app, Context& ctx) {
       o.refs = flags->tags;
       o.format = flags->format.empty() ? "oci" : flags->format;
       o.root_ids = flags->root_ids;
+      o.filter_type = flags->filter_type;
       o.annotations = annotations;
       o.strict = flags->strict;
       auto r = ops::package_module(o, env);
       ctx.emit(package_json(r), package_text(r));
       return;
     }
+    if (!flags->filter_type.empty())
+      throw Error(Errc::usage, "--filter-type goes with --wasm",
+                  "a project declares its type in ext.yaml: filter_type: " + flags->filter_type);
     ops::BuildOptions o;
     o.dir = flags->dir;
     o.refs = flags->tags;
@@ -104,6 +113,7 @@ void setup_build(CLI::App& app, Context& ctx) {
       j["size"] = r.size;
       j["sha256"] = r.module_sha256;
       j["abi_version"] = r.abi_version;
+      j["filter_type"] = r.filter_type;
       if (r.package) {
         j["package"] = package_json(*r.package);
         human << package_text(*r.package);

@@ -96,7 +96,12 @@ std::string inspect_text(const ops::InspectResult& r) {
       << (r.runtime_config->abi_versions.empty() ? "-"
                                                  : util::join(r.runtime_config->abi_versions, ","))
       << ", root ids "
-      << (r.runtime_config->root_ids.empty() ? "-" : util::join(r.runtime_config->root_ids, ","))
+      << [&] {
+           if (r.runtime_config->root_ids.empty()) return std::string("-");
+           std::vector<std::string> shown;  // the empty root id is shown as ""
+           for (const auto& id : r.runtime_config->root_ids) shown.push_back(id.empty() ? "\"\"" : id);
+           return util::join(shown, ",");
+         }()
       << "\n";
   }
   if (r.module)

@@ -97,8 +97,10 @@ std::string report_text(const ops::ValidateResult& r, bool strict, int verbosity
   }
   if (!r.findings.empty()) o << "\n";
   for (const auto& f : r.findings) {
-    bool err = f.severity == wasm::Severity::error;
-    o << (err ? paint("31", "error") : paint("33", "warning")) << " [" << f.rule
+    o << (f.severity == wasm::Severity::error     ? paint("31", "error")
+          : f.severity == wasm::Severity::warning ? paint("33", "warning")
+                                                  : paint("36", "info"))
+      << " [" << f.rule
       << "]: " << f.message << "\n";
     if (!f.hint.empty()) o << "  hint: " << f.hint << "\n";
   }

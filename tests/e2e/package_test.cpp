@@ -147,13 +147,16 @@ TEST_CASE("SOURCE_DATE_EPOCH sets org.opencontainers.image.created", "[e2e][arti
 TEST_CASE("validation warnings are reported, and fail with --strict", "[e2e][artifact]") {
   ext::util::TempDir dir;
   auto store = dir.path() / "store";
-  // Without --debug-names the module has no `name` section: a warning, not an error.
-  auto wasm = write_module(dir.path(), "http_filter", false);
+  // A start section runs before the host is ready: a warning, not an error.
+  std::string wat = ext::util::read_file(ext::test::data_dir() / "wasm" / "http_0_2_1.wat");
+  wat.insert(wat.rfind(')'), "  (func $early) (start $early)\n");
+  auto wasm = dir.path() / "start.wasm";
+  ext::util::write_file_atomic(wasm, ext::test::wat_to_wasm(wat));
   auto r = run_ext({"--json", "build", "--wasm", wasm.string(), "-t", "f:warn"}, store);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.err.find("warning:") != std::string::npos);
-  CHECK(r.err.find("name-section") != std::string::npos);
+  CHECK(r.err.find("start-section") != std::string::npos);
   auto j = parse_json(r.out);
   REQUIRE(j["warnings"].size() >= 1);
 
@@ -163,6 +166,14 @@ TEST_CASE("validation warnings are reported, and fail with --strict", "[e2e][art
   CHECK(strict.err.find("ext: error:") != std::string::npos);
   CHECK(strict.err.find("--strict") != std::string::npos);
   CHECK(snapshot(store) == before);
+
+  // A stripped module (no name section) is information, not a warning: a default release
+  // build passes --strict, in build and in validate alike.
+  auto stripped = write_module(dir.path(), "http_filter", false);
+  auto ok = run_ext({"build", "--wasm", stripped.string(), "-t", "f:stripped", "--strict"}, store);
+  INFO(ok.err);
+  CHECK(ok.exit_code == 0);
+  CHECK(run_ext({"validate", "--strict", stripped.string()}, store).exit_code == 0);
 }
 
 TEST_CASE("bad input to ext build --wasm: clear errors, untouched store", "[e2e][artifact]") {

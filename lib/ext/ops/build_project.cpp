@@ -61,6 +61,7 @@ BuildResult build_project(const BuildOptions& opts, Env& env) {
   std::string errors;
   for (const auto& f : findings) {
     bool expected =
+        f.severity == wasm::Severity::info ||
         std::find(expected_rules.begin(), expected_rules.end(), f.rule) != expected_rules.end();
     if (f.severity == wasm::Severity::error) {
       errors += "\n  " + f.rule + ": " + f.message;
@@ -81,13 +82,29 @@ BuildResult build_project(const BuildOptions& opts, Env& env) {
   r.module_sha256 = info->sha256;
   r.abi_version = info->abi_version;
 
+  // The filter type: ext.yaml's, or the exports' when they say one thing; an SDK build exports
+  // both sets, and then the project must say which (never guessed).
+  std::optional<wasm::FilterKind> declared;
+  if (!project.filter_type.empty()) declared = wasm::parse_filter_type(project.filter_type).value();
+  const char* how = "add `filter_type: http` (or network) to ext.yaml";
+  auto kind = wasm::resolve_filter_type(*info, declared, how);
+  if (kind) {
+    r.filter_type = wasm::to_string(*kind);
+  } else if (refs.empty()) {
+    if (env.reporter) env.reporter->warn(kind.error().message() + "; " + how + " before packaging");
+  } else {
+    throw kind.error().with_context("building " + project.name);
+  }
+
   if (refs.empty()) return r;
 
   PackageOptions p;
   p.module = built.module;
   p.refs = refs;
   if (!opts.format.empty()) p.format = opts.format;
-  p.root_ids = {project.root_id};
+  p.root_ids = {project.root_id};  // "" stays the empty root id
+  p.filter_type = r.filter_type;
+  p.filter_type_how = how;
   p.expected_rules = expected_rules;
   p.annotations["org.opencontainers.image.title"] = project.name;
   if (!project.version.empty()) p.annotations["org.opencontainers.image.version"] = project.version;

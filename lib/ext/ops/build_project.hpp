@@ -29,6 +29,8 @@ struct BuildResult {
   uint64_t size = 0;
   std::string module_sha256;
   std::string abi_version;
+  std::string filter_type;  // "http" | "network"; "" when the project does not say and the
+                            // exports name both (then packaging fails, asking for it)
   std::optional<PackageResult> package;  // when packaged
 };
 

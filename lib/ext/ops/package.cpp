@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <ctime>
+#include <optional>
 
 #include "ext/artifact/artifact.hpp"
 #include "ext/core/error.hpp"
@@ -90,8 +91,9 @@ PackageResult package_module(const PackageOptions& opts, Env& env) {
   for (const auto& f : findings) {
     if (f.severity == wasm::Severity::error) {
       errors.push_back(describe(f));
-    } else if (std::find(opts.expected_rules.begin(), opts.expected_rules.end(), f.rule) !=
-               opts.expected_rules.end()) {
+    } else if (f.severity == wasm::Severity::info ||
+               std::find(opts.expected_rules.begin(), opts.expected_rules.end(), f.rule) !=
+                   opts.expected_rules.end()) {
       rep.debug(1, path + ": " + describe(f) + " (expected)");
     } else {
       result.warnings.push_back(describe(f));
@@ -120,13 +122,20 @@ PackageResult package_module(const PackageOptions& opts, Env& env) {
             " validation warning(s) and --strict is set: " + util::join(result.warnings, "; "),
         "fix the warnings, or drop --strict");
 
-  // 3. Pack and name.
+  // 3. The filter type: declared, or what the exports say; never guessed.
+  std::optional<wasm::FilterKind> declared;
+  if (!opts.filter_type.empty())
+    declared = wasm::parse_filter_type(opts.filter_type).value();
+  auto kind = wasm::resolve_filter_type(info, declared, opts.filter_type_how);
+  if (!kind) throw kind.error().with_context(path);
+
+  // 4. Pack and name.
   artifact::PackOptions po;
   po.format = *format;
   po.root_ids = opts.root_ids;
   po.annotations = opts.annotations;
   po.created = created;
-  if (info.kind != wasm::FilterKind::unknown) po.filter_type = wasm::to_string(info.kind);
+  po.filter_type = wasm::to_string(*kind);
   store::OciLayoutStore store(env.store_root);
   auto packed = with_context("packaging " + path,
                              [&] { return artifact::pack(store, opts.module, info, po); });
@@ -139,7 +148,7 @@ PackageResult package_module(const PackageOptions& opts, Env& env) {
   result.size = info.size;
   result.module_sha256 = info.sha256;
   result.abi_version = info.abi_version;
-  result.filter_type = wasm::to_string(info.kind);
+  result.filter_type = wasm::to_string(*kind);
   result.manifest_digest = packed.manifest.digest.to_string();
   result.format = artifact::to_string(*format);
   for (const auto& n : names) result.refs.push_back(n.to_string());

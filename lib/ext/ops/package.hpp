@@ -16,7 +16,9 @@ struct PackageOptions {
   std::filesystem::path module;                    // the .wasm file
   std::vector<std::string> refs;                   // -t REF (at least one)
   std::string format = "oci";                      // oci | compat | cncf
-  std::vector<std::string> root_ids;               // runtime config rootIds
+  std::vector<std::string> root_ids;               // runtime config rootIds ([""] is kept)
+  std::string filter_type;  // declared "http" | "network"; "" = from the exports (never a guess)
+  std::string filter_type_how = "--filter-type http|network";  // how to declare it, for hints
   std::map<std::string, std::string> annotations;  // --annotation K=V, ext.yaml facts
   bool strict = false;                             // warnings fail too
   // Warning rules the caller expects (a release build strips the name section on purpose):
@@ -29,7 +31,7 @@ struct PackageResult {
   uint64_t size = 0;
   std::string module_sha256;    // hex
   std::string abi_version;      // "0.2.1"
-  std::string filter_type;      // "http" | "network" | "unknown"
+  std::string filter_type;      // "http" | "network"
   std::string manifest_digest;  // "sha256:..."
   std::string format;
   std::vector<std::string> refs;      // full normalized references

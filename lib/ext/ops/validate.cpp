@@ -19,7 +19,10 @@ void finish(ValidateResult& r, const ValidateOptions& opts) {
   wasm::ValidateOptions vo;
   vo.max_module_size = opts.max_module_size;
   r.findings = wasm::validate(r.module, vo);
-  for (const auto& f : r.findings) (f.severity == wasm::Severity::error ? r.errors : r.warnings)++;
+  for (const auto& f : r.findings) {
+    if (f.severity == wasm::Severity::error) ++r.errors;
+    if (f.severity == wasm::Severity::warning) ++r.warnings;
+  }
   r.ok = r.errors == 0 && (!opts.strict || r.warnings == 0);
 }
 

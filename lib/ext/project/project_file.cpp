@@ -173,6 +173,7 @@ ProjectFile parse_or_throw(std::string_view text, const std::string& label) {
     throw error_at(label, root, "expected a mapping (name: ..., language: ...)");
   }
   bool have_language = false;
+  bool have_root_id = false;
   YAML::Node language_node;
   for (const auto& kv : root) {
     const auto key = kv.first.Scalar();
@@ -189,8 +190,15 @@ ProjectFile parse_or_throw(std::string_view text, const std::string& label) {
                     lang.error().hint());
       p.language = *lang;
       have_language = true;
-    } else if (key == "root_id")
-      p.root_id = scalar(label, v, key);
+    } else if (key == "root_id") {
+      have_root_id = !v.IsNull();  // `root_id: ""` is the empty root id; `root_id:` is absent
+      p.root_id = v.IsNull() ? "" : scalar(label, v, key);
+    } else if (key == "filter_type") {
+      std::string t = v.IsNull() ? "" : scalar(label, v, key);
+      if (t != "http" && t != "network")
+        throw error_at(label, v, "filter_type \"" + t.substr(0, 64) + "\" is not http or network");
+      p.filter_type = t;
+    }
     else if (key == "image")
       p.image = v.IsNull() ? "" : scalar(label, v, key);
     else if (key == "description")
@@ -223,8 +231,8 @@ ProjectFile parse_or_throw(std::string_view text, const std::string& label) {
   if (!have_language)
     throw Error(Errc::parse, label + ": \"language\" is required",
                 "add a line like: language: cpp   (cpp, rust or custom)");
-  if (p.root_id.empty()) p.root_id = root_id_from_name(p.name);
-  if (!is_valid_root_id(p.root_id))
+  if (!have_root_id) p.root_id = root_id_from_name(p.name);
+  if (!p.root_id.empty() && !is_valid_root_id(p.root_id))
     throw error_at(label, root["root_id"],
                    "root_id \"" + p.root_id + "\" may only hold letters, digits, '_', '.', '-'");
   if (p.language == Language::custom && (p.build.command.empty() || p.build.output.empty()))

@@ -36,7 +36,10 @@ struct ProjectFile {
   std::string name;
   std::string version = "0.1.0";
   Language language = Language::cpp;
-  std::string root_id;  // default: name with '-' and '.' turned into '_'
+  // The root id the filter registers its root context under. Absent: from the name ('-' and '.'
+  // turned into '_'); `root_id: ""` keeps the empty root id (the official C++ SDK's default).
+  std::string root_id;
+  std::string filter_type;  // "http" | "network" | "" (not declared)
   std::string image;    // optional default repository for `ext build`
   std::string description;
   std::string platform;  // envoy | istio | gloo (informative; deploy default)

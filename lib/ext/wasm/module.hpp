@@ -29,7 +29,9 @@ struct Export {
   std::string signature;
 };
 
-enum class FilterKind { unknown, http, network };
+// What the exported stream callbacks say: only HTTP ones, only network ones, both (every SDK
+// build exports both sets), or neither.
+enum class FilterKind { unknown, http, network, both };
 
 struct ModuleInfo {
   uint64_t size = 0;
@@ -63,7 +65,10 @@ struct ModuleInfo {
 Result<ModuleInfo> read_module(std::string_view bytes);
 Result<ModuleInfo> read_module_file(const std::filesystem::path& path);
 
-enum class Severity { error, warning };
+// error: Envoy refuses the module; warning: it loads but something is likely wrong (--strict
+// fails on these); info: a fact worth knowing that is often deliberate (a stripped release
+// build has no name section), never counted by --strict.
+enum class Severity { error, warning, info };
 
 struct Finding {
   Severity severity;
@@ -91,8 +96,18 @@ std::string abi_config_string(const std::string& abi_version);
 std::string wabt_version();
 
 const char* to_string(ExternKind kind);    // "func", "table", "memory", "global", "tag"
-const char* to_string(FilterKind kind);    // "unknown", "http", "network"
-const char* to_string(Severity severity);  // "error", "warning"
+const char* to_string(FilterKind kind);    // "unknown", "http", "network", "both"
+
+// The filter type a project or a flag declares: "http" | "network" (any case).
+Result<FilterKind> parse_filter_type(std::string_view text);
+// The type to package or deploy a module as. A declared type (ext.yaml `filter_type`,
+// --filter-type, the image's annotation) wins, and must be backed by that set of callbacks; with
+// none declared, the exports decide, and a module exporting both sets (any SDK build) is
+// Error(invalid_argument) asking for the type: ext does not guess. `how` names the way to
+// declare it in the hint ("filter_type: http|network in ext.yaml, or --filter-type").
+Result<FilterKind> resolve_filter_type(const ModuleInfo& info, std::optional<FilterKind> declared,
+                                       std::string_view how);
+const char* to_string(Severity severity);  // "error", "warning", "info"
 
 // Upper bound on a module read_module accepts (untrusted sizes are bounded).
 inline constexpr uint64_t k_max_module_bytes = 512ull << 20;

@@ -378,7 +378,7 @@ Result<ModuleInfo> read_module(std::string_view bytes) {
   }
 
   // Filter kind from the callbacks it exports (§4.2 step 6). SDK builds export every callback,
-  // so HTTP callbacks win when both kinds are present.
+  // so "both" is common: resolve_filter_type() then needs a declared type.
   static constexpr std::string_view k_http[] = {
       "proxy_on_request_headers",  "proxy_on_request_body",  "proxy_on_request_trailers",
       "proxy_on_response_headers", "proxy_on_response_body", "proxy_on_response_trailers"};
@@ -389,9 +389,12 @@ Result<ModuleInfo> read_module(std::string_view bytes) {
     return std::any_of(std::begin(names), std::end(names),
                        [&](std::string_view n) { return info.exports_function(n); });
   };
-  if (any(k_http))
+  bool http = any(k_http), network = any(k_network);
+  if (http && network)
+    info.kind = FilterKind::both;
+  else if (http)
     info.kind = FilterKind::http;
-  else if (any(k_network))
+  else if (network)
     info.kind = FilterKind::network;
 
   // ABI marker: first function export named proxy_abi_version_X_Y_Z in export order wins
@@ -445,10 +448,56 @@ const char* to_string(FilterKind kind) {
       return "http";
     case FilterKind::network:
       return "network";
+    case FilterKind::both:
+      return "both";
     case FilterKind::unknown:
       break;
   }
   return "unknown";
+}
+
+Result<FilterKind> parse_filter_type(std::string_view text) {
+  std::string t;
+  for (char c : text) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (t == "http") return FilterKind::http;
+  if (t == "network" || t == "tcp") return FilterKind::network;
+  return fail(Errc::invalid_argument,
+              "filter type \"" + std::string(text.substr(0, 64)) + "\" is not http or network",
+              "an HTTP filter goes into the HTTP connection manager (http); an L4 filter into the "
+              "listener's filter chain (network)");
+}
+
+Result<FilterKind> resolve_filter_type(const ModuleInfo& info, std::optional<FilterKind> declared,
+                                       std::string_view how) {
+  if (declared) {
+    if (*declared != FilterKind::http && *declared != FilterKind::network)
+      return fail(Errc::invalid_argument, "a filter type is http or network");
+    bool backed = info.kind == FilterKind::both || info.kind == *declared;
+    if (!backed)
+      return fail(Errc::validation,
+                  std::string("declared a ") + to_string(*declared) +
+                      " filter, but the module exports " +
+                      (info.kind == FilterKind::unknown
+                           ? std::string("no stream callbacks")
+                           : std::string("only ") + to_string(info.kind) + " callbacks"),
+                  "fix the declared type (" + std::string(how) + ")");
+    return *declared;
+  }
+  switch (info.kind) {
+    case FilterKind::http:
+    case FilterKind::network:
+      return info.kind;
+    case FilterKind::both:
+      return fail(Errc::invalid_argument,
+                  "the module exports both HTTP and network callbacks (as every SDK build does), "
+                  "so its exports cannot tell which kind of filter it is",
+                  "say which: " + std::string(how));
+    case FilterKind::unknown:
+      break;
+  }
+  return fail(Errc::validation,
+              "the module exports no HTTP or network callbacks, so it is no stream filter",
+              "export proxy_on_request_headers (HTTP) or proxy_on_new_connection (network)");
 }
 
 std::string wabt_version() {

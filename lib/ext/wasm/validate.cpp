@@ -27,6 +27,10 @@ class Findings {
     m_out.push_back(
         {Severity::warning, std::move(rule), std::move(message), std::move(hint), m_subject});
   }
+  void info(std::string rule, std::string message, std::string hint = {}) {
+    m_out.push_back(
+        {Severity::info, std::move(rule), std::move(message), std::move(hint), m_subject});
+  }
   // Findings added until the next call are about `subject` (an import or export name).
   void about(std::string subject) { m_subject = std::move(subject); }
   std::vector<Finding> take() { return std::move(m_out); }
@@ -243,7 +247,7 @@ void check_custom(const ModuleInfo& info, const ValidateOptions& opts, Findings&
               "the module has linking/reloc sections: it is an object file, not a linked module",
               "link it with wasm-ld (clang without -c)");
   if (!has_name)
-    f.warning("name-section", "no \"name\" section: Envoy cannot symbolize stack traces",
+    f.info("name-section", "no \"name\" section: Envoy cannot symbolize stack traces",
               "keep function names (don't strip the name section) for readable crash logs");
   for (const auto& p : info.custom_section_problems) f.warning("custom-section", p);
   if (info.size > opts.max_module_size)
@@ -290,7 +294,15 @@ std::string abi_config_string(const std::string& abi_version) {
 }
 
 const char* to_string(Severity severity) {
-  return severity == Severity::error ? "error" : "warning";
+  switch (severity) {
+    case Severity::error:
+      return "error";
+    case Severity::warning:
+      return "warning";
+    case Severity::info:
+      return "info";
+  }
+  return "warning";
 }
 
 }  // namespace ext::wasm

@@ -91,12 +91,26 @@ TEST_CASE("read_module: ABI versions and filter kinds", "[wasm]") {
   CHECK(find_import(*net, "fd_write")->module == "wasi_unstable");
 }
 
-TEST_CASE("read_module: HTTP callbacks win over network ones (SDKs export all)", "[wasm]") {
+TEST_CASE("read_module: both sets of callbacks (SDKs export all) need a declared type",
+          "[wasm]") {
   auto bytes = fx::assemble(fx::filter_wat(
       "(func (export \"proxy_on_new_connection\") (param i32) (result i32) (i32.const 0))"));
   auto r = read_module(bytes);
   REQUIRE(r);
-  CHECK(r->kind == FilterKind::http);
+  CHECK(r->kind == FilterKind::both);
+  // Nothing declared: an error asking for the type, never a guess.
+  auto guess = resolve_filter_type(*r, std::nullopt, "--filter-type");
+  REQUIRE_FALSE(guess);
+  CHECK(guess.error().hint().find("--filter-type") != std::string::npos);
+  CHECK(*resolve_filter_type(*r, FilterKind::network, "x") == FilterKind::network);
+  CHECK(*resolve_filter_type(*r, FilterKind::http, "x") == FilterKind::http);
+  // A declared type the exports do not back is refused.
+  auto http_only = read_module(fx::assemble(fx::filter_wat()));
+  REQUIRE(http_only);
+  CHECK(*resolve_filter_type(*http_only, std::nullopt, "x") == FilterKind::http);
+  CHECK_FALSE(resolve_filter_type(*http_only, FilterKind::network, "x"));
+  CHECK(*parse_filter_type("NETWORK") == FilterKind::network);
+  CHECK_FALSE(parse_filter_type("udp"));
 
   auto none = read_module(fx::assemble(fx::filter_wat({}, {"stream"})));
   REQUIRE(none);
