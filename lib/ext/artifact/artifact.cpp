@@ -325,6 +325,25 @@ Packed pack(store::Store& store, const fs::path& module_path, const wasm::Module
 // ---------------------------------------------------------------------------------------------
 // Detection
 
+Result<oci::Descriptor> select_manifest(const oci::Index& index) {
+  const oci::Descriptor* first = nullptr;
+  const oci::Descriptor* amd64 = nullptr;
+  for (const auto& d : index.manifests) {
+    if (!oci::is_manifest_type(d.media_type)) continue;
+    if (!first) first = &d;
+    bool wasm = d.artifact_type.find("wasm") != std::string::npos;
+    if (d.platform) {
+      wasm = wasm || d.platform->architecture == "wasm" || d.platform->os == "wasip1" ||
+             d.platform->os == "wasi";
+      if (!amd64 && d.platform->os == "linux" && d.platform->architecture == "amd64") amd64 = &d;
+    }
+    if (wasm) return d;
+  }
+  if (amd64) return *amd64;
+  if (!first) return fail(Errc::unsupported, "the index lists no image manifest");
+  return *first;
+}
+
 Result<Detected> detect(const oci::Manifest& manifest, store::Store& store) {
   const auto& layers = manifest.layers;
   if (layers.empty())

@@ -76,6 +76,13 @@ struct Packed {
 Packed pack(store::Store& store, const std::filesystem::path& module_path,
             const wasm::ModuleInfo& info, const PackOptions& opts);
 
+// The one manifest of an index that pull, deploy and inspect read: an entry for wasm
+// (artifactType naming wasm, platform architecture "wasm" or os "wasip1"/"wasi"), else
+// linux/amd64 (the entry Istio's fetcher takes from an index), else the first image manifest.
+// Error(unsupported) when the index lists no image manifest. OCI image-spec v1.1 "Image Index":
+// clients pick an entry by its platform; entries of other media types are skipped.
+Result<oci::Descriptor> select_manifest(const oci::Index& index);
+
 enum class Layout { oci, compat, cncf, docker_v2, single_layer };
 const char* to_string(Layout l);
 // Who reads a layout (peers.md §8), for inspect.

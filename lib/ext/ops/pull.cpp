@@ -10,27 +10,6 @@
 
 namespace ext::ops {
 
-namespace {
-
-// specs.md §3.5: first match wins. Prefer an entry for wasm (platform os wasip1/wasi or
-// architecture wasm, or a wasm artifactType), else the first manifest.
-oci::Descriptor choose(const oci::Index& index, const std::string& what) {
-  const oci::Descriptor* first = nullptr;
-  for (const auto& d : index.manifests) {
-    if (!oci::is_manifest_type(d.media_type)) continue;
-    if (!first) first = &d;
-    bool wasm = d.artifact_type.find("wasm") != std::string::npos;
-    if (d.platform)
-      wasm = wasm || d.platform->architecture == "wasm" || d.platform->os == "wasip1" ||
-             d.platform->os == "wasi";
-    if (wasm) return d;
-  }
-  if (!first) throw Error(Errc::unsupported, what + ": the index lists no image manifest");
-  return *first;
-}
-
-}  // namespace
-
 PullResult pull(const PullOptions& opts, Env& env) {
   auto parsed = ref::Reference::parse(opts.ref);
   if (!parsed)
@@ -57,7 +36,9 @@ PullResult pull(const PullOptions& opts, Env& env) {
     auto bytes = with_context(what, [&] { return store::read_all(src, root, 4u << 20); });
     auto idx = oci::Index::parse(bytes);
     if (!idx) throw idx.error().with_context(what);
-    root = choose(*idx, what);
+    auto chosen = artifact::select_manifest(*idx);
+    if (!chosen) throw chosen.error().with_context(what);
+    root = *chosen;
   } else if (!oci::is_manifest_type(root.media_type)) {
     throw Error(Errc::unsupported, what + ": unsupported manifest type " + root.media_type);
   }
