@@ -54,9 +54,21 @@ oci::Descriptor repack(store::OciLayoutStore& local, const oci::Descriptor& d,
   if (!info) throw info.error().with_context("reading the stored module");
   artifact::PackOptions po;
   po.format = format;
+  // The same inputs `ext build --format F` packs, so a repack is byte-identical to that build.
   if (det->runtime_config) po.root_ids = det->runtime_config->root_ids;
-  for (const auto& [k, v] : m->annotations)
-    if (k.rfind("org.opencontainers.image.", 0) == 0) po.annotations[k] = v;
+  for (const auto& [k, v] : m->annotations) {
+    if (k == artifact::k_created_annotation)
+      po.created = v;
+    else if (k.rfind("org.opencontainers.image.", 0) == 0)
+      po.annotations[k] = v;
+  }
+  auto type = m->annotations.find(artifact::k_filter_type_annotation);
+  if (type != m->annotations.end()) {
+    po.filter_type = type->second;
+  } else {
+    auto kind = wasm::resolve_filter_type(*info, std::nullopt, "--filter-type");
+    if (kind) po.filter_type = wasm::to_string(*kind);
+  }
   auto packed = artifact::pack(local, module_path, *info, po);
   return packed.manifest;
 }
@@ -80,7 +92,9 @@ PushResult push(const PushOptions& opts, Env& env) {
   }
 
   std::vector<ref::Reference> names;
-  if (!ref.tag().empty()) names.push_back(ref.with_tag(ref.tag()));
+  // A repack (--format) with -t goes to those tags only: REF's remote tag keeps its format.
+  if (!ref.tag().empty() && (opts.format.empty() || opts.tags.empty()))
+    names.push_back(ref.with_tag(ref.tag()));
   for (const auto& t : opts.tags) {
     ref::Reference r;
     if (t.find('/') == std::string::npos && t.find('@') == std::string::npos) {
