@@ -32,6 +32,7 @@ struct DeployFlags {
   std::string docker;
   bool docker_set = false;
   std::string gateway_file;
+  std::string root_id;
   int ready_timeout = 60;
 };
 
@@ -43,16 +44,24 @@ void add_common(CLI::App* cmd, DeployFlags& f, bool name_required) {
   auto* name =
       cmd->add_option("--name", f.o.name, "Plugin name (the key that makes deploy idempotent)");
   if (name_required) name->required();
-  cmd->add_option("--root-id", f.o.root_id, "Root id (default: from the image or ext.yaml)");
+  cmd->add_option("--root-id", f.root_id,
+                  "Root id; \"\" is the empty root id (default: from the image or ext.yaml)");
+  cmd->add_option("--filter-type", f.o.filter_type,
+                  "http or network (default: the image's, ext.yaml's, else the exports')")
+      ->check(CLI::IsMember({"http", "network"}));
   cmd->add_option("--config", f.o.config,
                   "Plugin configuration: JSON, @file.json, @file.yaml or @file (raw)");
   cmd->add_option("--project", f.project, "Project folder whose ext.yaml gives defaults");
   cmd->add_option("--fail-strategy,--failure-policy", f.o.fail_strategy,
                   "FAIL_CLOSE (default), FAIL_OPEN or FAIL_RELOAD");
   cmd->add_option("--platform-version", f.o.platform_version,
-                  "Platform version to check the module's ABI against (e.g. 1.30)");
-  cmd->add_flag("--strict", f.o.strict, "Compatibility warnings are errors");
-  cmd->add_option("-f,--file", f.out, "Write the YAML to this file");
+                  "The release the configuration is for: decides which fields are written "
+                  "(default: ext.yaml's platform_version, else the newest release ext knows)");
+  cmd->add_flag("--strict", f.o.strict, "Every warning is an error (nothing is written)");
+  cmd->add_option("-f,--file", f.out, "Write the configuration to this file (.json: JSON)");
+  if (cmd->get_name() != "envoy")
+    cmd->add_flag("--offline", f.o.offline,
+                  "Pin the local image without asking the registry whether it serves it");
   add_registry_flags(cmd, f.o.registry);
 }
 
@@ -95,9 +104,10 @@ nlohmann::json to_json(const ops::DeployResult& r) {
   return j;
 }
 
-void finish(Context& ctx, ops::DeployOptions& o, DeployFlags& f) {
+void finish(Context& ctx, ops::DeployOptions& o, DeployFlags& f, CLI::App* cmd) {
   auto env = ctx.env();
   o.out = f.out;
+  if (cmd->count("--root-id")) o.root_id = f.root_id;
   o.project_dir = f.project;
   auto r = ops::deploy(o, env);
   for (const auto& n : r.notes) env.reporter->info(n);
@@ -114,9 +124,9 @@ void finish(Context& ctx, ops::DeployOptions& o, DeployFlags& f) {
     return;
   }
   std::string human = summary(r);
-  if (o.platform == "envoy" && !o.run && !r.written.empty())
+  if (o.platform == deploy::Platform::envoy && !o.run && !r.written.empty())
     human += "next:     envoy -c " + r.written.string() + "   (or add --run)\n";
-  if (o.platform != "envoy" && !o.apply && !r.written.empty())
+  if (o.platform != deploy::Platform::envoy && !o.apply && !r.written.empty())
     human += "next:     kubectl apply -f " + r.written.string() + "   (or add --apply)\n";
   ctx.emit(to_json(r), human);
 }
@@ -147,23 +157,23 @@ void setup_deploy(CLI::App& app, Context& ctx) {
     auto* envoy =
         cmd->add_option("--envoy", f->o.envoy_program, "The envoy binary (default: PATH)");
     auto* docker = cmd->add_option("--docker", f->docker,
-                                   "Run this Envoy image (docker or podman; default "
-                                   "envoyproxy/envoy:v1.31-latest or config.yaml)")
+                                   "Run this Envoy image (docker or podman; default " +
+                                       deploy::default_envoy_image() + " or config.yaml)")
                        ->expected(0, 1);
     docker->excludes(envoy);
     cmd->add_option("--container-tool", f->o.container_tool, "docker or podman")
         ->check(CLI::IsMember({"docker", "podman"}));
     cmd->add_option("--ready-timeout", f->ready_timeout, "Seconds to wait for Envoy (--run)")
         ->check(CLI::Range(1, 3600));
-    cmd->callback([f, docker, &ctx] {
+    cmd->callback([f, docker, cmd, &ctx] {
       auto& o = f->o;
-      o.platform = "envoy";
+      o.platform = deploy::Platform::envoy;
       o.bootstrap = f->bootstrap;
       if (docker->count() > 0) o.docker_image = f->docker;
       if ((o.docker_image || !o.envoy_program.empty()) && !o.run)
         throw Error(Errc::usage, "--envoy and --docker go with --run");
       o.ready_timeout = std::chrono::seconds(f->ready_timeout);
-      finish(ctx, o, *f);
+      finish(ctx, o, *f, cmd);
     });
   }
 
@@ -197,7 +207,7 @@ void setup_deploy(CLI::App& app, Context& ctx) {
     cmd->add_option("--kubectl", f->o.kubectl.program, "The kubectl binary");
     cmd->callback([f, cmd, &ctx] {
       auto& o = f->o;
-      o.platform = "istio";
+      o.platform = deploy::Platform::istio;
       for (const auto& s : f->selectors) {
         auto eq = s.find('=');
         if (eq == std::string::npos || eq == 0)
@@ -206,7 +216,7 @@ void setup_deploy(CLI::App& app, Context& ctx) {
       }
       if (cmd->count("--priority")) o.istio.priority = f->priority;
       o.istio.pin = !f->no_pin;
-      finish(ctx, o, *f);
+      finish(ctx, o, *f, cmd);
     });
   }
 
@@ -230,13 +240,13 @@ void setup_deploy(CLI::App& app, Context& ctx) {
     cmd->add_flag("--apply", f->o.apply, "Read the Gateway with kubectl, patch, replace it");
     cmd->add_option("--context", f->o.kubectl.context, "kubectl context");
     cmd->add_option("--kubectl", f->o.kubectl.program, "The kubectl binary");
-    cmd->callback([f, &ctx] {
+    cmd->callback([f, cmd, &ctx] {
       auto& o = f->o;
-      o.platform = "gloo";
+      o.platform = deploy::Platform::gloo;
       o.gateway_file = f->gateway_file;
       if (o.apply && !o.gateway_file.empty())
         throw Error(Errc::usage, "--apply reads the Gateway from the cluster; drop --gateway-file");
-      finish(ctx, o, *f);
+      finish(ctx, o, *f, cmd);
     });
   }
 }

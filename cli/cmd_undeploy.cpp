@@ -26,10 +26,10 @@ void finish(Context& ctx, ops::UndeployOptions& o) {
                       {"yaml", r.yaml}};
   if (!r.written.empty()) j["written"] = r.written.string();
   std::ostringstream h;
-  if (o.dry_run && o.platform == "istio") {
+  if (o.dry_run && o.platform == deploy::Platform::istio) {
     for (const auto& c : r.commands) h << c << "\n";
-  } else if (o.platform != "istio" && r.written.empty() &&
-             (o.platform == "envoy" || !o.gateway_file.empty() || o.dry_run)) {
+  } else if (o.platform != deploy::Platform::istio && r.written.empty() &&
+             (o.platform == deploy::Platform::envoy || !o.gateway_file.empty() || o.dry_run)) {
     h << r.yaml;  // the edited document
   } else {
     if (!r.written.empty()) h << "wrote:    " << r.written.string() << "\n";
@@ -53,7 +53,7 @@ void setup_undeploy(CLI::App& app, Context& ctx) {
     cmd->add_option("--listener", o->listener, "Only this listener");
     cmd->add_option("-f,--file", *out, "Write the result here (may be the bootstrap itself)");
     cmd->callback([o, out, boot, &ctx] {
-      o->platform = "envoy";
+      o->platform = deploy::Platform::envoy;
       o->bootstrap = *boot;
       o->out = *out;
       finish(ctx, *o);
@@ -69,7 +69,7 @@ void setup_undeploy(CLI::App& app, Context& ctx) {
     cmd->add_option("--kubectl", o->kubectl.program, "The kubectl binary");
     cmd->add_flag("--dry-run", o->dry_run, "Print the kubectl commands only");
     cmd->callback([o, &ctx] {
-      o->platform = "istio";
+      o->platform = deploy::Platform::istio;
       finish(ctx, *o);
     });
   }
@@ -88,7 +88,7 @@ void setup_undeploy(CLI::App& app, Context& ctx) {
     cmd->add_option("--kubectl", o->kubectl.program, "The kubectl binary");
     cmd->add_flag("--dry-run", o->dry_run, "Show the result without replacing the Gateway");
     cmd->callback([o, out, file, &ctx] {
-      o->platform = "gloo";
+      o->platform = deploy::Platform::gloo;
       o->gateway_file = *file;
       o->out = *out;
       finish(ctx, *o);

@@ -102,6 +102,7 @@ ops::Env Context::env() {
   e.reporter = m_reporter.get();
   e.runner = &m_runner;
   e.store_root = ops::default_store_root(globals.store);
+  e.data_root = ops::default_data_root(globals.data_dir);
   e.settings_path = ops::default_settings_path(globals.config);
   e.verbosity = globals.verbose;
   return e;

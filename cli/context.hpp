@@ -18,6 +18,7 @@ struct Globals {
   bool json = false;
   bool no_color = false;
   std::string store;
+  std::string data_dir;
   std::string config;
 };
 

@@ -65,6 +65,8 @@ struct Fixture {
   }
   test::ExtRun ext(std::vector<std::string> args,
                    const std::map<std::string, std::string>& env = {}) {
+    // Modules and run files in this test's own data directory.
+    args.insert(args.begin(), {"--data-dir", (dir.path() / "data/ext").string()});
     return test::run_ext(args, store, std::nullopt, env);
   }
   // Packages filter.wasm as REF in the store; returns the manifest digest.
@@ -210,9 +212,9 @@ TEST_CASE("e2e deploy from the store: envoy and istio pinned to the manifest dig
         module.string());
 
   auto out = f.dir.path() / "wasmplugin.yaml";
-  auto istio = f.ext({"deploy", "istio", "registry.example.com/acme/add-header:v1", "--name",
-                      "add-header", "--selector", "app=productpage", "--phase", "AUTHN", "--config",
-                      R"({"header":"x-ext"})", "-f", out.string()});
+  auto istio = f.ext({"deploy", "istio", "registry.example.com/acme/add-header:v1", "--offline",
+                      "--name", "add-header", "--selector", "app=productpage", "--phase", "AUTHN",
+                      "--config", R"({"header":"x-ext"})", "-f", out.string()});
   INFO(istio.err);
   REQUIRE(istio.exit_code == 0);
   CHECK(istio.out.find("next:     kubectl apply -f " + out.string()) != std::string::npos);
@@ -228,8 +230,8 @@ TEST_CASE("e2e deploy from the store: envoy and istio pinned to the manifest dig
   // An image on a loopback registry: one note that the mesh may not reach it (said once).
   REQUIRE(f.ext({"tag", "registry.example.com/acme/add-header:v1", "127.0.0.1:5000/acme/x:v1"})
               .exit_code == 0);
-  auto local = f.ext({"deploy", "istio", "127.0.0.1:5000/acme/x:v1", "--name", "x", "-f",
-                      (f.dir.path() / "local.yaml").string()});
+  auto local = f.ext({"deploy", "istio", "127.0.0.1:5000/acme/x:v1", "--offline", "--name", "x",
+                      "-f", (f.dir.path() / "local.yaml").string()});
   INFO(local.err);
   REQUIRE(local.exit_code == 0);
   auto first = local.err.find("loopback registry");
@@ -237,8 +239,8 @@ TEST_CASE("e2e deploy from the store: envoy and istio pinned to the manifest dig
   CHECK(local.err.find("loopback registry", first + 1) == std::string::npos);
 
   // Not a Kubernetes name.
-  auto bad =
-      f.ext({"deploy", "istio", "registry.example.com/acme/add-header:v1", "--name", "Add_Header"});
+  auto bad = f.ext({"deploy", "istio", "registry.example.com/acme/add-header:v1", "--offline",
+                    "--name", "Add_Header"});
   CHECK(bad.exit_code == 1);
   CHECK(bad.err.find("\"Add_Header\" is not a valid Kubernetes name") != std::string::npos);
   // Istio takes images, not files.
@@ -262,31 +264,32 @@ TEST_CASE("e2e deploy: a reference that is not in the store and cannot be pulled
 TEST_CASE("e2e deploy: ABI vs platform version warns; --strict fails", "[deploy][e2e]") {
   Fixture f;
   f.build("registry.example.com/acme/add-header:v1", f.wasm);
-  std::vector<std::string> args{"deploy",
-                                "istio",
-                                "registry.example.com/acme/add-header:v1",
-                                "--name",
-                                "add-header",
-                                "--platform-version",
-                                "1.8",
-                                "--envoyfilter",
-                                "--module-url",
-                                "https://files.example.com/add-header.wasm"};
+  // A module without a proxy_abi_version_* marker: every Envoy refuses it.
+  std::string wat = util::read_file(test::data_dir() / "wasm" / "http_0_2_1.wat");
+  auto at = wat.find("  (func (export \"proxy_abi_version_0_2_1\"))\n");
+  REQUIRE(at != std::string::npos);
+  wat.erase(at, std::string("  (func (export \"proxy_abi_version_0_2_1\"))\n").size());
+  auto no_abi = f.dir.path() / "no_abi.wasm";
+  util::write_file_atomic(no_abi, test::wat_to_wasm(wat));
+  std::vector<std::string> args{
+      "deploy", "envoy", no_abi.string(), "--root-id", "r", "--platform-version", "1.24"};
   auto warn = f.ext(args);
   INFO(warn.err);
   REQUIRE(warn.exit_code == 0);
-  CHECK(warn.err.find("warning: the module uses proxy-wasm ABI v0.2.1; istio 1.8.0 supports "
-                      "v0.1.0, v0.2.0") != std::string::npos);
-  auto ef = yaml_of(warn.out);
-  CHECK(ef["kind"] == "EnvoyFilter");
+  CHECK(warn.err.find("warning: the module exports no proxy_abi_version_* marker; envoy 1.24.0 "
+                      "refuses it") != std::string::npos);
   args.push_back("--strict");
+  auto out = f.dir.path() / "never.yaml";
+  args.insert(args.end(), {"-f", out.string()});
   auto strict = f.ext(args);
   CHECK(strict.exit_code == 1);
-  CHECK(strict.err.find("ext: error: the module uses proxy-wasm ABI v0.2.1") != std::string::npos);
+  CHECK(strict.err.find("--strict is set: the module exports no proxy_abi_version_*") !=
+        std::string::npos);
   CHECK(strict.out.empty());
+  CHECK_FALSE(fs::exists(out));
   // WasmPlugin on an Istio without it.
-  auto old = f.ext({"deploy", "istio", "registry.example.com/acme/add-header:v1", "--name", "a",
-                    "--platform-version", "1.10"});
+  auto old = f.ext({"deploy", "istio", "registry.example.com/acme/add-header:v1", "--offline",
+                    "--name", "a", "--platform-version", "1.10"});
   CHECK(old.exit_code == 1);
   CHECK(old.err.find("hint: use --envoyfilter") != std::string::npos);
 }
@@ -303,19 +306,27 @@ TEST_CASE("e2e deploy istio --apply / undeploy through kubectl; pull secret", "[
   std::map<std::string, std::string> env{{"FAKE_KUBECTL_LOG", log.string()},
                                          {"DOCKER_CONFIG", docker.string()}};
   auto r =
-      f.ext({"deploy", "istio", "registry.example.com/acme/add-header:v1", "--name", "add-header",
-             "-n", "prod", "--pull-secret", "regcred", "--create-pull-secret", "--apply",
-             "--context", "kind-dev", "--kubectl", support("fake_kubectl.py").string()},
+      f.ext({"deploy", "istio", "registry.example.com/acme/add-header:v1", "--offline", "--name",
+             "add-header", "-n", "prod", "--pull-secret", "regcred", "--create-pull-secret",
+             "--apply", "--context", "kind-dev", "--kubectl", support("fake_kubectl.py").string()},
             env);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   auto calls = read_log(log);
-  REQUIRE(calls.size() == 1);
-  CHECK(calls[0]["argv"] == nlohmann::json::parse(R"(["--context","kind-dev","apply","-f","-"])"));
-  auto docs = deploy::parse_yaml_documents(calls[0]["stdin"].get<std::string>()).value();
+  // The shared secret's users, the other form of this deployment, then the apply.
+  REQUIRE(calls.size() == 3);
+  CHECK(calls[0]["argv"][2] == "delete");
+  CHECK(calls[0]["argv"][3] == "envoyfilters.networking.istio.io");
+  CHECK(calls[1]["argv"] ==
+        nlohmann::json::parse(
+            R"(["--context","kind-dev","get","secret","regcred","-n","prod","-o","json"])"));
+  CHECK(calls[2]["argv"] == nlohmann::json::parse(R"(["--context","kind-dev","apply","-f","-"])"));
+  auto docs = deploy::parse_yaml_documents(calls[2]["stdin"].get<std::string>()).value();
   REQUIRE(docs.size() == 2);
   CHECK(docs[0]["kind"] == "Secret");
   CHECK(docs[0]["metadata"]["namespace"] == "prod");
+  CHECK(docs[0]["metadata"]["annotations"]["ext.dev/used-by"] == "add-header");
+  CHECK_FALSE(docs[0]["metadata"]["labels"].contains("ext.dev/deployment"));
   CHECK(docs[0]["data"][".dockerconfigjson"] ==
         "eyJhdXRocyI6eyJyZWdpc3RyeS5leGFtcGxlLmNvbSI6eyJ1c2VybmFtZSI6InJvYm90IiwicGFzc3dvcmQiOiJz"
         "M2NyM3QiLCJhdXRoIjoiY205aWIzUTZjek5qY2pOMCJ9fX0=");
@@ -326,54 +337,90 @@ TEST_CASE("e2e deploy istio --apply / undeploy through kubectl; pull secret", "[
   CHECK(r.err.find("s3cr3t") == std::string::npos);
   CHECK(r.err.find("secret/regcred configured") != std::string::npos);
 
-  // Same name again: kubectl apply of the same object (updated in place by the server).
-  auto again =
-      f.ext({"deploy", "istio", "registry.example.com/acme/add-header:v1", "--name", "add-header",
-             "-n", "prod", "--apply", "--kubectl", support("fake_kubectl.py").string()},
+  // A second deployment shares the secret: both are recorded on it.
+  auto second =
+      f.ext({"deploy", "istio", "registry.example.com/acme/add-header:v1", "--offline", "--name",
+             "other-filter", "-n", "prod", "--pull-secret", "regcred", "--create-pull-secret",
+             "--apply", "--kubectl", support("fake_kubectl.py").string()},
             env);
-  REQUIRE(again.exit_code == 0);
+  INFO(second.err);
+  REQUIRE(second.exit_code == 0);
   calls = read_log(log);
-  REQUIRE(calls.size() == 2);
-  CHECK(yaml_of(calls[1]["stdin"].get<std::string>())["metadata"]["name"] == "add-header");
+  auto applied = deploy::parse_yaml_documents(calls.back()["stdin"].get<std::string>()).value();
+  CHECK(applied[0]["metadata"]["annotations"]["ext.dev/used-by"] == "add-header,other-filter");
 
-  // Undeploy deletes by the deployment label; a cluster without EnvoyFilter CRD is fine.
+  // Undeploying one keeps the secret for the other; a cluster without EnvoyFilter CRD is fine.
   env["FAKE_KUBECTL_NO_ENVOYFILTER"] = "1";
+  auto n0 = calls.size();
   auto un = f.ext({"undeploy", "istio", "add-header", "-n", "prod", "--kubectl",
                    support("fake_kubectl.py").string()},
                   env);
   INFO(un.err);
   REQUIRE(un.exit_code == 0);
   calls = read_log(log);
-  REQUIRE(calls.size() == 5);
+  REQUIRE(calls.size() == n0 + 4);
   std::string sel = "app.kubernetes.io/managed-by=ext,ext.dev/deployment=add-header";
-  CHECK(calls[2]["argv"] == nlohmann::json({"delete", "wasmplugins.extensions.istio.io", "-n",
-                                            "prod", "-l", sel, "--ignore-not-found"}));
-  CHECK(calls[3]["argv"][1] == "envoyfilters.networking.istio.io");
-  CHECK(calls[4]["argv"][1] == "secrets");
+  CHECK(calls[n0]["argv"] == nlohmann::json({"delete", "wasmplugins.extensions.istio.io", "-n",
+                                             "prod", "-l", sel, "--ignore-not-found"}));
+  CHECK(calls[n0 + 1]["argv"][1] == "envoyfilters.networking.istio.io");
+  CHECK(calls[n0 + 2]["argv"][0] == "get");
+  CHECK(calls[n0 + 3]["argv"] == nlohmann::json({"annotate", "secret", "regcred", "-n", "prod",
+                                                 "ext.dev/used-by=other-filter", "--overwrite"}));
   CHECK(un.err.find("envoyfilters.networking.istio.io: not installed in the cluster") !=
         std::string::npos);
+  CHECK(un.err.find("secret regcred: kept for other-filter") != std::string::npos);
+  // ... and the last user deletes it.
+  auto un2 = f.ext({"undeploy", "istio", "other-filter", "-n", "prod", "--kubectl",
+                    support("fake_kubectl.py").string()},
+                   env);
+  REQUIRE(un2.exit_code == 0);
+  calls = read_log(log);
+  CHECK(calls.back()["argv"] ==
+        nlohmann::json({"delete", "secret", "regcred", "-n", "prod", "--ignore-not-found"}));
+  env.erase("FAKE_KUBECTL_NO_ENVOYFILTER");
+
+  // Switching a name from WasmPlugin to EnvoyFilter removes the WasmPlugin first.
+  auto wp =
+      f.ext({"deploy", "istio", "registry.example.com/acme/add-header:v1", "--offline", "--name",
+             "sw", "-n", "prod", "--apply", "--kubectl", support("fake_kubectl.py").string()},
+            env);
+  REQUIRE(wp.exit_code == 0);
+  auto ef = f.ext(
+      {"deploy", "istio", "registry.example.com/acme/add-header:v1", "--offline", "--name", "sw",
+       "-n", "prod", "--envoyfilter", "--module-url", "https://modules.example.com/f.wasm",
+       "--apply", "--kubectl", support("fake_kubectl.py").string()},
+      env);
+  INFO(ef.err);
+  REQUIRE(ef.exit_code == 0);
+  calls = read_log(log);
+  auto k = calls.size();
+  CHECK(calls[k - 2]["argv"][1] == "wasmplugins.extensions.istio.io");
+  CHECK(calls[k - 2]["argv"][0] == "delete");
+  auto state = nlohmann::json::parse(util::read_file(log.string() + ".state"));
+  CHECK_FALSE(state.contains("wasmplugin/prod/sw"));
+  CHECK(state.contains("envoyfilter/prod/sw"));
+  auto before_nocred = calls.size();
 
   // No credentials for the registry: a clear error before anything is applied.
   util::write_file_atomic(docker / "config.json", R"({"auths":{}})");
-  auto nocred = f.ext({"deploy", "istio", "registry.example.com/acme/add-header:v1", "--name",
-                       "add-header", "--pull-secret", "regcred", "--create-pull-secret", "--apply",
-                       "--kubectl", support("fake_kubectl.py").string()},
+  auto nocred = f.ext({"deploy", "istio", "registry.example.com/acme/add-header:v1", "--offline",
+                       "--name", "add-header", "--pull-secret", "regcred", "--create-pull-secret",
+                       "--apply", "--kubectl", support("fake_kubectl.py").string()},
                       env);
   CHECK(nocred.exit_code == 1);
   CHECK(nocred.err.find("hint: run `ext login registry.example.com` first") != std::string::npos);
-  CHECK(read_log(log).size() == 5);
+  CHECK(read_log(log).size() == before_nocred);
 }
 
 TEST_CASE("e2e deploy gloo: Gateway file, --apply through kubectl, undeploy one filter",
           "[deploy][e2e]") {
   Fixture f;
   f.build("registry.example.com/acme/add-header:v1", f.wasm);
-  auto r = f.ext({"deploy", "gloo", "registry.example.com/acme/add-header:v1", "--name",
-                  "add-header", "--stage", "authn"});
+  auto r = f.ext({"deploy", "gloo", "registry.example.com/acme/add-header:v1", "--offline",
+                  "--name", "add-header", "--stage", "authn"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
-  CHECK(r.err.find("warning: Gloo Edge runs wasm filters only in Gloo Enterprise") !=
-        std::string::npos);
+  CHECK(r.err.find("Gloo Edge runs wasm filters only in Gloo Enterprise") != std::string::npos);
   auto g = yaml_of(r.out);
   auto& fl = g["spec"]["httpGateway"]["options"]["wasm"]["filters"];
   REQUIRE(fl.size() == 1);
@@ -390,9 +437,10 @@ TEST_CASE("e2e deploy gloo: Gateway file, --apply through kubectl, undeploy one 
   auto log = f.dir.path() / "kubectl.log";
   std::map<std::string, std::string> env{{"FAKE_KUBECTL_LOG", log.string()},
                                          {"FAKE_KUBECTL_GET", live.string()}};
-  auto ap = f.ext({"deploy", "gloo", "registry.example.com/acme/add-header:v1", "--name",
-                   "add-header", "--apply", "--kubectl", support("fake_kubectl.py").string()},
-                  env);
+  auto ap =
+      f.ext({"deploy", "gloo", "registry.example.com/acme/add-header:v1", "--offline", "--name",
+             "add-header", "--apply", "--kubectl", support("fake_kubectl.py").string()},
+            env);
   INFO(ap.err);
   REQUIRE(ap.exit_code == 0);
   auto calls = read_log(log);

@@ -1,12 +1,13 @@
 // ext::deploy — putting a proxy-wasm filter into a proxy: one Target per platform
 // (EnvoyTarget: a v3 static bootstrap and a local run; IstioTarget: WasmPlugin / legacy
 // EnvoyFilter and a pull Secret, applied with kubectl; GlooTarget: a Gateway's
-// httpGateway.options.wasm.filters[]). Field names and semantics: peers.md §4 (Istio), §5
-// (Envoy), §6 (Gloo). Renders YAML (yaml-cpp only in yaml.cpp) and runs the user's own tools
-// (envoy, docker/podman, kubectl) through util::ProcessRunner so tests can check argv/stdin.
-// Owns: rendering, patching existing documents, the platform/ABI table, the local Envoy run.
-// Must not: read the store or the network (ops materialises the module and passes facts in),
-// print, or hold credentials beyond the rendered Secret it is given.
+// httpGateway.options.wasm.filters[]), behind deploy::Target (target.hpp). Field names,
+// semantics and the release each appeared in: docs/deploy.md and versions.hpp. Renders YAML
+// (yaml-cpp only in yaml.cpp) and runs the user's own tools (envoy, docker/podman, kubectl) through
+// util::ProcessRunner so tests can check argv/stdin. Owns: rendering, patching existing documents,
+// the platform/ABI table, the local Envoy run. Must not: read the store or the network (ops
+// materialises the module and passes facts in), print, or hold credentials beyond the rendered
+// Secret it is given.
 #pragma once
 
 #include <optional>

@@ -2,7 +2,7 @@
 // the image with --docker (docker or podman, host network, module and bootstrap mounted
 // read-only). Waits for GET /ready on the admin port, then for the wasm VM gauge
 // `wasm.envoy.wasm.runtime.<rt>.active` > 0 in GET /stats?filter=wasm (the readiness probe
-// GetEnvoy's e2e used, peers.md §5 D.2 notes), and on Ctrl-C asks Envoy to stop
+// GetEnvoy's e2e used, docs/deploy.md), and on Ctrl-C asks Envoy to stop
 // (POST /quitquitquit; `docker stop` for a container) besides the SIGINT the terminal sends.
 // The process goes through util::ProcessRunner and the admin API through AdminClient, so tests
 // use fakes for both.

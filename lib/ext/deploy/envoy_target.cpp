@@ -212,6 +212,48 @@ Result<std::string> runtime_name(std::string_view text) {
               "use v8 (default, in official Envoy builds), wamr or wasmtime");
 }
 
+Result<void> set_failure_fields(Json& config, FailStrategy policy, bool has_failure_policy,
+                                const std::string& target) {
+  if (has_failure_policy) {
+    switch (policy) {
+      case FailStrategy::unspecified:
+      case FailStrategy::fail_closed:
+        config["failure_policy"] = "FAIL_CLOSED";
+        break;
+      case FailStrategy::fail_open:
+        config["failure_policy"] = "FAIL_OPEN";
+        break;
+      case FailStrategy::fail_reload:
+        config["failure_policy"] = "FAIL_RELOAD";
+        break;
+    }
+    return {};
+  }
+  // Before failure_policy: fail_open (default false, i.e. fail closed); no reload policy.
+  if (policy == FailStrategy::fail_open) config["fail_open"] = true;
+  if (policy == FailStrategy::fail_reload) {
+    const auto& r = row(Feature::envoy_failure_policy);
+    return fail(Errc::unsupported,
+                "FAIL_RELOAD needs Envoy's failure_policy, first in Envoy 1.33 (" +
+                    std::string(r.source) + "); the target is " + target,
+                "use FAIL_OPEN or FAIL_CLOSED, or raise --platform-version");
+  }
+  return {};
+}
+
+Result<void> EnvoyTarget::check(const Plugin& plugin, const Image&) const {
+  auto runtime = runtime_name(m_opts.runtime);
+  if (!runtime) return fail(runtime.error());
+  auto probe = filter(plugin);  // the failure policy the release accepts
+  if (!probe) return fail(probe.error());
+  return {};
+}
+
+Result<Rendered> EnvoyTarget::render(const Plugin& plugin, const Image&, const Json* base) const {
+  if (base) return patch(*base, plugin);
+  return render(plugin);
+}
+
 Result<Json> EnvoyTarget::filter(const Plugin& plugin) const {
   auto runtime = runtime_name(m_opts.runtime);
   if (!runtime) return fail(runtime.error());
@@ -227,18 +269,10 @@ Result<Json> EnvoyTarget::filter(const Plugin& plugin) const {
     c["value"] = plugin.config->raw;
     config["configuration"] = c;
   }
-  switch (plugin.fail) {
-    case FailStrategy::unspecified:
-    case FailStrategy::fail_closed:
-      config["failure_policy"] = "FAIL_CLOSED";
-      break;
-    case FailStrategy::fail_open:
-      config["failure_policy"] = "FAIL_OPEN";
-      break;
-    case FailStrategy::fail_reload:
-      config["failure_policy"] = "FAIL_RELOAD";
-      break;
-  }
+  auto failure =
+      set_failure_fields(config, plugin.fail, has(Feature::envoy_failure_policy, m_opts.version),
+                         "Envoy " + short_version(m_opts.version));
+  if (!failure) return fail(failure.error());
   Json vm = Json::object();
   vm["vm_id"] = plugin.name;
   vm["runtime"] = *runtime;

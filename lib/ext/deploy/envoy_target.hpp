@@ -1,8 +1,9 @@
 // ext::deploy — EnvoyTarget: a complete Envoy v3 static bootstrap with the wasm filter, or the
-// filter inserted into an existing bootstrap (peers.md §5 D.1–D.3). typed_config on every filter
-// including the router (Envoy >= 1.22 looks filters up by type URL, envoyproxy/envoy#20919),
-// failure_policy (not the deprecated fail_open), configuration as google.protobuf.StringValue,
-// vm_config.runtime envoy.wasm.runtime.v8 by default, code.local.filename.
+// filter inserted into an existing bootstrap (envoy/extensions/filters/http/wasm/v3,
+// network/wasm/v3; docs/deploy.md). typed_config on every filter including the router (Envoy
+// >= 1.22 looks filters up by type URL, envoyproxy/envoy#20919), failure_policy from 1.33
+// (fail_open before; versions.hpp), configuration as google.protobuf.StringValue, vm_config.runtime
+// envoy.wasm.runtime.v8 by default, code.local.filename.
 #pragma once
 
 #include <string>
@@ -10,6 +11,8 @@
 
 #include "ext/core/result.hpp"
 #include "ext/deploy/deploy.hpp"
+#include "ext/deploy/target.hpp"
+#include "ext/deploy/versions.hpp"
 
 namespace ext::deploy {
 
@@ -48,11 +51,25 @@ struct EnvoyOptions {
   std::string listener;                   // --listener NAME (with an existing bootstrap)
   Placement placement;                    // --before / --after
   bool bind_all = false;                  // listener and admin on 0.0.0.0 (in a container)
+  Version version = newest_known(Platform::envoy);  // --platform-version: what the fields are
 };
 
-class EnvoyTarget {
+// The PluginConfig fields that say what happens when the VM fails, as `version` accepts them:
+// failure_policy from Envoy 1.33 (envoyproxy/envoy#36456), before that only fail_open. Used by
+// the bootstrap and by Istio's EnvoyFilter form (with the Envoy its Istio release bundles).
+Result<void> set_failure_fields(Json& plugin_config, FailStrategy policy, bool has_failure_policy,
+                                const std::string& needs);
+
+class EnvoyTarget final : public Target {
  public:
   explicit EnvoyTarget(EnvoyOptions opts) : m_opts(std::move(opts)) {}
+
+  // Target: the module is a local file, so every layout loads; `base` is --bootstrap's document.
+  Platform platform() const override { return Platform::envoy; }
+  Result<void> check(const Plugin& plugin, const Image& image) const override;
+  std::vector<std::string> warnings(const Plugin&, const Image&) const override { return {}; }
+  Result<Rendered> render(const Plugin& plugin, const Image& image,
+                          const Json* base) const override;
 
   // The http_filters (or network filters) entry for the plugin.
   Result<Json> filter(const Plugin& plugin) const;

@@ -66,13 +66,50 @@ Result<Json*> filters_of(Json& gateway, bool create) {
 
 }  // namespace
 
+Result<void> GlooTarget::check(const Plugin& plugin, const Image& image) const {
+  auto ok = check(plugin);
+  if (!ok) return ok;
+  if (image.reference.empty())
+    return fail(Errc::invalid_argument,
+                "Gloo pulls the module from a registry: deploy an image reference, not a file",
+                "push the module first (ext build -t REF && ext push REF), then deploy REF");
+  return {};
+}
+
+std::vector<std::string> GlooTarget::warnings(const Plugin&, const Image& image) const {
+  if (image.layout.empty() || image.layout == "oci") return {};
+  return {"the image is in the " + image.layout +
+          " layout; Gloo's wasm cache reads the wasme \"oci\" layout (ext build --format oci)"};
+}
+
+Result<Rendered> GlooTarget::render(const Plugin& plugin, const Image& image,
+                                    const Json* base) const {
+  auto ok = check(plugin, image);
+  if (!ok) return fail(ok.error());
+  return patch(base ? *base : default_gateway(), plugin, image.reference);
+}
+
+std::optional<Json> GlooTarget::live_base(Kubectl& kubectl) const {
+  auto gateway = kubectl.get("gateways.gateway.solo.io", m_opts.gateway, m_opts.ns);
+  strip_server_fields(gateway);
+  return gateway;
+}
+
+std::string GlooTarget::apply(const Plugin&, const Rendered& rendered, Kubectl& kubectl) const {
+  return kubectl.replace(rendered.yaml());
+}
+
 Result<void> GlooTarget::check(const Plugin& plugin) const {
   auto v = validate_kube_name(plugin.name, "--name");
   if (!v) return v;
   auto g = validate_kube_name(m_opts.gateway, "--gateway");
   if (!g) return g;
-  auto n = validate_kube_name(m_opts.ns, "--namespace");
+  auto n = validate_kube_namespace(m_opts.ns, "--namespace");
   if (!n) return n;
+  if (plugin.fail == FailStrategy::fail_open) {
+    auto f = require(Feature::gloo_fail_open, m_opts.version);
+    if (!f) return f;
+  }
   if (plugin.type != FilterType::http)
     return fail(Errc::unsupported,
                 "Gloo Edge runs HTTP wasm filters only; this is a network filter");

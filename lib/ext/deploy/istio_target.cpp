@@ -1,5 +1,6 @@
 #include "ext/deploy/istio_target.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "ext/deploy/envoy_target.hpp"
@@ -7,6 +8,9 @@
 #include "ext/util/strings.hpp"
 
 namespace ext::deploy {
+
+// The CA bundle of Debian/Ubuntu based proxy images (Istio's proxyv2 is Ubuntu based).
+constexpr const char* k_system_ca_bundle = "/etc/ssl/certs/ca-certificates.crt";
 
 namespace {
 
@@ -145,11 +149,11 @@ std::vector<std::string> IstioTarget::managed_kinds() {
   return {"wasmplugins.extensions.istio.io", "envoyfilters.networking.istio.io", "secrets"};
 }
 
-Result<void> IstioTarget::check(const Plugin& plugin) const {
+Result<void> IstioTarget::check_options(const Plugin& plugin) const {
   auto v = validate_kube_name(plugin.name, "--name");
   if (!v) return v;
   if (!m_opts.ns.empty()) {
-    auto n = validate_kube_name(m_opts.ns, "--namespace");
+    auto n = validate_kube_namespace(m_opts.ns, "--namespace");
     if (!n) return n;
   }
   if (!m_opts.pull_secret.empty()) {
@@ -185,7 +189,53 @@ Result<void> IstioTarget::check(const Plugin& plugin) const {
   }
   if (plugin.root_id.size() > 256)
     return fail(Errc::invalid_argument, "the root id (pluginName) is longer than 256 characters");
+  for (const auto& [k, val] : m_opts.selector) {
+    auto l = validate_label(k, val, "--selector");
+    if (!l) return l;
+  }
+  // What the release accepts.
+  const Version& ver = m_opts.version;
+  if (!m_opts.envoyfilter) {
+    auto r = require(Feature::istio_wasm_plugin, ver);
+    if (!r)
+      return fail(Errc::unsupported, r.error().message(),
+                  "use --envoyfilter (an EnvoyFilter with remote code) for Istio before 1.12");
+    if (plugin.type == FilterType::network) {
+      auto t = require(Feature::istio_plugin_type, ver);
+      if (!t)
+        return fail(Errc::unsupported, "a network filter " + t.error().message(),
+                    "before Istio 1.20 a WasmPlugin is always an HTTP filter; use --envoyfilter "
+                    "for a network filter, or raise --platform-version");
+    }
+    if (!m_opts.target_refs.empty()) {
+      auto t = require(Feature::istio_target_refs, ver);
+      if (!t) return t;
+    }
+    if (!m_opts.pull_secret.empty()) {
+      auto t = require(Feature::istio_image_pull_secret, ver);
+      if (!t) return t;
+    }
+    if (plugin.fail == FailStrategy::fail_open || plugin.fail == FailStrategy::fail_closed) {
+      auto t = require(Feature::istio_fail_strategy, ver);
+      if (!t) return t;
+    }
+    if (plugin.fail == FailStrategy::fail_reload) {
+      auto t = require(Feature::istio_fail_reload, ver);
+      if (!t) return t;
+    }
+  } else if (plugin.fail == FailStrategy::fail_reload) {
+    auto t = require(Feature::istio_envoy_failure_policy, ver);
+    if (!t) return t;
+  }
   return {};
+}
+
+std::string istio_layout_problem(const std::string& layout) {
+  if (layout.empty() || layout == "oci" || layout == "compat" || layout == "docker-v2") return {};
+  return "the image is in the " + layout +
+         " layout, which Istio's wasm fetcher does not read (it reads the oci and compat "
+         "layouts: istio/istio pkg/wasm/imagefetcher.go, through 1.30); rebuild with "
+         "`ext build --format oci` (or compat) and push";
 }
 
 Json IstioTarget::metadata(const std::string& name, const IstioImage& image) const {
@@ -258,7 +308,9 @@ Result<Json> IstioTarget::wasm_plugin(const Plugin& plugin, const IstioImage& im
     if (!obj) return fail(obj.error());
     spec["pluginConfig"] = *obj;
   }
-  spec["type"] = plugin.type == FilterType::http ? "HTTP" : "NETWORK";
+  // spec.type exists from Istio 1.20 (before it, every WasmPlugin is an HTTP filter).
+  if (has(Feature::istio_plugin_type, m_opts.version))
+    spec["type"] = plugin.type == FilterType::http ? "HTTP" : "NETWORK";
 
   Json doc = Json::object();
   doc["apiVersion"] = "extensions.istio.io/v1alpha1";
@@ -300,6 +352,20 @@ Result<Json> IstioTarget::envoy_filter(const Plugin& plugin, const IstioImage& i
     cluster["transport_socket"]["typed_config"]["@type"] =
         "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext";
     cluster["transport_socket"]["typed_config"]["sni"] = url->host;
+    // Verify the server: the system CAs of the proxy image (Debian/Ubuntu path, as in Istio's
+    // proxyv2 image) and the host name in the certificate.
+    Json& vc =
+        cluster["transport_socket"]["typed_config"]["common_tls_context"]["validation_context"];
+    vc["trusted_ca"]["filename"] = k_system_ca_bundle;
+    Json san = Json::object();
+    if (has(Feature::istio_envoy_typed_san, m_opts.version)) {
+      san["san_type"] = HostPort{url->host, url->port}.is_ip() ? "IP_ADDRESS" : "DNS";
+      san["matcher"]["exact"] = url->host;
+      vc["match_typed_subject_alt_names"] = Json::array({san});
+    } else {
+      san["exact"] = url->host;
+      vc["match_subject_alt_names"] = Json::array({san});
+    }
   }
   Json cluster_patch = Json::object();
   cluster_patch["applyTo"] = "CLUSTER";
@@ -307,7 +373,8 @@ Result<Json> IstioTarget::envoy_filter(const Plugin& plugin, const IstioImage& i
   cluster_patch["patch"]["operation"] = "ADD";
   cluster_patch["patch"]["value"] = cluster;
 
-  // The filter, with remote code (peers.md §5 D.2 "Remote code variant").
+  // The filter, with remote code (envoy.config.core.v3.RemoteDataSource: http_uri + sha256;
+  // docs/deploy.md).
   Json config = Json::object();
   config["name"] = plugin.name;
   config["root_id"] = plugin.root_id;
@@ -315,8 +382,11 @@ Result<Json> IstioTarget::envoy_filter(const Plugin& plugin, const IstioImage& i
     config["configuration"]["@type"] = k_string_value_type;
     config["configuration"]["value"] = plugin.config->raw;
   }
-  // Istio versions without WasmPlugin ship Envoys older than failure_policy: use fail_open.
-  if (plugin.fail == FailStrategy::fail_open) config["fail_open"] = true;
+  // failure_policy once the Istio release's own Envoy reads it (1.25), fail_open before.
+  auto failure = set_failure_fields(config, plugin.fail,
+                                    has(Feature::istio_envoy_failure_policy, m_opts.version),
+                                    "the Envoy of Istio " + short_version(m_opts.version));
+  if (!failure) return fail(failure.error());
   Json remote = Json::object();
   remote["http_uri"]["uri"] = image.module_url;
   remote["http_uri"]["cluster"] = cluster_name;
@@ -365,12 +435,34 @@ Result<Json> IstioTarget::envoy_filter(const Plugin& plugin, const IstioImage& i
   return doc;
 }
 
-Result<Rendered> IstioTarget::render(const Plugin& plugin, const IstioImage& image,
-                                     const std::optional<PullCredentials>& creds) const {
-  auto ok = check(plugin);
+Result<void> IstioTarget::check(const Plugin& plugin, const Image& image) const {
+  auto ok = check_options(plugin);
+  if (!ok) return ok;
+  if (image.registry.empty() || image.repository.empty())
+    return fail(Errc::invalid_argument,
+                "Istio pulls the module from a registry: deploy an image reference, not a file",
+                "push the module first (ext build -t REF && ext push REF), then deploy REF");
+  return {};
+}
+
+std::vector<std::string> IstioTarget::warnings(const Plugin&, const Image& image) const {
+  std::vector<std::string> out;
+  if (!m_opts.envoyfilter) {
+    if (auto p = istio_layout_problem(image.layout); !p.empty()) out.push_back(p);
+  } else if (image.module_url.empty()) {
+    out.push_back(
+        "the EnvoyFilter form fetches the raw module over http(s), and this image "
+        "(layout " +
+        image.layout + ") has no raw module layer to serve");
+  }
+  return out;
+}
+
+Result<Rendered> IstioTarget::render(const Plugin& plugin, const Image& image, const Json*) const {
+  auto ok = check(plugin, image);
   if (!ok) return fail(ok.error());
   Rendered out;
-  if (creds) {
+  if (m_creds) {
     if (m_opts.pull_secret.empty())
       return fail(Errc::usage, "--create-pull-secret needs --pull-secret NAME");
     Json secret = Json::object();
@@ -378,24 +470,112 @@ Result<Rendered> IstioTarget::render(const Plugin& plugin, const IstioImage& ima
     secret["kind"] = "Secret";
     secret["metadata"]["name"] = m_opts.pull_secret;
     if (!m_opts.ns.empty()) secret["metadata"]["namespace"] = m_opts.ns;
-    secret["metadata"]["labels"] = managed_labels(plugin.name);
+    // Not labelled with the deployment: several deployments may share it (remove()).
+    secret["metadata"]["labels"][k_managed_by_label] = k_managed_by_value;
+    secret["metadata"]["labels"][k_pull_secret_label] = "true";
+    secret["metadata"]["annotations"][k_used_by_annotation] = plugin.name;
     secret["type"] = "kubernetes.io/dockerconfigjson";
-    secret["data"][".dockerconfigjson"] = base64_encode(docker_config_json(*creds));
+    secret["data"][".dockerconfigjson"] = base64_encode(docker_config_json(*m_creds));
     out.documents.push_back(secret);
-    out.notes.push_back("pull secret " + m_opts.pull_secret + " for " + creds->server);
+    out.notes.push_back("pull secret " + m_opts.pull_secret + " for " + m_creds->server);
   }
   auto doc = m_opts.envoyfilter ? envoy_filter(plugin, image) : wasm_plugin(plugin, image);
   if (!doc) return fail(doc.error());
-  if (m_opts.envoyfilter) {
-    if (!m_opts.phase.empty())
-      out.notes.push_back(
-          "--phase applies to WasmPlugin only; the EnvoyFilter inserts the "
-          "filter before the router");
-    if (plugin.fail == FailStrategy::fail_reload)
-      out.notes.push_back("FAIL_RELOAD needs WasmPlugin; the EnvoyFilter fails closed");
-  }
+  if (m_opts.envoyfilter && !m_opts.phase.empty())
+    out.notes.push_back(
+        "--phase applies to WasmPlugin only; the EnvoyFilter inserts the "
+        "filter before the router");
   out.documents.push_back(std::move(*doc));
   return out;
+}
+
+namespace {
+std::vector<std::string> split_users(const std::string& s) {
+  std::vector<std::string> out;
+  for (auto& u : util::split(s, ','))
+    if (!util::trim(u).empty()) out.emplace_back(util::trim(u));
+  return out;
+}
+std::string users_of(const Json& object) {
+  const auto& md = object.value("metadata", Json::object());
+  const auto& an = md.value("annotations", Json::object());
+  auto it = an.find(k_used_by_annotation);
+  return it != an.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+std::string selector_for(const std::string& name) {
+  return std::string(k_managed_by_label) + "=" + k_managed_by_value + "," + k_deployment_label +
+         "=" + name;
+}
+}  // namespace
+
+std::string IstioTarget::apply(const Plugin& plugin, const Rendered& rendered,
+                               Kubectl& kubectl) const {
+  std::string out;
+  // The other form of this deployment goes first, so the filter never runs twice.
+  std::string other =
+      m_opts.envoyfilter ? "wasmplugins.extensions.istio.io" : "envoyfilters.networking.istio.io";
+  kubectl.delete_by_label(other, m_opts.ns, selector_for(plugin.name), &out);
+  std::vector<Json> docs = rendered.documents;
+  for (auto& d : docs) {
+    if (d.value("kind", "") != "Secret") continue;
+    // Keep the users the cluster already knows of.
+    auto users = std::vector<std::string>{plugin.name};
+    try {
+      auto live = kubectl.get("secret", m_opts.pull_secret, m_opts.ns);
+      for (auto& u : split_users(users_of(live)))
+        if (std::find(users.begin(), users.end(), u) == users.end()) users.push_back(u);
+    } catch (const Error& e) {
+      if (e.code() != Errc::not_found) throw;
+    }
+    std::sort(users.begin(), users.end());
+    d["metadata"]["annotations"][k_used_by_annotation] = util::join(users, ",");
+  }
+  out += kubectl.apply(to_yaml_documents(docs));
+  return out;
+}
+
+std::vector<std::string> IstioTarget::remove(const std::string& name, const std::string& ns,
+                                             Kubectl& kubectl, bool dry_run,
+                                             std::vector<std::vector<std::string>>* would_run) {
+  std::vector<std::string> notes;
+  std::string out;
+  for (const auto& kind : {"wasmplugins.extensions.istio.io", "envoyfilters.networking.istio.io"}) {
+    if (dry_run) {
+      std::vector<std::string> argv{"delete", kind};
+      if (!ns.empty()) argv.insert(argv.end(), {"-n", ns});
+      argv.insert(argv.end(), {"-l", selector_for(name), "--ignore-not-found"});
+      if (would_run) would_run->push_back(argv);
+      continue;
+    }
+    if (!kubectl.delete_by_label(kind, ns, selector_for(name), &out))
+      notes.push_back(std::string(kind) + ": not installed in the cluster, skipped");
+  }
+  // Pull secrets: drop this deployment from each; delete a secret with no user left.
+  std::string secret_sel = std::string(k_managed_by_label) + "=" + k_managed_by_value + "," +
+                           k_pull_secret_label + "=true";
+  if (dry_run) {
+    std::vector<std::string> argv{"get", "secrets"};
+    if (!ns.empty()) argv.insert(argv.end(), {"-n", ns});
+    argv.insert(argv.end(), {"-l", secret_sel, "-o", "json"});
+    if (would_run) would_run->push_back(argv);
+    return notes;
+  }
+  for (const auto& s : kubectl.list("secrets", ns, secret_sel)) {
+    auto users = split_users(users_of(s));
+    auto it = std::find(users.begin(), users.end(), name);
+    if (it == users.end()) continue;
+    users.erase(it);
+    std::string sname = s["metadata"].value("name", "");
+    if (sname.empty()) continue;
+    if (users.empty()) {
+      kubectl.delete_named("secret", sname, ns);
+      notes.push_back("secret " + sname + ": deleted (no other deployment uses it)");
+    } else {
+      kubectl.annotate("secret", sname, ns, k_used_by_annotation, util::join(users, ","));
+      notes.push_back("secret " + sname + ": kept for " + util::join(users, ", "));
+    }
+  }
+  return notes;
 }
 
 }  // namespace ext::deploy

@@ -40,6 +40,57 @@ Result<void> validate_kube_name(std::string_view name, std::string_view what) {
   return {};
 }
 
+namespace {
+bool is_alnum(char c) {
+  return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
+}
+// ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9], at most 63: a label value or a key's name part.
+std::string label_name_problem(std::string_view s) {
+  if (s.size() > 63) return "longer than 63 characters";
+  if (s.empty()) return "it is empty";
+  if (!is_alnum(s.front()) || !is_alnum(s.back()))
+    return "it must start and end with a letter or digit";
+  for (char c : s)
+    if (!is_alnum(c) && c != '-' && c != '_' && c != '.')
+      return std::string("character '") + c + "' is not allowed";
+  return {};
+}
+}  // namespace
+
+Result<void> validate_kube_namespace(std::string_view ns, std::string_view what) {
+  auto r = validate_kube_name(ns, what);
+  if (!r) return r;
+  if (ns.find('.') != std::string_view::npos)
+    return fail(Errc::invalid_argument,
+                std::string(what) + " \"" + std::string(ns) +
+                    "\" is not a valid namespace: a DNS-1123 label has no dots",
+                "use lowercase letters, digits and '-', at most 63 characters");
+  return {};
+}
+
+Result<void> validate_label(std::string_view key, std::string_view value, std::string_view what) {
+  std::string shown = std::string(key.substr(0, 80)) + "=" + std::string(value.substr(0, 80));
+  auto bad = [&](const std::string& part, const std::string& why) {
+    return fail(Errc::invalid_argument,
+                std::string(what) + " " + shown + ": the label " + part + " is invalid: " + why,
+                "label keys are [prefix/]name and values at most 63 letters, digits, '-', '_' "
+                "or '.', starting and ending with a letter or digit");
+  };
+  std::string_view name = key;
+  auto slash = key.find('/');
+  if (slash != std::string_view::npos) {
+    auto prefix = key.substr(0, slash);
+    name = key.substr(slash + 1);
+    if (prefix.empty() || prefix.size() > 253) return bad("key prefix", "empty or over 253");
+    auto p = validate_kube_name(prefix.size() > 63 ? prefix.substr(0, 63) : prefix, "prefix");
+    if (!p) return bad("key prefix", "not a DNS subdomain");
+  }
+  if (auto why = label_name_problem(name); !why.empty()) return bad("key", why);
+  if (!value.empty())
+    if (auto why = label_name_problem(value); !why.empty()) return bad("value", why);
+  return {};
+}
+
 Json managed_labels(const std::string& deployment) {
   Json l = Json::object();
   l[k_managed_by_label] = k_managed_by_value;
@@ -138,6 +189,50 @@ bool Kubectl::delete_by_label(const std::string& kind, const std::string& ns,
   }
   if (out) *out += r.out;
   return true;
+}
+
+std::vector<Json> Kubectl::list(const std::string& kind, const std::string& ns,
+                                const std::string& selector) {
+  std::vector<std::string> args{"get", kind};
+  if (!ns.empty()) args.insert(args.end(), {"-n", ns});
+  args.insert(args.end(), {"-l", selector, "-o", "json"});
+  auto r = run(args, std::nullopt);
+  if (r.exit_code != 0) {
+    auto msg = first_line(r.err.empty() ? r.out : r.err);
+    if (msg.find("doesn't have a resource type") != std::string::npos) return {};
+    throw Error(Errc::failed, "kubectl get " + kind + " failed: " + msg);
+  }
+  auto j = Json::parse(r.out, nullptr, false);
+  if (j.is_discarded() || !j.is_object())
+    throw Error(Errc::parse, "kubectl get " + kind + ": output is not a JSON List");
+  std::vector<Json> items;
+  if (j.contains("items") && j["items"].is_array())
+    for (auto& i : j["items"]) items.push_back(i);
+  else if (j.contains("kind") && j.contains("metadata"))
+    items.push_back(j);  // a single object
+  return items;
+}
+
+void Kubectl::delete_named(const std::string& kind, const std::string& name,
+                           const std::string& ns) {
+  std::vector<std::string> args{"delete", kind, name};
+  if (!ns.empty()) args.insert(args.end(), {"-n", ns});
+  args.push_back("--ignore-not-found");
+  auto r = run(args, std::nullopt);
+  if (r.exit_code != 0)
+    throw Error(Errc::failed, "kubectl delete " + kind + " " + name +
+                                  " failed: " + first_line(r.err.empty() ? r.out : r.err));
+}
+
+void Kubectl::annotate(const std::string& kind, const std::string& name, const std::string& ns,
+                       const std::string& key, const std::string& value) {
+  std::vector<std::string> args{"annotate", kind, name};
+  if (!ns.empty()) args.insert(args.end(), {"-n", ns});
+  args.insert(args.end(), {key + "=" + value, "--overwrite"});
+  auto r = run(args, std::nullopt);
+  if (r.exit_code != 0)
+    throw Error(Errc::failed, "kubectl annotate " + kind + " " + name +
+                                  " failed: " + first_line(r.err.empty() ? r.out : r.err));
 }
 
 }  // namespace ext::deploy

@@ -1,8 +1,6 @@
-// ext::deploy — which proxy-wasm ABI versions a platform version loads (specs.md §4.1: Envoy's
-// host accepts the markers proxy_abi_version_0_1_0 / 0_2_0 / 0_2_1 and refuses a module without
-// one; wasme.md §3.4 for the Istio/Gloo history; peers.md §4 for WasmPlugin needing Istio
-// 1.12+). The table is data, kept small; an unknown version is checked against what current
-// releases accept.
+// ext::deploy — which proxy-wasm ABI versions a platform version loads (proxy-wasm-cpp-host
+// src/bytecode_util.cc getAbiVersion: the markers proxy_abi_version_0_1_0 / 0_2_0 / 0_2_1, and a
+// module without one is refused). Which fields each release accepts is versions.hpp's table.
 #pragma once
 
 #include <optional>

@@ -1,7 +1,8 @@
 // ext::deploy — the plugin configuration handed to proxy_on_configure: from --config JSON,
 // --config @file.json / @file.yaml / @file (raw bytes), or the project's `config:`.
-// Envoy and Gloo pass it as google.protobuf.StringValue (raw bytes, peers.md §5 D.1); Istio's
-// pluginConfig is a Struct and must be a JSON object (peers.md §4 C.1).
+// Envoy and Gloo pass it as google.protobuf.StringValue (raw bytes:
+// envoy/extensions/wasm/v3/wasm.proto PluginConfig.configuration); Istio's pluginConfig is a Struct
+// and must be a JSON object (istio/api extensions/v1alpha1/wasm.proto pluginConfig).
 #pragma once
 
 #include <filesystem>

@@ -22,6 +22,12 @@ Result<Json> parse_yaml(std::string_view text);
 // A stream of documents separated by `---` (empty documents skipped).
 Result<std::vector<Json>> parse_yaml_documents(std::string_view text);
 
+// `patched` (the JSON view of `original` after a change) written back over the original YAML:
+// every unchanged node is the original one, so tags (Envoy's `!ignore` keys), anchors and
+// aliases survive; comments do not (yaml-cpp does not keep them). Keys tagged !ignore are absent
+// from the JSON view (as Envoy reads them) and kept here.
+Result<std::string> patch_yaml_text(std::string_view original, const Json& patched);
+
 // Block-style YAML for one value, ending in a newline.
 std::string to_yaml(const Json& value);
 // Several documents joined with "---" lines.

@@ -5,10 +5,13 @@
 #include "ext/artifact/artifact.hpp"
 #include "ext/core/error.hpp"
 #include "ext/deploy/platform.hpp"
+#include "ext/deploy/target.hpp"
+#include "ext/http/curl_transport.hpp"
 #include "ext/ops/pull.hpp"
 #include "ext/project/project_file.hpp"
 #include "ext/project/settings.hpp"
 #include "ext/ref/reference.hpp"
+#include "ext/registry/registry_store.hpp"
 #include "ext/store/oci_layout_store.hpp"
 #include "ext/util/files.hpp"
 #include "ext/util/strings.hpp"
@@ -19,8 +22,6 @@ namespace ext::ops {
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr const char* k_default_envoy_image = "envoyproxy/envoy:v1.31-latest";
 
 Reporter& reporter_of(Env& env) {
   static NullReporter null;
@@ -42,11 +43,8 @@ void check(Result<void> r) {
   if (!r) throw r.error();
 }
 
-// <data>/ext/store -> <data>/ext
-fs::path data_root(const fs::path& store_root) {
-  fs::path s = store_root.lexically_normal();
-  if (!s.has_filename()) s = s.parent_path();
-  return s.parent_path();
+fs::path data_root(Env& env) {
+  return env.data_root.empty() ? default_data_root() : env.data_root;
 }
 
 struct Module {
@@ -56,6 +54,8 @@ struct Module {
   std::string manifest_digest;
   std::optional<artifact::Detected> detected;
   std::vector<std::string> root_ids;  // from the runtime config
+  bool has_runtime_config = false;
+  oci::Descriptor root;  // what the local name points at (a manifest or an index)
 };
 
 bool looks_like_file(const std::string& source) {
@@ -63,20 +63,6 @@ bool looks_like_file(const std::string& source) {
   if (fs::is_regular_file(source, ec)) return true;
   auto lower = util::to_lower(source);
   return lower.size() > 5 && lower.substr(lower.size() - 5) == ".wasm";
-}
-
-oci::Descriptor choose_manifest(const oci::Index& index, const std::string& what) {
-  const oci::Descriptor* first = nullptr;
-  for (const auto& d : index.manifests) {
-    if (!oci::is_manifest_type(d.media_type)) continue;
-    if (!first) first = &d;
-    // Istio picks linux/amd64 from an index (peers.md §4 C.3); prefer wasm, then that.
-    if (d.platform && (d.platform->architecture == "wasm" || d.platform->os == "wasip1")) return d;
-  }
-  for (const auto& d : index.manifests)
-    if (d.platform && d.platform->os == "linux" && d.platform->architecture == "amd64") return d;
-  if (!first) throw Error(Errc::unsupported, what + ": the index lists no image manifest");
-  return *first;
 }
 
 Module from_file(const std::string& source) {
@@ -120,19 +106,23 @@ Module from_store(const DeployOptions& opts, Env& env) {
     root = store.resolve(*m.ref);
     if (!root) throw Error(Errc::not_found, what + " is still not in the store after pulling");
   }
+  m.root = *root;
   oci::Descriptor manifest_desc = *root;
   if (oci::is_index_type(root->media_type)) {
     auto idx = value_or_throw(oci::Index::parse(store::read_all(store, *root, 4u << 20)), what);
-    manifest_desc = choose_manifest(idx, what);
+    manifest_desc = value_or_throw(artifact::select_manifest(idx), what);
   }
   m.manifest_digest = manifest_desc.digest.to_string();
   auto manifest =
       value_or_throw(oci::Manifest::parse(store::read_all(store, manifest_desc, 4u << 20)), what);
   m.detected = value_or_throw(artifact::detect(manifest, store), what);
-  if (m.detected->runtime_config) m.root_ids = m.detected->runtime_config->root_ids;
+  if (m.detected->runtime_config) {
+    m.has_runtime_config = true;
+    m.root_ids = m.detected->runtime_config->root_ids;
+  }
 
   // A stable path per image: <data>/modules/<manifest hex>.wasm (images are immutable).
-  fs::path dir = data_root(env.store_root) / "modules";
+  fs::path dir = data_root(env) / "modules";
   fs::create_directories(dir);
   m.path = dir / (manifest_desc.digest.hex() + ".wasm");
   std::error_code ec;
@@ -189,133 +179,249 @@ std::string k8s_name_from(std::string text) {
   return out.size() > 63 ? out.substr(0, 63) : out;
 }
 
-deploy::Platform platform_of(const std::string& p) {
-  if (p == "envoy") return deploy::Platform::envoy;
-  if (p == "istio") return deploy::Platform::istio;
-  if (p == "gloo") return deploy::Platform::gloo;
-  throw Error(Errc::usage, "unknown platform \"" + p + "\"", "use envoy, istio or gloo");
+bool is_json_path(const fs::path& p) {
+  return util::to_lower(p.extension().string()) == ".json";
 }
 
-void write_out(const fs::path& out, const std::string& yaml) {
+// -f OUT: YAML, or JSON when OUT ends in .json (Envoy reads any other name as JSON only when it
+// ends in .json: envoy source/common/protobuf/utility.cc loadFromFile); several documents become
+// a Kubernetes v1 List. A file holding a Secret is 0600.
+void write_out(const fs::path& out, const deploy::Rendered& r, const std::string& yaml) {
   if (!out.parent_path().empty()) fs::create_directories(out.parent_path());
-  util::write_file_atomic(out, yaml);
+  bool secret = false;
+  for (const auto& d : r.documents)
+    if (d.is_object() && d.value("kind", "") == "Secret") secret = true;
+  std::string text = yaml;
+  if (is_json_path(out)) {
+    if (r.documents.size() == 1) {
+      text = r.documents.front().dump(2) + "\n";
+    } else {
+      deploy::Json list = deploy::Json::object();
+      list["apiVersion"] = "v1";
+      list["kind"] = "List";
+      list["items"] = r.documents;
+      text = list.dump(2) + "\n";
+    }
+  }
+  util::write_file_atomic(out, text, secret ? 0600 : 0644);
 }
 
-Result<deploy::Json> load_document(const fs::path& file, const std::string& what) {
+Result<deploy::Json> load_document(const fs::path& file, const std::string& what,
+                                   std::string* text_out = nullptr) {
   std::error_code ec;
   if (!fs::is_regular_file(file, ec))
     return fail(Errc::not_found, what + " not found: " + file.string());
   auto text = util::read_file(file, 16u << 20);
+  if (text_out) *text_out = text;
   auto j = deploy::parse_yaml(text);
   if (!j) return fail(j.error().with_context(file.string()));
   return j;
 }
 
-std::string registry_blob_url(const ref::Reference& r, const oci::Descriptor& blob, Env& env) {
+// The scheme follows the same rule as the registry connection (ops/remote.cpp): --plain-http,
+// then config.yaml, then TLS options name a TLS registry, then loopback means plain HTTP.
+std::string registry_blob_url(const ref::Reference& r, const oci::Descriptor& blob,
+                              const RegistryFlags& flags, Env& env) {
   auto settings = project::Settings::load(env.settings_path);
   bool plain = r.is_loopback();
-  if (settings) {
-    auto rs = settings->registry(r.registry());
-    if (rs.plain_http) plain = *rs.plain_http;
-  }
+  std::optional<bool> configured;
+  if (settings) configured = settings->registry(r.registry()).plain_http;
+  if (flags.plain_http)
+    plain = true;
+  else if (configured)
+    plain = *configured;
+  else if (!flags.ca_file.empty() || flags.insecure)
+    plain = false;
   return std::string(plain ? "http" : "https") + "://" + r.endpoint_host() + "/v2/" +
          r.repository() + "/blobs/" + blob.digest.to_string();
 }
 
-}  // namespace
-
-DeployResult deploy(const DeployOptions& opts, Env& env) {
+void run_local_envoy(const DeployOptions& opts, Env& env, const deploy::Plugin& plugin,
+                     const deploy::EnvoyOptions& eo, const Module& m,
+                     const deploy::Rendered& rendered, DeployResult& res, bool container,
+                     const std::string& in_container) {
   Reporter& rep = reporter_of(env);
-  DeployResult res;
-  res.platform = opts.platform;
-  auto platform = platform_of(opts.platform);
-  if (opts.source.empty()) throw Error(Errc::usage, "deploy needs a reference or a .wasm file");
-
-  // 1. Options that can fail without touching anything.
-  deploy::Plugin plugin;
-  if (!opts.fail_strategy.empty())
-    plugin.fail = value_or_throw(deploy::parse_fail_strategy(opts.fail_strategy));
-  std::optional<deploy::Version> version;
-  if (!opts.platform_version.empty())
-    version = value_or_throw(deploy::Version::parse(opts.platform_version));
-  std::optional<deploy::PluginConfig> config;
-  if (!opts.config.empty()) {
-    config = value_or_throw(deploy::parse_config_arg(opts.config));
-    res.config_source = "--config";
+  if (res.written.empty()) {
+    fs::path dir = data_root(env) / "run";
+    fs::create_directories(dir);
+    res.written = dir / ("envoy-" + plugin.name + ".yaml");
+    util::write_file_atomic(res.written, res.yaml);
   }
-  if (platform == deploy::Platform::istio && !opts.istio.envoyfilter && version &&
-      *version < deploy::Version{1, 12, 0})
-    throw Error(
-        Errc::unsupported,
-        "WasmPlugin needs Istio 1.12 or later (platform version " + version->to_string() + ")",
-        "use --envoyfilter for older Istio versions");
-  if (platform != deploy::Platform::envoy && looks_like_file(opts.source))
-    throw Error(Errc::invalid_argument,
-                std::string(deploy::to_string(platform)) +
-                    " pulls the module from a registry: deploy an image reference, not a file",
-                "ext build --wasm " + opts.source +
-                    " -t REGISTRY/NAME:TAG && ext push "
-                    "REGISTRY/NAME:TAG");
-  if (opts.create_pull_secret && opts.istio.pull_secret.empty())
-    throw Error(Errc::usage, "--create-pull-secret needs --pull-secret NAME");
+  deploy::EnvoyRunOptions ro;
+  ro.config = fs::absolute(res.written);
+  ro.module = m.path;
+  ro.module_in_container = in_container;
+  ro.envoy = opts.envoy_program.empty() ? "envoy" : opts.envoy_program;
+  if (container) {
+    std::string image = *opts.docker_image;
+    if (image.empty()) {
+      auto settings = project::Settings::load(env.settings_path);
+      if (settings && !settings->envoy_image.empty()) image = settings->envoy_image;
+    }
+    ro.image = image.empty() ? deploy::default_envoy_image() : image;
+  }
+  ro.container_tool = opts.container_tool;
+  ro.container_name = "ext-envoy-" + plugin.name;
+  ro.runtime = value_or_throw(deploy::runtime_name(eo.runtime));
+  ro.ready_timeout = opts.ready_timeout;
+  // Where to probe: the bootstrap's admin address (a user's bootstrap may differ).
+  std::string admin_host = "127.0.0.1";
+  int admin_port = 9901;
+  const auto& doc = rendered.documents.front();
+  if (doc.contains("admin") && doc["admin"].contains("address")) {
+    const auto& sa = doc["admin"]["address"].value("socket_address", deploy::Json::object());
+    admin_host = sa.value("address", admin_host);
+    if (sa.contains("port_value") && sa["port_value"].is_number_integer())
+      admin_port = sa["port_value"].get<int>();
+    if (admin_host == "0.0.0.0") admin_host = "127.0.0.1";
+    if (admin_host == "::") admin_host = "::1";
+  }
+  if (opts.bootstrap.empty()) {
+    auto listen = value_or_throw(deploy::parse_host_port(eo.listen, "--listen"));
+    ro.listen_url =
+        "http://" +
+        (listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host) + ":" +
+        std::to_string(listen.port);
+  }
+  deploy::SocketAdminClient socket_admin(admin_host, admin_port);
+  deploy::AdminClient& admin = opts.admin_client ? *opts.admin_client : socket_admin;
+  auto run = deploy::run_envoy(ro, runner_of(env), admin, rep);
+  res.commands.push_back(util::shell_quote(run.argv));
+  res.run = run;
+  if (!run.interrupted && run.exit_code != 0)
+    throw Error(Errc::failed,
+                "envoy exited with status " + std::to_string(run.exit_code) +
+                    (run.ready ? "" : " before it was ready"),
+                "its log above says why; check the bootstrap with `envoy --mode validate -c " +
+                    res.written.string() + "`");
+}
 
-  // 2. The module.
-  Module m = looks_like_file(opts.source) ? from_file(opts.source) : from_store(opts, env);
-  res.module = m.path;
-  res.module_sha256 = m.info.sha256;
-  res.abi_version = m.info.abi_version;
-  res.manifest_digest = m.manifest_digest;
-  if (m.ref) res.reference = m.ref->to_string();
-  auto project = project_for(opts, m, env);
-  if (!version && project && project->platform == opts.platform &&
+// The version the output is for: --platform-version, else ext.yaml's platform_version (when it
+// names this platform), else config.yaml's envoy_version (envoy), else the newest known release.
+deploy::Version version_for(const DeployOptions& opts, deploy::Platform platform,
+                            const std::optional<project::ProjectFile>& project, Env& env) {
+  std::string text = opts.platform_version, from = "--platform-version";
+  if (text.empty() && project && project->platform == deploy::to_string(platform) &&
       !project->platform_version.empty()) {
-    auto v = deploy::Version::parse(project->platform_version);
-    if (v) version = *v;
+    text = project->platform_version;
+    from = "platform_version in ext.yaml";
   }
-  if (!version && platform == deploy::Platform::envoy) {
+  if (text.empty() && platform == deploy::Platform::envoy) {
     auto settings = project::Settings::load(env.settings_path);
     if (settings && !settings->envoy_version.empty()) {
-      auto v = deploy::Version::parse(settings->envoy_version);
-      if (v) version = *v;
+      text = settings->envoy_version;
+      from = "envoy_version in " + env.settings_path.string();
     }
   }
+  if (text.empty()) return deploy::newest_known(platform);
+  auto v = deploy::parse_platform_version(platform, text);
+  if (!v) throw v.error().with_context(from);
+  return *v;
+}
 
-  // 3. Compatibility: ABI vs platform version (warnings; --strict makes them errors).
-  for (const auto& f :
-       deploy::check_compat(platform, version, m.info.abi_version, m.info.is_component)) {
-    if (opts.strict)
-      throw Error(Errc::validation, f.message, "drop --strict to write the configuration anyway");
-    rep.warn(f.message);
-    res.warnings.push_back(f.message);
+// What the registry serves for the reference must be what ext pins: the local image, pushed.
+void check_pin(const DeployOptions& opts, const Module& m, Env& env,
+               std::vector<std::string>& warnings) {
+  std::string what = m.ref->to_string();
+  if (opts.offline) {
+    warnings.push_back("--offline: pinned the local image " + m.manifest_digest +
+                       " without asking " + m.ref->registry() + " whether it serves it");
+    return;
   }
-  switch (m.info.kind) {
-    case wasm::FilterKind::network:
-      plugin.type = deploy::FilterType::network;
-      break;
-    case wasm::FilterKind::http:
-      plugin.type = deploy::FilterType::http;
-      break;
-    case wasm::FilterKind::unknown: {
-      std::string w =
-          "cannot tell from the module's exports whether it is an HTTP or a network "
-          "filter; deploying it as an HTTP filter";
-      rep.warn(w);
-      res.warnings.push_back(w);
-      break;
+  std::optional<oci::Descriptor> served;
+  try {
+    auto remote = connect_remote(m.ref->registry(), opts.registry, env);
+    registry::RegistryStore src(remote.client, m.ref->repository());
+    served = src.resolve(*m.ref);
+  } catch (const Error& e) {
+    if (e.code() == Errc::interrupted) throw;
+    throw Error(e.code(),
+                "checking that " + m.ref->registry() + " serves " + what + ": " + e.message(),
+                "the mesh pulls the image from the registry, so ext checks it first; "
+                "`ext push " +
+                    what + "`, or pass --offline to pin the local image anyway");
+  }
+  if (!served)
+    throw Error(Errc::not_found, what + " is not in the registry: the mesh could not pull it",
+                "push it first: ext push " + what);
+  if (served->digest != m.root.digest)
+    throw Error(Errc::validation,
+                m.ref->registry() + " serves " + served->digest.to_string() + " for " + what +
+                    ", but the local image is " + m.root.digest.to_string(),
+                "push the local build (ext push " + what +
+                    "), or pull what the registry has "
+                    "(ext pull " +
+                    what + ") and deploy that");
+}
+
+// The EnvoyFilter form's module URL must be one Envoy can fetch without credentials.
+void check_module_url(const DeployOptions& opts, const std::string& url, Env& env,
+                      std::vector<std::string>& warnings) {
+  if (opts.offline) {
+    warnings.push_back("--offline: not checked that Envoy can fetch " + url +
+                       " without credentials");
+    return;
+  }
+  http::TransportOptions to;
+  to.insecure = opts.registry.insecure;
+  to.ca_file = opts.registry.ca_file;
+  std::shared_ptr<http::Transport> t =
+      env.http_transport ? env.http_transport(to) : std::make_shared<http::CurlTransport>(to);
+  http::Request req;
+  req.method = "HEAD";
+  req.url = url;
+  int status = 0;
+  try {
+    status = t->send(req).status;
+  } catch (const Error& e) {
+    if (e.code() == Errc::interrupted) throw;
+    throw Error(Errc::network, "checking the module URL " + url + ": " + e.message(),
+                "pass --module-url with a URL the proxies can fetch");
+  }
+  if (status == 401 || status == 403)
+    throw Error(Errc::auth,
+                "the registry answers " + std::to_string(status) + " to an anonymous GET of " +
+                    url + ": Envoy's remote code fetch sends no credentials",
+                "serve the module from a URL that needs none and pass --module-url URL (or use "
+                "a WasmPlugin, which pulls with imagePullSecret)");
+  if (status < 200 || status >= 300)
+    throw Error(Errc::failed, "the module URL " + url + " answers HTTP " + std::to_string(status),
+                "pass --module-url with a URL that serves the module");
+}
+
+// The facts about the filter, each from one place: the flag, then the image, then ext.yaml
+// (docs/deploy.md "One description of the filter").
+deploy::Plugin settle_plugin(const DeployOptions& opts, const Module& m,
+                             const std::optional<project::ProjectFile>& project,
+                             std::optional<wasm::FilterKind> flag_type, Env& env, DeployResult& res,
+                             std::vector<std::string>& warnings) {
+  Reporter& rep = reporter_of(env);
+  deploy::Plugin plugin;
+  std::optional<wasm::FilterKind> declared = flag_type;
+  if (!declared && m.detected) {
+    auto it = m.detected->annotations.find(artifact::k_filter_type_annotation);
+    if (it != m.detected->annotations.end()) {
+      auto t = wasm::parse_filter_type(it->second);
+      if (t) declared = *t;
     }
   }
-  res.filter_type = deploy::to_string(plugin.type);
+  if (!declared && project && !project->filter_type.empty())
+    declared = value_or_throw(wasm::parse_filter_type(project->filter_type));
+  auto kind = value_or_throw(wasm::resolve_filter_type(
+      m.info, declared, "--filter-type http|network (or filter_type in ext.yaml)"));
+  plugin.type =
+      kind == wasm::FilterKind::network ? deploy::FilterType::network : deploy::FilterType::http;
 
-  // 4. Name, root id, configuration.
-  plugin.root_id = opts.root_id;
-  if (plugin.root_id.empty() && !m.root_ids.empty()) plugin.root_id = m.root_ids.front();
-  if (plugin.root_id.empty() && project) plugin.root_id = project->root_id;
-  if (plugin.root_id.empty()) {
-    std::string w =
-        "no root id known (none in the image, no ext.yaml); the plugin uses the "
-        "empty root id — pass --root-id if the filter registers one";
-    rep.warn(w);
-    res.warnings.push_back(w);
+  if (opts.root_id) {
+    plugin.root_id = *opts.root_id;
+  } else if (m.has_runtime_config && !m.root_ids.empty()) {
+    plugin.root_id = m.root_ids.front();  // [""] is the empty root id, kept
+  } else if (project) {
+    plugin.root_id = project->root_id;
+  } else {
+    warnings.push_back(
+        "no root id known (none in the image, no ext.yaml); the plugin uses the empty root id: "
+        "pass --root-id if the filter registers one");
   }
   plugin.name = opts.name;
   if (plugin.name.empty() && project) plugin.name = project->name;
@@ -325,113 +431,107 @@ DeployResult deploy(const DeployOptions& opts, Env& env) {
   }
   if (plugin.name.empty()) plugin.name = k8s_name_from(m.path.stem().string());
   if (plugin.name.empty()) plugin.name = "wasm-filter";
-  if (!config && project && !project->config.empty()) {
-    config = deploy::config_from_project(deploy::Json(project->config));
+  if (!opts.config.empty()) {
+    plugin.config = value_or_throw(deploy::parse_config_arg(opts.config));
+    res.config_source = "--config";
+  } else if (project && !project->config.empty()) {
+    plugin.config = deploy::config_from_project(deploy::Json(project->config));
     res.config_source = "ext.yaml";
     rep.info("plugin configuration from " +
              (opts.project_dir / project::k_project_file_name).string());
   }
-  plugin.config = config;
+  if (!opts.fail_strategy.empty())
+    plugin.fail = value_or_throw(deploy::parse_fail_strategy(opts.fail_strategy));
+  return plugin;
+}
+
+}  // namespace
+
+DeployResult deploy(const DeployOptions& opts, Env& env) {
+  Reporter& rep = reporter_of(env);
+  const deploy::Platform platform = opts.platform;
+  DeployResult res;
+  res.platform = deploy::to_string(platform);
+  if (opts.source.empty()) throw Error(Errc::usage, "deploy needs a reference or a .wasm file");
+  std::vector<std::string> warnings;
+
+  // 1. Options that can fail without touching anything.
+  if (!opts.fail_strategy.empty())
+    (void)value_or_throw(deploy::parse_fail_strategy(opts.fail_strategy));
+  std::optional<wasm::FilterKind> flag_type;
+  if (!opts.filter_type.empty())
+    flag_type = value_or_throw(wasm::parse_filter_type(opts.filter_type), "--filter-type");
+  if (!opts.platform_version.empty())
+    (void)value_or_throw(deploy::parse_platform_version(platform, opts.platform_version),
+                         "--platform-version");
+  if (!opts.config.empty()) (void)value_or_throw(deploy::parse_config_arg(opts.config));
+  if (platform != deploy::Platform::envoy && looks_like_file(opts.source))
+    throw Error(Errc::invalid_argument,
+                std::string(deploy::to_string(platform)) +
+                    " pulls the module from a registry: deploy an image reference, not a file",
+                "ext build --wasm " + opts.source +
+                    " -t REGISTRY/NAME:TAG && ext push "
+                    "REGISTRY/NAME:TAG");
+  if (opts.create_pull_secret && opts.istio.pull_secret.empty())
+    throw Error(Errc::usage, "--create-pull-secret needs --pull-secret NAME");
+  if (!opts.name.empty() && platform != deploy::Platform::envoy)
+    check(deploy::validate_kube_name(opts.name, "--name"));
+
+  // 2. The module, and the project it comes from.
+  Module m = looks_like_file(opts.source) ? from_file(opts.source) : from_store(opts, env);
+  res.module = m.path;
+  res.module_sha256 = m.info.sha256;
+  res.abi_version = m.info.abi_version;
+  res.manifest_digest = m.manifest_digest;
+  if (m.ref) res.reference = m.ref->to_string();
+  auto project = project_for(opts, m, env);
+  const deploy::Version version = version_for(opts, platform, project, env);
+  res.platform_version = deploy::short_version(version);
+
+  // 3. Compatibility: ABI vs platform version.
+  for (const auto& f :
+       deploy::check_compat(platform, version, m.info.abi_version, m.info.is_component))
+    warnings.push_back(f.message);
+
+  // 4. The facts about the filter.
+  deploy::Plugin plugin = settle_plugin(opts, m, project, flag_type, env, res, warnings);
+  res.filter_type = deploy::to_string(plugin.type);
   res.name = plugin.name;
   res.root_id = plugin.root_id;
 
-  // 5. Render, then write / print / apply / run.
-  deploy::Rendered rendered;
-  deploy::Kubectl kubectl(runner_of(env), opts.kubectl);
-  if (platform == deploy::Platform::envoy) {
-    deploy::EnvoyOptions eo = opts.envoy;
-    bool container = opts.run && opts.docker_image.has_value();
-    std::string in_container = "/etc/ext/" + plugin.name + ".wasm";
-    eo.module_filename = container ? in_container : m.path.string();
-    eo.bind_all = false;  // host network: the addresses mean the same inside the container
-    deploy::EnvoyTarget target(eo);
-    if (!opts.bootstrap.empty()) {
-      auto doc = value_or_throw(load_document(opts.bootstrap, "bootstrap"));
-      rendered = value_or_throw(target.patch(std::move(doc), plugin), opts.bootstrap.string());
-    } else {
-      rendered = value_or_throw(target.render(plugin));
-    }
-    res.yaml = rendered.yaml();
-    if (!opts.out.empty()) {
-      write_out(opts.out, res.yaml);
-      res.written = opts.out;
-    }
-    if (opts.run) {
-      if (res.written.empty()) {
-        fs::path dir = data_root(env.store_root) / "run";
-        fs::create_directories(dir);
-        res.written = dir / ("envoy-" + plugin.name + ".yaml");
-        write_out(res.written, res.yaml);
-      }
-      deploy::EnvoyRunOptions ro;
-      ro.config = fs::absolute(res.written);
-      ro.module = m.path;
-      ro.module_in_container = in_container;
-      ro.envoy = opts.envoy_program.empty() ? "envoy" : opts.envoy_program;
-      if (container) {
-        std::string image = *opts.docker_image;
-        if (image.empty()) {
-          auto settings = project::Settings::load(env.settings_path);
-          if (settings && !settings->envoy_image.empty()) image = settings->envoy_image;
-        }
-        ro.image = image.empty() ? k_default_envoy_image : image;
-      }
-      ro.container_tool = opts.container_tool;
-      ro.container_name = "ext-envoy-" + plugin.name;
-      ro.runtime = value_or_throw(deploy::runtime_name(eo.runtime));
-      ro.ready_timeout = opts.ready_timeout;
-      // Where to probe: the bootstrap's admin address (a user's bootstrap may differ).
-      std::string admin_host = "127.0.0.1";
-      int admin_port = 9901;
-      const auto& doc = rendered.documents.front();
-      if (doc.contains("admin") && doc["admin"].contains("address")) {
-        const auto& sa = doc["admin"]["address"].value("socket_address", deploy::Json::object());
-        admin_host = sa.value("address", admin_host);
-        if (sa.contains("port_value") && sa["port_value"].is_number_integer())
-          admin_port = sa["port_value"].get<int>();
-        if (admin_host == "0.0.0.0") admin_host = "127.0.0.1";
-        if (admin_host == "::") admin_host = "::1";
-      }
-      if (opts.bootstrap.empty()) {
-        auto listen = value_or_throw(deploy::parse_host_port(eo.listen, "--listen"));
-        ro.listen_url =
-            "http://" +
-            (listen.host.find(':') != std::string::npos ? "[" + listen.host + "]" : listen.host) +
-            ":" + std::to_string(listen.port);
-      }
-      deploy::SocketAdminClient socket_admin(admin_host, admin_port);
-      deploy::AdminClient& admin = opts.admin_client ? *opts.admin_client : socket_admin;
-      auto run = deploy::run_envoy(ro, runner_of(env), admin, rep);
-      res.commands.push_back(util::shell_quote(run.argv));
-      res.run = run;
-      if (!run.interrupted && run.exit_code != 0)
-        throw Error(Errc::failed,
-                    "envoy exited with status " + std::to_string(run.exit_code) +
-                        (run.ready ? "" : " before it was ready"),
-                    "its log above says why; check the bootstrap with `envoy --mode validate -c " +
-                        res.written.string() + "`");
-    }
-  } else if (platform == deploy::Platform::istio) {
-    deploy::IstioTarget target(opts.istio);
-    check(target.check(plugin));
-    deploy::IstioImage image;
+  // 5. The image as the target sees it.
+  deploy::Image image;
+  if (m.ref) {
+    image.reference = m.ref->to_string();
     image.registry = m.ref->registry();
     image.repository = m.ref->repository();
     image.tag = m.ref->tag();
     image.manifest_digest = m.manifest_digest;
-    image.module_sha256 = m.info.sha256;
-    image.reference = m.ref->to_string();
-    if (opts.istio.envoyfilter) {
+  }
+  image.module_sha256 = m.info.sha256;
+  if (m.detected) image.layout = artifact::to_string(m.detected->layout);
+
+  // 6. The target, with its own options and the release.
+  std::unique_ptr<deploy::Target> target;
+  bool container = platform == deploy::Platform::envoy && opts.run && opts.docker_image;
+  std::string in_container = "/etc/ext/" + plugin.name + ".wasm";
+  deploy::EnvoyOptions eo = opts.envoy;
+  if (platform == deploy::Platform::envoy) {
+    eo.module_filename = container ? in_container : m.path.string();
+    eo.bind_all = false;  // host network: the addresses mean the same inside the container
+    eo.version = version;
+    target = std::make_unique<deploy::EnvoyTarget>(eo);
+  } else if (platform == deploy::Platform::istio) {
+    deploy::IstioOptions io = opts.istio;
+    io.version = version;
+    if (io.envoyfilter) {
       image.module_url = opts.module_url;
       if (image.module_url.empty() && m.detected && !m.detected->module_in_tar) {
-        image.module_url = registry_blob_url(*m.ref, m.detected->module_blob, env);
-        std::string note = "the EnvoyFilter fetches the module from " + image.module_url +
-                           "; the registry must serve it without credentials (else pass "
-                           "--module-url)";
-        res.notes.push_back(note);  // the CLI prints notes
+        image.module_url = registry_blob_url(*m.ref, m.detected->module_blob, opts.registry, env);
+        res.notes.push_back("the EnvoyFilter fetches the module from " + image.module_url);
       }
     }
-    std::optional<deploy::PullCredentials> creds;
+    auto istio = std::make_unique<deploy::IstioTarget>(io);
     if (opts.create_pull_secret) {
       auto store = credential_store(opts.registry, env);
       auto c = store->get(m.ref->registry());
@@ -444,51 +544,72 @@ DeployResult deploy(const DeployOptions& opts, Env& env) {
                     "the credentials for " + m.ref->registry() +
                         " are a token, which a kubernetes.io/dockerconfigjson Secret cannot carry",
                     "log in with a username and password (or a robot account)");
-      creds =
-          deploy::PullCredentials{auth::docker_key(m.ref->registry()), c->username, c->password};
+      istio->set_pull_credentials(
+          deploy::PullCredentials{auth::docker_key(m.ref->registry()), c->username, c->password});
     }
-    rendered = value_or_throw(target.render(plugin, image, creds));
-    if (m.ref->registry() == "localhost" || m.ref->is_loopback()) {
-      std::string note = "the image is on a loopback registry (" + m.ref->registry() +
-                         "): the mesh's istio-agent cannot reach it unless it runs there too; "
-                         "set WASM_INSECURE_REGISTRIES for plain-HTTP registries";
-      res.notes.push_back(note);  // the CLI prints notes
-    }
+    target = std::move(istio);
+    if (m.ref->registry() == "localhost" || m.ref->is_loopback())
+      res.notes.push_back("the image is on a loopback registry (" + m.ref->registry() +
+                          "): the mesh's istio-agent cannot reach it unless it runs there too; "
+                          "set WASM_INSECURE_REGISTRIES for plain-HTTP registries");
   } else {
-    deploy::GlooTarget target(opts.gloo);
-    check(target.check(plugin));
-    rep.warn(deploy::k_gloo_enterprise_warning);
-    res.warnings.push_back(deploy::k_gloo_enterprise_warning);
-    if (m.detected && m.detected->layout != artifact::Layout::oci) {
-      std::string w = std::string("the image is in the ") +
-                      artifact::to_string(m.detected->layout) +
-                      " layout; Gloo's wasm cache reads the wasme \"oci\" layout (ext build "
-                      "--format oci)";
-      rep.warn(w);
-      res.warnings.push_back(w);
-    }
-    deploy::Json gateway;
-    if (opts.apply) {
-      gateway = kubectl.get("gateways.gateway.solo.io", opts.gloo.gateway, opts.gloo.ns);
-      deploy::GlooTarget::strip_server_fields(gateway);
-    } else if (!opts.gateway_file.empty()) {
-      gateway = value_or_throw(load_document(opts.gateway_file, "Gateway file"));
-    } else {
-      gateway = target.default_gateway();
-    }
-    rendered = value_or_throw(target.patch(std::move(gateway), plugin, m.ref->to_string()));
+    deploy::GlooOptions go = opts.gloo;
+    go.version = version;
+    target = std::make_unique<deploy::GlooTarget>(go);
+    res.notes.push_back(deploy::k_gloo_enterprise_warning);
   }
-  for (const auto& n : rendered.notes) res.notes.push_back(n);
-  if (platform == deploy::Platform::envoy) return res;
+  check(target->check(plugin, image));
+  for (auto& w : target->warnings(plugin, image)) warnings.push_back(w);
 
+  // 7. Reachability: the registry serves what is pinned; the module URL needs no credentials.
+  if (platform != deploy::Platform::envoy) {
+    check_pin(opts, m, env, warnings);
+    if (platform == deploy::Platform::istio && opts.istio.envoyfilter &&
+        !image.module_url.empty() && opts.module_url.empty())
+      check_module_url(opts, image.module_url, env, warnings);
+  }
+
+  // --strict: every warning is an error, before anything is written or applied.
+  for (const auto& w : warnings) {
+    rep.warn(w);
+    res.warnings.push_back(w);
+  }
+  if (opts.strict && !warnings.empty())
+    throw Error(Errc::validation,
+                std::to_string(warnings.size()) +
+                    " warning(s) and --strict is set: " + util::join(warnings, "; "),
+                "fix them, or drop --strict; nothing was written");
+
+  // 8. Render, then write / print / apply / run.
+  deploy::Kubectl kubectl(runner_of(env), opts.kubectl);
+  std::optional<deploy::Json> base;
+  std::string base_text;
+  if (platform == deploy::Platform::envoy && !opts.bootstrap.empty()) {
+    base = value_or_throw(load_document(opts.bootstrap, "bootstrap", &base_text));
+  } else if (platform == deploy::Platform::gloo) {
+    if (opts.apply)
+      base = target->live_base(kubectl);
+    else if (!opts.gateway_file.empty())
+      base = value_or_throw(load_document(opts.gateway_file, "Gateway file"));
+  }
+  auto rendered = value_or_throw(target->render(plugin, image, base ? &*base : nullptr),
+                                 opts.bootstrap.empty() ? "" : opts.bootstrap.string());
+  for (const auto& n : rendered.notes) res.notes.push_back(n);
   res.yaml = rendered.yaml();
+  if (!base_text.empty() && rendered.documents.size() == 1)  // keep the user's tags, anchors
+    res.yaml = value_or_throw(deploy::patch_yaml_text(base_text, rendered.documents.front()),
+                              opts.bootstrap.string());
   if (!opts.out.empty()) {
-    write_out(opts.out, res.yaml);
+    write_out(opts.out, rendered, res.yaml);
     res.written = opts.out;
   }
+
+  if (platform == deploy::Platform::envoy) {
+    if (opts.run) run_local_envoy(opts, env, plugin, eo, m, rendered, res, container, in_container);
+    return res;
+  }
   if (opts.apply) {
-    res.kubectl_output =
-        platform == deploy::Platform::gloo ? kubectl.replace(res.yaml) : kubectl.apply(res.yaml);
+    res.kubectl_output = target->apply(plugin, rendered, kubectl);
     res.applied = true;
   }
   for (const auto& c : kubectl.commands()) res.commands.push_back(util::shell_quote(c));
@@ -497,39 +618,35 @@ DeployResult deploy(const DeployOptions& opts, Env& env) {
 
 UndeployResult undeploy(const UndeployOptions& opts, Env& env) {
   UndeployResult res;
-  res.platform = opts.platform;
+  res.platform = deploy::to_string(opts.platform);
   res.name = opts.name;
-  auto platform = platform_of(opts.platform);
+  auto platform = opts.platform;
   deploy::Kubectl kubectl(runner_of(env), opts.kubectl);
+  deploy::Rendered removed;
   if (platform == deploy::Platform::envoy) {
     if (opts.bootstrap.empty())
       throw Error(Errc::usage, "ext undeploy envoy needs --bootstrap FILE",
                   "name the bootstrap `ext deploy envoy` wrote (-f); add -f FILE to rewrite it");
-    auto doc = value_or_throw(load_document(opts.bootstrap, "bootstrap"));
-    auto r = value_or_throw(deploy::EnvoyTarget::remove(std::move(doc), opts.name, opts.listener),
-                            opts.bootstrap.string());
-    res.notes = r.notes;
-    res.yaml = r.yaml();
+    std::string text;
+    auto doc = value_or_throw(load_document(opts.bootstrap, "bootstrap", &text));
+    removed = value_or_throw(deploy::EnvoyTarget::remove(std::move(doc), opts.name, opts.listener),
+                             opts.bootstrap.string());
+    res.notes = removed.notes;
+    // Written back over the user's YAML: tags, anchors and aliases stay.
+    res.yaml = value_or_throw(deploy::patch_yaml_text(text, removed.documents.front()),
+                              opts.bootstrap.string());
   } else if (platform == deploy::Platform::istio) {
     check(deploy::validate_kube_name(opts.name, "NAME"));
-    if (!opts.ns.empty()) check(deploy::validate_kube_name(opts.ns, "--namespace"));
-    std::string selector = std::string(deploy::k_managed_by_label) + "=" +
-                           deploy::k_managed_by_value + "," + deploy::k_deployment_label + "=" +
-                           opts.name;
-    for (const auto& kind : deploy::IstioTarget::managed_kinds()) {
-      if (opts.dry_run) {
-        std::vector<std::string> argv{opts.kubectl.program.empty() ? "kubectl"
-                                                                   : opts.kubectl.program};
-        if (!opts.kubectl.context.empty())
-          argv.insert(argv.end(), {"--context", opts.kubectl.context});
-        argv.insert(argv.end(), {"delete", kind});
-        if (!opts.ns.empty()) argv.insert(argv.end(), {"-n", opts.ns});
-        argv.insert(argv.end(), {"-l", selector, "--ignore-not-found"});
-        res.commands.push_back(util::shell_quote(argv));
-        continue;
-      }
-      if (!kubectl.delete_by_label(kind, opts.ns, selector, &res.kubectl_output))
-        res.notes.push_back(kind + ": not installed in the cluster, skipped");
+    if (!opts.ns.empty()) check(deploy::validate_kube_namespace(opts.ns, "--namespace"));
+    std::vector<std::vector<std::string>> would_run;
+    res.notes = deploy::IstioTarget::remove(opts.name, opts.ns, kubectl, opts.dry_run, &would_run);
+    for (auto& argv : would_run) {
+      std::vector<std::string> full{opts.kubectl.program.empty() ? "kubectl"
+                                                                 : opts.kubectl.program};
+      if (!opts.kubectl.context.empty())
+        full.insert(full.end(), {"--context", opts.kubectl.context});
+      full.insert(full.end(), argv.begin(), argv.end());
+      res.commands.push_back(util::shell_quote(full));
     }
     if (!opts.dry_run)
       for (const auto& c : kubectl.commands()) res.commands.push_back(util::shell_quote(c));
@@ -545,15 +662,15 @@ UndeployResult undeploy(const UndeployOptions& opts, Env& env) {
     } else {
       gateway = value_or_throw(load_document(opts.gateway_file, "Gateway file"));
     }
-    auto r = value_or_throw(deploy::GlooTarget::remove(std::move(gateway), opts.name));
-    res.notes = r.notes;
-    res.yaml = r.yaml();
+    removed = value_or_throw(deploy::GlooTarget::remove(std::move(gateway), opts.name));
+    res.notes = removed.notes;
+    res.yaml = removed.yaml();
     if (live && !opts.dry_run) res.kubectl_output = kubectl.replace(res.yaml);
     for (const auto& c : kubectl.commands()) res.commands.push_back(util::shell_quote(c));
     if (live) return res;
   }
   if (!opts.out.empty()) {
-    write_out(opts.out, res.yaml);
+    write_out(opts.out, removed, res.yaml);
     res.written = opts.out;
   }
   return res;

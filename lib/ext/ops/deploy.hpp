@@ -1,7 +1,8 @@
-// ext::ops — deploy / undeploy (CLI.md "Deploy verbs", issue 5): materialise the module from the
-// store (pulling when the reference is not there) to a stable file, read its kind and ABI, check
-// the platform version, take the plugin configuration from --config or ext.yaml, render with
-// the platform's deploy::*Target, then write (-f), print, apply (kubectl) or run (envoy).
+// ext::ops — deploy / undeploy (docs/deploy.md): materialise the module from the store (pulling
+// when the reference is not there) to a stable file under the data directory, settle the facts
+// about the filter once (type, root id, ABI, platform version), check that the registry serves
+// the image that is pinned, then hand them to the platform's deploy::Target to check, render and
+// apply; write (-f, YAML or JSON by extension), print, apply (kubectl) or run (envoy).
 #pragma once
 
 #include <chrono>
@@ -15,22 +16,26 @@
 #include "ext/deploy/gloo_target.hpp"
 #include "ext/deploy/istio_target.hpp"
 #include "ext/deploy/kube.hpp"
+#include "ext/deploy/versions.hpp"
 #include "ext/ops/env.hpp"
 #include "ext/ops/remote.hpp"
 
 namespace ext::ops {
 
 struct DeployOptions {
-  std::string platform;  // envoy | istio | gloo
-  std::string source;    // REF, or FILE.wasm (envoy only)
-  std::string name;      // plugin name (default for envoy: the project or image name)
-  std::string root_id;   // default: the image's runtime config, else ext.yaml
-  std::string config;    // --config JSON | @file.json | @file.yaml | @file
+  deploy::Platform platform = deploy::Platform::envoy;
+  std::string source;  // REF, or FILE.wasm (envoy only)
+  std::string name;    // plugin name (default for envoy: the project or image name)
+  // --root-id: "" is the empty root id; unset: the image's runtime config, else ext.yaml.
+  std::optional<std::string> root_id;
+  std::string filter_type;  // --filter-type http|network; default: image, ext.yaml, exports
+  bool offline = false;     // pin the local image without asking the registry (a warning)
+  std::string config;       // --config JSON | @file.json | @file.yaml | @file
   std::filesystem::path project_dir = ".";  // where ext.yaml is looked for
   std::string fail_strategy;
-  std::string platform_version;  // --platform-version: ABI check (and WasmPlugin >= 1.12)
-  bool strict = false;           // compatibility warnings become errors
-  std::filesystem::path out;     // -f OUT.yaml
+  std::string platform_version;  // --platform-version: which fields are written, ABI check
+  bool strict = false;           // every warning is an error (exit 1, nothing written)
+  std::filesystem::path out;     // -f OUT.yaml, or OUT.json for JSON
   bool apply = false;            // istio/gloo: kubectl
   deploy::KubectlOptions kubectl;
   RegistryFlags registry;  // pulling, and credentials for --create-pull-secret
@@ -59,8 +64,9 @@ struct DeployResult {
   std::string platform;
   std::string name;
   std::string root_id;
-  std::string filter_type;  // http | network
-  std::string reference;    // full normalized reference ("" for a file)
+  std::string filter_type;       // http | network
+  std::string platform_version;  // the release the output is for ("1.37")
+  std::string reference;         // full normalized reference ("" for a file)
   std::string manifest_digest;
   std::string module_sha256;
   std::string abi_version;
@@ -79,7 +85,7 @@ struct DeployResult {
 DeployResult deploy(const DeployOptions& opts, Env& env);
 
 struct UndeployOptions {
-  std::string platform;
+  deploy::Platform platform = deploy::Platform::envoy;
   std::string name;
   deploy::KubectlOptions kubectl;
   std::string ns;  // istio: --namespace; gloo: Gateway namespace

@@ -22,6 +22,13 @@ std::filesystem::path default_store_root(const std::string& flag) {
   return home() / ".local" / "share" / "ext" / "store";
 }
 
+std::filesystem::path default_data_root(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (auto v = env_or_null("EXT_DATA_DIR")) return v;
+  if (auto v = env_or_null("XDG_DATA_HOME")) return std::filesystem::path(v) / "ext";
+  return home() / ".local" / "share" / "ext";
+}
+
 std::filesystem::path default_settings_path(const std::string& flag) {
   if (!flag.empty()) return flag;
   if (auto v = env_or_null("EXT_CONFIG")) return v;

@@ -24,7 +24,9 @@ namespace ext::ops {
 struct Env {
   Reporter* reporter = nullptr;
   util::ProcessRunner* runner = nullptr;
-  std::filesystem::path store_root;     // the local OCI-layout store
+  std::filesystem::path store_root;  // the local OCI-layout store
+  // Files ext keeps beside the store: deployed modules (modules/) and run files (run/).
+  std::filesystem::path data_root;
   std::filesystem::path settings_path;  // config.yaml (may not exist)
   int verbosity = 0;
   // `ext init` templates; null: EXT_TEMPLATES_DIR, else the ones embedded in the binary.
@@ -37,6 +39,9 @@ struct Env {
 
 // --store, else $EXT_STORE, else $XDG_DATA_HOME/ext/store, else ~/.local/share/ext/store.
 std::filesystem::path default_store_root(const std::string& flag = {});
+// --data-dir, else $EXT_DATA_DIR, else $XDG_DATA_HOME/ext, else ~/.local/share/ext (never the
+// folder around --store unless the user names it).
+std::filesystem::path default_data_root(const std::string& flag = {});
 // --config, else $EXT_CONFIG, else $XDG_CONFIG_HOME/ext/config.yaml, else ~/.config/ext/...
 std::filesystem::path default_settings_path(const std::string& flag = {});
 

@@ -1,5 +1,7 @@
 #include "ext/ops/init.hpp"
 
+#include "ext/deploy/versions.hpp"
+
 #include <sys/stat.h>
 
 #include <map>
@@ -30,10 +32,13 @@ bool is_empty_dir(const fs::path& dir) {
 
 }  // namespace
 
+// The newest release ext knows for the platform (deploy/versions.hpp): the same release the
+// default `deploy envoy --docker` image runs.
 std::string default_platform_version(const std::string& platform) {
-  if (platform == "istio") return "1.24";
-  if (platform == "gloo") return "1.17";
-  return "1.32";  // envoy
+  auto p = platform == "istio"  ? deploy::Platform::istio
+           : platform == "gloo" ? deploy::Platform::gloo
+                                : deploy::Platform::envoy;
+  return deploy::short_version(deploy::newest_known(p));
 }
 
 std::vector<TemplateEntry> list_templates(Env& env) {

@@ -91,8 +91,9 @@ TEST_CASE("istio: every option, YAML plugin config, pull secret", "[deploy]") {
   util::TempDir dir;
   util::write_file_atomic(dir.path() / "config.yaml", "limits:\n  rps: 100\nmode: strict\n");
   p.config = *parse_config_arg("@config.yaml", dir.path());
-  PullCredentials creds{"ghcr.io", "robot", "s3cr3t"};
-  auto r = IstioTarget(o).render(p, image(), creds);
+  IstioTarget target(o);
+  target.set_pull_credentials(PullCredentials{"ghcr.io", "robot", "s3cr3t"});
+  auto r = target.render(p, image());
   REQUIRE(r);
   check_golden("istio_wasmplugin_options.yaml", *r);
   auto docs = *parse_yaml_documents(r->yaml());
@@ -102,7 +103,10 @@ TEST_CASE("istio: every option, YAML plugin config, pull secret", "[deploy]") {
   CHECK(secret["type"] == "kubernetes.io/dockerconfigjson");
   CHECK(secret["metadata"]["name"] == "ghcr-pull");
   CHECK(secret["metadata"]["namespace"] == "prod");
-  CHECK(secret["metadata"]["labels"]["ext.dev/deployment"] == "add-header");
+  // Shared by deployments: found by its own label, its users in an annotation.
+  CHECK_FALSE(secret["metadata"]["labels"].contains("ext.dev/deployment"));
+  CHECK(secret["metadata"]["labels"]["ext.dev/pull-secret"] == "true");
+  CHECK(secret["metadata"]["annotations"]["ext.dev/used-by"] == "add-header");
   CHECK(
       secret["data"][".dockerconfigjson"] ==
       base64_encode(
@@ -148,8 +152,9 @@ TEST_CASE("istio: pull secret matches what kubectl create secret docker-registry
   auto theirs = nlohmann::json::parse(r.out);
   IstioOptions o;
   o.pull_secret = "ghcr-pull";
-  auto ours =
-      IstioTarget(o).render(plugin(), image(), PullCredentials{"ghcr.io", "robot", "s3cr3t"});
+  IstioTarget target(o);
+  target.set_pull_credentials(PullCredentials{"ghcr.io", "robot", "s3cr3t"});
+  auto ours = target.render(plugin(), image());
   REQUIRE(ours);
   auto& secret = ours->documents[0];
   CHECK(secret["type"] == theirs["type"]);
@@ -246,8 +251,9 @@ TEST_CASE("istio: invalid input", "[deploy]") {
   CHECK(IstioTarget({}).render(plugin(), file_only).error().message().find("image reference") !=
         std::string::npos);
   IstioOptions secret_without_name;
-  CHECK_FALSE(IstioTarget(secret_without_name)
-                  .render(plugin(), image(), PullCredentials{"ghcr.io", "u", "p"}));
+  IstioTarget no_name(secret_without_name);
+  no_name.set_pull_credentials(PullCredentials{"ghcr.io", "u", "p"});
+  CHECK_FALSE(no_name.render(plugin(), image()));
 }
 
 TEST_CASE("gloo: patch the default gateway, update in place, order, remove", "[deploy]") {
