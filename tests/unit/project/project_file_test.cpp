@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "ext/project/project_file.hpp"
+#include "ext/project/settings.hpp"
 #include "ext/util/files.hpp"
 
 using ext::Errc;
@@ -130,4 +131,47 @@ TEST_CASE("names usable as image names and root ids", "[project]") {
   CHECK_FALSE(is_valid_root_id("a b"));
   CHECK_FALSE(is_valid_root_id("a\"b"));
   CHECK(ext::project::root_id_from_name("add-header.v2") == "add_header_v2");
+}
+
+TEST_CASE("ext.yaml and config.yaml: an alias bomb and deep nesting fail fast (issue 11)",
+          "[project]") {
+  std::string bomb = "name: x\nlanguage: cpp\na: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n";
+  for (char c = 'b'; c <= 'i'; ++c) {
+    std::string prev(1, static_cast<char>(c - 1));
+    bomb += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 9; ++i) bomb += (i ? ",*" : "*") + prev;
+    bomb += "]\n";
+  }
+  bomb += "config: *i\n";
+  REQUIRE(bomb.size() < 1024);
+  auto p = ProjectFile::parse(bomb, "x/ext.yaml");
+  REQUIRE_FALSE(p);
+  CHECK_THAT(p.error().message(), Catch::StartsWith("x/ext.yaml:"));
+  CHECK_THAT(p.error().message(), Catch::Contains("max_alias_nodes"));
+  auto s = ext::project::Settings::parse(bomb, "config.yaml");
+  REQUIRE_FALSE(s);
+  CHECK_THAT(s.error().message(), Catch::Contains("max_alias_nodes"));
+  auto deep = ProjectFile::parse("name: x\nlanguage: cpp\nconfig: " + std::string(50'000, '[') +
+                                 std::string(50'000, ']') + "\n");
+  REQUIRE_FALSE(deep);
+  CHECK_THAT(deep.error().message(), Catch::Contains("max_depth"));
+}
+
+TEST_CASE("config.yaml: settings read through ext::yaml keep their text and positions",
+          "[project]") {
+  auto s = ext::project::Settings::parse(
+      "default_registry: localhost:5000\nregistries:\n  localhost:5000: {plain_http: true}\n"
+      "  lab:5000: {insecure: yes, ca_file: /ca.pem}\ndeploy:\n  envoy_version: 1.30\n");
+  REQUIRE(s);
+  CHECK(s->default_registry == "localhost:5000");
+  CHECK(s->registry("localhost:5000").plain_http == true);
+  CHECK(s->registry("lab:5000").insecure);
+  CHECK(s->registry("lab:5000").ca_file == "/ca.pem");
+  CHECK(s->envoy_version == "1.30");  // as written, not the number 1.3
+  auto bad = ext::project::Settings::parse("registries:\n  r:\n    plain_http: maybe\n", "c.yaml");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message() == "c.yaml:3:17: plain_http must be true or false");
+  auto unknown = ext::project::Settings::parse("a: 1\n", "c.yaml");
+  REQUIRE_FALSE(unknown);
+  CHECK_THAT(unknown.error().message(), Catch::StartsWith("c.yaml:1:1: unknown setting"));
 }
