@@ -88,12 +88,12 @@ struct Reader {
 
   // A string, or "" for null.
   std::string optional_scalar(const Pointer& p, const std::string& key) const {
-    return doc.root().at(p).is_null() ? std::string() : scalar(p, key);
+    return doc.value(p)->is_null() ? std::string() : scalar(p, key);
   }
 
   std::vector<std::string> string_list(const Pointer& p, const std::string& key) const {
     std::vector<std::string> out;
-    const auto& v = doc.root().at(p);
+    const auto& v = *doc.value(p);
     if (v.is_null()) return out;
     if (!v.is_array()) {  // a single value is a list of one
       out.push_back(scalar(p, key));
@@ -110,7 +110,7 @@ struct Reader {
 
 void parse_build(const Reader& r, ProjectFile& p) {
   const Pointer at("/build");
-  const auto& node = r.doc.root().at(at);
+  const auto& node = *r.doc.value(at);
   if (node.is_null()) return;
   if (!node.is_object()) throw r.error_at(at, "\"build\" must be a mapping");
   auto& b = p.build;

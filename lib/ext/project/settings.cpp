@@ -17,7 +17,7 @@ Result<std::string> str(const yaml::Document& doc, const Pointer& p, const std::
 }
 
 Result<bool> boolean(const yaml::Document& doc, const Pointer& p, const std::string& key) {
-  const auto& v = doc.root().at(p);
+  const auto& v = *doc.value(p);
   if (v.is_boolean()) return v.get<bool>();
   // YAML 1.1 spellings yaml-cpp accepted before.
   if (v.is_string()) {

@@ -19,8 +19,9 @@ using json = nlohmann::ordered_json;
 struct Document::Node {
   Mark mark;
   Mark key_mark;
-  std::vector<Node> children;       // in the order of root()'s array items / object members
-  std::optional<std::string> text;  // a plain scalar that did not become a string
+  std::vector<Node> children;  // in the order of root()'s array items / object members
+  std::unordered_map<std::string, size_t> members;  // object key -> index in children
+  std::optional<std::string> text;                  // a plain scalar that did not become a string
 };
 
 Document::Document() : m_positions(std::make_unique<Node>()) {}
@@ -115,32 +116,35 @@ class Builder : public YAML::EventHandler {
     charge(to_mark(m), 1, 0);
     Document::Node pos;
     pos.mark = to_mark(m);
-    remember(anchor, json(nullptr), {1, 0}, to_mark(m));
+    remember(anchor, json(nullptr), pos, {1, 0});
     place(json(nullptr), std::move(pos));
   }
 
   void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override {
     auto it = m_anchors.find(anchor);
     if (it == m_anchors.end()) fail_at(to_mark(m), "alias to an unknown anchor");
-    const Cost cost = it->second.second;
+    const Cost cost = it->second.cost;
     charge_alias(to_mark(m), cost);
     if (expecting_key()) {
-      auto k = key_text(it->second.first);
+      auto k = key_text(it->second.value);
       if (!k) fail_at(to_mark(m), "a mapping key must be a scalar");
       set_key(*k, to_mark(m));
       return;
     }
     charge(to_mark(m), cost.nodes, cost.bytes);
-    Document::Node pos;
-    pos.mark = to_mark(m);  // the copy's insides have no positions of their own
-    place(json(it->second.first), std::move(pos));
+    // The copy's insides keep the positions of the anchored original.
+    Document::Node pos = it->second.pos;
+    pos.mark = to_mark(m);
+    place(json(it->second.value), std::move(pos));
   }
 
   void OnScalar(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
     if (expecting_key()) {
       charge(to_mark(m), 0, value.size());
-      if (anchor != YAML::NullAnchor) remember(anchor, json(value), {1, value.size()}, to_mark(m));
+      Document::Node pos;
+      pos.mark = to_mark(m);
+      if (anchor != YAML::NullAnchor) remember(anchor, json(value), pos, {1, value.size()});
       set_key(value, to_mark(m));
       return;
     }
@@ -149,7 +153,7 @@ class Builder : public YAML::EventHandler {
     pos.mark = to_mark(m);
     json v = tag == "?" ? resolve_plain(value) : json(value);
     if (!v.is_string()) pos.text = value;
-    remember(anchor, v, {1, value.size()}, to_mark(m));
+    remember(anchor, v, pos, {1, value.size()});
     place(std::move(v), std::move(pos));
   }
 
@@ -208,16 +212,17 @@ class Builder : public YAML::EventHandler {
   }
 
   // An anchored value is kept as a copy, which costs as much as an alias to it.
-  void remember(YAML::anchor_t anchor, const json& v, Cost c, Mark m) {
+  void remember(YAML::anchor_t anchor, const json& v, const Document::Node& pos, Cost c) {
     if (anchor == YAML::NullAnchor) return;
-    charge_alias(m, c);
-    charge(m, 0, c.bytes);
-    m_anchors[anchor] = {v, c};
+    charge_alias(pos.mark, c);
+    charge(pos.mark, 0, c.bytes);
+    m_anchors[anchor] = Anchored{v, pos, c};
   }
 
   void set_key(const std::string& k, Mark m) {
     auto& top = m_stack.back();
-    if (top.value.contains(k)) fail_at(m, "duplicate key \"" + k.substr(0, 200) + "\"");
+    // A hash of the keys: ordered_json looks keys up linearly (quadratic over a large mapping).
+    if (top.pos.members.count(k)) fail_at(m, "duplicate key \"" + k.substr(0, 200) + "\"");
     top.key = k;
     top.key_mark = m;
   }
@@ -240,8 +245,8 @@ class Builder : public YAML::EventHandler {
     Frame f = std::move(m_stack.back());
     m_stack.pop_back();
     if (f.anchor != YAML::NullAnchor)
-      remember(f.anchor, f.value,
-               {m_used.nodes - f.at_start.nodes, m_used.bytes - f.at_start.bytes}, f.pos.mark);
+      remember(f.anchor, f.value, f.pos,
+               {m_used.nodes - f.at_start.nodes, m_used.bytes - f.at_start.bytes});
     place(std::move(f.value), std::move(f.pos));
   }
 
@@ -257,7 +262,8 @@ class Builder : public YAML::EventHandler {
       top.value.push_back(std::move(v));
     } else {
       pos.key_mark = top.key_mark;
-      top.value[*top.key] = std::move(v);
+      top.pos.members.emplace(*top.key, top.pos.children.size());
+      top.value.get_ref<json::object_t&>().emplace_back(std::move(*top.key), std::move(v));
       top.key.reset();
     }
     top.pos.children.push_back(std::move(pos));
@@ -266,7 +272,12 @@ class Builder : public YAML::EventHandler {
   const std::string& m_label;
   const Limits& m_limits;
   std::vector<Frame> m_stack;
-  std::unordered_map<YAML::anchor_t, std::pair<json, Cost>> m_anchors;
+  struct Anchored {
+    json value;
+    Document::Node pos;
+    Cost cost;
+  };
+  std::unordered_map<YAML::anchor_t, Anchored> m_anchors;
   Cost m_used;
   size_t m_alias = 0;
 };
@@ -312,40 +323,54 @@ std::vector<std::string> tokens_of(Pointer p) {
 
 }  // namespace
 
-const Document::Node* Document::find(const Pointer& p, const Node** key_owner) const {
+// Walks p through the values and their positions together: O(length of p), members by hash.
+const Document::Node* Document::find(const Pointer& p, bool* exact, const json** value) const {
   const json* j = &m_root;
   const Node* n = m_positions.get();
-  if (key_owner) *key_owner = nullptr;
+  if (exact) *exact = false;
+  if (value) *value = j;
   for (const auto& token : tokens_of(p)) {
     size_t index = 0;
-    const json* next = nullptr;
     if (j->is_object()) {
-      for (auto it = j->begin(); it != j->end(); ++it, ++index)
-        if (it.key() == token) {
-          next = &it.value();
-          break;
-        }
+      auto it = n->members.find(token);
+      if (it == n->members.end()) return n;  // absent, or inside an alias copy
+      index = it->second;
+      // ordered_map is a vector of (key, value) in insertion order.
+      const auto& members = static_cast<const std::vector<std::pair<const std::string, json>>&>(
+          j->get_ref<const json::object_t&>());
+      if (index >= members.size()) return n;
+      j = &members[index].second;
     } else if (j->is_array()) {
       auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), index);
-      if (ec == std::errc() && end == token.data() + token.size() && index < j->size())
-        next = &(*j)[index];
+      if (ec != std::errc() || end != token.data() + token.size() || index >= j->size() ||
+          index >= n->children.size())
+        return n;
+      j = &(*j)[index];
+    } else {
+      return n;
     }
-    if (!next || index >= n->children.size()) return n;  // absent, or inside an alias copy
-    j = next;
     n = &n->children[index];
-    if (key_owner) *key_owner = n;
+    if (value) *value = j;
   }
+  if (exact) *exact = true;
   return n;
 }
 
+const json* Document::value(const Pointer& p) const {
+  const json* v = nullptr;
+  bool exact = false;
+  find(p, &exact, &v);
+  return exact ? v : nullptr;
+}
+
 Mark Document::mark(const Pointer& p) const {
-  return find(p, nullptr)->mark;
+  return find(p, nullptr, nullptr)->mark;
 }
 
 Mark Document::key_mark(const Pointer& p) const {
-  const Node* owner = nullptr;
-  const Node* n = find(p, &owner);
-  if (owner == n && n->key_mark.line > 0) return n->key_mark;
+  bool exact = false;
+  const Node* n = find(p, &exact, nullptr);
+  if (exact && n->key_mark.line > 0) return n->key_mark;
   return n->mark;
 }
 
@@ -358,15 +383,20 @@ std::string Document::where_key(const Pointer& p) const {
 
 std::optional<std::string> Document::text(const Pointer& p) const {
   const json* v = nullptr;
-  try {
-    v = &m_root.at(p);
-  } catch (const nlohmann::json::exception&) {
-    return std::nullopt;
+  bool exact = false;
+  const Node* n = find(p, &exact, &v);
+  if (!exact) {
+    // Not reached by positions (inside an alias copy): look the value up directly.
+    try {
+      v = &m_root.at(p);
+    } catch (const nlohmann::json::exception&) {
+      return std::nullopt;
+    }
+    n = nullptr;
   }
   if (v->is_string()) return v->get<std::string>();
   if (!v->is_number() && !v->is_boolean()) return std::nullopt;
-  const Node* n = find(p, nullptr);
-  if (n->text) return n->text;
+  if (n && n->text) return n->text;
   return v->dump();
 }
 

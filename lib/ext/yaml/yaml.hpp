@@ -44,9 +44,11 @@ class Document {
   Document& operator=(Document&&) noexcept;
 
   const nlohmann::ordered_json& root() const { return m_root; }
-  nlohmann::ordered_json& root() { return m_root; }
   const std::string& label() const { return m_label; }
 
+  // The value at `p`, nullptr when absent. Lookups by Document (this, mark, text) hash object
+  // keys: ordered_json's own at()/find() are linear in the number of members.
+  const nlohmann::ordered_json* value(const Pointer& p) const;
   // Where the value at `p` starts (inside an alias copy: where the alias is; for a path that
   // does not exist: the nearest existing parent).
   Mark mark(const Pointer& p) const;
@@ -63,7 +65,7 @@ class Document {
 
  private:
   friend Result<Document> parse(std::string_view, const std::string&, const Limits&);
-  const Node* find(const Pointer& p, const Node** key_owner) const;
+  const Node* find(const Pointer& p, bool* exact, const nlohmann::ordered_json** value) const;
   nlohmann::ordered_json m_root;
   std::string m_label;
   std::unique_ptr<Node> m_positions;
