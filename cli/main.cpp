@@ -1,11 +1,13 @@
 // ext — the command-line front end. The single catch: exit 0 ok, 1 failure, 2 usage,
 // 130 interrupted. Errors print as "ext: error: <message>" and "hint: <what to do>".
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <iostream>
 #include <map>
+#include <new>
 #include <optional>
 
 #include "commands.hpp"
@@ -67,8 +69,17 @@ void print_error(const Context& ctx, const Error& e) {
     if (!e.hint().empty()) j["error"]["hint"] = util::redact(e.hint());
     if (e.http_status()) j["error"]["http_status"] = e.http_status();
     if (!e.registry_code().empty()) j["error"]["registry_code"] = e.registry_code();
-    std::cout << j.dump(2) << std::endl;
+    // Messages may quote bytes that are not UTF-8 (a registry's reply, a file name).
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
   }
+}
+
+// Written without allocating: the heap may still be exhausted.
+void print_out_of_memory() noexcept {
+  static const char msg[] =
+      "ext: error: out of memory\nhint: the input may be too large or expand too much (a YAML "
+      "alias bomb, a huge blob); check it, or raise the memory limit\n";
+  (void)!::write(2, msg, sizeof msg - 1);
 }
 
 // The first word that is not a global flag, when it names no command.
@@ -138,8 +149,14 @@ int run(int argc, char** argv) {
   } catch (const Error& e) {
     print_error(ctx, e);
     return exit_code_for(e.code());
+  } catch (const std::bad_alloc&) {
+    print_out_of_memory();
+    return 1;
   } catch (const std::exception& e) {
     print_error(ctx, Error(Errc::internal, e.what()));
+    return 1;
+  } catch (...) {
+    print_error(ctx, Error(Errc::internal, "unknown exception"));
     return 1;
   }
   return ext::interrupted() ? 130 : ctx.exit_code;
@@ -147,6 +164,16 @@ int run(int argc, char** argv) {
 
 }  // namespace ext::cli
 
+// Every exception becomes an error message and exit 1, whatever part of run() throws it (also
+// while reporting another error): none reaches std::terminate (exit 134).
 int main(int argc, char** argv) {
-  return ext::cli::run(argc, argv);
+  try {
+    return ext::cli::run(argc, argv);
+  } catch (const std::bad_alloc&) {
+    ext::cli::print_out_of_memory();
+  } catch (...) {
+    static const char msg[] = "ext: error: internal error while reporting an error\n";
+    (void)!::write(2, msg, sizeof msg - 1);
+  }
+  return 1;
 }

@@ -59,3 +59,22 @@ TEST_CASE("ext completion prints scripts that name every verb", "[e2e][cli]") {
   CHECK(fish.out.find("complete -c ext") != std::string::npos);
   CHECK(run_ext({"completion", "tcsh"}).exit_code == 2);
 }
+
+TEST_CASE("a 40,000-character argument is an error, not a crash (issue 11)", "[e2e][cli]") {
+  // util::redact's std::regex overflowed the stack on the error message: exit 139.
+  auto r = run_ext({"inspect", std::string(40'000, 'x')});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("ext: error:") == 0);
+  auto secret = run_ext({"inspect", "https://bob:hunter2@" + std::string(40'000, 'x')});
+  CHECK(secret.exit_code == 1);
+  CHECK(secret.err.find("hunter2") == std::string::npos);
+}
+
+TEST_CASE("ext --json: errors survive bytes that are not UTF-8 (issue 11)", "[e2e][cli]") {
+  // The message quotes the argument; nlohmann's dump threw type_error 316 inside the error
+  // printer and ext aborted (exit 134).
+  auto r = run_ext({"--json", "inspect", "\xff\xfe"});
+  CHECK(r.exit_code == 1);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["error"]["message"].get<std::string>().find("valid reference") != std::string::npos);
+}

@@ -11,6 +11,7 @@
 #include "ext/digest/digest.hpp"
 #include "ext/oci/media_types.hpp"
 #include "ext/util/files.hpp"
+#include "ext/util/json.hpp"
 #include "ext/util/strings.hpp"
 
 namespace ext::artifact {
@@ -166,8 +167,9 @@ std::string RuntimeConfig::to_json() const {
 }
 
 Result<RuntimeConfig> RuntimeConfig::parse(std::string_view text) {
-  json j = json::parse(text.begin(), text.end(), nullptr, false);
-  if (j.is_discarded()) return fail(Errc::parse, "runtime config is not JSON");
+  auto parsed = util::parse_json(text);
+  if (!parsed) return fail(Errc::parse, "runtime config is not JSON: " + parsed.error().message());
+  json j = std::move(*parsed);
   if (!j.is_object()) return fail(Errc::parse, "runtime config is not a JSON object");
   RuntimeConfig rc;
   rc.type.clear();

@@ -5,6 +5,7 @@
 #include "ext/oci/layout.hpp"
 #include "ext/oci/media_types.hpp"
 #include "ext/util/files.hpp"
+#include "ext/util/json.hpp"
 #include "ext/wasm/module_json.hpp"
 
 namespace ext::ops {
@@ -112,14 +113,16 @@ InspectResult inspect(const InspectOptions& opts, Env& env) {
   r.manifest_desc = img.manifest_desc;
   r.index_desc = img.index_desc;
   r.manifest = img.manifest;
-  r.manifest_json = json::parse(img.manifest_bytes, nullptr, false);
+  // Bytes from a registry: parsed under util::parse_json's depth limit (a deep manifest is shown
+  // as not JSON rather than crashing whatever walks it).
+  if (auto mj = util::parse_json(img.manifest_bytes)) r.manifest_json = std::move(*mj);
   const auto& cfg = img.manifest.config;
   if ((looks_like_json(cfg.media_type) || cfg.media_type == oci::media::k_docker_config) &&
       cfg.size >= 0 && static_cast<uint64_t>(cfg.size) <= k_max_config_shown && store.has(cfg)) {
     auto text = store::read_all(store, cfg, k_max_config_shown);
-    auto parsed = json::parse(text, nullptr, false);
-    if (!parsed.is_discarded()) {
-      r.config_content = std::move(parsed);
+    auto parsed = util::parse_json(text);
+    if (parsed) {
+      r.config_content = std::move(*parsed);
       r.config_text = std::move(text);
     }
   }

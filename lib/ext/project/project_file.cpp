@@ -1,11 +1,11 @@
 #include "ext/project/project_file.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "ext/util/files.hpp"
+#include "ext/util/json.hpp"
+#include "ext/yaml/yaml.hpp"
 
 namespace ext::project {
 
@@ -69,177 +69,156 @@ std::string root_id_from_name(std::string_view name) {
 
 namespace {
 
-// "ext.yaml:3:7: " (1-based, as editors count).
-std::string where(const std::string& label, const YAML::Mark& mark) {
-  if (mark.is_null()) return label + ": ";
-  return label + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1) + ": ";
-}
+using nlohmann::ordered_json;
+using Pointer = yaml::Pointer;
 
-Error error_at(const std::string& label, const YAML::Node& node, const std::string& message) {
-  return Error(Errc::parse, where(label, node.Mark()) + message);
-}
+// Every check names the file, line and column of the value it rejects ("ext.yaml:3:7: ").
+struct Reader {
+  const yaml::Document& doc;
 
-std::string scalar(const std::string& label, const YAML::Node& node, const std::string& key) {
-  if (!node.IsScalar()) throw error_at(label, node, "\"" + key + "\" must be a string");
-  return node.Scalar();
-}
+  Error error_at(const Pointer& p, const std::string& message) const {
+    return Error(Errc::parse, doc.where(p) + message);
+  }
 
-std::vector<std::string> string_list(const std::string& label, const YAML::Node& node,
-                                     const std::string& key) {
-  std::vector<std::string> out;
-  if (node.IsNull()) return out;
-  if (node.IsScalar()) {  // a single value is a list of one
-    out.push_back(node.Scalar());
+  std::string scalar(const Pointer& p, const std::string& key) const {
+    auto text = doc.text(p);
+    if (!text) throw error_at(p, "\"" + key + "\" must be a string");
+    return *text;
+  }
+
+  // A string, or "" for null.
+  std::string optional_scalar(const Pointer& p, const std::string& key) const {
+    return doc.value(p)->is_null() ? std::string() : scalar(p, key);
+  }
+
+  std::vector<std::string> string_list(const Pointer& p, const std::string& key) const {
+    std::vector<std::string> out;
+    const auto& v = *doc.value(p);
+    if (v.is_null()) return out;
+    if (!v.is_array()) {  // a single value is a list of one
+      out.push_back(scalar(p, key));
+      return out;
+    }
+    for (size_t i = 0; i < v.size(); ++i) {
+      auto text = doc.text(p / i);
+      if (!text) throw error_at(p / i, "\"" + key + "\" must be a list of strings");
+      out.push_back(*text);
+    }
     return out;
   }
-  if (!node.IsSequence()) throw error_at(label, node, "\"" + key + "\" must be a list of strings");
-  for (const auto& item : node) {
-    if (!item.IsScalar()) throw error_at(label, item, "\"" + key + "\" must be a list of strings");
-    out.push_back(item.Scalar());
-  }
-  return out;
-}
+};
 
-nlohmann::json to_json(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Map: {
-      auto j = nlohmann::json::object();
-      for (const auto& kv : node) j[kv.first.Scalar()] = to_json(kv.second);
-      return j;
-    }
-    case YAML::NodeType::Sequence: {
-      auto j = nlohmann::json::array();
-      for (const auto& item : node) j.push_back(to_json(item));
-      return j;
-    }
-    case YAML::NodeType::Scalar: {
-      const auto& s = node.Scalar();
-      if (node.Tag() == "!") return s;  // quoted: a string
-      if (s == "true") return true;
-      if (s == "false") return false;
-      if (s == "null" || s == "~") return nullptr;
-      auto number = nlohmann::json::parse(s, nullptr, false);
-      if (number.is_number()) return number;
-      return s;
-    }
-    default:
-      return nullptr;
-  }
-}
-
-void parse_build(const std::string& label, const YAML::Node& node, ProjectFile& p) {
-  if (node.IsNull()) return;
-  if (!node.IsMap()) throw error_at(label, node, "\"build\" must be a mapping");
+void parse_build(const Reader& r, ProjectFile& p) {
+  const Pointer at("/build");
+  const auto& node = *r.doc.value(at);
+  if (node.is_null()) return;
+  if (!node.is_object()) throw r.error_at(at, "\"build\" must be a mapping");
   auto& b = p.build;
-  for (const auto& kv : node) {
-    const auto key = kv.first.Scalar();
-    const auto& v = kv.second;
+  for (const auto& [key, value] : node.items()) {
+    (void)value;
+    const Pointer v = at / key;
     if (key == "sources")
-      b.sources = string_list(label, v, "build.sources");
+      b.sources = r.string_list(v, "build.sources");
     else if (key == "include_dirs")
-      b.include_dirs = string_list(label, v, "build.include_dirs");
+      b.include_dirs = r.string_list(v, "build.include_dirs");
     else if (key == "defines")
-      b.defines = string_list(label, v, "build.defines");
+      b.defines = r.string_list(v, "build.defines");
     else if (key == "flags")
-      b.flags = string_list(label, v, "build.flags");
+      b.flags = r.string_list(v, "build.flags");
     else if (key == "link_flags")
-      b.link_flags = string_list(label, v, "build.link_flags");
+      b.link_flags = r.string_list(v, "build.link_flags");
     else if (key == "exports")
-      b.exports = string_list(label, v, "build.exports");
+      b.exports = r.string_list(v, "build.exports");
     else if (key == "std")
-      b.std = v.IsNull() ? "" : scalar(label, v, "build.std");
+      b.std = r.optional_scalar(v, "build.std");
     else if (key == "command")
-      b.command = v.IsNull() ? "" : scalar(label, v, "build.command");
+      b.command = r.optional_scalar(v, "build.command");
     else if (key == "output")
-      b.output = v.IsNull() ? "" : scalar(label, v, "build.output");
+      b.output = r.optional_scalar(v, "build.output");
     else if (key == "target")
-      b.target = v.IsNull() ? "" : scalar(label, v, "build.target");
+      b.target = r.optional_scalar(v, "build.target");
     else
-      p.warnings.push_back(where(label, kv.first.Mark()) + "unknown key \"build." + key +
-                           "\" (ignored)");
+      p.warnings.push_back(r.doc.where_key(v) + "unknown key \"build." + key + "\" (ignored)");
   }
 }
 
 ProjectFile parse_or_throw(std::string_view text, const std::string& label) {
-  YAML::Node root;
-  try {
-    root = YAML::Load(std::string(text));
-  } catch (const YAML::ParserException& e) {
-    throw Error(Errc::parse, where(label, e.mark) + e.msg);
-  }
+  auto parsed = yaml::parse(text, label);
+  if (!parsed) throw parsed.error();
+  const yaml::Document& doc = *parsed;
+  const Reader r{doc};
+  const auto& root = doc.root();
   ProjectFile p;
-  if (!root.IsMap()) {
-    if (root.IsNull()) throw Error(Errc::parse, label + ": empty project file");
-    throw error_at(label, root, "expected a mapping (name: ..., language: ...)");
+  if (!root.is_object()) {
+    if (root.is_null()) throw Error(Errc::parse, label + ": empty project file");
+    throw r.error_at(Pointer(), "expected a mapping (name: ..., language: ...)");
   }
   bool have_language = false;
   bool have_root_id = false;
-  YAML::Node language_node;
-  for (const auto& kv : root) {
-    const auto key = kv.first.Scalar();
-    const auto& v = kv.second;
+  for (const auto& [key, value] : root.items()) {
+    const Pointer v = Pointer() / key;
     if (key == "name")
-      p.name = scalar(label, v, key);
+      p.name = r.scalar(v, key);
     else if (key == "version")
-      p.version = scalar(label, v, key);
+      p.version = r.scalar(v, key);
     else if (key == "language") {
-      language_node = v;
-      auto lang = parse_language(scalar(label, v, key));
+      auto lang = parse_language(r.scalar(v, key));
       if (!lang)
-        throw Error(Errc::parse, where(label, v.Mark()) + lang.error().message(),
-                    lang.error().hint());
+        throw Error(Errc::parse, doc.where(v) + lang.error().message(), lang.error().hint());
       p.language = *lang;
       have_language = true;
     } else if (key == "root_id") {
-      have_root_id = !v.IsNull();  // `root_id: ""` is the empty root id; `root_id:` is absent
-      p.root_id = v.IsNull() ? "" : scalar(label, v, key);
+      // `root_id: ""` is the empty root id (the official C++ SDK's default); `root_id:` is absent.
+      have_root_id = !value.is_null();
+      p.root_id = r.optional_scalar(v, key);
     } else if (key == "filter_type") {
-      std::string t = v.IsNull() ? "" : scalar(label, v, key);
+      std::string t = r.optional_scalar(v, key);
       if (t != "http" && t != "network")
-        throw error_at(label, v, "filter_type \"" + t.substr(0, 64) + "\" is not http or network");
+        throw r.error_at(v, "filter_type \"" + t.substr(0, 64) + "\" is not http or network");
       p.filter_type = t;
     }
     else if (key == "image")
-      p.image = v.IsNull() ? "" : scalar(label, v, key);
+      p.image = r.optional_scalar(v, key);
     else if (key == "description")
-      p.description = v.IsNull() ? "" : scalar(label, v, key);
+      p.description = r.optional_scalar(v, key);
     else if (key == "platform")
-      p.platform = v.IsNull() ? "" : scalar(label, v, key);
+      p.platform = r.optional_scalar(v, key);
     else if (key == "platform_version")
-      p.platform_version = v.IsNull() ? "" : scalar(label, v, key);
+      p.platform_version = r.optional_scalar(v, key);
     else if (key == "build")
-      parse_build(label, v, p);
+      parse_build(r, p);
     else if (key == "config") {
-      if (v.IsNull())
+      if (value.is_null())
         p.config.clear();
-      else if (v.IsScalar())
-        p.config = v.Scalar();
+      else if (value.is_object() || value.is_array())
+        p.config = value.dump();  // a YAML mapping is the JSON it spells
       else
-        p.config = to_json(v).dump();  // a YAML mapping is the JSON it spells
+        p.config = r.scalar(v, key);
     } else if (key == "tests")
-      p.tests = string_list(label, v, key);
+      p.tests = r.string_list(v, key);
     else
-      p.warnings.push_back(where(label, kv.first.Mark()) + "unknown key \"" + key + "\" (ignored)");
+      p.warnings.push_back(doc.where_key(v) + "unknown key \"" + key + "\" (ignored)");
   }
   if (p.name.empty())
     throw Error(Errc::parse, label + ": \"name\" is required", "add a line like: name: my-filter");
   if (!is_valid_name(p.name))
-    throw error_at(label, root["name"],
-                   "name \"" + p.name +
-                       "\" is not usable as an image name (lowercase letters, digits, and "
-                       "single '.', '_' or '-' between them)");
+    throw r.error_at(Pointer("/name"),
+                     "name \"" + p.name.substr(0, 200) +
+                         "\" is not usable as an image name (lowercase letters, digits, and "
+                         "single '.', '_' or '-' between them)");
   if (!have_language)
     throw Error(Errc::parse, label + ": \"language\" is required",
                 "add a line like: language: cpp   (cpp, rust or custom)");
   if (!have_root_id) p.root_id = root_id_from_name(p.name);
   if (!p.root_id.empty() && !is_valid_root_id(p.root_id))
-    throw error_at(label, root["root_id"],
-                   "root_id \"" + p.root_id + "\" may only hold letters, digits, '_', '.', '-'");
+    throw r.error_at(Pointer("/root_id"), "root_id \"" + p.root_id.substr(0, 200) +
+                                              "\" may only hold letters, digits, '_', '.', '-'");
   if (p.language == Language::custom && (p.build.command.empty() || p.build.output.empty()))
-    throw error_at(label, language_node, "language: custom needs build.command and build.output");
+    throw r.error_at(Pointer("/language"), "language: custom needs build.command and build.output");
   if (!p.config.empty()) {
-    auto j = nlohmann::json::parse(p.config, nullptr, false);
-    if (j.is_discarded()) throw error_at(label, root["config"], "config is not valid JSON");
+    auto j = util::parse_json(p.config);
+    if (!j)
+      throw r.error_at(Pointer("/config"), "config is not valid JSON: " + j.error().message());
   }
   return p;
 }
@@ -251,8 +230,8 @@ Result<ProjectFile> ProjectFile::parse(std::string_view text, const std::string&
     return parse_or_throw(text, label);
   } catch (const Error& e) {
     return fail(e);
-  } catch (const YAML::Exception& e) {
-    return fail(Errc::parse, where(label, e.mark) + e.msg);
+  } catch (const nlohmann::json::exception& e) {
+    return fail(Errc::parse, label + ": " + e.what());
   }
 }
 

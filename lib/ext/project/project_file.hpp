@@ -1,7 +1,7 @@
 // ext::project — ProjectFile: the `ext.yaml` of a filter project (FORMATS.md "Project file"),
-// parsed with yaml-cpp; every error names the file, line and column. Also the name rules
-// `ext init` and `ext build` share (a name must work as an image name and a root id).
-// Owns: the project model. Must not use: anything above core/util; yaml-cpp only in .cpp.
+// parsed with ext::yaml (limits on size, depth, aliases); every error names the file, line and
+// column. Also the name rules `ext init` and `ext build` share (a name must work as an image name
+// and a root id). Owns: the project model. Must not use: anything above core/util/yaml.
 #pragma once
 
 #include <filesystem>

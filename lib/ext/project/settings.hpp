@@ -1,7 +1,7 @@
 // ext::project — Settings: the user settings file config.yaml (FORMATS.md "Settings"):
 // per-registry transport settings, the default registry for `ext catalog`, the default
 // artifact format, defaults for `ext deploy envoy --docker`. Credentials never live here.
-// Owns: the settings model. yaml-cpp only in the .cpp. A missing file is empty settings.
+// Owns: the settings model, read with ext::yaml. A missing file is empty settings.
 //
 //   default_registry: localhost:5000
 //   default_format: oci

@@ -1,7 +1,6 @@
 #include "ext/util/strings.hpp"
 
 #include <cstdio>
-#include <regex>
 
 namespace ext::util {
 
@@ -89,21 +88,187 @@ std::string human_size(uint64_t bytes) {
   return buf;
 }
 
+namespace {
+
+// Redaction scanners. Each pass reads its input once, left to right, and never backtracks, so
+// the time is linear and the stack constant for any length (std::regex recursed per character
+// and overflowed the stack near 30,000 characters: issue 11).
+
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_word(char c) {
+  return is_alpha(c) || (c >= '0' && c <= '9') || c == '_';
+}
+bool is_scheme_char(char c) {
+  return is_word(c) ? c != '_' : (c == '+' || c == '.' || c == '-');
+}
+
+// True when s at i starts with word (ASCII case-insensitive).
+bool starts_with_icase(std::string_view s, size_t i, std::string_view word) {
+  return s.size() - i >= word.size() && iequals(s.substr(i, word.size()), word);
+}
+
+// "scheme://user:pass@host" -> "scheme://***@host": the userinfo is what lies between "://"
+// and the first '@' before any '/', '@' or space; the scheme is letters, digits, "+.-" and
+// starts with a letter.
+std::string redact_userinfo(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t copied = 0, pos = 0, floor = 0;  // floor: where the current scheme may start
+  while ((pos = s.find("://", pos)) != std::string_view::npos) {
+    size_t b = pos;
+    bool letter = false;
+    while (b > floor && is_scheme_char(s[b - 1])) {
+      --b;
+      letter = letter || is_alpha(s[b]);
+    }
+    size_t u = pos + 3, e = u;
+    while (e < s.size() && s[e] != '/' && s[e] != '@' && !is_space(s[e])) ++e;
+    if (letter && e > u && e < s.size() && s[e] == '@') {
+      out.append(s.substr(copied, u - copied));
+      out += "***";
+      copied = e;
+      floor = e + 1;
+      pos = e + 1;
+    } else {
+      pos += 3;
+      floor = pos;  // the scheme chars before a failed "://" end at it
+    }
+  }
+  out.append(s.substr(copied));
+  return out;
+}
+
+// "Authorization: Bearer abc" -> "Authorization: Bearer ***" (the scheme word is kept, the rest
+// of the line is hidden).
+std::string redact_auth_header(std::string_view s) {
+  static constexpr std::string_view key = "authorization";
+  std::string out;
+  out.reserve(s.size());
+  size_t copied = 0, i = 0;
+  while (i < s.size()) {
+    if ((s[i] != 'a' && s[i] != 'A') || !starts_with_icase(s, i, key)) {
+      ++i;
+      continue;
+    }
+    size_t j = i + key.size();
+    while (j < s.size() && is_space(s[j])) ++j;
+    if (j >= s.size() || s[j] != ':') {
+      i += key.size();
+      continue;
+    }
+    ++j;
+    while (j < s.size() && is_space(s[j])) ++j;
+    // Optional scheme word ("Bearer ", "Basic ") kept when a value follows it on the line.
+    size_t w = j;
+    while (w < s.size() && is_word(s[w])) ++w;
+    size_t sp = w;
+    while (sp < s.size() && (s[sp] == ' ' || s[sp] == '\t')) ++sp;
+    size_t value = (w > j && sp > w && sp < s.size() && s[sp] != '\r' && s[sp] != '\n') ? sp : j;
+    size_t end = value;
+    while (end < s.size() && s[end] != '\r' && s[end] != '\n') ++end;
+    if (end == value) {
+      i = j;
+      continue;
+    }
+    out.append(s.substr(copied, value - copied));
+    out += "***";
+    copied = end;
+    i = end;
+  }
+  out.append(s.substr(copied));
+  return out;
+}
+
+// "password": "x" -> "password":"***" for the keys below; a value's escaped quotes (\") do not
+// end it, and a value cut off before its closing quote is hidden to the end of the text.
+std::string redact_json_secrets(std::string_view s) {
+  static constexpr std::string_view keys[] = {"token",  "access_token", "refresh_token", "password",
+                                              "secret", "auth",         "identitytoken"};
+  std::string out;
+  out.reserve(s.size());
+  size_t copied = 0, i = 0;
+  while ((i = s.find('"', i)) != std::string_view::npos) {
+    size_t k = i + 1;
+    size_t close = s.find('"', k);
+    if (close == std::string_view::npos) break;
+    std::string_view name = s.substr(k, close - k);
+    bool secret = false;
+    for (auto key : keys)
+      if (iequals(name, key)) secret = true;
+    if (!secret) {
+      i = close;  // the closing quote may open the next string
+      continue;
+    }
+    size_t j = close + 1;
+    while (j < s.size() && is_space(s[j])) ++j;
+    if (j >= s.size() || s[j] != ':') {
+      i = close;
+      continue;
+    }
+    ++j;
+    while (j < s.size() && is_space(s[j])) ++j;
+    if (j >= s.size() || s[j] != '"') {
+      i = close;
+      continue;
+    }
+    size_t v = j + 1;
+    while (v < s.size() && s[v] != '"') v += (s[v] == '\\') ? 2 : 1;
+    size_t end = v < s.size() ? v + 1 : s.size();
+    out.append(s.substr(copied, i - copied));
+    out += '"';
+    out.append(name);
+    out += "\":\"***\"";
+    copied = end;
+    i = end;
+  }
+  out.append(s.substr(copied));
+  return out;
+}
+
+// "?access_token=x&scope=y" -> "?access_token=***&scope=y".
+std::string redact_query_secrets(std::string_view s) {
+  static constexpr std::string_view keys[] = {"token", "access_token", "refresh_token", "password"};
+  std::string out;
+  out.reserve(s.size());
+  size_t copied = 0, i = 0;
+  while ((i = s.find_first_of("?&", i)) != std::string_view::npos) {
+    size_t eq = i + 1;
+    bool hit = false;
+    for (auto key : keys) {
+      if (starts_with_icase(s, i + 1, key) && i + 1 + key.size() < s.size() &&
+          s[i + 1 + key.size()] == '=') {
+        eq = i + 1 + key.size();
+        hit = true;
+        break;
+      }
+    }
+    if (!hit) {
+      ++i;
+      continue;
+    }
+    size_t end = eq + 1;
+    while (end < s.size() && s[end] != '&' && !is_space(s[end])) ++end;
+    out.append(s.substr(copied, eq + 1 - copied));
+    out += "***";
+    copied = end;
+    i = end;
+  }
+  out.append(s.substr(copied));
+  return out;
+}
+
+}  // namespace
+
 std::string redact(std::string_view text) {
-  static const std::regex userinfo(R"(([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@)");
-  static const std::regex auth_header(R"((authorization\s*:\s*)(\w+\s+)?[^\r\n]+)",
-                                      std::regex::icase);
-  static const std::regex json_secret(
-      R"re("(token|access_token|refresh_token|password|secret|auth|identitytoken)"\s*:\s*"[^"]*")re",
-      std::regex::icase);
-  static const std::regex query_secret(
-      R"(([?&](token|access_token|refresh_token|password)=)[^&\s]*)", std::regex::icase);
-  std::string s(text);
-  s = std::regex_replace(s, userinfo, "$1***@");
-  s = std::regex_replace(s, auth_header, "$1$2***");
-  s = std::regex_replace(s, json_secret, "\"$1\":\"***\"");
-  s = std::regex_replace(s, query_secret, "$1***");
-  return s;
+  std::string s = redact_userinfo(text);
+  s = redact_auth_header(s);
+  s = redact_json_secrets(s);
+  return redact_query_secrets(s);
 }
 
 }  // namespace ext::util

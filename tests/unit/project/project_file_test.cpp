@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
+#include <chrono>
 
 #include "ext/project/project_file.hpp"
+#include "ext/project/settings.hpp"
 #include "ext/util/files.hpp"
 
 using ext::Errc;
@@ -130,4 +132,83 @@ TEST_CASE("names usable as image names and root ids", "[project]") {
   CHECK_FALSE(is_valid_root_id("a b"));
   CHECK_FALSE(is_valid_root_id("a\"b"));
   CHECK(ext::project::root_id_from_name("add-header.v2") == "add_header_v2");
+}
+
+TEST_CASE("ext.yaml and config.yaml: an alias bomb and deep nesting fail fast (issue 11)",
+          "[project]") {
+  std::string bomb = "name: x\nlanguage: cpp\na: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n";
+  for (char c = 'b'; c <= 'i'; ++c) {
+    std::string prev(1, static_cast<char>(c - 1));
+    bomb += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 9; ++i) bomb += (i ? ",*" : "*") + prev;
+    bomb += "]\n";
+  }
+  bomb += "config: *i\n";
+  REQUIRE(bomb.size() < 1024);
+  auto p = ProjectFile::parse(bomb, "x/ext.yaml");
+  REQUIRE_FALSE(p);
+  CHECK_THAT(p.error().message(), Catch::StartsWith("x/ext.yaml:"));
+  CHECK_THAT(p.error().message(), Catch::Contains("max_alias_nodes"));
+  auto s = ext::project::Settings::parse(bomb, "config.yaml");
+  REQUIRE_FALSE(s);
+  CHECK_THAT(s.error().message(), Catch::Contains("max_alias_nodes"));
+  auto deep = ProjectFile::parse("name: x\nlanguage: cpp\nconfig: " + std::string(50'000, '[') +
+                                 std::string(50'000, ']') + "\n");
+  REQUIRE_FALSE(deep);
+  CHECK_THAT(deep.error().message(), Catch::Contains("max_depth"));
+}
+
+TEST_CASE("config.yaml: settings read through ext::yaml keep their text and positions",
+          "[project]") {
+  auto s = ext::project::Settings::parse(
+      "default_registry: localhost:5000\nregistries:\n  localhost:5000: {plain_http: true}\n"
+      "  lab:5000: {insecure: yes, ca_file: /ca.pem}\ndeploy:\n  envoy_version: 1.30\n");
+  REQUIRE(s);
+  CHECK(s->default_registry == "localhost:5000");
+  CHECK(s->registry("localhost:5000").plain_http == true);
+  CHECK(s->registry("lab:5000").insecure);
+  CHECK(s->registry("lab:5000").ca_file == "/ca.pem");
+  CHECK(s->envoy_version == "1.30");  // as written, not the number 1.3
+  auto bad = ext::project::Settings::parse("registries:\n  r:\n    plain_http: maybe\n", "c.yaml");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message() == "c.yaml:3:17: plain_http must be true or false");
+  auto unknown = ext::project::Settings::parse("a: 1\n", "c.yaml");
+  REQUIRE_FALSE(unknown);
+  CHECK_THAT(unknown.error().message(), Catch::StartsWith("c.yaml:1:1: unknown setting"));
+}
+
+TEST_CASE("ext.yaml: aliased sections and very many keys", "[project]") {
+  auto p = ProjectFile::parse(
+      "name: x\nlanguage: cpp\nx-base: &b {sources: [a.cc], flags: [-O2]}\nbuild: *b\n");
+  REQUIRE(p);
+  CHECK(p->build.sources == std::vector<std::string>{"a.cc"});
+  CHECK(p->build.flags == std::vector<std::string>{"-O2"});
+  // 200,000 unknown keys: each gets a warning with its line; lookups must not be linear in the
+  // number of keys (ordered_json's are), or this takes minutes.
+  std::string many = "name: x\nlanguage: cpp\n";
+  for (int i = 0; i < 200'000; ++i) many += "k" + std::to_string(i) + ": 1\n";
+  auto t = std::chrono::steady_clock::now();
+  auto m = ProjectFile::parse(many, "m.yaml");
+  auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  REQUIRE(m);
+  CHECK(m->warnings.size() == 200'000);
+  CHECK(m->warnings.back() == "m.yaml:200002:1: unknown key \"k199999\" (ignored)");
+  CHECK(secs < 20.0);
+}
+
+TEST_CASE("ext.yaml: root_id \"\" is the empty root id; filter_type is http or network",
+          "[project]") {
+  auto empty = ProjectFile::parse("name: f\nlanguage: cpp\nroot_id: \"\"\nfilter_type: network\n");
+  REQUIRE(empty);
+  CHECK(empty->root_id.empty());
+  CHECK(empty->filter_type == "network");
+  // Absent (or null) still means "from the name".
+  auto absent = ProjectFile::parse("name: my-f\nlanguage: cpp\nroot_id:\n");
+  REQUIRE(absent);
+  CHECK(absent->root_id == "my_f");
+  CHECK(absent->filter_type.empty());
+  auto bad = ProjectFile::parse("name: f\nlanguage: cpp\nfilter_type: udp\n");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message().find("line 3") != std::string::npos);
+  CHECK(bad.error().message().find("not http or network") != std::string::npos);
 }

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <thread>
 
 #include "ext/core/error.hpp"
@@ -33,6 +34,54 @@ TEST_CASE("redact removes secrets from log text", "[util]") {
   CHECK(s.find("\"pw\"") == std::string::npos);
   CHECK(s.find("zzz") == std::string::npos);
   CHECK(s.find("reg.example/v2/") != std::string::npos);
+}
+
+TEST_CASE("redact keeps what is not a secret and hides each kind of secret", "[util]") {
+  CHECK(util::redact("pull https://u:p@reg.io/v2/x") == "pull https://***@reg.io/v2/x");
+  CHECK(util::redact("oci+https://u@h/") == "oci+https://***@h/");
+  CHECK(util::redact("a://b/c@d") == "a://b/c@d");  // '@' after the path: no userinfo
+  CHECK(util::redact("1://u@h") == "1://u@h");      // a scheme starts with a letter
+  CHECK(util::redact("x :// u@h") == "x :// u@h");
+  CHECK(util::redact("Authorization: Bearer abc.def") == "Authorization: Bearer ***");
+  CHECK(util::redact("authorization:Basic dTpw\r\nHost: h") ==
+        "authorization:Basic ***\r\nHost: h");
+  CHECK(util::redact("AUTHORIZATION : secretvalue") == "AUTHORIZATION : ***");
+  CHECK(util::redact("authorization header missing") == "authorization header missing");
+  CHECK(util::redact(R"({"Password" : "a\"b", "user":"bob"})") ==
+        R"({"Password":"***", "user":"bob"})");
+  CHECK(util::redact(R"({"auth":"dTpw"})") == R"({"auth":"***"})");
+  CHECK(util::redact(R"({"token":"cut off)") == R"({"token":"***")");
+  CHECK(util::redact(R"({"tokens":"x"})") == R"({"tokens":"x"})");
+  CHECK(util::redact("/t?scope=a&TOKEN=zz x") == "/t?scope=a&TOKEN=*** x");
+  CHECK(util::redact("?password=&a=b") == "?password=***&a=b");
+  CHECK(util::redact("?tokenx=1") == "?tokenx=1");
+  CHECK(util::redact("") == "");
+}
+
+TEST_CASE("redact runs in linear time and constant stack on long text (issue 11)", "[util]") {
+  // std::regex overflowed the stack near 30,000 characters (exit 139).
+  const size_t n = 4'000'000;
+  std::vector<std::string> inputs = {
+      std::string(n, 'x'),
+      std::string(n, ':'),
+      std::string(n, '"'),
+      std::string(n, '@'),
+      std::string(n, '?'),
+      "https://" + std::string(n, 'u') + "@h",
+      "Authorization: Bearer " + std::string(n, 't'),
+      "\"password\":\"" + std::string(n, '\\'),
+  };
+  std::string repeated;
+  for (int i = 0; i < 100'000; ++i) repeated += "a://\"token\"authorization ?token";
+  inputs.push_back(repeated);
+  auto start = std::chrono::steady_clock::now();
+  for (const auto& in : inputs) {
+    auto out = util::redact(in);
+    CHECK(out.size() <= in.size() + 16);
+  }
+  CHECK(util::redact("https://" + std::string(n, 'u') + "@h") == "https://***@h");
+  auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(secs < 10.0);
 }
 
 TEST_CASE("atomic write replaces content and leaves no temp file", "[util]") {
