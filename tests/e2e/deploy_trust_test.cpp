@@ -350,3 +350,31 @@ TEST_CASE("e2e deploy istio --envoyfilter: a registry that needs credentials is 
   REQUIRE(ok.exit_code == 0);
   CHECK(ok.out.find("trusted_ca") != std::string::npos);
 }
+
+TEST_CASE("e2e deploy --config: deep JSON and a YAML alias bomb are errors, not crashes",
+          "[deploy][e2e]") {
+  Fixture f;
+  auto deep = f.dir.path() / "deep.json";
+  util::write_file_atomic(deep, std::string(100000, '[') + std::string(100000, ']'));
+  auto out = f.dir.path() / "never.yaml";
+  auto r = f.ext({"deploy", "envoy", f.http.string(), "--root-id", "r", "--config",
+                  "@" + deep.string(), "-f", out.string()});
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("limit") != std::string::npos);
+  CHECK_FALSE(fs::exists(out));
+  // A billion laughs: nine levels of nine aliases.
+  std::string lol = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i <= 9; ++i) {
+    std::string prev = "*a" + std::to_string(i - 1);
+    lol += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [" + prev;
+    for (int k = 0; k < 8; ++k) lol += ", " + prev;
+    lol += "]\n";
+  }
+  auto bomb = f.dir.path() / "lol.yaml";
+  util::write_file_atomic(bomb, lol);
+  auto b = f.ext({"deploy", "envoy", f.http.string(), "--root-id", "r", "--config",
+                  "@" + bomb.string(), "-f", out.string()});
+  CHECK(b.exit_code == 1);
+  CHECK(b.err.find("limit") != std::string::npos);
+  CHECK_FALSE(fs::exists(out));
+}

@@ -2,6 +2,7 @@
 
 #include "ext/deploy/yaml.hpp"
 #include "ext/util/files.hpp"
+#include "ext/util/json.hpp"
 #include "ext/util/strings.hpp"
 
 namespace ext::deploy {
@@ -18,7 +19,13 @@ PluginConfig from_value(Json value) {
 }
 
 Result<Json> parse_json_text(std::string_view text, const std::string& what) {
-  try {
+  // Untrusted text: size and depth limits first (JSON nested 100,000 deep crashed ext).
+  auto limited = util::parse_ordered_json(text);
+  if (limited) return std::move(*limited);
+  if (limited.error().message().find("limit") != std::string::npos)
+    return fail(Errc::parse, what + ": " + limited.error().message(),
+                "--config takes a plugin configuration, not a document this large or deep");
+  try {  // malformed: nlohmann's own message carries the position
     return Json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::parse_error& e) {
     std::string msg = e.what();
@@ -86,11 +93,8 @@ PluginConfig config_from_project(const nlohmann::ordered_json& value) {
   if (value.is_string()) {
     PluginConfig c;
     c.raw = value.get<std::string>();
-    try {
-      auto parsed = Json::parse(c.raw);
-      if (parsed.is_object() || parsed.is_array()) c.value = std::move(parsed);
-    } catch (const nlohmann::json::exception&) {
-    }
+    auto parsed = util::parse_ordered_json(c.raw);
+    if (parsed && (parsed->is_object() || parsed->is_array())) c.value = std::move(*parsed);
     return c;
   }
   return from_value(value);

@@ -1,5 +1,7 @@
 #include "ext/deploy/yaml.hpp"
 
+#include "ext/yaml/yaml.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -230,7 +232,25 @@ void emit(const Json& v, int indent, std::string& out) {
 
 }  // namespace
 
+// Every document deploy reads is first read by ext::yaml, which bounds size, depth, nodes and
+// alias expansion (a 1 KB alias bomb through --config @lol.yaml aborted ext); only then does
+// yaml-cpp's tree (which keeps tags for the round trip) get converted.
+Result<void> check_limits(std::string_view text) {
+  // ext::yaml reads one document per text: check each of a stream on its own.
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t sep = text.find("\n---", start);
+    std::string_view doc = text.substr(start, sep == std::string_view::npos ? sep : sep - start);
+    auto r = yaml::parse(doc, "YAML");
+    if (!r && r.error().message().find("limit") != std::string::npos) return fail(r.error());
+    if (sep == std::string_view::npos) break;
+    start = sep + 4;
+  }
+  return {};
+}
+
 Result<std::vector<Json>> parse_yaml_documents(std::string_view text) {
+  if (auto ok = check_limits(text); !ok) return fail(ok.error());
   try {
     std::vector<Json> out;
     for (const auto& node : YAML::LoadAll(std::string(text))) {
@@ -244,6 +264,7 @@ Result<std::vector<Json>> parse_yaml_documents(std::string_view text) {
 }
 
 Result<Json> parse_yaml(std::string_view text) {
+  if (auto ok = check_limits(text); !ok) return fail(ok.error());
   try {
     YAML::Node node = YAML::Load(std::string(text));
     if (!node.IsDefined() || node.IsNull()) return fail(Errc::parse, "empty YAML document");
