@@ -46,12 +46,9 @@ void setup_login(CLI::App& app, Context& ctx) {
           "--password-stdin");
     } else if (isatty(0)) {
       // As docker login: the username asked when not given, the password never echoed.
-      if (f->o.username.empty()) {
-        std::cerr << "Username: " << std::flush;
-        f->o.username = std::string(util::trim(read_terminal_line()));
-      }
-      std::cerr << "Password: " << std::flush;
-      f->o.password = read_terminal_line(false);
+      if (f->o.username.empty())
+        f->o.username = std::string(util::trim(read_terminal_line("Username: ")));
+      f->o.password = read_terminal_line("Password: ", false);
     }
     auto r = ops::login(f->o, env);
     ctx.emit({{"registry", r.registry}, {"stored_in", r.stored_in}, {"scheme", r.scheme}},

@@ -33,11 +33,11 @@ class PromptGuard {
       struct termios quiet = m_term;
       quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
       quiet.c_lflag |= ECHONL;  // the Enter still moves to the next line
-      m_term_saved = ::tcsetattr(0, TCSAFLUSH, &quiet) == 0;
+      m_term_saved = ::tcsetattr(0, TCSANOW, &quiet) == 0;
     }
   }
   ~PromptGuard() {
-    if (m_term_saved) ::tcsetattr(0, TCSAFLUSH, &m_term);
+    if (m_term_saved) ::tcsetattr(0, TCSANOW, &m_term);
     for (int i = 0; i < 2; ++i)
       if (m_saved[i]) ::sigaction(k_signals[i], &m_old[i], nullptr);
   }
@@ -54,9 +54,9 @@ class PromptGuard {
 
 }  // namespace
 
-std::string read_terminal_line(bool echo) {
-  std::cerr << std::flush;
-  PromptGuard guard(echo);
+std::string read_terminal_line(const std::string& prompt, bool echo) {
+  PromptGuard guard(echo);  // echo off before the prompt shows: nothing typed after it echoes
+  std::cerr << prompt << std::flush;
   std::string line;
   for (;;) {
     throw_if_interrupted();
