@@ -14,6 +14,7 @@
 #include "ext/ops/init.hpp"
 #include "ext/project/project_file.hpp"
 #include "ext/util/strings.hpp"
+#include "prompt.hpp"
 
 namespace ext::cli {
 namespace {
@@ -31,11 +32,9 @@ struct InitFlags {
   bool list = false;
 };
 
-// Reads one line from stdin; Error(interrupted) at end of input.
+// Reads one line from stdin; Error(interrupted) at end of input and on the first Ctrl-C.
 std::string read_line() {
-  std::string line;
-  if (!std::getline(std::cin, line)) throw Error(Errc::interrupted, "no answer (end of input)");
-  return std::string(util::trim(line));
+  return std::string(util::trim(read_terminal_line()));
 }
 
 // A numbered menu on stderr; Enter picks the default.

@@ -7,6 +7,7 @@
 #include "ext/core/error.hpp"
 #include "ext/ops/login.hpp"
 #include "ext/util/strings.hpp"
+#include "prompt.hpp"
 #include "registry_flags.hpp"
 
 namespace ext::cli {
@@ -43,11 +44,11 @@ void setup_login(CLI::App& app, Context& ctx) {
       env.reporter->warn(
           "a password on the command line can be seen by other users; use "
           "--password-stdin");
-    } else if (isatty(0) && !f->o.username.empty()) {
-      std::cerr << "Password: " << std::flush;
-      std::string line;
-      std::getline(std::cin, line);
-      f->o.password = line;
+    } else if (isatty(0)) {
+      // As docker login: the username asked when not given, the password never echoed.
+      if (f->o.username.empty())
+        f->o.username = std::string(util::trim(read_terminal_line("Username: ")));
+      f->o.password = read_terminal_line("Password: ", false);
     }
     auto r = ops::login(f->o, env);
     ctx.emit({{"registry", r.registry}, {"stored_in", r.stored_in}, {"scheme", r.scheme}},

@@ -130,6 +130,7 @@ int run(int argc, char** argv) {
   }
 
   ::signal(SIGINT, on_sigint);
+  ::signal(SIGTERM, on_sigint);  // same path: stop at the next step, remove temp files, exit 130
   ::signal(SIGPIPE, SIG_IGN);
   try {
     try {

@@ -123,6 +123,13 @@ TEST_CASE("ext init on a terminal asks for what the flags leave open", "[e2e][in
   CHECK_FALSE(has(flagged.out, "?"));
   CHECK(fs::exists(tmp.path() / "f/ext.yaml"));
 
+  // The first Ctrl-C at a question ends ext init at once (exit 130), nothing written.
+  auto ctrl_c =
+      ext::test::run_ext_on_tty({"init", "stopped"}, tmp.path(), {{"choice [1]: ", "\x03"}});
+  INFO(ctrl_c.out);
+  CHECK(ctrl_c.exit_code == 130);
+  CHECK_FALSE(fs::exists(tmp.path() / "stopped"));
+
   // End of input at a question: interrupted, nothing written.
   auto eof = ext::test::run_ext_on_tty({"init", "gone"}, tmp.path(), {{"choice [1]: ", "\x04"}});
   CHECK(eof.exit_code != 0);

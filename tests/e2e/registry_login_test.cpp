@@ -148,3 +148,32 @@ TEST_CASE("token auth with docker's default config location", "[registry][auth][
   no_secret(p, pw);
   CHECK(p.err.find("eyJ") == std::string::npos);  // no JWT either
 }
+
+TEST_CASE("login on a terminal asks the username and does not echo the password",
+          "[registry][auth][e2e][tty]") {
+  auto& server = test::shared_registry(RegistryServer::Mode::tls_basic);
+  util::TempDir dir;
+  auto cfg = dir.path() / "auth.json";
+  const std::string pw = RegistryServer::k_password;
+  auto r = test::run_ext_on_tty({"login", server.host(), "--ca-file", server.ca_file().string(),
+                                 "--registry-config", cfg.string()},
+                                dir.path(),
+                                {{"Username: ", RegistryServer::k_user}, {"Password: ", pw}});
+  INFO(r.out);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("Login succeeded") != std::string::npos);
+  CHECK(r.out.find(RegistryServer::k_user) != std::string::npos);  // the username is echoed
+  CHECK(r.out.find(pw) == std::string::npos);                      // the password is not
+  struct stat st {};
+  REQUIRE(::stat(cfg.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+
+  // Ctrl-C at the prompt ends at once (exit 130), nothing stored.
+  auto cfg2 = dir.path() / "auth2.json";
+  auto c = test::run_ext_on_tty({"login", server.host(), "--ca-file", server.ca_file().string(),
+                                 "--registry-config", cfg2.string()},
+                                dir.path(), {{"Username: ", "\x03"}});
+  INFO(c.out);
+  CHECK(c.exit_code == 130);
+  CHECK_FALSE(std::filesystem::exists(cfg2));
+}

@@ -14,6 +14,7 @@
 #include <exception>
 #include <system_error>
 
+#include "ext/core/cancel.hpp"
 #include "ext/core/error.hpp"
 #include "ext/util/files.hpp"
 
@@ -118,6 +119,7 @@ class Reader {
   uint64_t read_data(const std::string& name, uint64_t limit, Sink&& sink) {
     uint64_t total = 0;
     for (;;) {
+      throw_if_interrupted();  // SIGINT/SIGTERM: stop between chunks, the caller cleans up
       la_ssize_t n = archive_read_data(m_a, m_buf.data(), m_buf.size());
       if (n == 0) break;
       if (n < 0) fail("reading entry \"" + name + "\"");
@@ -301,6 +303,48 @@ void extract_impl(const ReadFn& source, const fs::path& dest, const Limits& limi
     out.close(false);
   }
   undo.done();
+}
+
+std::vector<std::string> extract_selected_impl(const ReadFn& source, const fs::path& dest,
+                                               const Selector& select, const Limits& limits) {
+  std::error_code ec;
+  fs::create_directories(dest, ec);
+  if (ec) throw Error(Errc::io, "cannot create " + dest.string() + ": " + ec.message());
+  Undo undo;
+  Reader r(source);
+  std::vector<std::string> done;
+  std::string rel;
+  while (archive_entry* e = r.next()) {
+    throw_if_interrupted();
+    if (r.entries() > limits.max_entries)
+      throw Error(Errc::validation,
+                  "archive has more than " + std::to_string(limits.max_entries) + " entries");
+    std::string name = entry_path(e);
+    if (!normalize(name, rel).empty() || rel.empty()) continue;  // never selected, never written
+    auto bound = select(rel);
+    if (!bound) continue;
+    auto type = entry_type(e);
+    if (type != "file")
+      throw Error(Errc::validation,
+                  "archive member \"" + name + "\" is a " + type + ", not a regular file");
+    uint64_t limit = std::min(*bound, limits.max_entry_size);
+    if (archive_entry_size_is_set(e) != 0 &&
+        static_cast<uint64_t>(std::max<la_int64_t>(0, archive_entry_size(e))) > limit)
+      throw Error(Errc::validation, "archive member \"" + name + "\" is " +
+                                        std::to_string(archive_entry_size(e)) +
+                                        " bytes, over the limit of " + std::to_string(limit));
+    auto slash = rel.rfind('/');
+    if (slash != std::string::npos) make_dirs(dest, rel.substr(0, slash), undo, 0755);
+    fs::path target = dest / rel;
+    bool existed = fs::exists(fs::symlink_status(target, ec));
+    OutFile out(target, O_CREAT | O_TRUNC | O_NOFOLLOW, 0644);
+    if (!existed) undo.add(target);
+    r.read_data(name, limit, [&](const char* p, size_t n) { out.write(p, n); });
+    out.close(false);
+    done.push_back(rel);
+  }
+  undo.done();
+  return done;
 }
 
 // Finds the member and hands its data to `sink`; false when absent.
@@ -500,12 +544,15 @@ std::string tar_bytes(const std::vector<TarEntry>& entries, bool gzip) {
 }
 
 ReadFn file_reader(const fs::path& path) {
-  std::shared_ptr<FILE> f(std::fopen(path.c_str(), "rb"), [](FILE* p) {
+  // Only a regular file: a FIFO named as an archive would block the open (or the read) forever.
+  int fd = util::open_regular_file(path);
+  std::shared_ptr<FILE> f(::fdopen(fd, "rb"), [](FILE* p) {
     if (p != nullptr) std::fclose(p);
   });
-  if (!f)
-    throw Error(errno == ENOENT ? Errc::not_found : Errc::io,
-                "cannot open " + path.string() + ": " + std::strerror(errno));
+  if (!f) {
+    ::close(fd);
+    throw Error(Errc::io, "cannot open " + path.string() + ": " + std::strerror(errno));
+  }
   return [f, path](void* buf, size_t n) -> size_t {
     size_t got = std::fread(buf, 1, n, f.get());
     if (got == 0 && std::ferror(f.get()) != 0)
@@ -521,6 +568,13 @@ void extract(const fs::path& archive_path, const fs::path& dest, const Limits& l
 
 void extract(const ReadFn& source, const fs::path& dest, const Limits& limits) {
   extract_impl(source, dest, limits);
+}
+
+std::vector<std::string> extract_selected(const fs::path& archive_path, const fs::path& dest,
+                                          const Selector& select, const Limits& limits) {
+  auto src = file_reader(archive_path);
+  return with_context(archive_path.string(),
+                      [&] { return extract_selected_impl(src, dest, select, limits); });
 }
 
 bool extract_member(const ReadFn& source, const std::string& member, const fs::path& out,

@@ -71,6 +71,17 @@ void extract(const std::filesystem::path& archive_path, const std::filesystem::p
              const Limits& limits = {});
 void extract(const ReadFn& source, const std::filesystem::path& dest, const Limits& limits = {});
 
+// Extracts only the entries `select` accepts, by normalized path ("./a/b" is "a/b"): it returns
+// the most bytes the entry may hold, or nullopt to skip the entry (its data is skipped, never
+// written: a small archive that expands to gigabytes of other content costs no disk). A selected
+// entry must be a regular file (Error(validation) otherwise, or when over its bound). Stops
+// between entries on an interrupt (Error(interrupted)). Returns the paths extracted; on error
+// what was extracted is removed again.
+using Selector = std::function<std::optional<uint64_t>(const std::string& path)>;
+std::vector<std::string> extract_selected(const std::filesystem::path& archive_path,
+                                          const std::filesystem::path& dest, const Selector& select,
+                                          const Limits& limits = {});
+
 // Streams one regular-file member of a tar or tar.gz to `out` (atomically); false when absent.
 // A member matches an entry whose normalized path ("./a/b" is "a/b") equals `member`, or, when
 // `member` has no '/', whose base name equals it ("plugin.wasm" matches "x/plugin.wasm"; the

@@ -103,6 +103,7 @@ bool AuthTransport::on_unauthorized(const http::Headers& headers, const http::Re
     throw Error(Errc::auth, m_options.host + " sent a Bearer challenge without a valid realm");
   m_scheme = "bearer";
   m_realm = realm;
+  m_registry_https = util::to_lower(req.url).rfind("https://", 0) == 0;
   m_service = ch->param("service");
   std::set<std::string> scopes(req.scopes.begin(), req.scopes.end());
   std::set<std::string> wanted = scopes;
@@ -119,6 +120,14 @@ AuthTransport::Token AuthTransport::fetch_token(const std::set<std::string>& sco
   auto realm_host = http::host_of(m_realm);
   if (m_options.reporter)
     m_options.reporter->debug(2, "auth: token for [" + scope_key(scopes) + "] from " + realm_host);
+
+  const bool secret = cred && (cred->has_basic() || !cred->identity_token.empty());
+  if (secret && m_registry_https && util::to_lower(m_realm).rfind("http://", 0) == 0 &&
+      !m_options.allow_plain_http_realm)
+    throw Error(Errc::auth,
+                m_options.registry + " (https) names a plain-http token realm (" + realm_host +
+                    "); ext does not send credentials there",
+                "if that is intended (a test registry), pass --insecure");
 
   http::Response resp;
   bool done = false;

@@ -27,6 +27,10 @@ struct AuthOptions {
   std::optional<Credential> credential;    // use this instead of the store (ext login)
   std::string client_id = "ext";
   Reporter* reporter = nullptr;
+  // Send credentials to a plain-http token realm named by an https registry (--insecure).
+  // Without it such a realm gets no credentials: Error(auth) instead (a downgrade would put the
+  // password on the wire in clear).
+  bool allow_plain_http_realm = false;
 };
 
 class AuthTransport final : public http::Transport {
@@ -65,6 +69,7 @@ class AuthTransport final : public http::Transport {
   std::optional<Credential> m_cred;
   std::string m_scheme;  // "", "basic", "bearer"
   std::string m_realm;
+  bool m_registry_https = false;  // the registry that named the realm answered over https
   std::string m_service;
   std::map<std::string, Token> m_tokens;  // key: sorted scopes joined by ' '
 };

@@ -15,6 +15,7 @@ const char* to_string(Errc code) noexcept {
     case Errc::digest_mismatch: return "digest_mismatch";
     case Errc::unsupported: return "unsupported";
     case Errc::network: return "network";
+    case Errc::tls: return "tls";
     case Errc::auth: return "auth";
     case Errc::registry: return "registry";
     case Errc::toolchain: return "toolchain";

@@ -18,7 +18,8 @@ enum class Errc {
   validation,        // content read fine but breaks a rule (ABI, media type)
   digest_mismatch,   // content does not match its digest
   unsupported,       // a format, media type or feature we do not handle
-  network,           // connection, TLS, timeout
+  network,           // connection, timeout (transient: retried)
+  tls,               // TLS handshake or certificate verification failed (never retried)
   auth,              // authentication or authorization failed
   registry,          // a registry answered with an error
   toolchain,         // compiler/cargo missing or failed

@@ -177,7 +177,8 @@ struct CurlTransport::Impl {
       hint = "if the registry speaks plain HTTP, pass --plain-http";
     else if (code == CURLE_OPERATION_TIMEDOUT)
       msg += " (no data moved for " + std::to_string(options.stall_timeout.count()) + " s)";
-    return Error(Errc::network, msg, hint);
+    // A certificate that does not verify will not verify on the next try either.
+    return Error(is_tls_error(code) ? Errc::tls : Errc::network, msg, hint);
   }
 };
 

@@ -1,5 +1,6 @@
 #include "ext/http/retry_transport.hpp"
 
+#include <cstdio>
 #include <thread>
 
 #include "ext/core/cancel.hpp"
@@ -7,6 +8,23 @@
 #include "ext/core/reporter.hpp"
 
 namespace ext::http {
+
+bool RetryBudget::charge(std::chrono::milliseconds spent) {
+  int64_t total = m_spent.fetch_add(std::max<int64_t>(spent.count(), 0)) + spent.count();
+  return total <= m_limit.count();
+}
+
+bool RetryBudget::allows(std::chrono::milliseconds next) const {
+  return m_spent.load() + next.count() <= m_limit.count();
+}
+
+std::string RetryBudget::describe() const {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "retry budget of %.0f s used up (%.1f s spent on failures)",
+                static_cast<double>(m_limit.count()) / 1000.0,
+                static_cast<double>(m_spent.load()) / 1000.0);
+  return buf;
+}
 
 bool is_retryable_status(int status) {
   return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 ||
@@ -22,6 +40,12 @@ RetryingTransport::RetryingTransport(std::shared_ptr<Transport> inner, RetryPoli
   if (!m_policy.sleep)
     m_policy.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
   if (m_policy.max_attempts < 1) m_policy.max_attempts = 1;
+  if (!m_policy.budget) m_policy.budget = std::make_shared<RetryBudget>();
+}
+
+void RetryingTransport::charge_failure(std::chrono::steady_clock::time_point started) {
+  m_policy.budget->charge(std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started));
 }
 
 std::chrono::milliseconds RetryingTransport::backoff(int attempt) {
@@ -33,7 +57,7 @@ std::chrono::milliseconds RetryingTransport::backoff(int attempt) {
 }
 
 std::optional<std::chrono::milliseconds> RetryingTransport::next_delay(
-    int attempt, const Headers* headers, std::chrono::milliseconds waited) {
+    int attempt, const Headers* headers, std::chrono::milliseconds waited, bool* by_budget) {
   if (attempt >= m_policy.max_attempts) return std::nullopt;
   std::chrono::milliseconds d = backoff(attempt);
   if (headers) {
@@ -45,11 +69,17 @@ std::optional<std::chrono::milliseconds> RetryingTransport::next_delay(
     }
   }
   if (waited + d > m_policy.max_total) return std::nullopt;
+  if (!m_policy.budget->allows(d)) {
+    if (by_budget) *by_budget = true;
+    if (m_reporter) m_reporter->debug(1, m_policy.budget->describe() + "; not retrying");
+    return std::nullopt;
+  }
   return d;
 }
 
 void RetryingTransport::wait(std::chrono::milliseconds d, const std::string& why) {
   if (m_reporter) m_reporter->debug(1, why + "; retrying in " + std::to_string(d.count()) + " ms");
+  m_policy.budget->charge(d);
   m_policy.sleep(d);
   throw_if_interrupted();
 }
@@ -57,18 +87,25 @@ void RetryingTransport::wait(std::chrono::milliseconds d, const std::string& why
 Response RetryingTransport::send(const Request& req) {
   std::chrono::milliseconds waited{0};
   for (int attempt = 1;; ++attempt) {
+    auto started = std::chrono::steady_clock::now();
     try {
       Response r = m_inner->send(req);
       if (!is_retryable_status(r.status)) return r;
+      charge_failure(started);
       auto d = next_delay(attempt, &r.headers, waited);
       if (!d || !req.rewind_body()) return r;
       wait(*d, describe(req) + ": HTTP " + std::to_string(r.status));
       waited += *d;
     } catch (const Error& e) {
-      if (e.code() != Errc::network) throw;
-      auto d = next_delay(attempt, nullptr, waited);
+      if (e.code() != Errc::network) throw;  // TLS, auth, ...: retrying cannot help
+      charge_failure(started);
+      bool by_budget = false;
+      auto d = next_delay(attempt, nullptr, waited, &by_budget);
       if (!d || !req.rewind_body()) {
-        if (attempt > 1) throw e.with_context("after " + std::to_string(attempt) + " attempts");
+        std::string why;
+        if (attempt > 1) why = "after " + std::to_string(attempt) + " attempts";
+        if (by_budget) why += (why.empty() ? "" : "; ") + m_policy.budget->describe();
+        if (!why.empty()) throw e.with_context(why);
         throw;
       }
       wait(*d, e.message());
@@ -80,9 +117,11 @@ Response RetryingTransport::send(const Request& req) {
 std::unique_ptr<ResponseStream> RetryingTransport::open(const Request& req) {
   std::chrono::milliseconds waited{0};
   for (int attempt = 1;; ++attempt) {
+    auto started = std::chrono::steady_clock::now();
     try {
       auto s = m_inner->open(req);
       if (!is_retryable_status(s->status())) return s;
+      charge_failure(started);
       Headers headers = s->headers();
       int status = s->status();
       auto d = next_delay(attempt, &headers, waited);
@@ -91,10 +130,15 @@ std::unique_ptr<ResponseStream> RetryingTransport::open(const Request& req) {
       wait(*d, describe(req) + ": HTTP " + std::to_string(status));
       waited += *d;
     } catch (const Error& e) {
-      if (e.code() != Errc::network) throw;
-      auto d = next_delay(attempt, nullptr, waited);
+      if (e.code() != Errc::network) throw;  // TLS, auth, ...: retrying cannot help
+      charge_failure(started);
+      bool by_budget = false;
+      auto d = next_delay(attempt, nullptr, waited, &by_budget);
       if (!d || !req.rewind_body()) {
-        if (attempt > 1) throw e.with_context("after " + std::to_string(attempt) + " attempts");
+        std::string why;
+        if (attempt > 1) why = "after " + std::to_string(attempt) + " attempts";
+        if (by_budget) why += (why.empty() ? "" : "; ") + m_policy.budget->describe();
+        if (!why.empty()) throw e.with_context(why);
         throw;
       }
       wait(*d, e.message());

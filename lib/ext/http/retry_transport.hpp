@@ -2,8 +2,13 @@
 // (not 501) and 429, with exponential backoff and full jitter, honouring Retry-After
 // (specs.md §1.2 "Any request may also yield ... 429 ... SHOULD carry Retry-After"). Bounded in
 // attempts and in total time; a request whose streamed body cannot rewind is not retried.
+// TLS failures (Errc::tls: an untrusted certificate, a failed handshake) are never retried.
+// RetryBudget: one budget of retry time per command, shared by every layer that retries (this
+// transport, the blob download's resume, a pull's second try), so the layers add up instead of
+// multiplying (docs/limits.md "Retries").
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -15,6 +20,27 @@ namespace ext::http {
 
 using Sleeper = std::function<void(std::chrono::milliseconds)>;
 
+// Time spent on failures for one command: failed attempts (a stall counts its stall timeout)
+// and backoff waits. Once `limit` is spent, nothing retries any more and the last error stands.
+// Thread-safe (concurrent blob transfers share it).
+class RetryBudget {
+ public:
+  static constexpr std::chrono::milliseconds k_default_limit{60000};
+  explicit RetryBudget(std::chrono::milliseconds limit = k_default_limit) : m_limit(limit) {}
+  // Adds `spent`; true while the total stays within the limit.
+  bool charge(std::chrono::milliseconds spent);
+  // True when another `next` (a planned wait) still fits.
+  bool allows(std::chrono::milliseconds next = std::chrono::milliseconds{0}) const;
+  std::chrono::milliseconds spent() const { return std::chrono::milliseconds(m_spent.load()); }
+  std::chrono::milliseconds limit() const { return m_limit; }
+  // "retry budget of 60 s used up (61.2 s spent on failures)" for messages.
+  std::string describe() const;
+
+ private:
+  std::chrono::milliseconds m_limit;
+  std::atomic<int64_t> m_spent{0};
+};
+
 struct RetryPolicy {
   int max_attempts = 5;                        // first try included
   std::chrono::milliseconds base_delay{250};   // doubles per attempt
@@ -22,6 +48,8 @@ struct RetryPolicy {
   std::chrono::milliseconds max_total{60000};  // cap on the time spent waiting overall
   std::chrono::milliseconds max_retry_after{30000};
   Sleeper sleep;  // default: std::this_thread::sleep_for
+  // Shared with the other retrying layers of the command; null: one of its own (default limit).
+  std::shared_ptr<RetryBudget> budget;
 };
 
 // True for statuses worth retrying: 408, 429, 500, 502, 503, 504.
@@ -31,6 +59,8 @@ class RetryingTransport final : public Transport {
  public:
   RetryingTransport(std::shared_ptr<Transport> inner, RetryPolicy policy = {},
                     Reporter* reporter = nullptr);
+
+  const std::shared_ptr<RetryBudget>& budget() const { return m_policy.budget; }
 
   Response send(const Request& req) override;
   std::unique_ptr<ResponseStream> open(const Request& req) override;
@@ -43,9 +73,12 @@ class RetryingTransport final : public Transport {
 
  private:
   // How long to wait before another try, or nullopt to give up.
+  // `by_budget` is set when the command's retry budget is what said no.
   std::optional<std::chrono::milliseconds> next_delay(int attempt, const Headers* headers,
-                                                      std::chrono::milliseconds waited);
+                                                      std::chrono::milliseconds waited,
+                                                      bool* by_budget = nullptr);
   void wait(std::chrono::milliseconds d, const std::string& why);
+  void charge_failure(std::chrono::steady_clock::time_point started);
 
   std::shared_ptr<Transport> m_inner;
   RetryPolicy m_policy;

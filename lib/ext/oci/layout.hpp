@@ -18,6 +18,15 @@ inline constexpr size_t k_max_manifest_bytes = 4u << 20;
 inline constexpr size_t k_max_layout_index_bytes = 64u << 20;
 inline constexpr size_t k_max_descriptors = 100000;
 
+// Caps per kind of blob, applied to the size a descriptor claims before a single byte of the
+// blob is read (a pull refuses a 10 GiB "layer" up front instead of streaming it to disk).
+// ext's own policy, documented in docs/limits.md: a wasm image's config is a few hundred bytes
+// (an image config of a container image a few KiB); a module is at most
+// wasm::k_max_module_bytes (512 MiB); any other layer (a tar holding the module) 1 GiB.
+inline constexpr uint64_t k_max_config_bytes = 4u << 20;
+inline constexpr uint64_t k_max_module_bytes = 512ull << 20;
+inline constexpr uint64_t k_max_layer_bytes = 1ull << 30;
+
 inline constexpr const char* k_layout_file = "oci-layout";
 inline constexpr const char* k_layout_index_file = "index.json";
 inline constexpr const char* k_layout_version = "1.0.0";

@@ -1,9 +1,18 @@
 #include "ext/ops/export_import.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <chrono>
+
 #include <algorithm>
+#include <map>
 #include <optional>
+#include <set>
 
 #include "ext/archive/archive.hpp"
+#include "ext/core/reporter.hpp"
 #include "ext/oci/layout.hpp"
 #include "ext/ref/reference.hpp"
 #include "ext/store/oci_layout_store.hpp"
@@ -100,6 +109,7 @@ ExportResult export_images(const ExportOptions& opts, Env& env) {
     images.emplace_back(r, *d);
   }
   ExportResult result;
+  std::error_code ec;
   result.output = opts.output;
   result.tar = is_tar_path(opts.output);
   std::optional<ScratchDir> scratch;
@@ -110,17 +120,27 @@ ExportResult export_images(const ExportOptions& opts, Env& env) {
   } else {
     check_export_dir(dir);
   }
-  store::OciLayoutStore dst(dir);
-  for (const auto& [r, d] : images) {
-    store::CopyOptions copy;
-    copy.names = {r};
-    copy.reporter = env.reporter;
-    auto c = with_context("exporting " + r.to_string(),
-                          [&] { return store::copy_graph(src, dst, d, copy); });
-    result.blobs += c.blobs_copied;
-    result.bytes += c.bytes_copied;
-    result.images.push_back({store::name_key(r), d.digest.to_string()});
+  // The layout is written through the store (verified, atomic), whose lock files are ext's
+  // own business: those it created are removed again, so the export holds only the layout.
+  const std::vector<fs::path> locks = {dir / store::OciLayoutStore::k_index_lock,
+                                       dir / store::OciLayoutStore::k_writers_lock};
+  std::vector<bool> had_lock;
+  for (const auto& l : locks) had_lock.push_back(fs::exists(fs::symlink_status(l, ec)));
+  {
+    store::OciLayoutStore dst(dir);
+    for (const auto& [r, d] : images) {
+      store::CopyOptions copy;
+      copy.names = {r};
+      copy.reporter = env.reporter;
+      auto c = with_context("exporting " + r.to_string(),
+                            [&] { return store::copy_graph(src, dst, d, copy); });
+      result.blobs += c.blobs_copied;
+      result.bytes += c.bytes_copied;
+      result.images.push_back({store::name_key(r), d.digest.to_string()});
+    }
   }
+  for (size_t i = 0; i < locks.size(); ++i)
+    if (!had_lock[i]) fs::remove(locks[i], ec);
   if (result.tar) {
     with_context("writing " + opts.output.string(),
                  [&] { archive::write_tar(opts.output, layout_entries(dir), false); });
@@ -152,6 +172,67 @@ NameFlag parse_name_flag(const std::string& text) {
 
 }  // namespace
 
+namespace {
+
+bool is_graph_type(const std::string& media_type) {
+  return oci::is_manifest_type(media_type) || oci::is_index_type(media_type);
+}
+
+// Extracts from a tar only what the import reads: oci-layout and index.json first, then, round
+// by round, the blobs the manifests reached so far name (each bounded by its descriptor's size
+// and the per-kind caps). Anything else in the tar is skipped without touching the disk, so a
+// small tar.gz that expands to gigabytes costs no space (and index.json is read first).
+void extract_layout_from_tar(const fs::path& tar, const fs::path& dir, Reporter* reporter) {
+  archive::extract_selected(tar, dir, [](const std::string& path) -> std::optional<uint64_t> {
+    if (path == oci::k_layout_file) return uint64_t{65536};
+    if (path == oci::k_layout_index_file) return oci::k_max_layout_index_bytes;
+    return std::nullopt;
+  });
+  if (!fs::is_regular_file(dir / oci::k_layout_index_file)) return;  // reported by the caller
+  store::OciLayoutStore layout(dir);
+  std::map<std::string, oci::Descriptor> pending;  // hex -> descriptor, not extracted yet
+  std::set<std::string> have;
+  store::SizeCaps caps;
+  auto want = [&](const oci::Descriptor& d, const char* kind) {
+    if (d.digest.algorithm() != "sha256" || have.count(d.digest.hex())) return;
+    store::check_size_cap(d, is_graph_type(d.media_type) ? "manifest" : kind, caps);
+    pending.emplace(d.digest.hex(), d);
+  };
+  for (const auto& e : layout.read_index().manifests)
+    if (is_graph_type(e.media_type)) want(e, "manifest");
+  for (int round = 0; !pending.empty(); ++round) {
+    if (round > 10) throw Error(Errc::validation, "image indexes nested more than 8 deep");
+    auto batch = std::move(pending);
+    pending.clear();
+    archive::extract_selected(tar, dir, [&](const std::string& path) -> std::optional<uint64_t> {
+      static const std::string prefix = "blobs/sha256/";
+      if (path.rfind(prefix, 0) != 0) return std::nullopt;
+      auto it = batch.find(path.substr(prefix.size()));
+      if (it == batch.end() || have.count(it->first)) return std::nullopt;
+      return static_cast<uint64_t>(it->second.size);
+    });
+    for (const auto& [hex, d] : batch) {
+      if (!fs::exists(layout.blob_path(d.digest))) continue;  // missing: copy_graph names it
+      have.insert(hex);
+      if (!is_graph_type(d.media_type)) continue;
+      std::string bytes = store::read_all(layout, d, oci::k_max_manifest_bytes);
+      if (oci::is_index_type(d.media_type)) {
+        auto idx = oci::Index::parse(bytes);
+        if (!idx) throw idx.error().with_context("manifest " + d.digest.to_string());
+        for (const auto& c : idx->manifests) want(c, "layer");
+      } else {
+        auto m = oci::Manifest::parse(bytes);
+        if (!m) throw m.error().with_context("manifest " + d.digest.to_string());
+        want(m->config, "config");
+        for (const auto& l : m->layers) want(l, "layer");
+      }
+    }
+  }
+  if (reporter) reporter->debug(1, "extracted " + std::to_string(have.size()) + " blobs");
+}
+
+}  // namespace
+
 ImportResult import_images(const ImportOptions& opts, Env& env) {
   ImportResult result;
   result.input = opts.input;
@@ -159,17 +240,26 @@ ImportResult import_images(const ImportOptions& opts, Env& env) {
   if (!fs::exists(opts.input, ec))
     throw Error(Errc::not_found, opts.input.string() + " does not exist");
   std::optional<util::TempDir> scratch;
+  std::optional<util::FileLock> scratch_lock;
   fs::path dir = opts.input;
   if (!fs::is_directory(opts.input, ec)) {
-    scratch.emplace("ext-import-");
+    if (!fs::is_regular_file(opts.input, ec))
+      throw Error(Errc::invalid_argument,
+                  opts.input.string() + " is neither a directory nor a regular file",
+                  "give an OCI layout directory or a FILE.tar");
+    scratch.emplace(k_import_temp_prefix);
+    // Held while the import runs: `ext prune` removes scratch directories whose lock is free
+    // (left by kill -9), never one in use.
+    scratch_lock.emplace(scratch->path() / k_import_lock_file);
     dir = scratch->path() / "layout";
-    with_context("reading " + opts.input.string(), [&] { archive::extract(opts.input, dir); });
+    with_context("reading " + opts.input.string(),
+                 [&] { extract_layout_from_tar(opts.input, dir, env.reporter); });
   }
   if (!fs::is_regular_file(dir / oci::k_layout_file))
     throw Error(Errc::invalid_argument,
                 opts.input.string() + " is not an OCI image layout (no oci-layout file)",
                 "export one with `ext export REF -o DIR` or `skopeo copy ... oci:DIR:TAG`");
-  auto header = oci::LayoutHeader::parse(util::read_file(dir / oci::k_layout_file, 65536));
+  auto header = oci::LayoutHeader::parse(util::read_regular_file(dir / oci::k_layout_file, 65536));
   if (!header) throw header.error().with_context(opts.input.string());
 
   store::OciLayoutStore src(dir);
@@ -239,6 +329,41 @@ ImportResult import_images(const ImportOptions& opts, Env& env) {
     result.images.push_back({store::name_key(name), d.digest.to_string()});
   }
   return result;
+}
+
+}  // namespace ext::ops
+
+namespace ext::ops {
+
+std::pair<uint64_t, uint64_t> remove_stale_import_dirs() {
+  uint64_t dirs = 0, bytes = 0;
+  std::error_code ec;
+  fs::path tmp = fs::temp_directory_path(ec);
+  if (ec) return {0, 0};
+  for (const auto& entry : fs::directory_iterator(tmp, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind(k_import_temp_prefix, 0) != 0) continue;
+    if (!entry.is_directory(ec) || entry.is_symlink(ec)) continue;
+    fs::path lock = entry.path() / k_import_lock_file;
+    int fd = ::open(lock.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+      // No lock file: an import between mkdtemp and its lock, or not ours. Only old ones go.
+      auto age = fs::file_time_type::clock::now() - fs::last_write_time(entry.path(), ec);
+      if (ec || age < std::chrono::minutes(10)) continue;
+    } else if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);  // a running import holds it
+      continue;
+    }
+    uint64_t size = 0;
+    for (const auto& f : fs::recursive_directory_iterator(entry.path(), ec))
+      if (f.is_regular_file(ec) && !f.is_symlink(ec)) size += f.file_size(ec);
+    if (fs::remove_all(entry.path(), ec) > 0 && !ec) {
+      ++dirs;
+      bytes += size;
+    }
+    if (fd >= 0) ::close(fd);
+  }
+  return {dirs, bytes};
 }
 
 }  // namespace ext::ops

@@ -1,5 +1,6 @@
 #include "ext/ops/prune.hpp"
 
+#include "ext/ops/export_import.hpp"
 #include "ext/store/oci_layout_store.hpp"
 
 namespace ext::ops {
@@ -7,7 +8,8 @@ namespace ext::ops {
 PruneResult prune(const PruneOptions&, Env& env) {
   store::OciLayoutStore s(env.store_root);
   auto r = s.prune();
-  return {r.blobs_removed, r.bytes_freed};
+  auto [dirs, bytes] = remove_stale_import_dirs();
+  return {r.blobs_removed, r.bytes_freed + bytes, dirs};
 }
 
 }  // namespace ext::ops

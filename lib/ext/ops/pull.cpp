@@ -3,6 +3,7 @@
 #include "ext/artifact/artifact.hpp"
 #include "ext/core/error.hpp"
 #include "ext/core/reporter.hpp"
+#include "ext/oci/layout.hpp"
 #include "ext/ref/reference.hpp"
 #include "ext/registry/registry_store.hpp"
 #include "ext/store/oci_layout_store.hpp"
@@ -43,17 +44,22 @@ PullResult pull(const PullOptions& opts, Env& env) {
     throw Error(Errc::unsupported, what + ": unsupported manifest type " + root.media_type);
   }
 
+  // The content is copied unnamed; the name is set last, once every check passed: a pull that
+  // fails (an image ext cannot read, a damaged blob) leaves no name behind.
   store::CopyOptions copts;
-  copts.names = {ref};
   copts.reporter = env.reporter;
   copts.concurrency = std::max(1, opts.flags.concurrency);
+  copts.verify_existing = true;  // a damaged local blob of the right size is fetched again
   store::CopyResult cr;
+  const bool root_was_stored = local.has(root);
   for (int attempt = 1;; ++attempt) {
     try {
       cr = with_context(what, [&] { return store::copy_graph(src, local, root, copts); });
       break;
     } catch (const Error& e) {
-      if (e.code() != Errc::network || attempt >= 2) throw;
+      // Once more only while the command's retry budget (shared with every lower layer) lasts.
+      if (e.code() != Errc::network || attempt >= 2 || !remote.client->retry_budget().allows())
+        throw;
       if (env.reporter) env.reporter->warn(e.message() + "; retrying the pull");
     }
   }
@@ -62,14 +68,22 @@ PullResult pull(const PullOptions& opts, Env& env) {
   r.blobs_fetched = cr.blobs_copied;
   r.blobs_skipped = cr.blobs_skipped;
   r.bytes_fetched = cr.bytes_copied;
+  if (root_was_stored && cr.blobs_skipped > 0 && cr.blobs_repaired == 0) {
+    // The root manifest is always read from the registry (to walk the graph); the copy skipped
+    // writing it because it is unnamed there: count it as fetched, as a named copy would.
+    ++r.blobs_fetched;
+    --r.blobs_skipped;
+    r.bytes_fetched += static_cast<uint64_t>(root.size);
+  }
 
-  auto m = oci::Manifest::parse(store::read_all(local, root));
+  auto m = oci::Manifest::parse(store::read_all(local, root, oci::k_max_manifest_bytes));
   if (!m) throw m.error().with_context(what);
   auto det = artifact::detect(*m, local);
   if (!det) {
-    if (!opts.output.empty()) throw det.error().with_context(what);
+    if (!opts.output.empty()) throw det.error().with_context(what);  // failed: no name
     if (env.reporter)
       env.reporter->warn(ref.to_string() + " is not a wasm image: " + det.error().message());
+    local.set_name(ref, root);  // stored as is (`ext inspect` says why it is not wasm)
     return r;
   }
   r.layout = artifact::to_string(det->layout);
@@ -93,6 +107,9 @@ PullResult pull(const PullOptions& opts, Env& env) {
     std::error_code ec;
     r.module_size = std::filesystem::file_size(out, ec);
   }
+  // Named last (the index, if any, was not stored: the name points at the chosen manifest, as
+  // before).
+  local.set_name(ref, root);
   return r;
 }
 

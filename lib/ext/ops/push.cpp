@@ -137,7 +137,7 @@ PushResult push(const PushOptions& opts, Env& env) {
       // registry already took are skipped.
       const bool transient = e.code() == Errc::network || e.http_status() >= 500 ||
                              e.http_status() == 429 || e.http_status() == 408;
-      if (!transient || attempt >= 2) throw;
+      if (!transient || attempt >= 2 || !remote.client->retry_budget().allows()) throw;
       if (env.reporter) env.reporter->warn(e.message() + "; retrying the push");
     }
   }

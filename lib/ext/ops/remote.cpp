@@ -53,6 +53,11 @@ Remote connect_remote(const std::string& registry, const RegistryFlags& flags, E
     o.transport.stall_timeout = std::chrono::seconds(std::max(1, std::atoi(t)));
   if (const char* t = std::getenv("EXT_HTTP_RETRY_BASE_MS"); t && *t)
     o.retry.base_delay = std::chrono::milliseconds(std::max(0, std::atoi(t)));
+  // One retry budget for the whole command (docs/limits.md "Retries").
+  auto budget = http::RetryBudget::k_default_limit;
+  if (const char* t = std::getenv("EXT_HTTP_RETRY_BUDGET"); t && *t)
+    budget = std::chrono::milliseconds(int64_t{1000} * std::max(0, std::atoi(t)));
+  o.retry.budget = std::make_shared<http::RetryBudget>(budget);
   if (env.sleep) o.retry.sleep = env.sleep;
   o.credentials = remote.credentials.get();
   o.credential = std::move(credential);

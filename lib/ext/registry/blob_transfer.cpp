@@ -23,9 +23,22 @@ namespace {
 constexpr uint64_t k_max_error_body = 64u << 10;
 constexpr uint64_t k_max_chunk = 64u << 20;
 
+using Clock = std::chrono::steady_clock;
+
+std::chrono::milliseconds since(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t);
+}
+
 void pause_before_retry(int attempt) {
   std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt));
   throw_if_interrupted();
+}
+
+// Charges a failure and the pause after it to the command's budget; false when no retry fits.
+bool budget_allows_retry(http::RetryBudget& budget, std::chrono::milliseconds failed_for,
+                         int attempt) {
+  budget.charge(failed_for);
+  return budget.charge(std::chrono::milliseconds(100 * attempt));
 }
 
 // "0-123" or "bytes=0-123" -> 124 (bytes received); nullopt when absent or malformed.
@@ -65,6 +78,10 @@ class RemoteBlobReader final : public store::BlobReader {
         if (e.code() != Errc::network) throw;
         m_stream.reset();
         if (++m_attempt > m_client.options().resume_attempts) throw e.with_context(m_what);
+        // The time since the last byte arrived (a stall: its timeout) counts against the
+        // command's one retry budget, shared with the transport's retries.
+        if (!budget_allows_retry(m_client.retry_budget(), since(m_last_progress), m_attempt))
+          throw e.with_context(m_what + " (" + m_client.retry_budget().describe() + ")");
         debug("connection dropped at byte " + std::to_string(m_offset) + "; resuming");
         pause_before_retry(m_attempt);
         continue;
@@ -72,14 +89,17 @@ class RemoteBlobReader final : public store::BlobReader {
       if (got == 0) {
         // Ended before the descriptor's size: the registry (or something between) cut it.
         m_stream.reset();
-        if (++m_attempt > m_client.options().resume_attempts)
-          throw Error(Errc::network, m_what + ": the body ended after " + std::to_string(m_offset) +
-                                         " of " + std::to_string(size) + " bytes");
+        std::string ended = m_what + ": the body ended after " + std::to_string(m_offset) + " of " +
+                            std::to_string(size) + " bytes";
+        if (++m_attempt > m_client.options().resume_attempts) throw Error(Errc::network, ended);
+        if (!budget_allows_retry(m_client.retry_budget(), since(m_last_progress), m_attempt))
+          throw Error(Errc::network, ended + " (" + m_client.retry_budget().describe() + ")");
         debug("body ended early at byte " + std::to_string(m_offset) + "; resuming");
         pause_before_retry(m_attempt);
         continue;
       }
       m_offset += got;
+      m_last_progress = Clock::now();
       return got;
     }
   }
@@ -125,6 +145,7 @@ class RemoteBlobReader final : public store::BlobReader {
         throw Error(Errc::registry, m_what + ": unexpected Content-Range \"" + cr + "\"");
     }
     m_stream = std::move(s);
+    m_last_progress = Clock::now();
   }
 
   Client& m_client;
@@ -134,6 +155,7 @@ class RemoteBlobReader final : public store::BlobReader {
   std::unique_ptr<http::ResponseStream> m_stream;
   uint64_t m_offset = 0;
   int m_attempt = 0;
+  Clock::time_point m_last_progress = Clock::now();
 };
 
 class RemoteBlobWriter final : public store::BlobWriter {
@@ -334,6 +356,8 @@ class RemoteBlobWriter final : public store::BlobWriter {
         return;
       } catch (const Error& e) {
         if (attempt >= attempts || !restartable(e)) throw;
+        if (!m_client.retry_budget().allows(std::chrono::milliseconds(100 * attempt))) throw;
+        m_client.retry_budget().charge(std::chrono::milliseconds(100 * attempt));
         debug(std::string("upload failed (") + e.message() + "); restarting it");
         m_location.clear();
         pause_before_retry(attempt);

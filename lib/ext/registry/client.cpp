@@ -1,5 +1,7 @@
 #include "ext/registry/client.hpp"
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "ext/auth/auth_transport.hpp"
@@ -54,6 +56,7 @@ Client::Client(std::shared_ptr<http::Transport> transport, ClientOptions options
     : m_transport(std::move(transport)), m_options(std::move(options)) {
   while (!m_options.base_url.empty() && m_options.base_url.back() == '/')
     m_options.base_url.pop_back();
+  if (!m_options.retry_budget) m_options.retry_budget = std::make_shared<http::RetryBudget>();
 }
 
 Error Client::error_for(int status, const std::string& body, const std::string& what) const {
@@ -122,8 +125,13 @@ std::optional<oci::Descriptor> Client::head_manifest(const std::string& repo,
   auto dcd = r.headers.get("Docker-Content-Digest");
   auto ct = r.headers.get("Content-Type");
   auto len = r.headers.get("Content-Length");
-  if (!dcd || !ct || !len) {
-    // Old registries omit Docker-Content-Digest on HEAD: GET and hash (specs.md §1.3).
+  // Old registries omit Docker-Content-Digest on HEAD: GET and hash (specs.md §1.3). A
+  // Content-Length of 0 is no size either (a manifest is never empty; some proxies answer HEAD
+  // so): GET as well instead of failing every pull on a zero-byte descriptor.
+  bool zero_length = len && util::trim(*len) == "0";
+  if (!dcd || !ct || !len || zero_length) {
+    if (zero_length && m_options.reporter)
+      m_options.reporter->debug(1, what + ": HEAD answered Content-Length: 0; using GET");
     return get_manifest(repo, reference).descriptor;
   }
   oci::Descriptor d;
@@ -253,7 +261,11 @@ std::vector<std::string> Client::list_pages(const std::string& first_url, const 
                                             const std::string& what) {
   std::vector<std::string> out;
   std::string next = first_url;
+  std::set<std::string> seen;  // every page URL requested: a Link back to one is a cycle
   for (int page = 0; !next.empty(); ++page) {
+    if (!seen.insert(next).second)
+      throw Error(Errc::registry, what + ": the Link header leads back to a page already listed (" +
+                                      next + "); stopped after " + std::to_string(page) + " pages");
     if (page > 10000) throw Error(Errc::registry, what + ": more than 10000 pages");
     http::Request req;
     req.url = next;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "ext/http/retry_transport.hpp"
 #include "ext/http/transport.hpp"
 #include "ext/oci/descriptor.hpp"
 #include "ext/store/store.hpp"
@@ -33,6 +34,9 @@ struct ClientOptions {
   uint64_t chunk_size = 0;
   uint64_t max_manifest = 4u << 20;  // bound on manifest bodies
   int resume_attempts = 4;           // mid-transfer resumes of one blob download
+  // The command's retry budget, shared with the transport's retries (connect() sets it): a
+  // resume is attempted only while it allows (http/retry_transport.hpp, docs/limits.md).
+  std::shared_ptr<http::RetryBudget> retry_budget;
   Reporter* reporter = nullptr;
 };
 
@@ -46,6 +50,8 @@ class Client {
   Client(std::shared_ptr<http::Transport> transport, ClientOptions options);
 
   const ClientOptions& options() const { return m_options; }
+  // The retry budget of this command (never null).
+  http::RetryBudget& retry_budget() { return *m_options.retry_budget; }
   http::Transport& transport() { return *m_transport; }
 
   // GET /v2/ through the auth layer; throws (auth, network, not a registry) unless 200.

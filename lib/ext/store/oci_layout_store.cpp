@@ -337,12 +337,14 @@ bool OciLayoutStore::has(const oci::Descriptor& d) {
 std::unique_ptr<BlobReader> OciLayoutStore::open(const oci::Descriptor& d) {
   check_algorithm(d.digest);
   fs::path p = blob_path(d.digest);
-  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT)
+  int fd = -1;
+  try {
+    fd = util::open_regular_file(p);  // a FIFO in a layout must not hang the reader
+  } catch (const Error& e) {
+    if (e.code() == Errc::not_found)
       throw Error(Errc::not_found,
                   "blob " + d.digest.to_string() + " is not in the store " + m_root.string());
-    throw Error(Errc::io, "cannot read " + p.string() + ": " + errno_text());
+    throw;
   }
   struct stat st {};
   if (::fstat(fd, &st) == 0 && st.st_size != d.size) {
@@ -369,7 +371,7 @@ oci::Index OciLayoutStore::read_index() {
   fs::path p = m_root / oci::k_layout_index_file;
   std::string bytes;
   try {
-    bytes = util::read_file(p, oci::k_max_layout_index_bytes);
+    bytes = util::read_regular_file(p, oci::k_max_layout_index_bytes);
   } catch (const Error& e) {
     if (e.code() == Errc::not_found) return oci::Index{};
     throw;

@@ -11,6 +11,7 @@
 #include "ext/core/cancel.hpp"
 #include "ext/core/reporter.hpp"
 #include "ext/oci/layout.hpp"
+#include "ext/oci/media_types.hpp"
 #include "ext/util/strings.hpp"
 
 namespace ext::store {
@@ -28,6 +29,25 @@ Error mismatch(const oci::Descriptor& d, const digest::Digest& got, uint64_t got
                                           d.digest.to_string() + ", got " + got.to_string());
 }
 }  // namespace
+
+void check_size_cap(const oci::Descriptor& d, const char* kind, const SizeCaps& caps) {
+  std::string k = kind;
+  bool module = k == "layer" && (d.media_type == oci::media::k_wasm_layer ||
+                                 d.media_type == oci::media::k_cncf_wasm_layer);
+  uint64_t cap = k == "manifest" ? caps.manifest
+                 : k == "config" ? caps.config
+                 : module        ? caps.module
+                                 : caps.layer;
+  if (module) k = "module layer";
+  if (d.size < 0)
+    throw Error(Errc::validation, k + " " + d.digest.to_string() + " has a negative size");
+  if (static_cast<uint64_t>(d.size) > cap)
+    throw Error(Errc::validation,
+                k + " " + d.digest.to_string() + " claims " + std::to_string(d.size) + " bytes (" +
+                    util::human_size(static_cast<uint64_t>(d.size)) + "), more than the " +
+                    util::human_size(cap) + " ext accepts for a " + k,
+                "nothing was downloaded; see docs/limits.md for the per-kind size caps");
+}
 
 std::string name_key(const ref::Reference& name) {
   if (!name.tag().empty()) return name.name() + ":" + name.tag();
@@ -90,24 +110,34 @@ class Copier {
       blobs({d});  // unknown entries of an index are opaque content (specs.md §3.5)
       return;
     }
+    check_size_cap(d, "manifest", m_opts.caps);
     std::string bytes = with_context("reading manifest " + d.digest.to_string(),
-                                     [&] { return read_all(m_src, d, oci::k_max_manifest_bytes); });
+                                     [&] { return read_all(m_src, d, m_opts.caps.manifest); });
     if (index) {
       auto idx = oci::Index::parse(bytes);
       if (!idx) throw idx.error().with_context("manifest " + d.digest.to_string());
+      for (const auto& child : idx->manifests)
+        if (!oci::is_manifest_type(child.media_type) && !oci::is_index_type(child.media_type))
+          check_size_cap(child, "layer", m_opts.caps);
       for (const auto& child : idx->manifests) node(child, {}, false, depth + 1);
     } else {
       auto m = oci::Manifest::parse(bytes);
       if (!m) throw m.error().with_context("manifest " + d.digest.to_string());
+      // Every claimed size checked before the first byte of any blob (docs/limits.md).
+      check_size_cap(m->config, "config", m_opts.caps);
+      for (const auto& l : m->layers) check_size_cap(l, "layer", m_opts.caps);
       std::vector<oci::Descriptor> children;
       children.push_back(m->config);
       for (const auto& l : m->layers) children.push_back(l);
       blobs(children);
     }
-    if (names.empty() && m_dst.has(d)) {
+    bool present = m_dst.has(d);
+    bool sound = present && holds_sound(d);
+    if (names.empty() && sound) {
       ++m_result.blobs_skipped;
       return;
     }
+    if (present && !sound) write_all(m_dst, d, bytes);  // replaces the damaged copy
     m_dst.put_manifest(d, bytes, names);
     ++m_result.blobs_copied;
     m_result.bytes_copied += static_cast<uint64_t>(d.size);
@@ -156,9 +186,29 @@ class Copier {
     if (first_error) std::rethrow_exception(first_error);
   }
 
+  // Whether the destination's copy of `d` (which has() reports) may be kept: always, unless
+  // verify_existing asks to hash it; a copy that does not hash to its digest is not kept.
+  bool holds_sound(const oci::Descriptor& d) {
+    if (!m_opts.verify_existing) return true;
+    try {
+      auto r = m_dst.open(d);
+      std::vector<char> buf(k_chunk);
+      while (r->read(buf.data(), buf.size()) > 0) throw_if_interrupted();
+      return true;
+    } catch (const Error& e) {
+      if (e.code() != Errc::digest_mismatch) throw;
+      std::lock_guard lock(m_mutex);
+      ++m_result.blobs_repaired;
+      if (m_opts.reporter)
+        m_opts.reporter->warn(d.digest.to_string() + " in the destination is damaged (" +
+                              e.message() + "); fetching it again");
+      return false;
+    }
+  }
+
   void blob(const oci::Descriptor& d) {
     throw_if_interrupted();
-    if (m_dst.has(d)) {
+    if (m_dst.has(d) && holds_sound(d)) {
       std::lock_guard lock(m_mutex);
       ++m_result.blobs_skipped;
       return;

@@ -12,6 +12,7 @@
 
 #include "ext/digest/digest.hpp"
 #include "ext/oci/descriptor.hpp"
+#include "ext/oci/layout.hpp"
 #include "ext/ref/reference.hpp"
 
 namespace ext {
@@ -64,15 +65,33 @@ std::string name_key(const ref::Reference& name);
 std::string read_all(Store& s, const oci::Descriptor& d, uint64_t max_bytes = 8u << 20);
 void write_all(Store& s, const oci::Descriptor& d, std::string_view bytes);
 
+// Upper bounds on the sizes descriptors may claim, per kind (defaults: oci/layout.hpp).
+// copy_graph refuses a manifest whose config or layers exceed them before reading any blob.
+struct SizeCaps {
+  uint64_t manifest = oci::k_max_manifest_bytes;
+  uint64_t config = oci::k_max_config_bytes;
+  uint64_t module = oci::k_max_module_bytes;  // layers of a wasm media type
+  uint64_t layer = oci::k_max_layer_bytes;    // every other layer or opaque index entry
+};
+
+// Throws Error(validation) naming the blob, its kind, the claimed size and the cap when the
+// descriptor's size is negative or over the cap for `kind` ("manifest", "config", "layer").
+void check_size_cap(const oci::Descriptor& d, const char* kind, const SizeCaps& caps);
+
 struct CopyOptions {
   std::vector<ref::Reference> names;  // names given to the root in the destination
-  Reporter* reporter = nullptr;       // progress for blobs over 1 MiB
+  SizeCaps caps;
+  Reporter* reporter = nullptr;  // progress for blobs over 1 MiB
   int concurrency = 1;
+  // Hash what the destination already holds instead of trusting has() (a size check): content
+  // that does not match its digest is fetched again and replaced (pull uses this).
+  bool verify_existing = false;
 };
 
 struct CopyResult {
   uint64_t blobs_copied = 0;
-  uint64_t blobs_skipped = 0;  // already in the destination
+  uint64_t blobs_skipped = 0;   // already in the destination
+  uint64_t blobs_repaired = 0;  // in the destination but damaged (verify_existing): replaced
   uint64_t bytes_copied = 0;
 };
 

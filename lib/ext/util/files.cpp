@@ -15,7 +15,9 @@
 namespace ext::util {
 
 namespace {
-std::string errno_text() { return std::strerror(errno); }
+std::string errno_text() {
+  return std::strerror(errno);
+}
 
 std::string random_suffix() {
   static std::atomic<unsigned> counter{0};
@@ -32,6 +34,48 @@ std::string read_file(const fs::path& path, uint64_t max_bytes) {
     Errc code = errno == ENOENT ? Errc::not_found : Errc::io;
     throw Error(code, "cannot read " + path.string() + ": " + errno_text());
   }
+  std::string out;
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      std::string why = errno_text();
+      ::close(fd);
+      throw Error(Errc::io, "cannot read " + path.string() + ": " + why);
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > max_bytes) {
+      ::close(fd);
+      throw Error(Errc::invalid_argument,
+                  path.string() + " is larger than " + std::to_string(max_bytes) + " bytes");
+    }
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+int open_regular_file(const fs::path& path) {
+  // O_NONBLOCK: opening a FIFO for reading returns at once instead of waiting for a writer.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    Errc code = errno == ENOENT ? Errc::not_found : Errc::io;
+    throw Error(code, "cannot read " + path.string() + ": " + errno_text());
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw Error(Errc::validation, path.string() + " is not a regular file",
+                "only regular files are read here (not FIFOs, devices or sockets)");
+  }
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags >= 0) ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+  return fd;
+}
+
+std::string read_regular_file(const fs::path& path, uint64_t max_bytes) {
+  int fd = open_regular_file(path);
   std::string out;
   char buf[65536];
   while (true) {

@@ -13,6 +13,12 @@ namespace fs = std::filesystem;
 
 // Reads a whole file; throws Error(io/not_found), or Error(invalid_argument) past max_bytes.
 std::string read_file(const fs::path& path, uint64_t max_bytes = 64ull << 20);
+// read_file for content from outside (layouts, tars): only a regular file is read. A FIFO, a
+// device or a socket is Error(validation) at once instead of a read that may never end.
+std::string read_regular_file(const std::filesystem::path& path, uint64_t max_bytes);
+// Opens `path` read-only without blocking on a FIFO and returns the fd of a regular file;
+// Error(validation) naming it otherwise, Error(not_found) when absent.
+int open_regular_file(const std::filesystem::path& path);
 
 // Writes data to a temp file beside `path`, fsyncs it, renames it over `path` and fsyncs the
 // folder: readers see the old or the new content, never a mix, even after a kill.

@@ -25,6 +25,8 @@ Faults:
   lie        answer 200 with Content-Length larger than the body, then close
   errorbody  answer 400 with a garbage, non-JSON body
   slow       wait 0.4 s before forwarding (shorter than the client's stall timeout)
+  stallbody  forward, send half the body, then stall --stall seconds and close (a mid-body stall)
+  headzero   for a HEAD: forward, but announce Content-Length: 0 (as some proxies do)
   singlepost for "POST .../blobs/uploads/?digest=D" with a body: act as a registry that supports
              the single-POST upload (specs.md §1.4 (a)) — open a session upstream, PUT the body
              there with the digest, and answer with upstream's answer (201, Location,
@@ -224,10 +226,19 @@ class Handler(BaseHTTPRequestHandler):
         if fault == 'lie':
             self.send_header('Content-Length', str(len(data) + 1000))
         elif self.command == 'HEAD':
-            self.send_header('Content-Length', resp.getheader('Content-Length', '0'))
+            self.send_header('Content-Length', '0' if fault == 'headzero' else
+                             resp.getheader('Content-Length', '0'))
         else:
             self.send_header('Content-Length', str(len(data)))
         self.end_headers()
+        if fault == 'stallbody':
+            try:
+                self.wfile.write(data[:len(data) // 2])
+                self.wfile.flush()
+                time.sleep(self.server.stall)
+            except OSError:
+                pass
+            return self.reset()
         if fault in ('truncate', 'lie'):
             self.wfile.write(data[:len(data) // 2] if fault == 'truncate' else data)
             self.wfile.flush()

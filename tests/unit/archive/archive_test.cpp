@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <set>
 
 #include "ext/archive/archive.hpp"
 #include "ext/core/error.hpp"
@@ -316,4 +317,54 @@ TEST_CASE("library_version names libarchive and zlib", "[archive]") {
   auto v = ext::archive::library_version();
   CHECK(v.find("libarchive 3.") != std::string::npos);
   CHECK(v.find("zlib") != std::string::npos);
+}
+
+TEST_CASE("extract_selected writes only the selected regular files, each bounded",
+          "[archive][io]") {
+  ext::util::TempDir dir;
+  auto pick = [](std::set<std::string> names, uint64_t bound) {
+    return [names, bound](const std::string& p) -> std::optional<uint64_t> {
+      if (!names.count(p)) return std::nullopt;
+      return bound;
+    };
+  };
+  SECTION("unselected content is skipped, whatever it is") {
+    for (const char* kind : {"symlink", "fifo", "chardev", "dotdot", "big"}) {
+      auto tar = craft(dir.path(), kind, true);
+      auto dest = dir.path() / (std::string("out-") + kind);
+      auto got = ext::archive::extract_selected(tar, dest, pick({"ok.txt"}, 100));
+      CHECK(got == std::vector<std::string>{"ok.txt"});
+      std::vector<std::string> files;
+      for (auto& e : fs::recursive_directory_iterator(dest)) files.push_back(e.path().string());
+      CHECK(files.size() == 1);  // only ok.txt: 3 MiB of big.bin never reached the disk
+    }
+  }
+  SECTION("a selected entry that is not a regular file, or over its bound, is refused") {
+    auto fifo = craft(dir.path(), "fifo", false);
+    try {
+      ext::archive::extract_selected(fifo, dir.path() / "f", pick({"pipe"}, 100));
+      FAIL("expected an error");
+    } catch (const Error& e) {
+      CHECK(e.code() == Errc::validation);
+      CHECK_THAT(e.message(), Catch::Contains("not a regular file"));
+    }
+    auto big = craft(dir.path(), "big", false);
+    try {
+      ext::archive::extract_selected(big, dir.path() / "b", pick({"big.bin"}, 1000));
+      FAIL("expected an error");
+    } catch (const Error& e) {
+      CHECK(e.code() == Errc::validation);
+    }
+    CHECK_FALSE(fs::exists(dir.path() / "b" / "big.bin"));
+  }
+  SECTION("a FIFO given as the archive is refused at once") {
+    auto p = dir.path() / "pipe.tar";
+    REQUIRE(::mkfifo(p.c_str(), 0644) == 0);
+    try {
+      ext::archive::extract_selected(p, dir.path() / "p", pick({"ok.txt"}, 100));
+      FAIL("expected an error");
+    } catch (const Error& e) {
+      CHECK(e.code() == Errc::validation);
+    }
+  }
 }

@@ -197,12 +197,13 @@ class FakeRegistry final : public http::Transport {
   std::string expect_basic;  // Authorization the token endpoint requires ("" = anonymous ok)
   int token_requests = 0;
   int post_status = 200;
+  std::string realm = "https://auth.example/token";
   http::Response send(const http::Request& req) override {
     std::string auth = req.headers.get("Authorization").value_or("");
     log.push_back(req.method + " " + req.url + " [" + auth + "]");
     http::Response r;
     r.url = req.url;
-    if (req.url.rfind("https://auth.example/token", 0) == 0) {
+    if (req.url.rfind(realm, 0) == 0) {
       ++token_requests;
       if (req.method == "POST") {
         r.status = post_status;
@@ -222,9 +223,8 @@ class FakeRegistry final : public http::Transport {
       return r;
     }
     r.status = 401;
-    r.headers.add(
-        "WWW-Authenticate",
-        R"(Bearer realm="https://auth.example/token",service="reg",scope="repository:a:pull")");
+    r.headers.add("WWW-Authenticate",
+                  "Bearer realm=\"" + realm + R"(",service="reg",scope="repository:a:pull")");
     return r;
   }
   std::unique_ptr<http::ResponseStream> open(const http::Request&) override {
@@ -322,5 +322,43 @@ TEST_CASE("AuthTransport: token server refusal and unknown schemes are clear err
   } catch (const Error& e) {
     CHECK(e.code() == Errc::unsupported);
     CHECK(std::string(e.what()).find("negotiate") != std::string::npos);
+  }
+}
+
+TEST_CASE("AuthTransport: no credentials to a plain-http realm of an https registry",
+          "[auth][limits]") {
+  auto fake = std::make_shared<FakeRegistry>();
+  fake->realm = "http://auth.example/token";
+  auth::AuthOptions o;
+  o.registry = "reg.example";
+  o.host = "reg.example";
+  o.credential = auth::Credential{"alice", "pw", "", ""};
+  http::Request req;
+  req.url = "https://reg.example/v2/a/manifests/v1";
+  req.scopes = {"repository:a:pull"};
+  SECTION("refused without --insecure, nothing sent to the realm") {
+    auth::AuthTransport t(fake, o);
+    try {
+      t.send(req);
+      FAIL("expected an auth error");
+    } catch (const Error& e) {
+      CHECK(e.code() == Errc::auth);
+      CHECK_THAT(e.message(), Catch::Contains("plain-http token realm"));
+      CHECK_THAT(e.hint(), Catch::Contains("--insecure"));
+    }
+    CHECK(fake->token_requests == 0);
+    for (const auto& l : fake->log) CHECK(l.find("Basic") == std::string::npos);
+  }
+  SECTION("allowed with --insecure") {
+    fake->expect_basic = "Basic " + auth::encode_basic("alice", "pw");
+    o.allow_plain_http_realm = true;
+    auth::AuthTransport t(fake, o);
+    CHECK(t.send(req).status == 200);
+    CHECK(fake->token_requests == 1);
+  }
+  SECTION("anonymous token requests carry no secret and go ahead") {
+    o.credential = auth::Credential{};
+    auth::AuthTransport t(fake, o);
+    CHECK(t.send(req).status == 200);
   }
 }

@@ -2,6 +2,8 @@
 // docker-registry: pushes and pulls complete, or fail with a clear error and a clean store.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "ext/core/error.hpp"
 #include "ext/store/oci_layout_store.hpp"
 #include "ext/util/files.hpp"
@@ -215,5 +217,75 @@ TEST_CASE("malformed and oversized manifests and error bodies are clear errors",
     CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20));
     CHECK(rig.proxy().pending().size() == 5);  // 5 attempts made
   }
+  rig.proxy().clear();
+}
+
+TEST_CASE("one retry budget bounds a pull whose blob keeps stalling",
+          "[registry][faults][budget]") {
+  ProxyRig rig;
+  store::MemoryStore local;
+  auto img = test::make_image(local, 300000, 21);
+  local.put_manifest(img.manifest, img.manifest_bytes, {});
+  auto repo = test::unique_repo("fault-budget");
+  store::CopyOptions copts;
+  copts.names = {rig.ref(repo, "v1")};
+  {
+    registry::RegistryStore up(rig.client(), repo);
+    store::copy_graph(local, up, img.manifest, copts);
+  }
+  // Every request for the layer stalls, before the headers or after half the body: the
+  // transport retries each open, the reader resumes each cut body. Layered, that was
+  // 5 x 5 stalls; one budget of 3 s ends it after about 3 s of failures plus one stall.
+  std::vector<std::string> faults;
+  for (int i = 0; i < 10; ++i)
+    for (const char* f : {"stall", "stall", "stall", "stall", "stallbody"}) faults.push_back(f);
+  rig.proxy().arm("^GET .*/blobs/sha256:" + img.layer.digest.hex(), faults);
+  registry::ConnectOptions o;
+  o.registry = rig.proxy().host();
+  o.plain_http = true;
+  o.retry.base_delay = std::chrono::milliseconds(5);
+  o.transport.stall_timeout = std::chrono::seconds(1);
+  o.retry.budget = std::make_shared<http::RetryBudget>(std::chrono::seconds(3));
+  auto client = registry::connect(o);
+  registry::RegistryStore remote(client, repo);
+  util::TempDir dir;
+  store::OciLayoutStore disk(dir.path() / "store");
+  auto start = std::chrono::steady_clock::now();
+  try {
+    store::copy_graph(remote, disk, img.manifest, copts);
+    FAIL("the pull was expected to fail");
+  } catch (const Error& e) {
+    CHECK(e.code() == Errc::network);
+    CHECK_THAT(e.message(), Catch::Contains("retry budget of 3 s used up"));
+  }
+  auto took = std::chrono::steady_clock::now() - start;
+  CHECK(took < std::chrono::seconds(7));
+  CHECK(client->retry_budget().spent() >= std::chrono::seconds(3));
+  rig.proxy().clear();
+  CHECK_FALSE(disk.resolve(rig.ref(repo, "v1")).has_value());
+}
+
+TEST_CASE("a HEAD answered with Content-Length: 0 falls back to GET", "[registry][faults]") {
+  ProxyRig rig;
+  store::MemoryStore local;
+  auto img = test::make_image(local, 3000, 22);
+  local.put_manifest(img.manifest, img.manifest_bytes, {});
+  auto repo = test::unique_repo("fault-head0");
+  auto client = rig.client();
+  registry::RegistryStore remote(client, repo);
+  store::CopyOptions copts;
+  copts.names = {rig.ref(repo, "v1")};
+  store::copy_graph(local, remote, img.manifest, copts);
+  rig.proxy().arm("^HEAD .*/manifests/", {"headzero"});
+  auto d = remote.resolve(rig.ref(repo, "v1"));
+  REQUIRE(d);
+  CHECK(d->size == img.manifest.size);
+  CHECK(d->digest == img.manifest.digest);
+  auto seen = rig.proxy().requests();
+  CHECK(std::find_if(seen.begin(), seen.end(), [](const std::string& r) {
+          return r.starts_with("GET ") && r.find("/manifests/") != std::string::npos;
+        }) != seen.end());
+  store::MemoryStore back;
+  CHECK(store::copy_graph(remote, back, *d, copts).blobs_copied == 3);
   rig.proxy().clear();
 }

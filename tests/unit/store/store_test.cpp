@@ -278,3 +278,164 @@ TEST_CASE("store: an index.json that is not JSON is an error naming it and is ne
   CHECK(util::read_file(dir.path() / "index.json") == "this is not json");
   CHECK(s.has(img.module));  // prune did not run
 }
+
+namespace {
+
+// A source that records which blobs were opened (to prove a refusal came before any byte).
+class CountingStore final : public store::Store {
+ public:
+  explicit CountingStore(store::Store& inner) : m_inner(inner) {}
+  bool has(const oci::Descriptor& d) override { return m_inner.has(d); }
+  std::unique_ptr<store::BlobReader> open(const oci::Descriptor& d) override {
+    opened.push_back(d.digest.to_string());
+    return m_inner.open(d);
+  }
+  std::unique_ptr<store::BlobWriter> create(const oci::Descriptor& d) override {
+    return m_inner.create(d);
+  }
+  void put_manifest(const oci::Descriptor& d, std::string_view b,
+                    const std::vector<ref::Reference>& n) override {
+    m_inner.put_manifest(d, b, n);
+  }
+  std::optional<oci::Descriptor> resolve(const ref::Reference& n) override {
+    return m_inner.resolve(n);
+  }
+  std::vector<std::string> opened;
+
+ private:
+  store::Store& m_inner;
+};
+
+size_t blob_files(const fs::path& root) {
+  size_t n = 0;
+  std::error_code ec;
+  if (!fs::exists(root / "blobs", ec)) return 0;
+  for (auto& e : fs::recursive_directory_iterator(root / "blobs"))
+    if (e.is_regular_file()) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("store: sizes over the per-kind caps are refused before the first byte",
+          "[store][caps]") {
+  store::MemoryStore mem;
+  auto img = test::put_image(mem, {}, "caps", 2048);
+  const int64_t gib = int64_t(1) << 30;
+
+  auto manifest_with = [&](int64_t config_size, int64_t layer_size, const std::string& layer_type) {
+    oci::Manifest m;
+    m.config = img.config;
+    m.config.size = config_size;
+    oci::Descriptor layer = img.module;
+    layer.size = layer_size;
+    layer.media_type = layer_type;
+    m.layers.push_back(layer);
+    std::string bytes = m.serialize();
+    auto d = oci::Descriptor::for_bytes(oci::media::k_manifest, bytes);
+    mem.put_manifest(d, bytes, {});
+    return d;
+  };
+
+  struct Case {
+    const char* what;
+    int64_t config;
+    int64_t layer;
+    std::string type;
+    const char* expect;
+    Errc code = Errc::validation;
+  };
+  std::vector<Case> cases = {
+      {"a config claiming 5 GiB", 5 * gib, img.module.size, oci::media::k_wasm_layer, "config"},
+      {"a layer claiming 10 GiB", img.config.size, 10 * gib, oci::media::k_layer_tar, "layer"},
+      {"a module claiming 600 MiB", img.config.size, 600ll << 20, oci::media::k_wasm_layer,
+       "module layer"},
+      // The manifest parser refuses it already (check_size_cap would too).
+      {"a negative size", img.config.size, -5, oci::media::k_layer_tar, "negative", Errc::parse},
+  };
+  for (const auto& c : cases) {
+    SECTION(c.what) {
+      auto root = manifest_with(c.config, c.layer, c.type);
+      CountingStore src(mem);
+      util::TempDir dir;
+      store::OciLayoutStore dst(dir.path());
+      store::CopyOptions opts;
+      opts.names = {R("localhost:5000/caps:v1")};
+      auto e = catch_error([&] { store::copy_graph(src, dst, root, opts); });
+      CHECK(e.code() == c.code);
+      CHECK_THAT(e.message(), Catch::Contains(c.expect));
+      // Only the manifest itself was read: no blob was opened, nothing was written.
+      CHECK(src.opened == std::vector<std::string>{root.digest.to_string()});
+      CHECK(blob_files(dir.path()) == 0);
+      CHECK_FALSE(dst.resolve(R("localhost:5000/caps:v1")).has_value());
+    }
+  }
+
+  SECTION("caps are per copy and a blob within them passes") {
+    auto root = manifest_with(img.config.size, img.module.size, oci::media::k_wasm_layer);
+    store::MemoryStore dst;
+    store::CopyOptions opts;
+    opts.caps.module = 1000;  // the 2048-byte module is now over the cap
+    auto e = catch_error([&] { store::copy_graph(mem, dst, root, opts); });
+    CHECK_THAT(e.message(), Catch::Contains("module layer"));
+    opts.caps = {};
+    CHECK(store::copy_graph(mem, dst, root, opts).blobs_copied == 3);
+  }
+
+  SECTION("an index entry claiming more than the layer cap is refused") {
+    oci::Index idx;
+    idx.manifests.push_back(img.manifest);
+    oci::Descriptor opaque = img.module;
+    opaque.media_type = "application/vnd.example.thing";
+    opaque.size = 3 * gib;
+    idx.manifests.push_back(opaque);
+    std::string ib = idx.serialize();
+    auto id = oci::Descriptor::for_bytes(oci::media::k_index, ib);
+    mem.put_manifest(id, ib, {});
+    CountingStore src(mem);
+    store::MemoryStore dst;
+    auto e = catch_error([&] { store::copy_graph(src, dst, id, {}); });
+    CHECK(e.code() == Errc::validation);
+    CHECK(src.opened == std::vector<std::string>{id.digest.to_string()});
+  }
+}
+
+TEST_CASE("store: copy with verify_existing replaces a damaged blob of the right size",
+          "[store][repair]") {
+  store::MemoryStore src;
+  auto img = test::put_image(src, {}, "rep", 4096);
+  util::TempDir dir;
+  store::OciLayoutStore dst(dir.path());
+  store::CopyOptions opts;
+  opts.names = {R("localhost:5000/rep:v1")};
+  store::copy_graph(src, dst, img.manifest, opts);
+  auto damage = [&](const digest::Digest& d) {
+    fs::path p = dst.blob_path(d);
+    std::string bytes = util::read_file(p);
+    bytes[bytes.size() / 2] ^= 0x55;  // same size, different content
+    ::chmod(p.c_str(), 0644);
+    write_raw(p, bytes);
+  };
+  damage(img.module.digest);
+  damage(img.manifest.digest);
+  REQUIRE_FALSE(dst.verify().empty());
+
+  // Trusting the size, the copy skips both and the damage stays.
+  auto plain = store::copy_graph(src, dst, img.manifest, {});
+  CHECK(plain.blobs_skipped == 3);
+  CHECK_FALSE(dst.verify().empty());
+
+  // Hashing what is there, both are fetched again.
+  CollectingReporter rep;
+  opts.verify_existing = true;
+  opts.reporter = &rep;
+  auto fixed = store::copy_graph(src, dst, img.manifest, opts);
+  CHECK(fixed.blobs_repaired == 2);
+  CHECK(dst.verify().empty());
+  CHECK(store::read_all(dst, img.module) == test::fixture_module("rep", 4096));
+  CHECK_THAT(rep.all_text(), Catch::Contains("fetching it again"));
+  // Sound content is still skipped.
+  auto again = store::copy_graph(src, dst, img.manifest, opts);
+  CHECK(again.blobs_repaired == 0);
+  CHECK(again.blobs_skipped == 2);
+}
