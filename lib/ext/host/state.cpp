@@ -132,9 +132,13 @@ std::string le64(uint64_t v) {
 
 // request.* / response.* attributes Envoy derives from the stream [Envoy attributes docs].
 std::optional<std::string> stream_attribute(const Context& c, const std::string& path) {
+  // A map whose phase is over is gone for properties too (Envoy's findValue(REQUEST) reads
+  // request_headers_, nulled after Continue), except in proxy_on_log (access_log_*).
   auto map_of = [&](MapType t) -> const HeaderMap* {
-    auto& m = c.maps[static_cast<size_t>(t)];
-    return m ? &*m : nullptr;
+    auto i = static_cast<size_t>(t);
+    auto& m = c.maps[i];
+    if (!m || (c.map_closed[i] && !c.log_phase)) return nullptr;
+    return &*m;
   };
   const HeaderMap* req = map_of(MapType::request_headers);
   const HeaderMap* resp = map_of(MapType::response_headers);
