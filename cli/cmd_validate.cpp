@@ -120,6 +120,7 @@ struct ValidateFlags {
   std::string target;
   bool strict = false;
   uint64_t max_size = 0;
+  std::string platform_version;
 };
 
 void setup_validate(CLI::App& app, Context& ctx) {
@@ -130,12 +131,15 @@ void setup_validate(CLI::App& app, Context& ctx) {
   cmd->add_flag("--strict", flags->strict, "Warnings fail too (exit 1)");
   cmd->add_option("--max-size", flags->max_size,
                   "Warn when the module is larger than this many bytes (default 32 MiB)");
+  cmd->add_option("--platform-version", flags->platform_version,
+                  "Envoy release (e.g. 1.33): WASI imports it does not link are errors");
   cmd->callback([flags, &ctx] {
     auto env = ctx.env();
     ops::ValidateOptions o;
     o.target = flags->target;
     o.strict = flags->strict;
     if (flags->max_size) o.max_module_size = flags->max_size;
+    o.platform_version = flags->platform_version;
     auto r = ops::validate(o, env);
     nlohmann::json j = {{"source", r.source},
                         {"source_kind", r.source_kind},

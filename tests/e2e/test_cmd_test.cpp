@@ -88,7 +88,10 @@ TEST_CASE("ext test: bad input is reported, not crashed on", "[e2e][test]") {
   }
   SECTION("hostcalls with bad pointers get INVALID_MEMORY_ACCESS, and traps fail the case") {
     auto f = dir.path() / "traps.test.yaml";
-    ext::util::write_file_atomic(f, R"(plugin: {instruction_budget: 2000000}
+    // fail_reload: each case gets a working VM (the default, fail_closed, would answer the
+    // case after a trap with a 503, as Envoy does).
+    ext::util::write_file_atomic(
+        f, R"(plugin: {instruction_budget: 2000000, failure_policy: fail_reload}
 cases:
   - name: bad pointers
     request: {headers: {":path": /, x-trap: badptr}}

@@ -89,7 +89,11 @@ void Host::drain(Run& run) {
       auto& root = s.contexts[s.root_context_id];
       uint32_t nh = 0, nb = 0, nt = 0;
       if (!resp || resp->failed) {
+        // A failed call: proxy_get_status reports BROKEN_CONNECTION, "reset" during the
+        // callback [Envoy context.cc onHttpCallFailure].
         rec->failed = true;
+        s.status_code = static_cast<uint32_t>(Status::broken_connection);
+        s.status_message = "reset";
       } else {
         root.maps[idx(MapType::http_call_response_headers)] = resp->headers;
         root.maps[idx(MapType::http_call_response_trailers)] = resp->trailers;
@@ -102,7 +106,11 @@ void Host::drain(Run& run) {
       try {
         invoke(run, "proxy_on_http_call_response", s.root_context_id,
                {s.root_context_id, token, nh, nb, nt});
+        s.status_code = 0;
+        s.status_message.clear();
       } catch (...) {
+        s.status_code = 0;
+        s.status_message.clear();
         root.maps[idx(MapType::http_call_response_headers)].reset();
         root.maps[idx(MapType::http_call_response_trailers)].reset();
         root.buffers[idx(BufferType::http_call_response_body)].reset();
@@ -131,14 +139,20 @@ Result<std::unique_ptr<Host>> Host::create(std::string_view module_bytes, HostOp
   std::unique_ptr<Host> h(new Host());
   if (options.config.plugin_name.empty()) options.config.plugin_name = options.config.root_id;
   h->m_state = std::make_unique<HostState>(std::move(options.config));
+  h->m_state->limits = options.host_limits;
   auto vm = Vm::load(module_bytes, *h->m_state, options.limits);
   if (!vm) return fail(vm.error());
   h->m_vm = std::move(*vm);
   auto& s = *h->m_state;
   Run run{&h->m_root_callbacks};
   try {
-    // Start functions (specs.md §4.2 steps 1-3): only start-up hostcalls are allowed.
+    // Start functions (specs.md §4.2 steps 1-3): only start-up hostcalls are allowed. The
+    // wasm start section first, as instantiation would, but under the instruction budget.
     s.starting = true;
+    if (auto r = h->m_vm->run_start(); !r) {
+      h->m_failed = true;
+      throw Trapped{r.error().message()};
+    }
     if (h->m_vm->has_export("_initialize")) {
       h->invoke(run, "_initialize", 0, {});
       if (h->m_vm->has_export("main"))
@@ -155,13 +169,19 @@ Result<std::unique_ptr<Host>> Host::create(std::string_view module_bytes, HostOp
     c.id = root;
     s.contexts[root] = std::move(c);
     s.root_context_id = root;
+    // The plugin configuration is readable while the root context is created and in
+    // proxy_on_configure, not in proxy_on_vm_start [HOST src/context.cc onStart/onConfigure].
+    s.plugin_config_visible = true;
     h->invoke(run, "proxy_on_context_create", root, {root, 0});
+    s.plugin_config_visible = false;
     auto vm_ok = h->invoke(run, "proxy_on_vm_start", root,
                            {root, static_cast<uint32_t>(s.config.vm_configuration.size())});
     if (vm_ok && *vm_ok == 0)
       return fail(Errc::failed, "proxy_on_vm_start returned false: the VM failed to start");
+    s.plugin_config_visible = true;
     auto cfg_ok = h->invoke(run, "proxy_on_configure", root,
                             {root, static_cast<uint32_t>(s.config.plugin_configuration.size())});
+    s.plugin_config_visible = false;
     if (cfg_ok && *cfg_ok == 0)
       return fail(Errc::failed,
                   "proxy_on_configure returned false: the plugin rejected its configuration");
@@ -176,6 +196,7 @@ Result<std::unique_ptr<Host>> Host::create(std::string_view module_bytes, HostOp
 Result<void> Host::advance(uint64_t ms) {
   auto& s = *m_state;
   Run run{&m_root_callbacks};
+  uint64_t ticks = 0;
   try {
     while (ms > 0) {
       if (s.tick_period_ms == 0) {
@@ -183,15 +204,21 @@ Result<void> Host::advance(uint64_t ms) {
         return {};
       }
       uint64_t to_tick =
-          s.tick_period_ms > m_since_tick_ms ? s.tick_period_ms - m_since_tick_ms : 0;
+          s.tick_period_ms > s.since_tick_ms ? s.tick_period_ms - s.since_tick_ms : 0;
       if (ms < to_tick) {
-        m_since_tick_ms += ms;
+        s.since_tick_ms += ms;
         s.now_ns += ms * 1000000ull;
         return {};
       }
+      if (++ticks > s.limits.ticks_per_advance)
+        return fail(Errc::failed, "advance_ms: more than " +
+                                      std::to_string(s.limits.ticks_per_advance) +
+                                      " ticks would fire, over the limit ticks_per_advance (tick "
+                                      "period " +
+                                      std::to_string(s.tick_period_ms) + " ms)");
       ms -= to_tick;
       s.now_ns += to_tick * 1000000ull;
-      m_since_tick_ms = 0;
+      s.since_tick_ms = 0;
       invoke(run, "proxy_on_tick", s.root_context_id, {s.root_context_id});
       drain(run);
     }
@@ -201,12 +228,27 @@ Result<void> Host::advance(uint64_t ms) {
   return {};
 }
 
+// The end of a stream. HTTP: the access log first (proxy_on_log, with the request/response
+// headers and response trailers readable again, not writable), then the filter's onDestroy
+// (proxy_on_done, proxy_on_delete) [Envoy source/extensions/common/wasm/context.cc log(),
+// onDestroy(); the HTTP connection manager logs before it destroys the filters]. Network:
+// proxy_on_done, proxy_on_log, proxy_on_delete [Envoy context.cc onCloseTCP].
 void Host::finish_stream(Run& run, uint32_t id) {
   auto& s = *m_state;
-  auto done = invoke(run, "proxy_on_done", id, {id});
-  if (done && *done == 0) s.contexts[id].done_pending = true;
-  drain(run);
-  invoke(run, "proxy_on_log", id, {id});
+  auto log = [&] {
+    s.contexts[id].log_phase = true;
+    invoke(run, "proxy_on_log", id, {id});
+    s.contexts[id].log_phase = false;
+  };
+  if (s.contexts[id].http) {
+    log();
+    invoke(run, "proxy_on_done", id, {id});
+    drain(run);
+  } else {
+    invoke(run, "proxy_on_done", id, {id});
+    drain(run);
+    log();
+  }
   invoke(run, "proxy_on_delete", id, {id});
 }
 
@@ -253,6 +295,9 @@ HttpOutcome Host::run_http(const HttpInput& input) {
       out.paused_at = d.on_headers;
       return false;
     }
+    // Continue ends the map's phase: Envoy drops its pointer [Envoy context.cc decodeHeaders /
+    // encodeHeaders: `if (result == Continue) request_headers_ = nullptr`].
+    c->map_closed[idx(d.headers)] = true;
     res.headers = *c->maps[idx(d.headers)];
     std::string buffered;
     bool have_body_cb = m_vm->has_export(d.on_body);
@@ -311,6 +356,7 @@ HttpOutcome Host::run_http(const HttpInput& input) {
         out.paused_at = d.on_trailers;
         return false;
       }
+      c->map_closed[idx(d.trailers)] = true;
       if (!buffered.empty()) {
         res.body += buffered;
         buffered.clear();
@@ -332,6 +378,7 @@ HttpOutcome Host::run_http(const HttpInput& input) {
       Context c;
       c.id = id;
       c.parent = s.root_context_id;
+      c.http = true;
       c.properties = input.properties;
       s.contexts[id] = std::move(c);
       m_next_context++;
@@ -416,6 +463,9 @@ TcpOutcome Host::run_tcp(const TcpInput& input) {
     auto r = invoke(run, "proxy_on_new_connection", id, {id});
     drain(run);
     bool stopped = r && *r != 0;
+    // proxy_continue_stream(DOWNSTREAM) resumes the connection [Envoy context.cc continueStream].
+    if (stopped && s.contexts[id].continue_downstream) stopped = false;
+    s.contexts[id].continue_downstream = false;
     if (stopped) out.paused_at = "proxy_on_new_connection";
     auto flow = [&](const std::vector<std::string>& chunks, BufferType type, const char* cb,
                     std::string& sink) {
@@ -436,7 +486,9 @@ TcpOutcome Host::run_tcp(const TcpInput& input) {
         c = &s.contexts[id];
         buffered = c->buffers[idx(type)].value_or("");
         c->buffers[idx(type)].reset();
-        if (dr && *dr != 0) {
+        bool resumed = c->continue_downstream;
+        c->continue_downstream = false;
+        if (dr && *dr != 0 && !resumed) {
           out.paused_at = cb;
         } else {
           sink += buffered;

@@ -26,6 +26,7 @@ namespace ext::host {
 struct HostOptions {
   HostConfig config;
   VmLimits limits;
+  HostLimits host_limits;
 };
 
 // One callback the host invoked, with its raw result (nullopt for void callbacks).
@@ -128,7 +129,6 @@ class Host {
   std::unique_ptr<HostState> m_state;
   std::unique_ptr<Vm> m_vm;
   uint32_t m_next_context = 1;
-  uint64_t m_since_tick_ms = 0;
   bool m_failed = false;
   std::vector<CallbackRecord> m_root_callbacks;
 };

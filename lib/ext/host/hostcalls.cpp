@@ -25,6 +25,7 @@ bool Guest::write_u64(uint32_t ptr, uint64_t v) {
 std::optional<std::string> Guest::read(uint32_t ptr, uint32_t size) {
   auto v = view(ptr, size);
   if (!v) return std::nullopt;
+  if (meter) meter->charge(size, meter_what);
   return std::string(*v);
 }
 
@@ -87,22 +88,31 @@ Context* root_of(HostState& s, Context* c) {
   return it == s.contexts.end() ? nullptr : &it->second;
 }
 
-// The header map a call may read (or change), per Envoy's getMap: HTTP call response maps live
-// on the root context; stream maps on the effective context.
-std::optional<HeaderMap>* find_map(HostState& s, uint32_t type) {
-  if (type >= k_map_type_count) return nullptr;
+// The header map a call may read, per Envoy's getConstMap: HTTP call response maps live on the
+// root context; stream maps on the effective context; a map whose phase is over is absent
+// (nullptr), except in proxy_on_log where request/response headers and response trailers are
+// readable again [Envoy source/extensions/common/wasm/context.cc getConstMap, access_log_*].
+const HeaderMap* read_map(HostState& s, uint32_t type) {
   Context* c = s.effective();
   if (!c) return nullptr;
   auto t = static_cast<MapType>(type);
   if (t == MapType::http_call_response_headers || t == MapType::http_call_response_trailers) {
     Context* r = root_of(s, c);
-    return r ? &r->maps[type] : nullptr;
+    return r && r->maps[type] ? &*r->maps[type] : nullptr;
   }
-  return &c->maps[type];
+  if (!c->maps[type]) return nullptr;
+  if (c->map_closed[type]) {
+    bool log_readable = c->log_phase && t != MapType::request_trailers;
+    if (!log_readable) return nullptr;
+  }
+  return &*c->maps[type];
 }
 
-bool read_only_map(uint32_t type) {
-  return type >= 4;
+// The map a call may change, per Envoy's getMap: the four stream maps during their phase only.
+HeaderMap* write_map(HostState& s, uint32_t type) {
+  Context* c = s.effective();
+  if (!c || type > 3 || !c->maps[type] || c->map_closed[type] || c->log_phase) return nullptr;
+  return &*c->maps[type];
 }
 
 std::optional<std::string>* find_buffer(HostState& s, uint32_t type) {
@@ -135,33 +145,56 @@ uint64_t proxy_get_current_time_nanoseconds(HostState& s, Guest& g, A a) {
 }
 
 uint64_t proxy_set_tick_period_milliseconds(HostState& s, Guest&, A a) {
+  // Every call re-arms the timer: the next tick is one full period away [Envoy
+  // source/extensions/common/wasm/context.cc setTimerPeriod -> enableTimer].
   s.tick_period_ms = u32(a, 0);
+  s.since_tick_ms = 0;
   return k_ok;
 }
 
+// 0.1.0: the plugin configuration in proxy_on_configure, the VM configuration anywhere else
+// [Envoy context.cc getConfiguration: temp_plugin_ ? plugin : vm configuration].
 uint64_t proxy_get_configuration(HostState& s, Guest& g, A a) {
-  return copy_out(g, s.config.plugin_configuration, u32(a, 0), u32(a, 1));
+  const std::string& cfg =
+      s.plugin_config_visible ? s.config.plugin_configuration : s.config.vm_configuration;
+  return copy_out(g, cfg, u32(a, 0), u32(a, 1));
 }
 
 // ---- env: buffers ----
 
+bool is_stream_buffer(uint32_t type) {
+  return type <= static_cast<uint32_t>(BufferType::upstream_data);
+}
+
+// The bytes a buffer call sees, per Envoy's getBuffer: nullopt = no buffer (NOT_FOUND).
+// Body and network buffers outside their callback are an empty buffer (Envoy wraps a null
+// Buffer::Instance: size 0) [Envoy context.cc getBuffer]; the plugin configuration exists only
+// while the root context is created and in proxy_on_configure [HOST src/context.cc].
+std::optional<std::string_view> buffer_view(HostState& s, uint32_t type) {
+  auto t = static_cast<BufferType>(type);
+  if (t == BufferType::vm_configuration) return std::string_view(s.config.vm_configuration);
+  if (t == BufferType::plugin_configuration) {
+    if (!s.plugin_config_visible) return std::nullopt;
+    return std::string_view(s.config.plugin_configuration);
+  }
+  auto* b = find_buffer(s, type);
+  if (b && *b) return std::string_view(**b);
+  if (is_stream_buffer(type) && s.effective()) return std::string_view();
+  return std::nullopt;
+}
+
 uint64_t proxy_get_buffer_bytes(HostState& s, Guest& g, A a) {
   uint32_t type = u32(a, 0), start = u32(a, 1), max = u32(a, 2);
   if (type >= k_buffer_type_count) return st(Status::bad_argument);
-  std::string_view data;
-  auto t = static_cast<BufferType>(type);
-  if (t == BufferType::vm_configuration) {
-    data = s.config.vm_configuration;
-  } else if (t == BufferType::plugin_configuration) {
-    data = s.config.plugin_configuration;
-  } else {
-    auto* b = find_buffer(s, type);
-    if (!b || !*b) return st(Status::not_found);
-    data = **b;
-  }
-  if (start > data.size()) return st(Status::bad_argument);
-  auto n = std::min<uint64_t>(max, data.size() - start);
-  return copy_out(g, data.substr(start, n), u32(a, 3), u32(a, 4));
+  auto data = buffer_view(s, type);
+  if (!data) return st(Status::not_found);
+  // start + length overflowing: BAD_ARGUMENT; start past the end: OK, nothing (pointer 0,
+  // size 0) [HOST src/exports.cc get_buffer_bytes, since 33b2e75 "Don't overread buffers"].
+  if (uint64_t(start) + max > 0xffffffffull) return st(Status::bad_argument);
+  if (start >= data->size()) return copy_out(g, {}, u32(a, 3), u32(a, 4));
+  auto n = std::min<uint64_t>(max, data->size() - start);
+  std::string copy(data->substr(start, n));
+  return copy_out(g, copy, u32(a, 3), u32(a, 4));
 }
 
 uint64_t proxy_set_buffer_bytes(HostState& s, Guest& g, A a) {
@@ -169,15 +202,21 @@ uint64_t proxy_set_buffer_bytes(HostState& s, Guest& g, A a) {
   if (type >= k_buffer_type_count) return st(Status::bad_argument);
   auto value = g.read(u32(a, 3), u32(a, 4));
   if (!value) return k_mem;
-  if (type > static_cast<uint32_t>(BufferType::upstream_data)) return st(Status::not_found);
+  if (!is_stream_buffer(type)) return st(Status::not_found);
   auto* b = find_buffer(s, type);
   if (!b || !*b) return st(Status::not_found);
   std::string& buf = **b;
-  // Envoy context.cc setBuffer: prepend (0,0), replace all (0, >= len), append (start >= len).
+  // Envoy context.cc Buffer::copyFrom: (0,0) prepends; (0, >= len) replaces everything;
+  // (0, N < len) drains N bytes and prepends; start >= len appends; anything else is
+  // BAD_ARGUMENT. (Envoy before 2022 refused (0, N < len), envoy@031fa2b5; no release ext
+  // emulates is that old.)
   if (start == 0 && size == 0) {
     buf.insert(0, *value);
   } else if (start == 0 && size >= buf.size()) {
     buf = std::move(*value);
+  } else if (start == 0) {
+    buf.erase(0, size);
+    buf.insert(0, *value);
   } else if (start >= buf.size()) {
     buf.append(*value);
   } else {
@@ -186,98 +225,105 @@ uint64_t proxy_set_buffer_bytes(HostState& s, Guest& g, A a) {
   return k_ok;
 }
 
+// Flags are always 0 [HOST src/exports.cc get_buffer_status: `uint32_t flags = 0`].
 uint64_t proxy_get_buffer_status(HostState& s, Guest& g, A a) {
   uint32_t type = u32(a, 0);
   if (type >= k_buffer_type_count) return st(Status::bad_argument);
-  uint64_t size = 0;
-  bool eos = false;
-  auto t = static_cast<BufferType>(type);
-  if (t == BufferType::vm_configuration) {
-    size = s.config.vm_configuration.size();
-  } else if (t == BufferType::plugin_configuration) {
-    size = s.config.plugin_configuration.size();
-  } else {
-    auto* b = find_buffer(s, type);
-    if (!b || !*b) return st(Status::not_found);
-    size = (*b)->size();
-    eos = s.effective()->buffer_eos[type];
-  }
-  if (!g.write_u32(u32(a, 1), static_cast<uint32_t>(size)) || !g.write_u32(u32(a, 2), eos ? 1 : 0))
+  auto data = buffer_view(s, type);
+  if (!data) return st(Status::not_found);
+  if (!g.write_u32(u32(a, 1), static_cast<uint32_t>(data->size())) || !g.write_u32(u32(a, 2), 0))
     return k_mem;
   return k_ok;
 }
 
 // ---- env: header maps ----
 
+// Type out of range: BAD_ARGUMENT [HOST src/exports.cc get_header_map_* type > MAX]. A map that
+// is absent: BAD_ARGUMENT for everything but get_header_map_pairs, which is OK and empty
+// [Envoy context.cc getHeaderMapSize/getHeaderMapValue/...: `if (!map) return BadArgument`;
+// getHeaderMapPairs: headerMapToPairs(nullptr) = {}].
+
 uint64_t proxy_get_header_map_size(HostState& s, Guest& g, A a) {
-  auto* m = find_map(s, u32(a, 0));
-  if (!m) return u32(a, 0) >= k_map_type_count ? st(Status::bad_argument) : st(Status::not_found);
-  if (!*m) return st(Status::not_found);
-  auto size = (*m)->empty() ? 0 : serialize_pairs(**m).size();
+  if (u32(a, 0) >= k_map_type_count) return st(Status::bad_argument);
+  // Envoy's getHeaderMapSize uses getMap (the writable map): absent outside the phase.
+  const HeaderMap* m = u32(a, 0) <= 3 ? write_map(s, u32(a, 0)) : read_map(s, u32(a, 0));
+  if (!m) return st(Status::bad_argument);
+  auto size = m->empty() ? 0 : serialize_pairs(*m).size();
   return g.write_u32(u32(a, 1), static_cast<uint32_t>(size)) ? k_ok : k_mem;
 }
 
 uint64_t proxy_get_header_map_pairs(HostState& s, Guest& g, A a) {
-  auto* m = find_map(s, u32(a, 0));
-  if (!m) return u32(a, 0) >= k_map_type_count ? st(Status::bad_argument) : st(Status::not_found);
-  if (!*m) return st(Status::not_found);
-  // An empty map is returned as pointer 0, size 0 [HOST exports.cc get_header_map_pairs].
-  if ((*m)->empty()) return copy_out(g, {}, u32(a, 1), u32(a, 2));
-  return copy_out(g, serialize_pairs(**m), u32(a, 1), u32(a, 2));
+  if (u32(a, 0) >= k_map_type_count) return st(Status::bad_argument);
+  const HeaderMap* m = read_map(s, u32(a, 0));
+  // An empty or absent map is returned as pointer 0, size 0 [HOST exports.cc].
+  if (!m || m->empty()) return copy_out(g, {}, u32(a, 1), u32(a, 2));
+  return copy_out(g, serialize_pairs(*m), u32(a, 1), u32(a, 2));
 }
 
 uint64_t proxy_set_header_map_pairs(HostState& s, Guest& g, A a) {
   uint32_t type = u32(a, 0);
+  if (type >= k_map_type_count) return st(Status::bad_argument);
   auto bytes = g.read(u32(a, 1), u32(a, 2));
   if (!bytes) return k_mem;
-  auto* m = find_map(s, type);
-  if (!m) return type >= k_map_type_count ? st(Status::bad_argument) : st(Status::not_found);
-  if (!*m || read_only_map(type)) return st(Status::not_found);
+  HeaderMap* m = write_map(s, type);
+  if (!m) return st(Status::bad_argument);
   auto parsed = parse_pairs(*bytes);
+  if (parsed && parsed->size() > s.limits.header_entries)
+    throw LimitExceeded("proxy_set_header_map_pairs: " + std::to_string(parsed->size()) +
+                        " entries exceed the limit header_entries (" +
+                        std::to_string(s.limits.header_entries) + ")");
   HeaderMap out;
   for (auto& [k, v] : parsed.value_or(HeaderMap{})) out.emplace_back(util::to_lower(k), v);
-  **m = std::move(out);
+  *m = std::move(out);
   return k_ok;
 }
 
 uint64_t proxy_get_header_map_value(HostState& s, Guest& g, A a) {
   uint32_t type = u32(a, 0);
+  if (type >= k_map_type_count) return st(Status::bad_argument);
   auto key = g.read(u32(a, 1), u32(a, 2));
   if (!key) return k_mem;
-  auto* m = find_map(s, type);
-  if (!m) return type >= k_map_type_count ? st(Status::bad_argument) : st(Status::not_found);
-  if (!*m) return st(Status::not_found);
-  auto v = header_value(**m, util::to_lower(*key));
-  if (!v) {
-    // 0.1.0: OK with an empty value; 0.2.x: NOT_FOUND (specs.md §4.1 table).
+  const HeaderMap* m = read_map(s, type);
+  if (!m) return st(Status::bad_argument);
+  // The first value only, not the values joined [Envoy context.cc getHeaderMapValue:
+  // `*value = entry[0]->value()`].
+  auto k = util::to_lower(*key);
+  auto it = std::find_if(m->begin(), m->end(), [&](const auto& p) { return p.first == k; });
+  if (it == m->end()) {
+    // 0.1.0: OK with an empty value; 0.2.x: NOT_FOUND (same function).
     if (s.abi == AbiVersion::v0_1_0) return copy_out(g, {}, u32(a, 3), u32(a, 4));
     return st(Status::not_found);
   }
-  return copy_out(g, *v, u32(a, 3), u32(a, 4));
+  std::string value = it->second;
+  return copy_out(g, value, u32(a, 3), u32(a, 4));
 }
 
 enum class Edit { add, replace };
 
 uint64_t edit_header(HostState& s, Guest& g, A a, Edit edit) {
   uint32_t type = u32(a, 0);
+  if (type >= k_map_type_count) return st(Status::bad_argument);
   auto key = g.read(u32(a, 1), u32(a, 2));
   auto value = g.read(u32(a, 3), u32(a, 4));
   if (!key || !value) return k_mem;
-  auto* m = find_map(s, type);
-  if (!m) return type >= k_map_type_count ? st(Status::bad_argument) : st(Status::not_found);
-  if (!*m || read_only_map(type)) return st(Status::not_found);
+  HeaderMap* m = write_map(s, type);
+  if (!m) return st(Status::bad_argument);
   auto k = util::to_lower(*key);
-  auto& map = **m;
+  auto& map = *m;
   if (edit == Edit::replace) {
-    auto it = std::find_if(map.begin(), map.end(), [&](auto& p) { return p.first == k; });
-    if (it != map.end()) {
-      it->second = *value;
-      map.erase(std::remove_if(std::next(it), map.end(), [&](auto& p) { return p.first == k; }),
-                map.end());
-      return k_ok;
-    }
+    // Envoy setCopy: every entry of the key goes, one new entry is added at the end (pseudo
+    // headers stay in front of the others, as Envoy's header map keeps them).
+    map.erase(std::remove_if(map.begin(), map.end(), [&](auto& p) { return p.first == k; }),
+              map.end());
   }
-  map.emplace_back(std::move(k), std::move(*value));
+  if (map.size() >= s.limits.header_entries)
+    throw LimitExceeded("proxy_add_header_map_value: the map already holds " +
+                        std::to_string(map.size()) + " entries, the limit header_entries");
+  auto at = map.end();
+  if (!k.empty() && k[0] == ':')
+    at = std::find_if(map.begin(), map.end(),
+                      [](auto& p) { return p.first.empty() || p.first[0] != ':'; });
+  map.insert(at, {std::move(k), std::move(*value)});
   return k_ok;
 }
 
@@ -290,30 +336,50 @@ uint64_t proxy_replace_header_map_value(HostState& s, Guest& g, A a) {
 
 uint64_t proxy_remove_header_map_value(HostState& s, Guest& g, A a) {
   uint32_t type = u32(a, 0);
+  if (type >= k_map_type_count) return st(Status::bad_argument);
   auto key = g.read(u32(a, 1), u32(a, 2));
   if (!key) return k_mem;
-  auto* m = find_map(s, type);
-  if (!m) return type >= k_map_type_count ? st(Status::bad_argument) : st(Status::not_found);
-  if (!*m || read_only_map(type)) return st(Status::not_found);
+  HeaderMap* m = write_map(s, type);
+  if (!m) return st(Status::bad_argument);
   auto k = util::to_lower(*key);
-  auto& map = **m;
-  map.erase(std::remove_if(map.begin(), map.end(), [&](auto& p) { return p.first == k; }),
-            map.end());
+  m->erase(std::remove_if(m->begin(), m->end(), [&](auto& p) { return p.first == k; }), m->end());
   return k_ok;
 }
 
 // ---- env: stream control ----
 
+// Envoy context.cc continueStream: REQUEST / RESPONSE resume the HTTP stream and end the maps'
+// phase (later access is BAD_ARGUMENT); DOWNSTREAM resumes a network read; UPSTREAM is
+// UNIMPLEMENTED; anything else BAD_ARGUMENT.
+void close_maps(Context& c, bool request) {
+  for (auto t :
+       request
+           ? std::initializer_list<MapType>{MapType::request_headers, MapType::request_trailers}
+           : std::initializer_list<MapType>{MapType::response_headers, MapType::response_trailers})
+    if (c.maps[static_cast<size_t>(t)]) c.map_closed[static_cast<size_t>(t)] = true;
+}
+
 uint64_t proxy_continue_stream(HostState& s, Guest&, A a) {
   Context* c = s.effective();
   switch (u32(a, 0)) {
     case 0:
-      if (c) c->continue_request = true;
+      if (c) {
+        c->continue_request = true;
+        close_maps(*c, true);
+      }
       return k_ok;
     case 1:
-      if (c) c->continue_response = true;
+      if (c) {
+        c->continue_response = true;
+        close_maps(*c, false);
+      }
       return k_ok;
-    default:  // Envoy context.cc continueStream: only Request / Response
+    case 2:
+      if (c) c->continue_downstream = true;
+      return k_ok;
+    case 3:
+      return st(Status::unimplemented);
+    default:
       return st(Status::bad_argument);
   }
 }
@@ -349,9 +415,10 @@ uint64_t proxy_clear_route_cache(HostState&, Guest&, A) {
   return k_ok;
 }
 
-uint64_t proxy_get_status(HostState&, Guest& g, A a) {
-  if (!g.write_u32(u32(a, 0), 0)) return k_mem;
-  return copy_out(g, {}, u32(a, 1), u32(a, 2));
+uint64_t proxy_get_status(HostState& s, Guest& g, A a) {
+  if (!g.write_u32(u32(a, 0), s.status_code)) return k_mem;
+  std::string msg = s.status_message;
+  return copy_out(g, msg, u32(a, 1), u32(a, 2));
 }
 
 uint64_t proxy_send_local_response(HostState& s, Guest& g, A a) {
@@ -360,13 +427,24 @@ uint64_t proxy_send_local_response(HostState& s, Guest& g, A a) {
   auto headers = g.read(u32(a, 5), u32(a, 6));
   if (!details || !body || !headers) return k_mem;
   Context* c = s.effective();
-  if (!c || c->is_root()) return st(Status::not_found);
+  // On a root or network context there are no decoder callbacks: a no-op that returns OK
+  // [Envoy context.cc sendLocalResponse: `if (decoder_callbacks_)`].
+  if (!c || c->is_root() || !c->http) return k_ok;
+  // The first local reply wins; a second is BAD_ARGUMENT (Envoy: local_reply_sent_).
+  if (c->local_response) return st(Status::bad_argument);
   LocalResponse r;
   r.status = u32(a, 0);
+  // Envoy keeps details as a token: spaces become '_' (StringUtil::replaceAllEmptySpace).
   r.details = std::move(*details);
+  std::replace(r.details.begin(), r.details.end(), ' ', '_');
   r.body = std::move(*body);
   for (auto& [k, v] : parse_pairs(*headers).value_or(HeaderMap{}))
     r.headers.emplace_back(util::to_lower(k), v);
+  // sendLocalReply adds the body's type and length (Http::Utility::sendLocalReply).
+  if (!r.body.empty() && !header_value(r.headers, "content-type"))
+    r.headers.emplace_back("content-type", "text/plain");
+  if (!header_value(r.headers, "content-length"))
+    r.headers.emplace_back("content-length", std::to_string(r.body.size()));
   r.grpc_status = static_cast<int32_t>(u32(a, 7));
   c->local_response = std::move(r);
   return k_ok;
@@ -386,11 +464,17 @@ uint64_t proxy_http_call(HostState& s, Guest& g, A a) {
   call.body = std::move(*body);
   call.trailers = parse_pairs(*trailers).value_or(HeaderMap{});
   call.timeout_ms = u32(a, 8);
-  // specs.md §4.4: :method, :path and :authority are required; the cluster must be named.
-  if (call.upstream.empty() || !header_value(call.headers, ":method") ||
-      !header_value(call.headers, ":path") || !header_value(call.headers, ":authority"))
+  // Envoy context.cc httpCall: a negative timeout (>= 2^31 as u32) is BAD_ARGUMENT; so is a
+  // cluster Envoy does not have (no callback ever comes) and a request without :method, :path
+  // and :authority.
+  if (call.timeout_ms >= 0x80000000u) return st(Status::bad_argument);
+  if (call.upstream.empty() || (s.cluster_known && !s.cluster_known(call.upstream)))
     return st(Status::bad_argument);
-  call.token = s.next_token++;
+  if (!header_value(call.headers, ":method") || !header_value(call.headers, ":path") ||
+      !header_value(call.headers, ":authority"))
+    return st(Status::bad_argument);
+  call.token = s.next_token;
+  s.next_token += 4;
   if (!g.write_u32(u32(a, 9), call.token)) return k_mem;
   s.pending_http_calls.push_back(call.token);
   s.http_calls.push_back(std::move(call));
@@ -452,6 +536,8 @@ uint64_t proxy_resolve_shared_queue(HostState& s, Guest& g, A a) {
   auto vm_id = g.read(u32(a, 0), u32(a, 1));
   auto name = g.read(u32(a, 2), u32(a, 3));
   if (!vm_id || !name) return k_mem;
+  // An empty vm_id means this VM's [HOST src/context.cc lookupSharedQueue].
+  if (vm_id->empty()) *vm_id = s.config.vm_id;
   for (size_t i = 0; i < s.queues.size(); ++i)
     if (s.queues[i].vm_id == *vm_id && s.queues[i].name == *name)
       return g.write_u32(u32(a, 4), uint32_t(i + 1)) ? k_ok : k_mem;
@@ -493,7 +579,7 @@ uint64_t proxy_define_metric(HostState& s, Guest& g, A a) {
     for (auto& m : s.metrics)
       if (static_cast<uint32_t>(m.type) == type) ++n;
     Metric m;
-    m.id = n * 4 + type;
+    m.id = (n + 1) * 4 + type;  // first ids 4/5/6 [HOST include/proxy-wasm/wasm.h next*MetricId]
     m.type = static_cast<MetricType>(type);
     m.name = *name;
     s.metrics.push_back(std::move(m));
@@ -508,7 +594,8 @@ uint64_t proxy_increment_metric(HostState& s, Guest&, A a) {
   auto delta = static_cast<int64_t>(a[1]);
   switch (m->type) {
     case MetricType::counter:
-      if (delta < 0) return st(Status::bad_argument);
+      // Envoy context.cc incrementMetric: a counter takes only offset > 0.
+      if (delta <= 0) return st(Status::bad_argument);
       m->value += delta;
       return k_ok;
     case MetricType::gauge:
@@ -547,8 +634,12 @@ uint64_t proxy_get_metric(HostState& s, Guest& g, A a) {
 
 // ---- env: properties, contexts, foreign functions ----
 
-std::string dotted(std::string_view path) {
+// Envoy splits a property path on NUL only [Envoy context.cc getProperty]: "request.path" as one
+// segment names nothing. Segments are joined with '.' for our lookup tables; a segment that
+// itself holds a '.' cannot match (nullopt).
+std::optional<std::string> dotted(std::string_view path) {
   std::string out(path);
+  if (out.find('.') != std::string::npos) return std::nullopt;
   std::replace(out.begin(), out.end(), '\0', '.');
   return out;
 }
@@ -556,7 +647,9 @@ std::string dotted(std::string_view path) {
 uint64_t proxy_get_property(HostState& s, Guest& g, A a) {
   auto path = g.read(u32(a, 0), u32(a, 1));
   if (!path) return k_mem;
-  auto v = s.property(dotted(*path));
+  auto key = dotted(*path);
+  if (!key) return st(Status::not_found);
+  auto v = s.property(*key);
   if (!v) return st(Status::not_found);
   return copy_out(g, *v, u32(a, 2), u32(a, 3));
 }
@@ -566,8 +659,11 @@ uint64_t proxy_set_property(HostState& s, Guest& g, A a) {
   auto value = g.read(u32(a, 2), u32(a, 3));
   if (!path || !value) return k_mem;
   Context* c = s.effective();
-  if (!c) return st(Status::not_found);
-  c->properties[dotted(*path)] = std::move(*value);
+  // No stream info on a root context: NOT_FOUND [Envoy context.cc setProperty].
+  if (!c || c->is_root()) return st(Status::not_found);
+  auto key = dotted(*path);
+  if (!key) return st(Status::bad_argument);
+  c->properties[*key] = std::move(*value);
   return k_ok;
 }
 
@@ -578,13 +674,10 @@ uint64_t proxy_set_effective_context(HostState& s, Guest&, A a) {
   return k_ok;
 }
 
-uint64_t proxy_done(HostState& s, Guest&, A) {
-  for (auto& [id, c] : s.contexts) {
-    if (c.done_pending) {
-      c.done_pending = false;
-      return k_ok;
-    }
-  }
+// proxy_done completes a root context's deferred on_done at plugin shutdown [HOST src/wasm.cc
+// WasmBase::done]; a stream's on_done result is ignored by Envoy, and ext never shuts a plugin
+// down mid-spec, so there is never one pending: NOT_FOUND.
+uint64_t proxy_done(HostState&, Guest&, A) {
   return st(Status::not_found);
 }
 
@@ -612,6 +705,15 @@ uint64_t write_iovs(HostState& s, Guest& g, uint32_t fd, uint32_t iovs, uint32_t
                     uint32_t nwritten) {
   if (!std_fd(fd)) return k_wasi_badf;
   if (n > 1024) return k_wasi_inval;
+  // Sum the lengths first: the limits apply before anything is copied.
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    auto iov = g.view(iovs + i * 8 + 4, 4);
+    if (!iov) return k_wasi_fault;
+    auto p = reinterpret_cast<const unsigned char*>(iov->data());
+    total += p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24;
+  }
+  s.charge(total, "fd_write");
   std::string out;
   for (uint32_t i = 0; i < n; ++i) {
     auto iov = g.view(iovs + i * 8, 8);
@@ -660,9 +762,9 @@ uint64_t fd_close(HostState& s, Guest&, A) {
 }
 uint64_t fd_fdstat_get(HostState&, Guest& g, A a) {
   if (!std_fd(u32(a, 0))) return k_wasi_badf;
-  // fdstat: u8 filetype (2 = character device), u16 flags, u64 rights base/inheriting.
+  // fdstat: filetype 0 (unknown: not a tty, so wasi-libc buffers stdout), rights FD_WRITE
+  // [HOST src/exports.cc wasi_unstable_fd_fdstat_get].
   std::string st(24, '\0');
-  st[0] = 2;
   st[8] = 1 << 6;  // __WASI_RIGHTS_FD_WRITE
   return g.write(u32(a, 1), st) ? 0 : k_wasi_fault;
 }

@@ -27,7 +27,12 @@ class Guest {
 
   bool write_u32(uint32_t ptr, uint32_t v);
   bool write_u64(uint32_t ptr, uint64_t v);
+  // Copies [ptr, ptr+size) out of the module, charging the bytes to `meter` (the host's
+  // hostcall_bytes / case_bytes limits; throws LimitExceeded past one).
   std::optional<std::string> read(uint32_t ptr, uint32_t size);
+
+  HostState* meter = nullptr;
+  const char* meter_what = "a hostcall";  // the running hostcall's name, for messages
 };
 
 // ABI versions as a bit set.

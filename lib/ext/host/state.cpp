@@ -1,6 +1,7 @@
 #include "ext/host/state.hpp"
 
 #include "ext/host/pairs.hpp"
+#include "ext/util/strings.hpp"
 
 namespace ext::host {
 
@@ -104,6 +105,18 @@ Context* HostState::effective() {
   return it == contexts.end() ? nullptr : &it->second;
 }
 
+void HostState::charge(uint64_t bytes, const char* what) {
+  if (bytes > limits.hostcall_bytes)
+    throw LimitExceeded(std::string(what) + " of " + std::to_string(bytes) +
+                        " bytes exceeds the limit hostcall_bytes (" +
+                        std::to_string(limits.hostcall_bytes) + ")");
+  case_bytes_used += bytes;
+  if (case_bytes_used > limits.case_bytes)
+    throw LimitExceeded(std::string(what) + ": the case handed the host " +
+                        std::to_string(case_bytes_used) + " bytes, over the limit case_bytes (" +
+                        std::to_string(limits.case_bytes) + ")");
+}
+
 Metric* HostState::metric(uint32_t id) {
   for (auto& m : metrics)
     if (m.id == id) return &m;
@@ -119,9 +132,13 @@ std::string le64(uint64_t v) {
 
 // request.* / response.* attributes Envoy derives from the stream [Envoy attributes docs].
 std::optional<std::string> stream_attribute(const Context& c, const std::string& path) {
+  // A map whose phase is over is gone for properties too (Envoy's findValue(REQUEST) reads
+  // request_headers_, nulled after Continue), except in proxy_on_log (access_log_*).
   auto map_of = [&](MapType t) -> const HeaderMap* {
-    auto& m = c.maps[static_cast<size_t>(t)];
-    return m ? &*m : nullptr;
+    auto i = static_cast<size_t>(t);
+    auto& m = c.maps[i];
+    if (!m || (c.map_closed[i] && !c.log_phase)) return nullptr;
+    return &*m;
   };
   const HeaderMap* req = map_of(MapType::request_headers);
   const HeaderMap* resp = map_of(MapType::response_headers);
@@ -141,7 +158,9 @@ std::optional<std::string> stream_attribute(const Context& c, const std::string&
   if (path == "request.useragent") return req_header("user-agent");
   if (path == "request.referer") return req_header("referer");
   if (path == "request.headers" && req) return serialize_pairs(*req);
-  if (path.rfind("request.headers.", 0) == 0) return req_header(path.substr(16).c_str());
+  // Header names are looked up lower-cased (Envoy's header maps are).
+  if (path.rfind("request.headers.", 0) == 0)
+    return req_header(util::to_lower(path.substr(16)).c_str());
   if (path == "response.code" && resp) {
     auto s = header_value(*resp, ":status");
     if (s) {
@@ -153,7 +172,8 @@ std::optional<std::string> stream_attribute(const Context& c, const std::string&
     }
   }
   if (path == "response.headers" && resp) return serialize_pairs(*resp);
-  if (path.rfind("response.headers.", 0) == 0 && resp) return header_value(*resp, path.substr(17));
+  if (path.rfind("response.headers.", 0) == 0 && resp)
+    return header_value(*resp, util::to_lower(path.substr(17)));
   return std::nullopt;
 }
 }  // namespace

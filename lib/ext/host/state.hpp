@@ -11,6 +11,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,13 +24,19 @@ struct Context {
   uint32_t parent = 0;  // 0: a root (plugin) context
   bool is_root() const { return parent == 0; }
   std::array<std::optional<HeaderMap>, k_map_type_count> maps;
+  // A map whose phase is over: Envoy drops its pointer once the headers callback returns
+  // Continue or on proxy_continue_stream, so hostcalls see no map (the host keeps the data).
+  std::array<bool, k_map_type_count> map_closed{};
+  bool log_phase = false;  // in proxy_on_log: header maps readable again, not writable
+  bool http = false;       // an HTTP stream context (local replies, header maps)
   std::array<std::optional<std::string>, k_buffer_type_count> buffers;
   std::array<bool, k_buffer_type_count> buffer_eos{};
   std::optional<LocalResponse> local_response;
   bool continue_request = false;  // proxy_continue_stream(HTTP_REQUEST) / 0.1.0 continue_request
   bool continue_response = false;
-  bool reset = false;             // proxy_close_stream on HTTP
-  bool close_downstream = false;  // proxy_close_stream(DOWNSTREAM)
+  bool continue_downstream = false;  // proxy_continue_stream(DOWNSTREAM) on a network stream
+  bool reset = false;                // proxy_close_stream on HTTP
+  bool close_downstream = false;     // proxy_close_stream(DOWNSTREAM)
   bool close_upstream = false;
   bool done_pending = false;  // proxy_on_done returned false; proxy_done completes it
   std::map<std::string, std::string> properties;  // per-stream properties (path "a.b.c")
@@ -45,10 +52,25 @@ struct HostConfig {
   // Property path (segments joined with '.') -> value bytes, already encoded the way Envoy
   // serializes them (strings raw, integers 8-byte little-endian, booleans 1 byte).
   std::map<std::string, std::string> properties;
-  std::map<std::string, std::string> environment;          // WASI environ
-  LogLevel log_level = LogLevel::trace;                    // what proxy_get_log_level reports
+  std::map<std::string, std::string> environment;  // WASI environ
+  LogLevel log_level = LogLevel::info;  // proxy_get_log_level: Envoy's default log level is info
+  std::string envoy_version;            // the Envoy release emulated ("" = newest known)
   uint64_t start_time_ns = 1704067200ull * 1000000000ull;  // 2024-01-01T00:00:00Z, fixed
   uint64_t random_seed = 0x5eed;
+};
+
+// Bounds on what a module's hostcalls may make the host hold (docs/test-spec.md "Limits").
+// Exceeding one traps the callback with a message naming the limit's spec key.
+struct HostLimits {
+  uint64_t hostcall_bytes = 16ull << 20;  // bytes one hostcall may hand the host (log, header, ...)
+  uint64_t case_bytes = 32ull << 20;      // bytes all hostcalls of one case may hand the host
+  uint64_t header_entries = 10'000;       // entries one header map may hold
+  uint64_t ticks_per_advance = 10'000;    // proxy_on_tick calls one advance_ms may fire
+};
+
+// Thrown by a hostcall when a limit is exceeded; the VM turns it into a trap.
+struct LimitExceeded : std::runtime_error {
+  using std::runtime_error::runtime_error;
 };
 
 struct Queue {
@@ -64,11 +86,25 @@ class HostState {
       : config(std::move(cfg)), now_ns(config.start_time_ns), rng(config.random_seed | 1) {}
 
   HostConfig config;
+  HostLimits limits;
+  uint64_t case_bytes_used = 0;  // reset by the runner at each case
+  // Charges `bytes` handed over by one hostcall against hostcall_bytes and case_bytes; throws
+  // LimitExceeded naming the limit.
+  void charge(uint64_t bytes, const char* what);
   AbiVersion abi = AbiVersion::v0_2_1;
   bool starting = true;  // during _initialize / main / _start (specs.md §4.2 step 3)
+  // PLUGIN_CONFIGURATION is readable only while the root context is created and in
+  // proxy_on_configure (proxy-wasm-cpp-host src/context.cc onStart/onConfigure temp_plugin_).
+  bool plugin_config_visible = false;
+  // proxy_get_status: set while a failed HTTP call is delivered (BROKEN_CONNECTION, "reset").
+  uint32_t status_code = 0;
+  std::string status_message;
+  // Is `cluster` one Envoy would know (proxy_http_call to any other is BAD_ARGUMENT)?
+  std::function<bool(const std::string&)> cluster_known;
   std::string callback;  // the export being run ("proxy_on_request_headers")
   uint64_t now_ns;
   uint32_t tick_period_ms = 0;
+  uint64_t since_tick_ms = 0;  // time since the last tick (or since the period was set)
   uint64_t rng;
 
   std::map<uint32_t, Context> contexts;
@@ -91,7 +127,7 @@ class HostState {
 
   std::vector<HttpCallRecord> http_calls;   // every call made (VM lifetime)
   std::deque<uint32_t> pending_http_calls;  // tokens awaiting an answer
-  uint32_t next_token = 1;
+  uint32_t next_token = 4;                  // cpp-host wasm.h nextHttpCallId: 4, 8, 12, ...
   // Answers a call (called when the host delivers it); nullopt: the call fails.
   std::function<std::optional<HttpCallResponse>(const HttpCallRecord&)> responder;
 

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <map>
 
+#include "ext/host/envoy_versions.hpp"
 #include "ext/host/hostcalls.hpp"
 
 namespace wi = wabt::interp;
@@ -111,6 +112,7 @@ struct Vm::Impl final : Guest {
   wi::Ref allocator = wi::Ref::Null;
   std::vector<wi::HostFunc::Ptr> host_funcs;  // keep alive
 
+  wi::Ref start_func = wi::Ref::Null;  // the start section's function, run by run_start()
   std::unique_ptr<wi::Thread> thread;  // reused between calls; replaced after a trap
   wi::Thread* running = nullptr;       // the thread a hostcall runs on (for nested calls)
   int64_t budget_left = 0;
@@ -219,6 +221,33 @@ uint64_t Vm::instructions_budget() const {
   return m_impl->limits.instruction_budget;
 }
 
+Result<void> Vm::run_start() {
+  auto& impl = *m_impl;
+  if (impl.start_func == wi::Ref::Null) return {};
+  impl.budget_left = static_cast<int64_t>(impl.limits.instruction_budget);
+  impl.pending_trap.reset();
+  auto& t = impl.ensure_thread();
+  impl.running = &t;
+  Result<std::optional<uint32_t>> r = std::optional<uint32_t>{};
+  if (impl.store.Is<wi::DefinedFunc>(impl.start_func)) {
+    r = impl.run(t, impl.start_func, {}, "start function");
+  } else {
+    // The start function is an imported host function: no wasm code to budget.
+    auto f = impl.store.UnsafeGet<wi::Func>(impl.start_func);
+    wi::Values results;
+    wi::Trap::Ptr trap;
+    if (wabt::Failed(f->Call(t, {}, results, &trap)))
+      r = fail(Errc::failed, "start function: " + (trap ? trap->message() : "trap"));
+  }
+  impl.running = nullptr;
+  impl.start_func = wi::Ref::Null;
+  if (!r) {
+    impl.thread.reset();
+    return fail(r.error());
+  }
+  return {};
+}
+
 Result<std::optional<uint32_t>> Vm::call(std::string_view name,
                                          std::initializer_list<uint32_t> args) {
   auto& impl = *m_impl;
@@ -242,7 +271,9 @@ Result<std::optional<uint32_t>> Vm::call(std::string_view name,
 }
 
 Result<std::unique_ptr<Vm>> Vm::load(std::string_view bytes, HostState& state,
-                                     const VmLimits& limits) {
+                                     const VmLimits& requested) {
+  VmLimits limits = requested;
+  limits.max_memory_pages = std::min(limits.max_memory_pages, k_envoy_max_memory_pages);
   std::unique_ptr<Vm> vm(new Vm());
   auto& impl = *vm->m_impl;
   impl.state = &state;
@@ -287,6 +318,28 @@ Result<std::unique_ptr<Vm>> Vm::load(std::string_view bytes, HostState& state,
     auto r = cap(m.type.limits);
     if (!r) return fail(r.error());
   }
+  // Table cap: V8 refuses a table over its limit at load; growth past it fails (table.grow
+  // returns -1), so bound the maximum the same way.
+  auto cap_table = [&](wabt::Limits& l) -> Result<void> {
+    if (l.initial > limits.table_elements)
+      return fail(Errc::validation,
+                  "the module declares a table of " + std::to_string(l.initial) +
+                      " elements, over the limit of " + std::to_string(limits.table_elements) +
+                      " (table_elements; V8 in Envoy refuses tables over 10,000,000)");
+    if (!l.has_max || l.max > limits.table_elements) {
+      l.has_max = true;
+      l.max = limits.table_elements;
+    }
+    return {};
+  };
+  for (auto& t : desc.tables) {
+    auto r = cap_table(t.type.limits);
+    if (!r) return fail(r.error());
+  }
+  // The start section runs later, under the budget (run_start), not inside Instantiate.
+  std::optional<wabt::Index> start_index;
+  if (!desc.starts.empty()) start_index = desc.starts.front().func_index;
+  desc.starts.clear();
 
   // Link imports (specs.md §4.1 step 6).
   wi::RefVec imports;
@@ -307,6 +360,8 @@ Result<std::unique_ptr<Vm>> Vm::load(std::string_view bytes, HostState& state,
     }
     if (kind == wabt::ExternalKind::Table) {
       auto* tt = wabt::cast<wi::TableType>(imp.type.type.get());
+      auto r = cap_table(tt->limits);
+      if (!r) return fail(r.error());
       imports.push_back(wi::Table::New(impl.store, *tt).ref());
       continue;
     }
@@ -319,6 +374,13 @@ Result<std::unique_ptr<Vm>> Vm::load(std::string_view bytes, HostState& state,
         for (const auto& c : *table)
           if (c.name == name && (c.abis & bit)) call = &c;
     }
+    if (call && is_wasi_module(mod) && !envoy_provides_wasi(state.config.envoy_version, name))
+      return fail(Errc::validation,
+                  "Failed to load Wasm module due to a missing import: " + qualified,
+                  "Envoy " +
+                      (state.config.envoy_version.empty() ? std::string("(newest)")
+                                                          : state.config.envoy_version) +
+                      " does not provide this WASI function (plugin.envoy_version)");
     if (!call)
       return fail(Errc::validation,
                   "Failed to load Wasm module due to a missing import: " + qualified,
@@ -351,6 +413,8 @@ Result<std::unique_ptr<Vm>> Vm::load(std::string_view bytes, HostState& state,
           wi::Thread* saved = ip->running;
           ip->running = &thread;
           uint64_t r = 0;
+          ip->meter = &s;
+          ip->meter_what = call->name.data();
           try {
             r = call->fn(s, *ip, args);
           } catch (const std::exception& e) {
@@ -386,6 +450,9 @@ Result<std::unique_ptr<Vm>> Vm::load(std::string_view bytes, HostState& state,
   if (!impl.instance)
     return fail(Errc::failed,
                 "instantiating the module failed: " + (trap ? trap->message() : "unknown"));
+
+  if (start_index && *start_index < impl.instance->funcs().size())
+    impl.start_func = impl.instance->funcs()[*start_index];
 
   const auto& mdesc = module->desc();
   for (size_t i = 0; i < mdesc.exports.size(); ++i) {

@@ -29,6 +29,9 @@ TestResult test(const TestOptions& opts, Env& env) {
     if (!project) throw project.error();
     run_opts.default_root_id = project->root_id;
     if (!project->config.empty()) run_opts.default_configuration = project->config;
+    // The Envoy release the host emulates: ext.yaml's platform_version for an Envoy project
+    // (docs/test-spec.md "Envoy versions"); other platforms embed Envoy of their own version.
+    if (project->platform == "envoy") run_opts.default_envoy_version = project->platform_version;
     if (spec_paths.empty()) {
       for (const auto& t : project->tests) spec_paths.push_back(fs::path(target) / t);
       if (spec_paths.empty())

@@ -8,6 +8,7 @@
 #include "ext/ref/reference.hpp"
 #include "ext/store/oci_layout_store.hpp"
 #include "ext/util/files.hpp"
+#include "ext/wasm/abi_tables.hpp"
 
 namespace ext::ops {
 
@@ -18,6 +19,16 @@ namespace {
 void finish(ValidateResult& r, const ValidateOptions& opts) {
   wasm::ValidateOptions vo;
   vo.max_module_size = opts.max_module_size;
+  if (!opts.platform_version.empty()) {
+    vo.envoy_version = wasm::abi::known_envoy_version(opts.platform_version);
+    if (vo.envoy_version.empty()) {
+      std::string known;
+      for (auto v : wasm::abi::envoy_versions())
+        known += (known.empty() ? "" : ", ") + std::string(v);
+      throw Error(Errc::usage, "unknown Envoy version \"" + opts.platform_version + "\"",
+                  "ext knows Envoy " + known);
+    }
+  }
   r.findings = wasm::validate(r.module, vo);
   for (const auto& f : r.findings) {
     if (f.severity == wasm::Severity::error) ++r.errors;

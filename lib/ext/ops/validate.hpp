@@ -16,6 +16,7 @@ struct ValidateOptions {
   std::string target;   // a .wasm file, or a reference to an image in the local store
   bool strict = false;  // warnings fail too
   uint64_t max_module_size = wasm::ValidateOptions{}.max_module_size;
+  std::string platform_version;  // Envoy release: WASI imports it does not link are errors
 };
 
 struct ValidateResult {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
-#include <regex>
 
+#include "ext/host/envoy_versions.hpp"
 #include "ext/util/strings.hpp"
 
 namespace ext::testing {
@@ -123,24 +123,62 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
   ho.config.environment = spec.plugin.environment;
   if (spec.plugin.log_level) ho.config.log_level = *spec.plugin.log_level;
   ho.limits = opts.limits;
-  if (spec.plugin.instruction_budget)
-    ho.limits.instruction_budget = *spec.plugin.instruction_budget;
-  if (spec.plugin.max_memory_pages) ho.limits.max_memory_pages = *spec.plugin.max_memory_pages;
+  ho.host_limits = opts.host_limits;
+  const auto& p = spec.plugin;
+  if (p.instruction_budget) ho.limits.instruction_budget = *p.instruction_budget;
+  if (p.max_memory_pages) ho.limits.max_memory_pages = *p.max_memory_pages;
+  if (p.table_elements)
+    ho.limits.table_elements =
+        static_cast<uint32_t>(std::min<uint64_t>(*p.table_elements, 1u << 30));
+  if (p.hostcall_bytes) ho.host_limits.hostcall_bytes = *p.hostcall_bytes;
+  if (p.case_bytes) ho.host_limits.case_bytes = *p.case_bytes;
+  if (p.header_entries) ho.host_limits.header_entries = *p.header_entries;
+  if (p.ticks_per_advance) ho.host_limits.ticks_per_advance = *p.ticks_per_advance;
+  uint64_t regex_steps = p.regex_steps.value_or(opts.regex_steps);
+  auto version = host::resolve_envoy_version(p.envoy_version.value_or(opts.default_envoy_version));
+  if (!version) {
+    // A spec naming an unknown release is an error; a project default we do not know falls
+    // back to the newest release (ext.yaml may name a platform version ext has no data for).
+    if (p.envoy_version) {
+      result.error = version.error().message() + " (" + version.error().hint() + ")";
+      return result;
+    }
+    version = host::resolve_envoy_version("");
+  }
+  ho.config.envoy_version = *version;
+
+  // Clusters Envoy would know: those the scripts name (a script without upstream matches any).
+  auto cluster_known = [&spec](const std::vector<HttpCallScript>& case_scripts) {
+    return [&spec, &case_scripts](const std::string& cluster) {
+      for (const auto* list : {&case_scripts, &spec.plugin.http_calls})
+        for (const auto& s : *list)
+          if (!s.upstream || *s.upstream == cluster) return true;
+      return false;
+    };
+  };
+  static const std::vector<HttpCallScript> no_scripts;
 
   std::unique_ptr<host::Host> h;
   size_t logs_seen = 0;
-  auto start = [&]() -> bool {
+  std::vector<host::LogEntry> startup_logs;  // shown to the first case on a VM, every repetition
+  size_t first_case_on_vm = 0;
+  auto start = [&](size_t case_index) -> bool {
     auto created = host::Host::create(module_bytes, ho);
     if (!created) {
       result.error = created.error().message();
       return false;
     }
     h = std::move(*created);
+    h->state().cluster_known = cluster_known(no_scripts);
+    startup_logs = std::move(h->state().logs);
+    h->state().logs.clear();
+    first_case_on_vm = case_index;
     logs_seen = 0;
     return true;
   };
 
-  for (const auto& c : spec.cases) {
+  for (size_t ci = 0; ci < spec.cases.size(); ++ci) {
+    const auto& c = spec.cases[ci];
     CaseResult merged;
     double total_ms = 0;
     for (int rep = 0; rep < std::max(1, opts.repeat); ++rep) {
@@ -149,8 +187,13 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
       cr.name = c.name;
       cr.line = c.line;
       Checker ck;
-      if (!h || h->failed()) start();
-      if (!h || h->failed()) {
+      // After a trap Envoy fails the VM; what later streams see is the failure policy's.
+      bool vm_failed = h && h->failed();
+      if ((!h && !result.error) || (vm_failed && p.failure_policy == FailurePolicy::fail_reload)) {
+        start(ci);
+        vm_failed = false;
+      }
+      if (!h) {
         ck.add("the plugin failed to start: " + result.error.value_or("unknown error"));
       } else {
         // Scripted answers: the case's first, then the plugin's.
@@ -158,6 +201,8 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
         for (const auto& s : c.http_calls) scripts.push_back(&s);
         for (const auto& s : spec.plugin.http_calls) scripts.push_back(&s);
         std::vector<bool> used(scripts.size(), false);
+        h->state().case_bytes_used = 0;
+        h->state().cluster_known = cluster_known(c.http_calls);
         h->state().responder =
             [&](const host::HttpCallRecord& call) -> std::optional<host::HttpCallResponse> {
           for (size_t i = 0; i < scripts.size(); ++i) {
@@ -200,7 +245,8 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
         std::vector<host::HttpCallRecord> calls;
         std::optional<std::string> error;
         // Logs since the previous case: the plugin start-up for the first case on a VM, ticks.
-        if (c.advance_ms) {
+        if (ci == first_case_on_vm) logs = startup_logs;
+        if (c.advance_ms && !vm_failed) {
           auto r = h->advance(c.advance_ms);
           if (!r) error = r.error().message();
         }
@@ -208,7 +254,33 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
           logs.push_back(h->state().logs[i]);
         host::HttpOutcome http;
         host::TcpOutcome tcp;
-        if (!error) {
+        if (vm_failed) {
+          // Envoy with a failed VM [envoyproxy/envoy api/envoy/extensions/wasm/v3/wasm.proto
+          // FailurePolicy]: FAIL_CLOSED answers every stream with a 503 local reply (details
+          // wasm_fail_stream) and closes connections; FAIL_OPEN skips the filter.
+          bool open = p.failure_policy == FailurePolicy::fail_open;
+          if (c.tcp) {
+            tcp.to_upstream = open ? util::join(c.tcp_input.downstream, "") : "";
+            tcp.to_downstream = open ? util::join(c.tcp_input.upstream, "") : "";
+            tcp.closed_downstream = !open;
+          } else if (open) {
+            http.request_forwarded = true;
+            http.request_headers = c.http.request_headers;
+            http.request_body = util::join(c.http.request_body, "");
+            http.request_trailers = c.http.request_trailers;
+            http.response_forwarded = c.http.has_response;
+            http.response_headers = c.http.response_headers;
+            http.response_body = util::join(c.http.response_body, "");
+            http.response_trailers = c.http.response_trailers;
+          } else {
+            host::LocalResponse lr;
+            lr.status = 503;
+            lr.details = "wasm_fail_stream";
+            http.local_response = lr;
+            http.response_forwarded = true;
+            http.response_headers = {{":status", "503"}, {"content-length", "0"}};
+          }
+        } else if (!error) {
           if (c.tcp) {
             tcp = h->run_tcp(c.tcp_input);
             callbacks = tcp.callbacks;
@@ -228,7 +300,15 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
         h->state().http_calls.clear();
         logs_seen = 0;
         cr.logs = logs;
-        if (error) ck.add("trap: " + *error);
+        if (x.trap) {
+          if (!error)
+            ck.add("trap: expected a trap containing " + quote(*x.trap) + ", got none");
+          else if (error->find(*x.trap) == std::string::npos)
+            ck.add("trap: expected a trap containing " + quote(*x.trap) + ", got " +
+                   quote(*error, 400));
+        } else if (error) {
+          ck.add("trap: " + *error);
+        }
 
         if (!c.tcp) {
           std::string why_req =
@@ -326,15 +406,16 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
                    got_text());
         }
 
-        auto log_matches = [](const LogExpect& e, const host::LogEntry& l, bool& bad_regex) {
+        // Regexes run on a linear-time matcher (regex.hpp) under the regex_steps budget.
+        uint64_t steps = regex_steps;
+        auto log_matches = [&steps](const LogExpect& e, const host::LogEntry& l,
+                                    bool& out_of_steps) {
           if (e.level && *e.level != l.level) return false;
           if (!e.regex) return l.message.find(e.text) != std::string::npos;
-          try {
-            return std::regex_search(l.message, std::regex(e.text));
-          } catch (const std::regex_error&) {
-            bad_regex = true;
-            return false;
-          }
+          if (!e.compiled || out_of_steps) return false;
+          auto r = e.compiled->search(l.message, steps);
+          if (!r) out_of_steps = true;
+          return r.value_or(false);
         };
         bool dumped = false;
         auto dump_logs = [&] {
@@ -355,7 +436,8 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
           bool bad_regex = false, found = false;
           for (const auto& l : logs) found |= log_matches(e, l, bad_regex);
           if (bad_regex)
-            ck.add("logs: invalid regex " + quote(e.text));
+            ck.add("logs: matching " + quote(e.text) + " took over " + std::to_string(regex_steps) +
+                   " steps, the limit regex_steps");
           else if (!found) {
             ck.add(std::string("logs: no ") +
                    (e.level ? std::string(host::to_string(*e.level)) + " " : "") + "line " +

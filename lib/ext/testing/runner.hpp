@@ -40,6 +40,9 @@ struct RunOptions {
   std::string default_root_id;                       // ext.yaml root_id
   std::optional<std::string> default_configuration;  // ext.yaml config
   host::VmLimits limits;
+  host::HostLimits host_limits;
+  uint64_t regex_steps = 100'000'000;  // Pike VM thread steps per case (plugin.limits.regex_steps)
+  std::string default_envoy_version;   // ext.yaml platform_version; "" = newest known
   int repeat = 1;  // run each case this many times in the same VM (benchmarks, leaks)
 };
 

@@ -28,8 +28,21 @@ namespace {
 
 using Keys = std::set<std::string>;
 
+// Bounds on what a spec may make the parser build: YAML aliases share nodes, so a 1 KB alias
+// bomb expands to billions of nodes when walked; every node and scalar byte we visit is charged.
+constexpr uint64_t k_max_nodes = 1'000'000;
+constexpr uint64_t k_max_bytes = 64ull << 20;
+constexpr int k_max_depth = 128;
+
 struct Parser {
   std::string source;
+  mutable uint64_t nodes = 0;
+  mutable uint64_t bytes = 0;
+
+  void charge(const YAML::Node& n, size_t size) const {
+    if (++nodes > k_max_nodes || (bytes += size) > k_max_bytes)
+      bad(n, "the spec expands to over 1,000,000 nodes or 64 MiB (YAML aliases?)");
+  }
 
   [[noreturn]] void bad(const YAML::Node& n, const std::string& msg) const {
     int line = n.Mark().line >= 0 ? n.Mark().line + 1 : 0;
@@ -56,6 +69,7 @@ struct Parser {
 
   std::string str(const YAML::Node& n, const std::string& what) const {
     if (!n.IsScalar()) bad(n, what + " must be a string");
+    charge(n, n.Scalar().size());
     return n.Scalar();
   }
 
@@ -86,16 +100,21 @@ struct Parser {
     return out;
   }
 
-  nlohmann::json to_json(const YAML::Node& n) const {
+  nlohmann::json to_json(const YAML::Node& n, int depth = 0) const {
+    if (depth > k_max_depth) bad(n, "nested deeper than 128 levels");
+    charge(n, n.IsScalar() ? n.Scalar().size() : 0);
     if (n.IsNull()) return nullptr;
     if (n.IsMap()) {
       nlohmann::json o = nlohmann::json::object();
-      for (auto it = n.begin(); it != n.end(); ++it) o[it->first.Scalar()] = to_json(it->second);
+      for (auto it = n.begin(); it != n.end(); ++it) {
+        charge(it->first, it->first.Scalar().size());
+        o[it->first.Scalar()] = to_json(it->second, depth + 1);
+      }
       return o;
     }
     if (n.IsSequence()) {
       nlohmann::json a = nlohmann::json::array();
-      for (const auto& x : n) a.push_back(to_json(x));
+      for (const auto& x : n) a.push_back(to_json(x, depth + 1));
       return a;
     }
     const auto& s = n.Scalar();
@@ -124,13 +143,15 @@ struct Parser {
   // Properties: nested mappings flatten to dotted paths; plain integers and booleans take
   // Envoy's encodings, quoted scalars stay strings.
   void properties(const YAML::Node& n, const std::string& prefix,
-                  std::map<std::string, std::string>& out) const {
+                  std::map<std::string, std::string>& out, int depth = 0) const {
     require_map(n, "properties");
+    if (depth > k_max_depth) bad(n, "properties nested deeper than 128 levels");
     for (auto it = n.begin(); it != n.end(); ++it) {
+      charge(it->first, it->first.Scalar().size() + prefix.size());
       std::string key = prefix.empty() ? it->first.Scalar() : prefix + "." + it->first.Scalar();
       const auto& v = it->second;
       if (v.IsMap()) {
-        properties(v, key, out);
+        properties(v, key, out, depth + 1);
         continue;
       }
       if (!v.IsScalar()) bad(v, "property \"" + key + "\" must be a scalar or a mapping");
@@ -151,6 +172,7 @@ struct Parser {
     if (n.IsMap()) {
       for (auto it = n.begin(); it != n.end(); ++it) {
         if (!it->second.IsScalar()) bad(it->second, what + " values must be strings");
+        charge(it->second, it->first.Scalar().size() + it->second.Scalar().size());
         out.emplace_back(util::to_lower(it->first.Scalar()), it->second.Scalar());
       }
       return out;
@@ -243,7 +265,8 @@ struct Parser {
                               "forwarded",
                               "upstream_data",
                               "downstream_data",
-                              "connection_closed"};
+                              "connection_closed",
+                              "trap"};
     check_keys(n, keys, "expect");
     auto hdr = [&](const char* key, std::optional<HeaderExpect>& e) {
       if (n[key]) header_expect(n[key], e, key);
@@ -305,6 +328,9 @@ struct Parser {
           if (e["regex"]) {
             le.text = str(e["regex"], "regex");
             le.regex = true;
+            auto re = Regex::compile(le.text);
+            if (!re) bad(e["regex"], re.error().message());
+            le.compiled = std::move(*re);
           }
           if (e["level"]) {
             auto lv = host::parse_log_level(str(e["level"], "level"));
@@ -352,6 +378,7 @@ struct Parser {
     if (n["forwarded"]) x.forwarded = boolean(n["forwarded"], "forwarded");
     if (n["upstream_data"]) x.upstream_data = str(n["upstream_data"], "upstream_data");
     if (n["downstream_data"]) x.downstream_data = str(n["downstream_data"], "downstream_data");
+    if (n["trap"]) x.trap = str(n["trap"], "trap");
     if (n["connection_closed"])
       x.connection_closed = boolean(n["connection_closed"], "connection_closed");
   }
@@ -412,11 +439,48 @@ struct Parser {
     if (root.IsNull()) throw Error(Errc::parse, source + ": the spec is empty");
     check_keys(root, {"plugin", "cases"}, "the spec");
     if (auto p = root["plugin"]) {
-      check_keys(
-          p,
-          {"root_id", "vm_id", "configuration", "vm_configuration", "properties", "environment",
-           "log_level", "http_calls", "instruction_budget", "max_memory_pages"},
-          "plugin");
+      check_keys(p,
+                 {"root_id", "vm_id", "configuration", "vm_configuration", "properties",
+                  "environment", "log_level", "http_calls", "instruction_budget",
+                  "max_memory_pages", "limits", "failure_policy", "envoy_version"},
+                 "plugin");
+      if (auto l = p["limits"]) {
+        check_keys(l,
+                   {"instructions", "memory_bytes", "table_elements", "hostcall_bytes",
+                    "case_bytes", "header_entries", "ticks_per_advance", "regex_steps"},
+                   "plugin.limits");
+        auto positive = [&](const char* key) -> std::optional<uint64_t> {
+          if (!l[key]) return std::nullopt;
+          auto v = integer(l[key], std::string("limits.") + key);
+          if (v <= 0) bad(l[key], std::string("limits.") + key + " must be a positive integer");
+          return static_cast<uint64_t>(v);
+        };
+        if (auto v = positive("instructions")) s.plugin.instruction_budget = *v;
+        if (auto v = positive("memory_bytes")) {
+          // Envoy's cap: 1 GiB (proxy-wasm-cpp-host include/proxy-wasm/limits.h).
+          if (*v > (1ull << 30))
+            bad(l["memory_bytes"], "limits.memory_bytes is at most 1 GiB (Envoy's limit)");
+          s.plugin.max_memory_pages = static_cast<uint32_t>((*v + 65535) / 65536);
+        }
+        s.plugin.table_elements = positive("table_elements");
+        s.plugin.hostcall_bytes = positive("hostcall_bytes");
+        s.plugin.case_bytes = positive("case_bytes");
+        s.plugin.header_entries = positive("header_entries");
+        s.plugin.ticks_per_advance = positive("ticks_per_advance");
+        s.plugin.regex_steps = positive("regex_steps");
+      }
+      if (p["failure_policy"]) {
+        auto f = str(p["failure_policy"], "failure_policy");
+        if (f == "fail_closed")
+          s.plugin.failure_policy = FailurePolicy::fail_closed;
+        else if (f == "fail_open")
+          s.plugin.failure_policy = FailurePolicy::fail_open;
+        else if (f == "fail_reload")
+          s.plugin.failure_policy = FailurePolicy::fail_reload;
+        else
+          bad(p["failure_policy"], "failure_policy must be fail_closed, fail_open or fail_reload");
+      }
+      if (p["envoy_version"]) s.plugin.envoy_version = str(p["envoy_version"], "envoy_version");
       if (p["root_id"]) s.plugin.root_id = str(p["root_id"], "root_id");
       if (p["vm_id"]) s.plugin.vm_id = str(p["vm_id"], "vm_id");
       if (p["configuration"]) {

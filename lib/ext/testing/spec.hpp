@@ -14,6 +14,7 @@
 
 #include "ext/core/result.hpp"
 #include "ext/host/host.hpp"
+#include "ext/testing/regex.hpp"
 
 namespace ext::testing {
 
@@ -42,6 +43,7 @@ struct LocalResponseExpect {
 struct LogExpect {
   std::string text;
   bool regex = false;
+  std::optional<Regex> compiled;  // for regex entries (checked when the spec is read)
   std::optional<host::LogLevel> level;
 };
 
@@ -80,6 +82,9 @@ struct Expect {
   // Network filters.
   std::optional<std::string> upstream_data, downstream_data;  // what went through
   std::optional<bool> connection_closed;
+  // A callback traps (or a limit is exceeded) with a message containing this text; the case
+  // then passes only if it does.
+  std::optional<std::string> trap;
 };
 
 struct Case {
@@ -93,6 +98,9 @@ struct Case {
   Expect expect;
 };
 
+// What happens to later cases after a callback traps (Envoy's FailurePolicy, docs/test-spec.md).
+enum class FailurePolicy { fail_closed, fail_open, fail_reload };
+
 struct Plugin {
   std::optional<std::string> root_id;  // set (even to "") overrides the default
   std::string vm_id;
@@ -104,6 +112,11 @@ struct Plugin {
   std::vector<HttpCallScript> http_calls;  // answers for calls made outside cases
   std::optional<uint64_t> instruction_budget;
   std::optional<uint32_t> max_memory_pages;
+  // plugin.limits (docs/test-spec.md "Limits"); unset keys keep the defaults.
+  std::optional<uint64_t> table_elements, hostcall_bytes, case_bytes, header_entries,
+      ticks_per_advance, regex_steps;
+  FailurePolicy failure_policy = FailurePolicy::fail_closed;
+  std::optional<std::string> envoy_version;  // "1.33"; default: the project's / newest known
   bool has_configuration = false;
 };
 

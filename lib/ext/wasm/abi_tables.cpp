@@ -204,4 +204,109 @@ const Function* find_export(std::string_view name, std::string_view abi_version)
   return find_in(k_exports, name);
 }
 
+// WASI generations of proxy-wasm-cpp-host (github.com/proxy-wasm/proxy-wasm-cpp-host, src/wasm.cc
+// registrations, read at 52a0291):
+//   0: the original set (fd_write, fd_read, fd_seek, fd_close, fd_fdstat_get, environ_*,
+//      args_*, clock_time_get, random_get, proc_exit)
+//   1: f383473 (2021-11-18) "wasi: export stubs for preopened files and directories"
+//   2: c4d7bb0 (2024-12-19) "feat(go-sdk): add wasi hostcalls used by the Go SDK"
+//   3: 94091cd (2026-04-06) "add all wasi hostcalls used by Go SDK"
+namespace {
+struct WasiAdded {
+  std::string_view name;
+  int generation;
+};
+constexpr WasiAdded k_wasi_added[] = {
+    {"path_open", 1},
+    {"fd_prestat_get", 1},
+    {"fd_prestat_dir_name", 1},
+    {"fd_fdstat_set_flags", 2},
+    {"poll_oneoff", 2},
+    {"sched_yield", 2},
+    {"clock_res_get", 3},
+    {"fd_advise", 3},
+    {"fd_allocate", 3},
+    {"fd_datasync", 3},
+    {"fd_fdstat_set_rights", 3},
+    {"fd_filestat_get", 3},
+    {"fd_filestat_set_size", 3},
+    {"fd_filestat_set_times", 3},
+    {"fd_pread", 3},
+    {"fd_pwrite", 3},
+    {"fd_readdir", 3},
+    {"fd_renumber", 3},
+    {"fd_sync", 3},
+    {"fd_tell", 3},
+    {"path_create_directory", 3},
+    {"path_filestat_get", 3},
+    {"path_filestat_set_times", 3},
+    {"path_link", 3},
+    {"path_readlink", 3},
+    {"path_remove_directory", 3},
+    {"path_rename", 3},
+    {"path_symlink", 3},
+    {"path_unlink_file", 3},
+    {"sock_accept", 3},
+    {"sock_recv", 3},
+    {"sock_send", 3},
+    {"sock_shutdown", 3},
+};
+constexpr std::string_view k_generation_commit[] = {"", "f383473", "c4d7bb0", "94091cd"};
+
+// Envoy release -> WASI generation of the cpp-host it pins. Envoy 1.36.4 pins cpp-host
+// a0f625e (envoyproxy/envoy bazel/repository_locations.bzl), which predates 94091cd. The other
+// rows follow the release dates against the cpp-host commit dates (a release cut before a
+// commit cannot contain it); docs/test-spec.md lists this as an inference.
+struct EnvoyRow {
+  std::string_view version;
+  int wasi_generation;
+};
+constexpr EnvoyRow k_envoy[] = {
+    {"1.30", 1}, {"1.31", 1}, {"1.32", 1}, {"1.33", 2}, {"1.34", 2},
+    {"1.35", 2}, {"1.36", 2}, {"1.37", 2}, {"1.38", 3},
+};
+}  // namespace
+
+const std::vector<std::string_view>& envoy_versions() {
+  static const std::vector<std::string_view> v = [] {
+    std::vector<std::string_view> out;
+    for (const auto& r : k_envoy) out.push_back(r.version);
+    return out;
+  }();
+  return v;
+}
+
+std::string_view newest_envoy_version() {
+  return std::end(k_envoy)[-1].version;
+}
+
+std::string known_envoy_version(std::string_view v) {
+  if (!v.empty() && (v[0] == 'v' || v[0] == 'V')) v.remove_prefix(1);
+  auto dot = v.find('.');
+  if (dot != std::string_view::npos) {
+    auto second = v.find('.', dot + 1);
+    if (second != std::string_view::npos) v = v.substr(0, second);
+  }
+  for (const auto& r : k_envoy)
+    if (r.version == v) return std::string(v);
+  return "";
+}
+
+std::string_view wasi_added_in(std::string_view name) {
+  for (const auto& w : k_wasi_added)
+    if (w.name == name) return k_generation_commit[w.generation];
+  return "";
+}
+
+bool wasi_provided(std::string_view name, std::string_view envoy_version) {
+  if (!find_wasi_import(name)) return false;
+  int have = std::end(k_envoy)[-1].wasi_generation;
+  auto known = known_envoy_version(envoy_version);
+  for (const auto& r : k_envoy)
+    if (r.version == known) have = r.wasi_generation;
+  for (const auto& w : k_wasi_added)
+    if (w.name == name) return w.generation <= have;
+  return true;
+}
+
 }  // namespace ext::wasm::abi

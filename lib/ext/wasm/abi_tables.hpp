@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ext::wasm::abi {
 
@@ -36,6 +37,18 @@ const Function* find_wasi_import(std::string_view name);
 // functions); for proxy_on_request_headers/response_headers the signature depends on the
 // version, so pass it. nullptr for names the host never looks up.
 const Function* find_export(std::string_view name, std::string_view abi_version);
+
+// Envoy releases ext knows, oldest first ("1.30" ... ), and the WASI functions each one's
+// pinned proxy-wasm-cpp-host provides. This is the one place that says which WASI functions a
+// given Envoy links; the host (ext test) and validate (--platform-version) both read it.
+const std::vector<std::string_view>& envoy_versions();
+std::string_view newest_envoy_version();
+// "1.33", "1.33.2", "v1.33" -> "1.33" when known; "" otherwise.
+std::string known_envoy_version(std::string_view version);
+// Does Envoy `envoy_version` (a known one; "" = newest) provide WASI function `name`?
+bool wasi_provided(std::string_view name, std::string_view envoy_version);
+// The proxy-wasm-cpp-host commit that added WASI function `name` ("" for the original set).
+std::string_view wasi_added_in(std::string_view name);
 
 inline constexpr std::string_view k_abi_markers[] = {
     "proxy_abi_version_0_1_0", "proxy_abi_version_0_2_0", "proxy_abi_version_0_2_1"};

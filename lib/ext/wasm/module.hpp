@@ -82,6 +82,9 @@ struct Finding {
 
 struct ValidateOptions {
   uint64_t max_module_size = 32ull << 20;  // warning "module-size" above this
+  // An Envoy release ("1.33", see abi::envoy_versions()): WASI imports that release does not
+  // link are errors ("import-wasi-envoy"). Empty: no check.
+  std::string envoy_version;
 };
 
 // Applies specs.md §4.9. Errors mean Envoy would refuse the module. Rule ids are stable and

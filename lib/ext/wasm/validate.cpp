@@ -2,7 +2,8 @@
 //
 // Rule ids (stable; tests and --json users match on them):
 //   errors   component, abi-marker, abi-marker-signature, allocator, import-module,
-//            import-unknown, import-version, import-signature, import-global, import-kind,
+//            import-unknown, import-version, import-wasi-envoy, import-signature,
+//            import-global, import-kind,
 //            export-signature, memory-missing, memory-type
 //   warnings abi-marker-multiple, memory-name, entry-point-both, entry-point-none,
 //            no-root-callbacks, no-stream-callbacks, grpc-misspelled, unknown-callback,
@@ -80,7 +81,7 @@ void check_marker(const ModuleInfo& info, Findings& f) {
                                          known.front() + " (ABI " + info.abi_version + ")");
 }
 
-void check_imports(const ModuleInfo& info, Findings& f) {
+void check_imports(const ModuleInfo& info, const ValidateOptions& opts, Findings& f) {
   unsigned bit = abi::version_bit(info.abi_version);
   for (const auto& imp : info.imports) {
     std::string full = imp.module + "." + imp.name;
@@ -119,6 +120,17 @@ void check_imports(const ModuleInfo& info, Findings& f) {
                                     "\"Failed to load Wasm module due to a missing import: " +
                                     full + "\")");
       continue;
+    }
+    if (is_wasi_module(imp.module) && !opts.envoy_version.empty() &&
+        !abi::wasi_provided(imp.name, opts.envoy_version)) {
+      f.error(
+          "import-wasi-envoy",
+          "import " + full + " is not linked by Envoy " + opts.envoy_version +
+              " (its proxy-wasm-cpp-host added it in " + std::string(abi::wasi_added_in(imp.name)) +
+              "); Envoy fails with \"Failed to load Wasm module due to a missing import: " + full +
+              "\"",
+          "target a newer Envoy, or avoid the call (wasi-libc pulls it in for files, "
+          "directories and clocks)");
     }
     if (bit && !(fn->versions & bit)) {
       f.error("import-version",
@@ -269,7 +281,7 @@ std::vector<Finding> validate(const ModuleInfo& info, const ValidateOptions& opt
   }
   check_marker(info, f);
   check_allocator(info, f);
-  check_imports(info, f);
+  check_imports(info, opts, f);
   check_exports(info, f);
   f.about({});
   check_memory(info, f);

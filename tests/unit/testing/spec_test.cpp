@@ -150,18 +150,53 @@ cases:
   CHECK_THAT(report.specs[0].cases[0].failures[0], Catch::Contains("the plugin failed to start") &&
                                                        Catch::Contains("proxy_on_configure"));
 
-  auto traps = parse_spec(R"(cases:
+  // After a trap, later cases see what the failure policy gives them (Envoy's FailurePolicy).
+  auto with = [&](const std::string& p, const std::string& expect) {
+    auto text = std::string("plugin: {failure_policy: ") + p + R"(}
+cases:
   - name: traps
     request: {headers: {":path": /, x-trap: unreachable}}
-  - name: recovers with a new VM
+    expect: {trap: "proxy_on_request_headers: unreachable"}
+  - name: after the trap
     request: {headers: {":path": /, x-trap: badptr}}
-    expect: {request_headers: {x-log-status: "6"}}
+    expect: )" + expect +
+                "\n";
+    auto spec = parse_spec(text, "t");
+    REQUIRE(spec);
+    return run(ext::test::testing_support::module("traps"), {*spec}, {});
+  };
+  // fail_reload: a new VM, whose hostcall returns INVALID_MEMORY_ACCESS (6).
+  auto reload = with("fail_reload", "{request_headers: {x-log-status: \"6\"}}");
+  CHECK(reload.passed == 2);
+  // fail_closed (the default): a 503 local reply, the request never goes upstream.
+  auto closed = with("fail_closed", "{local_response: {status: 503}, forwarded: false}");
+  CHECK(closed.passed == 2);
+  auto closed_default = parse_spec(R"(cases:
+  - request: {headers: {":path": /, x-trap: unreachable}}
+  - request: {headers: {":path": /}}
+    expect: {local_response: {status: 503, details: wasm_fail_stream}}
 )",
-                          "t");
-  REQUIRE(traps);
-  auto r2 = run(ext::test::testing_support::module("traps"), {*traps}, {});
-  CHECK(r2.passed == 1);
-  CHECK(r2.failed == 1);
-  CHECK_THAT(r2.specs[0].cases[0].failures[0],
+                                   "d");
+  REQUIRE(closed_default);
+  auto rd = run(ext::test::testing_support::module("traps"), {*closed_default}, {});
+  CHECK(rd.passed == 1);
+  CHECK(rd.failed == 1);
+  CHECK_THAT(rd.specs[0].cases[0].failures[0],
+             Catch::Contains("trap: proxy_on_request_headers: unreachable"));
+  // fail_open: the filter is skipped: the request goes upstream untouched.
+  auto open = with("fail_open", "{forwarded: true, request_headers_absent: [x-log-status]}");
+  CHECK(open.passed == 2);
+  // A trap that was expected but did not happen fails the case.
+  auto missing = parse_spec(R"(cases:
+  - request: {headers: {":path": /}}
+    expect: {trap: unreachable}
+)",
+                            "m");
+  REQUIRE(missing);
+  auto rm = run(ext::test::testing_support::module("traps"), {*missing}, {});
+  CHECK(rm.failed == 1);
+  CHECK_THAT(rm.specs[0].cases[0].failures[0], Catch::Contains("expected a trap"));
+  CHECK(rd.specs[0].cases[0].failures.size() == 1);
+  CHECK_THAT(rd.specs[0].cases[0].failures[0],
              Catch::Contains("trap: proxy_on_request_headers: unreachable"));
 }

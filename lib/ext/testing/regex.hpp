@@ -1,0 +1,41 @@
+// ext::testing — the regular expressions of a spec's `logs: [{regex: ...}]`, matched in linear
+// time (a Pike VM: every thread advances in lock step over the input, so the work is bounded by
+// pattern size × input length and no input length can overflow a stack, as std::regex_search
+// did on a 200,000-character log line). The documented subset (docs/test-spec.md "Regular
+// expressions"): literals, `.`, classes `[a-z]` `[^...]`, `\d \w \s \D \W \S`, escapes, anchors
+// `^ $ \b \B`, groups `( )` `(?: )`, alternation `|`, quantifiers `* + ? {n} {n,} {n,m}` (a
+// trailing `?` for laziness is accepted; it changes nothing for a yes/no search). Anything else
+// (backreferences, lookaround) is a spec error naming the construct.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ext/core/result.hpp"
+
+namespace ext::testing {
+
+class Regex {
+ public:
+  // Parses `pattern` (at most 4,096 bytes; counted repetition expands to at most 20,000
+  // instructions). Error(parse) names what is wrong or unsupported.
+  static Result<Regex> compile(std::string_view pattern);
+
+  // Does the pattern match anywhere in `text`? nullopt when `steps` (thread steps, decreased
+  // as the search runs) ran out before an answer.
+  std::optional<bool> search(std::string_view text, uint64_t& steps) const;
+
+  struct Inst {
+    enum Op : uint8_t { byte_set, split, jump, match, begin, end, word, not_word } op;
+    uint32_t x = 0, y = 0;  // split targets / jump target / byte_set index
+  };
+
+ private:
+  std::vector<Inst> m_prog;
+  std::vector<std::vector<bool>> m_sets;  // 256 entries each
+};
+
+}  // namespace ext::testing

@@ -1,0 +1,533 @@
+// Conformance: raw-ABI probe filters (WebAssembly text, built in the test with wat2wasm), one
+// per hostcall family, asserting the return codes and effects Envoy's proxy-wasm host has. The
+// upstream line each expectation comes from is cited beside it:
+//   [HOST] = proxy-wasm/proxy-wasm-cpp-host at 52a0291 (src/exports.cc, src/context.cc,
+//            src/wasm.cc, include/proxy-wasm/wasm.h)
+//   [ENVOY] = envoyproxy/envoy source/extensions/common/wasm/context.cc
+// A probe records each hostcall's result by logging two bytes: its letter and '0' + status.
+#include <catch2/catch.hpp>
+#include <map>
+
+#include "ext/host/envoy_versions.hpp"
+#include "ext/host/host.hpp"
+#include "ext/wasm/abi_tables.hpp"
+#include "ext/wasm/module.hpp"
+#include "support/paths.hpp"
+
+using namespace ext::host;
+
+namespace {
+
+// Builds a probe module: string constants go to data segments.
+struct Probe {
+  std::string data;
+  int next = 1024;
+  // "(i32.const ptr) (i32.const len)" for `text` (may hold NULs).
+  std::string str(const std::string& text) {
+    std::string esc;
+    static const char* hex = "0123456789abcdef";
+    for (unsigned char c : text) {
+      esc += '\\';
+      esc += hex[c >> 4];
+      esc += hex[c & 15];
+    }
+    data += " (data (i32.const " + std::to_string(next) + ") \"" + esc + "\")\n";
+    std::string out =
+        "(i32.const " + std::to_string(next) + ") (i32.const " + std::to_string(text.size()) + ")";
+    next += static_cast<int>(text.size()) + 8;
+    return out;
+  }
+  std::string build(const std::string& funcs) {
+    return ext::test::wat_to_wasm(R"((module
+ (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+ (import "env" "proxy_get_header_map_value" (func $hget (param i32 i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_add_header_map_value" (func $hadd (param i32 i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_replace_header_map_value" (func $hrep (param i32 i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_get_header_map_pairs" (func $hpairs (param i32 i32 i32) (result i32)))
+ (import "env" "proxy_get_header_map_size" (func $hsize (param i32 i32) (result i32)))
+ (import "env" "proxy_get_buffer_bytes" (func $bget (param i32 i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_set_buffer_bytes" (func $bset (param i32 i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_get_buffer_status" (func $bstat (param i32 i32 i32) (result i32)))
+ (import "env" "proxy_continue_stream" (func $cont (param i32) (result i32)))
+ (import "env" "proxy_send_local_response" (func $reply (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_http_call" (func $call (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_get_status" (func $status (param i32 i32 i32) (result i32)))
+ (import "env" "proxy_get_property" (func $pget (param i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_set_property" (func $pset (param i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_define_metric" (func $mdef (param i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_increment_metric" (func $minc (param i32 i64) (result i32)))
+ (import "env" "proxy_register_shared_queue" (func $qreg (param i32 i32 i32) (result i32)))
+ (import "env" "proxy_resolve_shared_queue" (func $qres (param i32 i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_done" (func $done (result i32)))
+ (import "env" "proxy_set_tick_period_milliseconds" (func $tick (param i32) (result i32)))
+ (memory (export "memory") 4)
+ (global $heap (mut i32) (i32.const 65536))
+ (func (export "malloc") (param $n i32) (result i32) (local $p i32)
+   (local.set $p (global.get $heap))
+   (global.set $heap (i32.add (global.get $heap)
+     (i32.and (i32.add (local.get $n) (i32.const 15)) (i32.const -16))))
+   (local.get $p))
+ (func (export "proxy_abi_version_0_2_1"))
+ (func $rec (param $id i32) (param $code i32)
+   (i32.store8 (i32.const 100) (local.get $id))
+   (i32.store8 (i32.const 101) (i32.add (i32.const 48) (local.get $code)))
+   (drop (call $log (i32.const 2) (i32.const 100) (i32.const 2))))
+ (func $out (drop (call $log (i32.const 2) (i32.load (i32.const 200)) (i32.load (i32.const 204)))))
+)" + data + funcs + ")");
+  }
+};
+
+// Letter -> status of the probe's recorded calls (the last record of each letter).
+std::map<char, int> codes(const std::vector<LogEntry>& logs) {
+  std::map<char, int> out;
+  for (const auto& l : logs)
+    if (l.message.size() == 2 && l.message[1] >= '0') out[l.message[0]] = l.message[1] - '0';
+  return out;
+}
+
+bool has_line(const std::vector<LogEntry>& logs, const std::string& text) {
+  for (const auto& l : logs)
+    if (l.message == text) return true;
+  return false;
+}
+
+std::unique_ptr<Host> host(const std::string& wasm, HostConfig cfg = {}) {
+  HostOptions o;
+  o.config = std::move(cfg);
+  auto h = Host::create(wasm, std::move(o));
+  if (!h) FAIL(h.error().message());
+  return std::move(*h);
+}
+
+HttpInput request(HeaderMap extra = {}) {
+  HttpInput in;
+  in.request_headers = {{":method", "GET"}, {":path", "/p"}, {":authority", "a"}};
+  for (auto& kv : extra) in.request_headers.push_back(kv);
+  in.response_headers = {{":status", "200"}};
+  return in;
+}
+
+constexpr int OK = 0, NOT_FOUND = 1, BAD_ARGUMENT = 2, BROKEN_CONNECTION = 11, UNIMPLEMENTED = 12;
+
+}  // namespace
+
+TEST_CASE("conformance: header maps live for their phase only", "[host][conformance]") {
+  Probe p;
+  auto dup = p.str("x-dup"), path = p.str(":path"), z = p.str("z"), status = p.str(":status");
+  auto wasm = p.build(R"(
+ (func (export "proxy_on_context_create") (param i32 i32))
+ (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+   (call $rec (i32.const 97) (call $hget (i32.const 0) )" +
+                      dup + R"( (i32.const 200) (i32.const 204)))
+   (call $out)
+   (call $rec (i32.const 98) (call $hrep (i32.const 0) )" +
+                      dup + " " + z + R"())
+   (i32.const 0))
+ (func (export "proxy_on_response_headers") (param i32 i32 i32) (result i32)
+   (call $rec (i32.const 99) (call $hget (i32.const 0) )" +
+                      path + R"( (i32.const 200) (i32.const 204)))
+   (call $rec (i32.const 100) (call $hadd (i32.const 0) )" +
+                      dup + " " + z + R"())
+   (call $rec (i32.const 101) (call $hpairs (i32.const 0) (i32.const 200) (i32.const 204)))
+   (call $rec (i32.const 102) (call $hsize (i32.const 0) (i32.const 208)))
+   (call $rec (i32.const 103) (call $hget (i32.const 2) )" +
+                      status + R"( (i32.const 200) (i32.const 204)))
+   (call $rec (i32.const 104) (call $hget (i32.const 6) )" +
+                      status + R"( (i32.const 200) (i32.const 204)))
+   (call $rec (i32.const 109) (call $hget (i32.const 9) )" +
+                      status + R"( (i32.const 200) (i32.const 204)))
+   (i32.const 0))
+ (func (export "proxy_on_log") (param i32)
+   (call $rec (i32.const 105) (call $hget (i32.const 0) )" +
+                      path + R"( (i32.const 200) (i32.const 204)))
+   (call $rec (i32.const 106) (call $hadd (i32.const 0) )" +
+                      dup + " " + z + R"()))
+)");
+  auto h = host(wasm);
+  auto out = h->run_http(request({{"x-dup", "first"}, {"x-dup", "second"}, {"x-end", "1"}}));
+  REQUIRE_FALSE(out.error);
+  auto c = codes(out.logs);
+  // [ENVOY] getHeaderMapValue: `*value = entry[0]->value()`: the first value only.
+  CHECK(c['a'] == OK);
+  CHECK(has_line(out.logs, "first"));
+  // [ENVOY] replaceHeaderMapValue -> setCopy: all entries go, one is added at the end.
+  CHECK(c['b'] == OK);
+  REQUIRE_FALSE(out.request_headers.empty());
+  CHECK(out.request_headers.back() == std::pair<std::string, std::string>{"x-dup", "z"});
+  // [ENVOY] decodeHeaders: `if (result == Continue) request_headers_ = nullptr`; then
+  // getHeaderMapValue / addHeaderMapValue / getHeaderMapSize: `if (!map) return BadArgument`.
+  CHECK(c['c'] == BAD_ARGUMENT);
+  CHECK(c['d'] == BAD_ARGUMENT);
+  // [ENVOY] getHeaderMapPairs: headerMapToPairs(nullptr) = {} -> OK, empty.
+  CHECK(c['e'] == OK);
+  CHECK(c['f'] == BAD_ARGUMENT);
+  CHECK(c['g'] == OK);  // the response headers are in their phase
+  // [ENVOY] getConstMap(HttpCallResponseHeaders) without a call response: nullptr.
+  CHECK(c['h'] == BAD_ARGUMENT);
+  // [HOST] exports.cc get_header_map_value: `type > WasmHeaderMapType::MAX` -> BadArgument.
+  CHECK(c['m'] == BAD_ARGUMENT);
+  // [ENVOY] log(): access_log_request_headers_ readable in on_log; getMap (writes) is not.
+  CHECK(c['i'] == OK);
+  CHECK(c['j'] == BAD_ARGUMENT);
+}
+
+TEST_CASE("conformance: the end of a stream is log, done, delete (HTTP); done, log, delete (TCP)",
+          "[host][conformance]") {
+  Probe p;
+  auto L = p.str("log"), D = p.str("done"), X = p.str("delete");
+  auto wasm = p.build(R"(
+ (func (export "proxy_on_context_create") (param i32 i32))
+ (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) (i32.const 0))
+ (func (export "proxy_on_new_connection") (param i32) (result i32) (i32.const 0))
+ (func (export "proxy_on_log") (param i32) (drop (call $log (i32.const 2) )" +
+                      L + R"()))
+ (func (export "proxy_on_done") (param i32) (result i32) (drop (call $log (i32.const 2) )" +
+                      D +
+                      R"()) (i32.const 1))
+ (func (export "proxy_on_delete") (param i32) (drop (call $log (i32.const 2) )" +
+                      X + R"()))
+)");
+  auto h = host(wasm);
+  auto order = [](const std::vector<LogEntry>& logs) {
+    std::string s;
+    for (const auto& l : logs) s += l.message + " ";
+    return s;
+  };
+  // [ENVOY] the HTTP connection manager logs (Context::log -> onLog) before it destroys the
+  // filter (Context::onDestroy -> onDone, onDelete).
+  CHECK(order(h->run_http(request()).logs) == "log done delete ");
+  // [ENVOY] onCloseTCP: onDone(); onLog(); onDelete();
+  TcpInput tcp;
+  tcp.downstream = {"x"};
+  CHECK(order(h->run_tcp(tcp).logs) == "done log delete ");
+}
+
+TEST_CASE("conformance: buffers", "[host][conformance]") {
+  Probe p;
+  auto he = p.str("HE");
+  auto wasm = p.build(R"(
+ (func (export "proxy_on_context_create") (param i32 i32)
+   (call $rec (i32.const 102) (call $bget (i32.const 7) (i32.const 0) (i32.const 10) (i32.const 200) (i32.const 204))))
+ (func (export "proxy_on_vm_start") (param i32 i32) (result i32)
+   (call $rec (i32.const 103) (call $bget (i32.const 7) (i32.const 0) (i32.const 10) (i32.const 200) (i32.const 204)))
+   (i32.const 1))
+ (func (export "proxy_on_configure") (param i32 i32) (result i32)
+   (call $rec (i32.const 104) (call $bget (i32.const 7) (i32.const 0) (i32.const 10) (i32.const 200) (i32.const 204)))
+   (i32.const 1))
+ (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+   (call $rec (i32.const 100) (call $bget (i32.const 0) (i32.const 0) (i32.const 10) (i32.const 200) (i32.const 204)))
+   (call $rec (i32.const 101) (call $bget (i32.const 7) (i32.const 0) (i32.const 10) (i32.const 200) (i32.const 204)))
+   (i32.const 0))
+ (func (export "proxy_on_request_body") (param i32 i32 i32) (result i32)
+   (i32.store (i32.const 200) (i32.const 77))
+   (call $rec (i32.const 97) (call $bget (i32.const 0) (i32.const 10) (i32.const 5) (i32.const 200) (i32.const 204)))
+   (call $rec (i32.const 120) (i32.load (i32.const 204)))
+   (call $rec (i32.const 98) (call $bset (i32.const 0) (i32.const 0) (i32.const 2) )" +
+                      he + R"())
+   (call $rec (i32.const 99) (call $bstat (i32.const 0) (i32.const 208) (i32.const 212)))
+   (call $rec (i32.const 121) (i32.load (i32.const 212)))
+   (i32.const 0))
+)");
+  auto h = host(wasm, [] {
+    HostConfig c;
+    c.plugin_configuration = "cfg";
+    return c;
+  }());
+  auto start = codes(h->state().logs);
+  // [HOST] context.cc onStart: temp_plugin_ set around on_context_create only; onConfigure sets
+  // it around on_configure; [ENVOY] getBuffer(PluginConfiguration): nullptr without it.
+  CHECK(start['f'] == OK);
+  CHECK(start['g'] == NOT_FOUND);
+  CHECK(start['h'] == OK);
+  auto in = request();
+  in.request_headers[0].second = "POST";
+  in.request_body = {"hello"};
+  auto out = h->run_http(in);
+  REQUIRE_FALSE(out.error);
+  auto c = codes(out.logs);
+  // [ENVOY] getBuffer(HttpRequestBody) outside decodeData: buffer_.set(nullptr): size 0, OK.
+  CHECK(c['d'] == OK);
+  CHECK(c['e'] == NOT_FOUND);
+  // [HOST] exports.cc get_buffer_bytes: `if (start > buffer->size()) length = 0` -> OK,
+  // pointer 0, size 0.
+  CHECK(c['a'] == OK);
+  CHECK(c['x'] == 0);
+  // [ENVOY] Buffer::copyFrom(start 0, length < size): drain length, prepend.
+  CHECK(c['b'] == OK);
+  CHECK(out.request_body == "HEllo");
+  // [HOST] exports.cc get_buffer_status: `uint32_t flags = 0`.
+  CHECK(c['c'] == OK);
+  CHECK(c['y'] == 0);
+}
+
+TEST_CASE("conformance: stream control and local replies", "[host][conformance]") {
+  Probe p;
+  auto details = p.str("no way"), body = p.str("x"), none = p.str("");
+  auto wasm = p.build(R"(
+ (func (export "proxy_on_context_create") (param i32 i32))
+ (func (export "proxy_on_configure") (param i32 i32) (result i32)
+   (call $rec (i32.const 102) (call $reply (i32.const 403) )" +
+                      details + " " + body + " " + none +
+                      R"( (i32.const -1)))
+   (i32.const 1))
+ (func (export "proxy_on_new_connection") (param i32) (result i32)
+   (call $rec (i32.const 103) (call $reply (i32.const 403) )" +
+                      details + " " + body + " " + none +
+                      R"( (i32.const -1)))
+   (call $rec (i32.const 104) (call $cont (i32.const 2)))
+   (i32.const 1))
+ (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+   (call $rec (i32.const 97) (call $cont (i32.const 2)))
+   (call $rec (i32.const 98) (call $cont (i32.const 3)))
+   (call $rec (i32.const 99) (call $cont (i32.const 9)))
+   (call $rec (i32.const 100) (call $reply (i32.const 403) )" +
+                      details + " " + body + " " + none +
+                      R"( (i32.const -1)))
+   (call $rec (i32.const 101) (call $reply (i32.const 500) )" +
+                      details + " " + body + " " + none +
+                      R"( (i32.const -1)))
+   (i32.const 1))
+)");
+  auto h = host(wasm);
+  // [ENVOY] sendLocalResponse: `if (decoder_callbacks_)`: a root context has none: OK, no-op.
+  CHECK(codes(h->state().logs)['f'] == OK);
+  auto out = h->run_http(request());
+  REQUIRE_FALSE(out.error);
+  auto c = codes(out.logs);
+  // [ENVOY] continueStream: Downstream resumes reading, Upstream is Unimplemented, others Bad.
+  CHECK(c['a'] == OK);
+  CHECK(c['b'] == UNIMPLEMENTED);
+  CHECK(c['c'] == BAD_ARGUMENT);
+  // [ENVOY] sendLocalResponse: the first reply wins (local_reply_sent_), a second is refused.
+  CHECK(c['d'] == OK);
+  CHECK(c['e'] == BAD_ARGUMENT);
+  REQUIRE(out.local_response);
+  CHECK(out.local_response->status == 403);
+  // Envoy sanitizes response code details (spaces -> '_') and sendLocalReply adds the body's
+  // content-type and content-length.
+  CHECK(out.local_response->details == "no_way");
+  CHECK(header_value(out.response_headers, "content-type") == "text/plain");
+  CHECK(header_value(out.response_headers, "content-length") == "1");
+  // A network context: no decoder callbacks, the reply is a no-op; DOWNSTREAM resumes.
+  TcpInput tcp;
+  tcp.downstream = {"data"};
+  auto t = h->run_tcp(tcp);
+  CHECK(codes(t.logs)['g'] == OK);
+  CHECK(codes(t.logs)['h'] == OK);
+  CHECK(t.to_upstream == "data");
+}
+
+TEST_CASE("conformance: HTTP calls", "[host][conformance]") {
+  Probe p;
+  auto nope = p.str("nope"), auth = p.str("auth"), empty = p.str("");
+  // Headers :method GET, :path /, :authority a as serialized pairs.
+  std::string pairs("\x03\0\0\0\x07\0\0\0\x03\0\0\0\x05\0\0\0\x01\0\0\0\x0a\0\0\0\x01\0\0\0", 28);
+  pairs += std::string(":method\0GET\0:path\0/\0:authority\0a\0", 33);
+  auto hdrs = p.str(pairs);
+  auto call = [&](const std::string& cluster, const std::string& timeout) {
+    return "(call $call " + cluster + " " + hdrs + " " + empty + " " + empty + " " + timeout +
+           " (i32.const 216))";
+  };
+  auto wasm = p.build(R"(
+ (func (export "proxy_on_context_create") (param i32 i32))
+ (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+   (call $rec (i32.const 97) )" +
+                      call(nope, "(i32.const 1000)") + R"()
+   (call $rec (i32.const 98) )" +
+                      call(auth, "(i32.const -2147483648)") + R"()
+   (call $rec (i32.const 99) )" +
+                      call(auth, "(i32.const 1000)") + R"()
+   (call $rec (i32.const 116) (i32.load (i32.const 216)))
+   (call $rec (i32.const 100) )" +
+                      call(auth, "(i32.const 1000)") + R"()
+   (call $rec (i32.const 117) (i32.load (i32.const 216)))
+   (i32.const 0))
+ (func (export "proxy_on_http_call_response") (param i32 i32 i32 i32 i32)
+   (call $rec (i32.const 101) (call $status (i32.const 220) (i32.const 200) (i32.const 204)))
+   (call $rec (i32.const 115) (i32.load (i32.const 220)))
+   (call $out))
+)");
+  auto h = host(wasm);
+  h->state().cluster_known = [](const std::string& c) { return c == "auth"; };
+  h->state().responder = [](const HttpCallRecord&) -> std::optional<HttpCallResponse> {
+    return std::nullopt;  // every call fails (reset)
+  };
+  auto out = h->run_http(request());
+  REQUIRE_FALSE(out.error);
+  auto c = codes(out.logs);
+  // [ENVOY] httpCall: getThreadLocalCluster(cluster) == nullptr -> BadArgument.
+  CHECK(c['a'] == BAD_ARGUMENT);
+  // [ENVOY] httpCall: `if (timeout_milliseconds < 0) return BadArgument` (int).
+  CHECK(c['b'] == BAD_ARGUMENT);
+  // [HOST] wasm.h nextHttpCallId: next_http_call_id_ += kCalloutIncrement: 4, 8, ...
+  CHECK(c['c'] == OK);
+  CHECK(c['t'] == 4);
+  CHECK(c['d'] == OK);
+  CHECK(c['u'] == 8);
+  // [ENVOY] onHttpCallFailure: status_code_ = BrokenConnection, status_message_ = "reset".
+  CHECK(c['e'] == OK);
+  CHECK(c['s'] == BROKEN_CONNECTION);
+  CHECK(has_line(out.logs, "reset"));
+  CHECK(out.http_calls.size() == 2);
+}
+
+TEST_CASE("conformance: properties", "[host][conformance]") {
+  Probe p;
+  auto dotted = p.str("request.path"), path = p.str(std::string("request\0path", 12)),
+       hdr = p.str(std::string("request\0headers\0X-DUP", 21)), ab = p.str(std::string("a\0b", 3)),
+       v = p.str("v");
+  auto wasm = p.build(R"(
+ (func (export "proxy_on_context_create") (param i32 i32))
+ (func (export "proxy_on_configure") (param i32 i32) (result i32)
+   (call $rec (i32.const 100) (call $pset )" +
+                      ab + " " + v + R"())
+   (i32.const 1))
+ (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+   (call $rec (i32.const 97) (call $pget )" +
+                      dotted + R"( (i32.const 200) (i32.const 204)))
+   (call $rec (i32.const 98) (call $pget )" +
+                      path + R"( (i32.const 200) (i32.const 204)))
+   (call $out)
+   (call $rec (i32.const 99) (call $pget )" +
+                      hdr + R"( (i32.const 200) (i32.const 204)))
+   (call $out)
+   (i32.const 0))
+ (func (export "proxy_on_response_headers") (param i32 i32 i32) (result i32)
+   (call $rec (i32.const 101) (call $pget )" +
+                      path + R"( (i32.const 200) (i32.const 204)))
+   (i32.const 0))
+)");
+  auto h = host(wasm);
+  // [ENVOY] setProperty: getRequestStreamInfo() is null on a root context -> NotFound.
+  CHECK(codes(h->state().logs)['d'] == NOT_FOUND);
+  auto out = h->run_http(request({{"x-dup", "v1"}}));
+  auto c = codes(out.logs);
+  // [ENVOY] getProperty: `path.find('\0', start)`: "request.path" is one unknown token.
+  CHECK(c['a'] == NOT_FOUND);
+  CHECK(c['b'] == OK);
+  CHECK(has_line(out.logs, "/p"));
+  // Header names are lower-cased (Http::LowerCaseString in the request wrapper).
+  CHECK(c['c'] == OK);
+  CHECK(has_line(out.logs, "v1"));
+  // [ENVOY] findValue(REQUEST) uses request_headers_, nulled once its phase ended.
+  CHECK(c['e'] == NOT_FOUND);
+}
+
+TEST_CASE("conformance: metrics, queues, proxy_done, ticks", "[host][conformance]") {
+  Probe p;
+  auto cname = p.str("c"), gname = p.str("g"), q = p.str("q"), empty = p.str("");
+  auto wasm = p.build(R"(
+ (func (export "proxy_on_context_create") (param i32 i32))
+ (func (export "proxy_on_configure") (param i32 i32) (result i32)
+   (call $rec (i32.const 97) (call $mdef (i32.const 0) )" +
+                      cname + R"( (i32.const 216)))
+   (call $rec (i32.const 120) (i32.load (i32.const 216)))
+   (call $rec (i32.const 98) (call $mdef (i32.const 1) )" +
+                      gname + R"( (i32.const 220)))
+   (call $rec (i32.const 121) (i32.load (i32.const 220)))
+   (call $rec (i32.const 99) (call $minc (i32.load (i32.const 216)) (i64.const 0)))
+   (call $rec (i32.const 100) (call $minc (i32.load (i32.const 220)) (i64.const 0)))
+   (drop (call $qreg )" +
+                      q + R"( (i32.const 224)))
+   (call $rec (i32.const 101) (call $qres )" +
+                      empty + " " + q + R"( (i32.const 228)))
+   (call $rec (i32.const 102) (call $done))
+   (drop (call $tick (i32.const 100)))
+   (i32.const 1))
+ (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+   (drop (call $tick (i32.const 100)))
+   (i32.const 0))
+ (func (export "proxy_on_tick") (param i32) (call $rec (i32.const 84) (i32.const 0)))
+)");
+  HostConfig cfg;
+  cfg.vm_id = "vm1";
+  auto h = host(wasm, cfg);
+  auto c = codes(h->state().logs);
+  // [HOST] wasm.h: next_counter_metric_id_ = Counter (0), += kMetricIdIncrement (4): 4;
+  // gauges start at 1 + 4 = 5.
+  CHECK(c['a'] == OK);
+  CHECK(c['x'] == 4);
+  CHECK(c['y'] == 5);
+  // [ENVOY] incrementMetric: a counter needs offset > 0; a gauge takes any offset.
+  CHECK(c['c'] == BAD_ARGUMENT);
+  CHECK(c['d'] == OK);
+  // [HOST] context.cc lookupSharedQueue: `vm_id.empty() ? wasm_->vm_id() : vm_id`.
+  CHECK(c['e'] == OK);
+  // [HOST] wasm.cc done(): only a root context pending shutdown: NotFound here.
+  CHECK(c['f'] == NOT_FOUND);
+  // [ENVOY] setTimerPeriod re-arms the timer: 60 ms, re-set, 60 ms: no tick yet.
+  h->state().logs.clear();
+  REQUIRE(h->advance(60));
+  h->run_http(request());
+  h->state().logs.clear();
+  REQUIRE(h->advance(60));
+  CHECK_FALSE(has_line(h->state().logs, "T0"));
+  REQUIRE(h->advance(40));
+  CHECK(has_line(h->state().logs, "T0"));
+}
+
+TEST_CASE("conformance: WASI as each Envoy release links it", "[host][conformance]") {
+  // fd_fdstat_get: file type 0 [HOST exports.cc wasi_unstable_fd_fdstat_get: wasi_fdstat[0]=0].
+  auto fdstat = ext::test::wat_to_wasm(R"((module
+ (import "wasi_snapshot_preview1" "fd_fdstat_get" (func $st (param i32 i32) (result i32)))
+ (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+ (memory (export "memory") 1)
+ (func (export "proxy_abi_version_0_2_1"))
+ (func (export "malloc") (param i32) (result i32) (i32.const 4096))
+ (func (export "_initialize")
+   (i32.store8 (i32.const 100) (i32.add (i32.const 48) (call $st (i32.const 1) (i32.const 0))))
+   (i32.store8 (i32.const 101) (i32.add (i32.const 48) (i32.load8_u (i32.const 0))))
+   (drop (call $log (i32.const 2) (i32.const 100) (i32.const 2))))))");
+  auto h = host(fdstat);
+  CHECK(has_line(h->state().logs, "00"));  // errno 0, file type 0 (not a character device)
+
+  // Which WASI functions load, release by release [HOST f383473, c4d7bb0, 94091cd].
+  auto importing = [](const std::string& fn, const std::string& sig) {
+    return ext::test::wat_to_wasm("(module (import \"wasi_snapshot_preview1\" \"" + fn +
+                                  "\" (func " + sig +
+                                  "))\n (memory (export \"memory\") 1)\n"
+                                  " (func (export \"proxy_abi_version_0_2_1\"))\n"
+                                  " (func (export \"malloc\") (param i32) (result i32) "
+                                  "(i32.const 0)))");
+  };
+  struct Fn {
+    std::string name, sig, commit;
+  };
+  std::vector<Fn> fns = {
+      {"fd_write", "(param i32 i32 i32 i32) (result i32)", ""},
+      {"path_open", "(param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)", "f383473"},
+      {"sched_yield", "(result i32)", "c4d7bb0"},
+      {"fd_tell", "(param i32 i32) (result i32)", "94091cd"}};
+  for (auto v : ext::wasm::abi::envoy_versions()) {
+    for (const auto& f : fns) {
+      INFO("Envoy " << v << " " << f.name);
+      CHECK(ext::wasm::abi::wasi_added_in(f.name) == f.commit);
+      HostOptions o;
+      o.config.envoy_version = std::string(v);
+      auto r = Host::create(importing(f.name, f.sig), o);
+      bool provided = envoy_provides_wasi(v, f.name);
+      CHECK(bool(r) == provided);
+      if (!r) CHECK_THAT(r.error().message(), Catch::Contains("missing import"));
+    }
+  }
+  CHECK_FALSE(envoy_provides_wasi("1.32", "sched_yield"));
+  CHECK(envoy_provides_wasi("1.33", "sched_yield"));
+  CHECK_FALSE(envoy_provides_wasi("1.37", "fd_tell"));
+  CHECK(envoy_provides_wasi("1.38", "fd_tell"));
+  // ext validate --platform-version reads the same table.
+  auto info = ext::wasm::read_module(importing("fd_tell", "(param i32 i32) (result i32)"));
+  REQUIRE(info);
+  auto has_rule = [](const std::vector<ext::wasm::Finding>& fs, const std::string& id) {
+    for (const auto& f : fs)
+      if (f.rule == id) return true;
+    return false;
+  };
+  ext::wasm::ValidateOptions old_envoy;
+  old_envoy.envoy_version = "1.36";
+  CHECK(has_rule(ext::wasm::validate(*info, old_envoy), "import-wasi-envoy"));
+  ext::wasm::ValidateOptions new_envoy;
+  new_envoy.envoy_version = "1.38";
+  CHECK_FALSE(has_rule(ext::wasm::validate(*info, new_envoy), "import-wasi-envoy"));
+  CHECK_FALSE(resolve_envoy_version("1.2"));
+  CHECK(resolve_envoy_version("v1.33.4").value() == "1.33");
+}
