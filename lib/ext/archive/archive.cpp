@@ -96,8 +96,17 @@ class Reader {
     if (m_a == nullptr) throw Error(Errc::internal, "libarchive: out of memory");
     archive_read_support_filter_gzip(m_a);
     archive_read_support_format_tar(m_a);
-    if (archive_read_open(m_a, this, nullptr, &Reader::read_cb, nullptr) != ARCHIVE_OK)
-      fail("opening the archive");
+    if (archive_read_open(m_a, this, nullptr, &Reader::read_cb, nullptr) != ARCHIVE_OK) {
+      // The destructor does not run when the constructor throws: free here (the tar fuzz
+      // target found the leak).
+      try {
+        fail("opening the archive");
+      } catch (...) {
+        archive_read_free(m_a);
+        m_a = nullptr;
+        throw;
+      }
+    }
   }
   ~Reader() { archive_read_free(m_a); }
   Reader(const Reader&) = delete;
