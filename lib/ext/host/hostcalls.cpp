@@ -352,10 +352,10 @@ uint64_t proxy_remove_header_map_value(HostState& s, Guest& g, A a) {
 // phase (later access is BAD_ARGUMENT); DOWNSTREAM resumes a network read; UPSTREAM is
 // UNIMPLEMENTED; anything else BAD_ARGUMENT.
 void close_maps(Context& c, bool request) {
-  for (auto t :
-       request
-           ? std::initializer_list<MapType>{MapType::request_headers, MapType::request_trailers}
-           : std::initializer_list<MapType>{MapType::response_headers, MapType::response_trailers})
+  // Arrays, not initializer_lists in a ?: (their storage would end with the expression).
+  static constexpr MapType k_request[] = {MapType::request_headers, MapType::request_trailers};
+  static constexpr MapType k_response[] = {MapType::response_headers, MapType::response_trailers};
+  for (auto t : request ? k_request : k_response)
     if (c.maps[static_cast<size_t>(t)]) c.map_closed[static_cast<size_t>(t)] = true;
 }
 
