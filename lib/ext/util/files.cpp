@@ -28,12 +28,9 @@ std::string random_suffix() {
 }
 }  // namespace
 
-std::string read_file(const fs::path& path, uint64_t max_bytes) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    Errc code = errno == ENOENT ? Errc::not_found : Errc::io;
-    throw Error(code, "cannot read " + path.string() + ": " + errno_text());
-  }
+namespace {
+// Reads an open descriptor to its end (at most max_bytes), then closes it.
+std::string read_all_fd(int fd, const fs::path& path, uint64_t max_bytes) {
   std::string out;
   char buf[65536];
   while (true) {
@@ -54,6 +51,16 @@ std::string read_file(const fs::path& path, uint64_t max_bytes) {
   }
   ::close(fd);
   return out;
+}
+}  // namespace
+
+std::string read_file(const fs::path& path, uint64_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    Errc code = errno == ENOENT ? Errc::not_found : Errc::io;
+    throw Error(code, "cannot read " + path.string() + ": " + errno_text());
+  }
+  return read_all_fd(fd, path, max_bytes);
 }
 
 int open_regular_file(const fs::path& path) {
@@ -75,27 +82,7 @@ int open_regular_file(const fs::path& path) {
 }
 
 std::string read_regular_file(const fs::path& path, uint64_t max_bytes) {
-  int fd = open_regular_file(path);
-  std::string out;
-  char buf[65536];
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      std::string why = errno_text();
-      ::close(fd);
-      throw Error(Errc::io, "cannot read " + path.string() + ": " + why);
-    }
-    if (n == 0) break;
-    if (out.size() + static_cast<size_t>(n) > max_bytes) {
-      ::close(fd);
-      throw Error(Errc::invalid_argument,
-                  path.string() + " is larger than " + std::to_string(max_bytes) + " bytes");
-    }
-    out.append(buf, static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return out;
+  return read_all_fd(open_regular_file(path), path, max_bytes);
 }
 
 fs::path temp_path_beside(const fs::path& path) {
