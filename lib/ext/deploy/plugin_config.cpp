@@ -13,7 +13,9 @@ constexpr uint64_t k_max_config_bytes = 1u << 20;
 
 PluginConfig from_value(Json value) {
   PluginConfig c;
-  c.raw = value.is_string() ? value.get<std::string>() : value.dump();
+  // JSON text is UTF-8: bytes that are not become U+FFFD (nlohmann would throw otherwise).
+  c.raw = value.is_string() ? value.get<std::string>()
+                            : value.dump(-1, ' ', false, Json::error_handler_t::replace);
   c.value = std::move(value);
   return c;
 }

@@ -137,7 +137,13 @@ struct Parser {
   std::string config_text(const YAML::Node& n) const {
     if (n.IsScalar()) return n.Scalar();
     if (n.IsNull()) return "";
-    return to_json(n).dump();
+    auto j = to_json(n);
+    try {
+      return j.dump();
+    } catch (const nlohmann::json::type_error&) {  // bytes that are not UTF-8 (spec fuzz target)
+      bad(n, "configuration holds bytes that are not UTF-8; write it as a string to pass raw "
+             "bytes");
+    }
   }
 
   // Properties: nested mappings flatten to dotted paths; plain integers and booleans take
@@ -149,7 +155,9 @@ struct Parser {
     for (auto it = n.begin(); it != n.end(); ++it) {
       charge(it->first, it->first.Scalar().size() + prefix.size());
       std::string key = prefix.empty() ? it->first.Scalar() : prefix + "." + it->first.Scalar();
-      const auto& v = it->second;
+      // A copy: yaml-cpp's operator-> returns a proxy, and a reference into it dangles at the
+      // end of this statement (ASan via the spec fuzz target).
+      const YAML::Node v = it->second;
       if (v.IsMap()) {
         properties(v, key, out, depth + 1);
         continue;
@@ -350,7 +358,7 @@ struct Parser {
         me.name = it->first.Scalar();
         if (it->second.IsSequence()) {
           std::vector<uint64_t> v;
-          for (const auto& e : it->second)
+          for (const auto& e : YAML::Node(it->second))
             v.push_back(static_cast<uint64_t>(integer(e, "a recorded value")));
           me.recorded = std::move(v);
         } else {
