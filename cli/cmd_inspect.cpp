@@ -95,13 +95,14 @@ std::string inspect_text(const ops::InspectResult& r) {
     o << "runtime config: type " << r.runtime_config->type << ", abi "
       << (r.runtime_config->abi_versions.empty() ? "-"
                                                  : util::join(r.runtime_config->abi_versions, ","))
-      << ", root ids "
-      << [&] {
-           if (r.runtime_config->root_ids.empty()) return std::string("-");
-           std::vector<std::string> shown;  // the empty root id is shown as ""
-           for (const auto& id : r.runtime_config->root_ids) shown.push_back(id.empty() ? "\"\"" : id);
-           return util::join(shown, ",");
-         }()
+      << ", root ids " <<
+        [&] {
+          if (r.runtime_config->root_ids.empty()) return std::string("-");
+          std::vector<std::string> shown;  // the empty root id is shown as ""
+          for (const auto& id : r.runtime_config->root_ids)
+            shown.push_back(id.empty() ? "\"\"" : id);
+          return util::join(shown, ",");
+        }()
       << "\n";
   }
   if (r.module)

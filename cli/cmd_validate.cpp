@@ -100,8 +100,7 @@ std::string report_text(const ops::ValidateResult& r, bool strict, int verbosity
     o << (f.severity == wasm::Severity::error     ? paint("31", "error")
           : f.severity == wasm::Severity::warning ? paint("33", "warning")
                                                   : paint("36", "info"))
-      << " [" << f.rule
-      << "]: " << f.message << "\n";
+      << " [" << f.rule << "]: " << f.message << "\n";
     if (!f.hint.empty()) o << "  hint: " << f.hint << "\n";
   }
   o << "\n";

@@ -124,8 +124,7 @@ PackageResult package_module(const PackageOptions& opts, Env& env) {
 
   // 3. The filter type: declared, or what the exports say; never guessed.
   std::optional<wasm::FilterKind> declared;
-  if (!opts.filter_type.empty())
-    declared = wasm::parse_filter_type(opts.filter_type).value();
+  if (!opts.filter_type.empty()) declared = wasm::parse_filter_type(opts.filter_type).value();
   auto kind = wasm::resolve_filter_type(info, declared, opts.filter_type_how);
   if (!kind) throw kind.error().with_context(path);
 

@@ -176,8 +176,7 @@ ProjectFile parse_or_throw(std::string_view text, const std::string& label) {
       if (t != "http" && t != "network")
         throw r.error_at(v, "filter_type \"" + t.substr(0, 64) + "\" is not http or network");
       p.filter_type = t;
-    }
-    else if (key == "image")
+    } else if (key == "image")
       p.image = r.optional_scalar(v, key);
     else if (key == "description")
       p.description = r.optional_scalar(v, key);

@@ -141,8 +141,9 @@ struct Parser {
     try {
       return j.dump();
     } catch (const nlohmann::json::type_error&) {  // bytes that are not UTF-8 (spec fuzz target)
-      bad(n, "configuration holds bytes that are not UTF-8; write it as a string to pass raw "
-             "bytes");
+      bad(n,
+          "configuration holds bytes that are not UTF-8; write it as a string to pass raw "
+          "bytes");
     }
   }
 

@@ -260,7 +260,7 @@ void check_custom(const ModuleInfo& info, const ValidateOptions& opts, Findings&
               "link it with wasm-ld (clang without -c)");
   if (!has_name)
     f.info("name-section", "no \"name\" section: Envoy cannot symbolize stack traces",
-              "keep function names (don't strip the name section) for readable crash logs");
+           "keep function names (don't strip the name section) for readable crash logs");
   for (const auto& p : info.custom_section_problems) f.warning("custom-section", p);
   if (info.size > opts.max_module_size)
     f.warning("module-size",

@@ -204,8 +204,9 @@ cases:
 TEST_CASE("spec: a configuration mapping with bytes that are not UTF-8 is an error (fuzz)",
           "[testing]") {
   // Found by the spec fuzz target: nlohmann's dump threw type_error out of parse_spec.
-  std::string text = "plugin:\n  configuration: {k: \"a\xb4z\"}\ncases:\n  - name: c\n"
-                     "    request: {headers: {\":path\": /}}\n";
+  std::string text =
+      "plugin:\n  configuration: {k: \"a\xb4z\"}\ncases:\n  - name: c\n"
+      "    request: {headers: {\":path\": /}}\n";
   ext::Result<Spec> s = ext::fail(ext::Errc::internal, "not run");
   REQUIRE_NOTHROW(s = parse_spec(text, "t.yaml"));
   REQUIRE_FALSE(s);

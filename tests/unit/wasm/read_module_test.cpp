@@ -91,8 +91,7 @@ TEST_CASE("read_module: ABI versions and filter kinds", "[wasm]") {
   CHECK(find_import(*net, "fd_write")->module == "wasi_unstable");
 }
 
-TEST_CASE("read_module: both sets of callbacks (SDKs export all) need a declared type",
-          "[wasm]") {
+TEST_CASE("read_module: both sets of callbacks (SDKs export all) need a declared type", "[wasm]") {
   auto bytes = fx::assemble(fx::filter_wat(
       "(func (export \"proxy_on_new_connection\") (param i32) (result i32) (i32.const 0))"));
   auto r = read_module(bytes);
