@@ -196,7 +196,7 @@ TEST_CASE("ext.yaml: aliased sections and very many keys", "[project]") {
   CHECK(secs < 20.0);
 }
 
-TEST_CASE("ext.yaml: root_id \"\" is the empty root id; filter_type is http or network",
+TEST_CASE("ext.yaml: root_id \"\" is the empty root id, and filter_type is http or network",
           "[project]") {
   auto empty = ProjectFile::parse("name: f\nlanguage: cpp\nroot_id: \"\"\nfilter_type: network\n");
   REQUIRE(empty);
@@ -209,6 +209,6 @@ TEST_CASE("ext.yaml: root_id \"\" is the empty root id; filter_type is http or n
   CHECK(absent->filter_type.empty());
   auto bad = ProjectFile::parse("name: f\nlanguage: cpp\nfilter_type: udp\n");
   REQUIRE_FALSE(bad);
-  CHECK(bad.error().message().find("line 3") != std::string::npos);
+  CHECK(bad.error().message().find("ext.yaml:3:") != std::string::npos);
   CHECK(bad.error().message().find("not http or network") != std::string::npos);
 }
