@@ -393,7 +393,9 @@ void check_module_url(const DeployOptions& opts, const std::string& url, Env& en
 // (docs/deploy.md "One description of the filter").
 deploy::Plugin settle_plugin(const DeployOptions& opts, const Module& m,
                              const std::optional<project::ProjectFile>& project,
-                             std::optional<wasm::FilterKind> flag_type, Env& env, DeployResult& res,
+                             std::optional<wasm::FilterKind> flag_type,
+                             std::optional<deploy::PluginConfig> config,
+                             deploy::FailStrategy fail, Env& env, DeployResult& res,
                              std::vector<std::string>& warnings) {
   Reporter& rep = reporter_of(env);
   deploy::Plugin plugin;
@@ -431,8 +433,8 @@ deploy::Plugin settle_plugin(const DeployOptions& opts, const Module& m,
   }
   if (plugin.name.empty()) plugin.name = k8s_name_from(m.path.stem().string());
   if (plugin.name.empty()) plugin.name = "wasm-filter";
-  if (!opts.config.empty()) {
-    plugin.config = value_or_throw(deploy::parse_config_arg(opts.config));
+  if (config) {
+    plugin.config = std::move(config);
     res.config_source = "--config";
   } else if (project && !project->config.empty()) {
     plugin.config = deploy::config_from_project(deploy::Json(project->config));
@@ -440,8 +442,7 @@ deploy::Plugin settle_plugin(const DeployOptions& opts, const Module& m,
     rep.info("plugin configuration from " +
              (opts.project_dir / project::k_project_file_name).string());
   }
-  if (!opts.fail_strategy.empty())
-    plugin.fail = value_or_throw(deploy::parse_fail_strategy(opts.fail_strategy));
+  plugin.fail = fail;
   return plugin;
 }
 
@@ -456,15 +457,17 @@ DeployResult deploy(const DeployOptions& opts, Env& env) {
   std::vector<std::string> warnings;
 
   // 1. Options that can fail without touching anything.
+  deploy::FailStrategy fail = deploy::FailStrategy::unspecified;
   if (!opts.fail_strategy.empty())
-    (void)value_or_throw(deploy::parse_fail_strategy(opts.fail_strategy));
+    fail = value_or_throw(deploy::parse_fail_strategy(opts.fail_strategy));
   std::optional<wasm::FilterKind> flag_type;
   if (!opts.filter_type.empty())
     flag_type = value_or_throw(wasm::parse_filter_type(opts.filter_type), "--filter-type");
   if (!opts.platform_version.empty())
     (void)value_or_throw(deploy::parse_platform_version(platform, opts.platform_version),
                          "--platform-version");
-  if (!opts.config.empty()) (void)value_or_throw(deploy::parse_config_arg(opts.config));
+  std::optional<deploy::PluginConfig> config;  // parsed once, before anything is touched
+  if (!opts.config.empty()) config = value_or_throw(deploy::parse_config_arg(opts.config));
   if (platform != deploy::Platform::envoy && looks_like_file(opts.source))
     throw Error(Errc::invalid_argument,
                 std::string(deploy::to_string(platform)) +
@@ -494,7 +497,7 @@ DeployResult deploy(const DeployOptions& opts, Env& env) {
     warnings.push_back(f.message);
 
   // 4. The facts about the filter.
-  deploy::Plugin plugin = settle_plugin(opts, m, project, flag_type, env, res, warnings);
+  deploy::Plugin plugin = settle_plugin(opts, m, project, flag_type, std::move(config), fail, env, res, warnings);
   res.filter_type = deploy::to_string(plugin.type);
   res.name = plugin.name;
   res.root_id = plugin.root_id;
