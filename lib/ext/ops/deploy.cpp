@@ -394,9 +394,8 @@ void check_module_url(const DeployOptions& opts, const std::string& url, Env& en
 deploy::Plugin settle_plugin(const DeployOptions& opts, const Module& m,
                              const std::optional<project::ProjectFile>& project,
                              std::optional<wasm::FilterKind> flag_type,
-                             std::optional<deploy::PluginConfig> config,
-                             deploy::FailStrategy fail, Env& env, DeployResult& res,
-                             std::vector<std::string>& warnings) {
+                             std::optional<deploy::PluginConfig> config, deploy::FailStrategy fail,
+                             Env& env, DeployResult& res, std::vector<std::string>& warnings) {
   Reporter& rep = reporter_of(env);
   deploy::Plugin plugin;
   std::optional<wasm::FilterKind> declared = flag_type;
@@ -497,7 +496,8 @@ DeployResult deploy(const DeployOptions& opts, Env& env) {
     warnings.push_back(f.message);
 
   // 4. The facts about the filter.
-  deploy::Plugin plugin = settle_plugin(opts, m, project, flag_type, std::move(config), fail, env, res, warnings);
+  deploy::Plugin plugin =
+      settle_plugin(opts, m, project, flag_type, std::move(config), fail, env, res, warnings);
   res.filter_type = deploy::to_string(plugin.type);
   res.name = plugin.name;
   res.root_id = plugin.root_id;
