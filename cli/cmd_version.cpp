@@ -4,6 +4,7 @@
 
 #include "commands.hpp"
 #include "ext/archive/archive.hpp"
+#include "ext/core/version.hpp"
 #include "ext/digest/digest.hpp"
 #include "ext/http/curl_transport.hpp"
 #include "ext/wasm/module.hpp"
@@ -25,11 +26,11 @@ void setup_version(CLI::App& app, Context& ctx) {
                               std::to_string(NLOHMANN_JSON_VERSION_PATCH)},
     };
     nlohmann::json j = {
-        {"version", EXT_VERSION},
+        {"version", std::string(ext::version())},
         {"build", {{"compiler", "gcc " __VERSION__}, {"cxx_standard", __cplusplus}}},
         {"dependencies", deps}};
     std::ostringstream human;
-    human << "ext " << EXT_VERSION << "\n";
+    human << "ext " << std::string(ext::version()) << "\n";
     for (auto& [k, v] : deps.items()) human << "  " << k << ": " << v.get<std::string>() << "\n";
     ctx.emit(j, human.str());
   });

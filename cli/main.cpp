@@ -13,6 +13,7 @@
 #include "commands.hpp"
 #include "ext/core/cancel.hpp"
 #include "ext/core/error.hpp"
+#include "ext/core/version.hpp"
 #include "ext/util/strings.hpp"
 
 namespace ext::cli {
@@ -105,7 +106,7 @@ int run(int argc, char** argv) {
   CLI::App app{"ext: build, test, share and deploy Envoy proxy-wasm extensions", "ext"};
   app.require_subcommand(1);
   app.fallthrough();
-  app.set_version_flag("--version", std::string("ext ") + EXT_VERSION);
+  app.set_version_flag("--version", "ext " + std::string(ext::version()));
   auto& g = ctx.globals;
   app.add_flag("-v,--verbose", g.verbose, "More detail; -vv logs HTTP requests and commands");
   app.add_flag("-q,--quiet", g.quiet, "Errors only");

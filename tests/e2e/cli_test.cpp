@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "ext/core/version.hpp"
 #include "support/paths.hpp"
 
 using ext::test::run_ext;
@@ -9,7 +10,7 @@ TEST_CASE("ext version --json names the version and dependency versions", "[e2e]
   auto r = run_ext({"--json", "version"});
   REQUIRE(r.exit_code == 0);
   auto j = nlohmann::json::parse(r.out);
-  CHECK(j["version"].get<std::string>() == EXT_VERSION);
+  CHECK(j["version"].get<std::string>() == std::string(ext::version()));
   CHECK(j["dependencies"].contains("openssl"));
   CHECK(j["dependencies"].contains("cli11"));
   for (const char* dep : {"libcurl", "libarchive", "wabt"})
@@ -17,7 +18,7 @@ TEST_CASE("ext version --json names the version and dependency versions", "[e2e]
 
   auto v = run_ext({"--version"});
   CHECK(v.exit_code == 0);
-  CHECK(v.out.find(EXT_VERSION) != std::string::npos);
+  CHECK(v.out.find(std::string(ext::version())) != std::string::npos);
 }
 
 TEST_CASE("usage errors exit 2 with an error line and a hint", "[e2e][cli]") {

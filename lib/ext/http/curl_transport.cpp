@@ -7,6 +7,7 @@
 
 #include "ext/core/error.hpp"
 #include "ext/core/reporter.hpp"
+#include "ext/core/version.hpp"
 #include "ext/util/strings.hpp"
 
 namespace ext::http {
@@ -79,7 +80,7 @@ struct CurlTransport::Impl {
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    if (options.user_agent.empty()) options.user_agent = std::string("ext/") + EXT_VERSION;
+    if (options.user_agent.empty()) options.user_agent = "ext/" + std::string(ext::version());
   }
   ~Impl() {
     for (auto* h : pool) curl_easy_cleanup(h);

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "ext/core/error.hpp"
+#include "ext/core/version.hpp"
 #include "ext/project/project_file.hpp"
 #include "ext/scaffold/template_source.hpp"
 #include "ext/util/files.hpp"
@@ -119,7 +120,7 @@ InitResult init(const InitOptions& opts, Env& env) {
       {"template", r.template_id},
       {"platform", r.platform},
       {"platform_version", r.platform_version},
-      {"ext_version", EXT_VERSION},
+      {"ext_version", std::string(ext::version())},
   };
   fs::create_directories(dir);
   for (const auto& f : files) {
