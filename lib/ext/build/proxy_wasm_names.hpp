@@ -1,4 +1,4 @@
-// ext::build — the proxy-wasm names a build has to know (specs.md §4.3, §4.4): the callbacks a
+// ext::build — the proxy-wasm names a build has to know (wasm/abi_list.hpp): the callbacks a
 // module may export (the C++ link exports each one the code defines) and the host functions it
 // may import from "env" (the only undefined symbols the C++ link allows).
 #pragma once

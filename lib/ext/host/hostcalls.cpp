@@ -7,6 +7,8 @@
 
 #include "ext/host/pairs.hpp"
 #include "ext/util/strings.hpp"
+#include "ext/wasm/abi_list.hpp"
+#include "ext/wasm/abi_tables.hpp"
 
 namespace ext::host {
 
@@ -430,8 +432,6 @@ uint64_t proxy_send_local_response(HostState& s, Guest& g, A a) {
   // On a root or network context there are no decoder callbacks: a no-op that returns OK
   // [Envoy context.cc sendLocalResponse: `if (decoder_callbacks_)`].
   if (!c || c->is_root() || !c->http) return k_ok;
-  // The first local reply wins; a second is BAD_ARGUMENT (Envoy: local_reply_sent_).
-  if (c->local_response) return st(Status::bad_argument);
   LocalResponse r;
   r.status = u32(a, 0);
   // Envoy keeps details as a token: spaces become '_' (StringUtil::replaceAllEmptySpace).
@@ -446,6 +446,15 @@ uint64_t proxy_send_local_response(HostState& s, Guest& g, A a) {
   if (!header_value(r.headers, "content-length"))
     r.headers.emplace_back("content-length", std::to_string(r.body.size()));
   r.grpc_status = static_cast<int32_t>(u32(a, 7));
+  // cpp-host ignores what Envoy does with the reply: it always stops the running callback and
+  // returns OK (src/exports.cc send_local_response, unchanged 2020-2026).
+  c->stop_next = true;
+  if (c->local_response || c->local_reply_sent) {
+    // A second reply: dropped before Envoy 1.33 (the stream stays paused), else handed to the
+    // filter manager (envoy_versions.hpp "second_local_reply").
+    if (s.envoy.second_local_reply_sent) c->second_local_response = std::move(r);
+    return k_ok;
+  }
   c->local_response = std::move(r);
   return k_ok;
 }
@@ -836,169 +845,71 @@ uint64_t proc_exit(HostState& s, Guest&, A) {
   return 0;
 }
 
+// Implementations shared by several rows of abi_list.hpp, under the rows' names so the
+// generated tables below bind every row by name (a row without a function fails the build).
+constexpr HostFn proxy_grpc_stream = proxy_grpc_call;
+constexpr HostFn proxy_grpc_send = proxy_grpc_id_call;
+constexpr HostFn proxy_grpc_cancel = proxy_grpc_id_call;
+constexpr HostFn proxy_grpc_close = proxy_grpc_id_call;
+constexpr HostFn fd_read = wasi_nosys;
+constexpr HostFn fd_fdstat_set_flags = wasi_nosys;
+constexpr HostFn fd_fdstat_set_rights = wasi_std_or_badf;
+constexpr HostFn fd_prestat_get = wasi_badf;
+constexpr HostFn fd_prestat_dir_name = wasi_nosys;
+constexpr HostFn fd_filestat_get = wasi_badf;
+constexpr HostFn fd_filestat_set_size = wasi_std_or_badf;
+constexpr HostFn fd_filestat_set_times = wasi_std_or_badf;
+constexpr HostFn fd_advise = wasi_zero;
+constexpr HostFn fd_allocate = wasi_std_or_badf;
+constexpr HostFn fd_datasync = wasi_std_or_badf;
+constexpr HostFn fd_sync = wasi_std_or_badf;
+constexpr HostFn fd_pread = wasi_nosys;
+constexpr HostFn path_create_directory = wasi_notsup;
+constexpr HostFn path_remove_directory = wasi_notsup;
+constexpr HostFn path_unlink_file = wasi_notsup;
+constexpr HostFn path_filestat_get = wasi_notsup;
+constexpr HostFn path_filestat_set_times = wasi_notsup;
+constexpr HostFn path_link = wasi_notsup;
+constexpr HostFn path_readlink = wasi_notsup;
+constexpr HostFn path_rename = wasi_notsup;
+constexpr HostFn path_symlink = wasi_notsup;
+constexpr HostFn args_get = wasi_zero;
+constexpr HostFn sched_yield = wasi_zero;
+constexpr HostFn sock_accept = wasi_notsup;
+constexpr HostFn sock_recv = wasi_notsup;
+constexpr HostFn sock_send = wasi_notsup;
+constexpr HostFn sock_shutdown = wasi_notsup;
+
+uint8_t host_bits(unsigned versions) {
+  uint8_t out = 0;
+  if (versions & wasm::abi::k_v010) out |= k_abi_010;
+  if (versions & wasm::abi::k_v020) out |= k_abi_020;
+  if (versions & wasm::abi::k_v021) out |= k_abi_021;
+  return out;
+}
+
 }  // namespace
 
 const std::vector<HostCall>& env_calls() {
-  constexpr uint8_t v1 = k_abi_010, v2 = k_abi_020 | k_abi_021, all = k_abi_all;
-  static const std::vector<HostCall> calls = {
-      {"proxy_log", "(i32,i32,i32)->i32", all, true, proxy_log},
-      {"proxy_get_log_level", "(i32)->i32", k_abi_021, false, proxy_get_log_level},
-      {"proxy_get_current_time_nanoseconds", "(i32)->i32", all, false,
-       proxy_get_current_time_nanoseconds},
-      {"proxy_set_tick_period_milliseconds", "(i32)->i32", all, false,
-       proxy_set_tick_period_milliseconds},
-      {"proxy_get_configuration", "(i32,i32)->i32", v1, false, proxy_get_configuration},
-      {"proxy_get_buffer_bytes", "(i32,i32,i32,i32,i32)->i32", all, false, proxy_get_buffer_bytes},
-      {"proxy_set_buffer_bytes", "(i32,i32,i32,i32,i32)->i32", all, false, proxy_set_buffer_bytes},
-      {"proxy_get_buffer_status", "(i32,i32,i32)->i32", all, false, proxy_get_buffer_status},
-      {"proxy_get_header_map_size", "(i32,i32)->i32", all, false, proxy_get_header_map_size},
-      {"proxy_get_header_map_pairs", "(i32,i32,i32)->i32", all, false, proxy_get_header_map_pairs},
-      {"proxy_set_header_map_pairs", "(i32,i32,i32)->i32", all, false, proxy_set_header_map_pairs},
-      {"proxy_get_header_map_value", "(i32,i32,i32,i32,i32)->i32", all, false,
-       proxy_get_header_map_value},
-      {"proxy_add_header_map_value", "(i32,i32,i32,i32,i32)->i32", all, false,
-       proxy_add_header_map_value},
-      {"proxy_replace_header_map_value", "(i32,i32,i32,i32,i32)->i32", all, false,
-       proxy_replace_header_map_value},
-      {"proxy_remove_header_map_value", "(i32,i32,i32)->i32", all, false,
-       proxy_remove_header_map_value},
-      {"proxy_continue_stream", "(i32)->i32", v2, false, proxy_continue_stream},
-      {"proxy_close_stream", "(i32)->i32", v2, false, proxy_close_stream},
-      {"proxy_continue_request", "()->i32", v1, false, proxy_continue_request},
-      {"proxy_continue_response", "()->i32", v1, false, proxy_continue_response},
-      {"proxy_clear_route_cache", "()->i32", v1, false, proxy_clear_route_cache},
-      {"proxy_get_status", "(i32,i32,i32)->i32", all, false, proxy_get_status},
-      {"proxy_send_local_response", "(i32,i32,i32,i32,i32,i32,i32,i32)->i32", all, false,
-       proxy_send_local_response},
-      {"proxy_http_call", "(i32,i32,i32,i32,i32,i32,i32,i32,i32,i32)->i32", all, false,
-       proxy_http_call},
-      {"proxy_grpc_call", "(i32,i32,i32,i32,i32,i32,i32,i32,i32,i32,i32,i32)->i32", all, false,
-       proxy_grpc_call},
-      {"proxy_grpc_stream", "(i32,i32,i32,i32,i32,i32,i32,i32,i32)->i32", all, false,
-       proxy_grpc_call},
-      {"proxy_grpc_send", "(i32,i32,i32,i32)->i32", all, false, proxy_grpc_id_call},
-      {"proxy_grpc_cancel", "(i32)->i32", all, false, proxy_grpc_id_call},
-      {"proxy_grpc_close", "(i32)->i32", all, false, proxy_grpc_id_call},
-      {"proxy_set_shared_data", "(i32,i32,i32,i32,i32)->i32", all, false, proxy_set_shared_data},
-      {"proxy_get_shared_data", "(i32,i32,i32,i32,i32)->i32", all, false, proxy_get_shared_data},
-      {"proxy_register_shared_queue", "(i32,i32,i32)->i32", all, false,
-       proxy_register_shared_queue},
-      {"proxy_resolve_shared_queue", "(i32,i32,i32,i32,i32)->i32", all, false,
-       proxy_resolve_shared_queue},
-      {"proxy_enqueue_shared_queue", "(i32,i32,i32)->i32", all, false, proxy_enqueue_shared_queue},
-      {"proxy_dequeue_shared_queue", "(i32,i32,i32)->i32", all, false, proxy_dequeue_shared_queue},
-      {"proxy_define_metric", "(i32,i32,i32,i32)->i32", all, false, proxy_define_metric},
-      {"proxy_increment_metric", "(i32,i64)->i32", all, false, proxy_increment_metric},
-      {"proxy_record_metric", "(i32,i64)->i32", all, false, proxy_record_metric},
-      {"proxy_get_metric", "(i32,i32)->i32", all, false, proxy_get_metric},
-      {"proxy_get_property", "(i32,i32,i32,i32)->i32", all, false, proxy_get_property},
-      {"proxy_set_property", "(i32,i32,i32,i32)->i32", all, false, proxy_set_property},
-      {"proxy_set_effective_context", "(i32)->i32", all, false, proxy_set_effective_context},
-      {"proxy_done", "()->i32", all, false, proxy_done},
-      {"proxy_call_foreign_function", "(i32,i32,i32,i32,i32,i32)->i32", all, false,
-       proxy_call_foreign_function},
-      {"pthread_equal", "(i32,i32)->i32", all, false, pthread_equal},
-      {"emscripten_notify_memory_growth", "(i32)->()", all, true, emscripten_notify_memory_growth},
-  };
+  using namespace wasm::abi;
+#define EXT_BIND(name, signature, versions) {#name, signature, host_bits(versions), name},
+  static const std::vector<HostCall> calls = {EXT_PROXY_WASM_ENV_FUNCTIONS(EXT_BIND)};
+#undef EXT_BIND
   return calls;
 }
 
 const std::vector<HostCall>& wasi_calls() {
-  constexpr uint8_t all = k_abi_all;
-  static const std::vector<HostCall> calls = {
-      {"fd_write", "(i32,i32,i32,i32)->i32", all, true, fd_write},
-      {"fd_read", "(i32,i32,i32,i32)->i32", all, true, wasi_nosys},
-      {"fd_seek", "(i32,i64,i32,i32)->i32", all, true, fd_seek},
-      {"fd_close", "(i32)->i32", all, true, fd_close},
-      {"fd_fdstat_get", "(i32,i32)->i32", all, true, fd_fdstat_get},
-      {"fd_fdstat_set_flags", "(i32,i32)->i32", all, true, wasi_nosys},
-      {"fd_fdstat_set_rights", "(i32,i64,i64)->i32", all, true, wasi_std_or_badf},
-      {"fd_prestat_get", "(i32,i32)->i32", all, true, wasi_badf},
-      {"fd_prestat_dir_name", "(i32,i32,i32)->i32", all, true, wasi_nosys},
-      {"fd_filestat_get", "(i32,i32)->i32", all, true, wasi_badf},
-      {"fd_filestat_set_size", "(i32,i64)->i32", all, true, wasi_std_or_badf},
-      {"fd_filestat_set_times", "(i32,i64,i64,i32)->i32", all, true, wasi_std_or_badf},
-      {"fd_advise", "(i32,i64,i64,i32)->i32", all, true, wasi_zero},
-      {"fd_allocate", "(i32,i64,i64)->i32", all, true, wasi_std_or_badf},
-      {"fd_datasync", "(i32)->i32", all, true, wasi_std_or_badf},
-      {"fd_sync", "(i32)->i32", all, true, wasi_std_or_badf},
-      {"fd_pread", "(i32,i32,i32,i64,i32)->i32", all, true, wasi_nosys},
-      {"fd_pwrite", "(i32,i32,i32,i64,i32)->i32", all, true, fd_pwrite},
-      {"fd_readdir", "(i32,i32,i32,i64,i32)->i32", all, true, fd_readdir},
-      {"fd_renumber", "(i32,i32)->i32", all, true, fd_renumber},
-      {"fd_tell", "(i32,i32)->i32", all, true, fd_tell},
-      {"path_open", "(i32,i32,i32,i32,i32,i64,i64,i32,i32)->i32", all, true, path_open},
-      {"path_create_directory", "(i32,i32,i32)->i32", all, true, wasi_notsup},
-      {"path_remove_directory", "(i32,i32,i32)->i32", all, true, wasi_notsup},
-      {"path_unlink_file", "(i32,i32,i32)->i32", all, true, wasi_notsup},
-      {"path_filestat_get", "(i32,i32,i32,i32,i32)->i32", all, true, wasi_notsup},
-      {"path_filestat_set_times", "(i32,i32,i32,i32,i64,i64,i32)->i32", all, true, wasi_notsup},
-      {"path_link", "(i32,i32,i32,i32,i32,i32)->i32", all, true, wasi_notsup},
-      {"path_readlink", "(i32,i32,i32,i32,i32,i32)->i32", all, true, wasi_notsup},
-      {"path_rename", "(i32,i32,i32,i32,i32,i32)->i32", all, true, wasi_notsup},
-      {"path_symlink", "(i32,i32,i32,i32)->i32", all, true, wasi_notsup},
-      {"environ_sizes_get", "(i32,i32)->i32", all, true, environ_sizes_get},
-      {"environ_get", "(i32,i32)->i32", all, true, environ_get},
-      {"args_sizes_get", "(i32,i32)->i32", all, true, args_sizes_get},
-      {"args_get", "(i32,i32)->i32", all, true, wasi_zero},
-      {"clock_time_get", "(i32,i64,i32)->i32", all, true, clock_time_get},
-      {"clock_res_get", "(i32,i32)->i32", all, true, clock_res_get},
-      {"random_get", "(i32,i32)->i32", all, true, random_get},
-      {"sched_yield", "()->i32", all, true, wasi_zero},
-      {"poll_oneoff", "(i32,i32,i32,i32)->i32", all, true, poll_oneoff},
-      {"proc_exit", "(i32)->()", all, true, proc_exit},
-      {"sock_accept", "(i32,i32,i32)->i32", all, true, wasi_notsup},
-      {"sock_recv", "(i32,i32,i32,i32,i32,i32)->i32", all, true, wasi_notsup},
-      {"sock_send", "(i32,i32,i32,i32,i32)->i32", all, true, wasi_notsup},
-      {"sock_shutdown", "(i32,i32)->i32", all, true, wasi_notsup},
-  };
+#define EXT_BIND(name, signature, generation) {#name, signature, k_abi_all, name},
+  static const std::vector<HostCall> calls = {EXT_PROXY_WASM_WASI_FUNCTIONS(EXT_BIND)};
+#undef EXT_BIND
   return calls;
 }
 
 std::optional<std::string_view> callback_signature(std::string_view name, AbiVersion abi) {
-  static const std::vector<std::pair<std::string_view, std::string_view>> common = {
-      {"_initialize", "()->()"},
-      {"_start", "()->()"},
-      {"main", "(i32,i32)->i32"},
-      {"__main_void", "()->i32"},
-      {"malloc", "(i32)->i32"},
-      {"proxy_on_memory_allocate", "(i32)->i32"},
-      {"proxy_on_context_create", "(i32,i32)->()"},
-      {"proxy_on_vm_start", "(i32,i32)->i32"},
-      {"proxy_validate_configuration", "(i32,i32)->i32"},
-      {"proxy_on_configure", "(i32,i32)->i32"},
-      {"proxy_on_tick", "(i32)->()"},
-      {"proxy_on_new_connection", "(i32)->i32"},
-      {"proxy_on_downstream_data", "(i32,i32,i32)->i32"},
-      {"proxy_on_upstream_data", "(i32,i32,i32)->i32"},
-      {"proxy_on_downstream_connection_close", "(i32,i32)->()"},
-      {"proxy_on_upstream_connection_close", "(i32,i32)->()"},
-      {"proxy_on_request_body", "(i32,i32,i32)->i32"},
-      {"proxy_on_request_trailers", "(i32,i32)->i32"},
-      {"proxy_on_request_metadata", "(i32,i32)->i32"},
-      {"proxy_on_response_body", "(i32,i32,i32)->i32"},
-      {"proxy_on_response_trailers", "(i32,i32)->i32"},
-      {"proxy_on_response_metadata", "(i32,i32)->i32"},
-      {"proxy_on_http_call_response", "(i32,i32,i32,i32,i32)->()"},
-      {"proxy_on_grpc_receive_initial_metadata", "(i32,i32,i32)->()"},
-      {"proxy_on_grpc_receive", "(i32,i32,i32)->()"},
-      {"proxy_on_grpc_receive_trailing_metadata", "(i32,i32,i32)->()"},
-      {"proxy_on_grpc_close", "(i32,i32,i32)->()"},
-      {"proxy_on_queue_ready", "(i32,i32)->()"},
-      {"proxy_on_done", "(i32)->i32"},
-      {"proxy_on_log", "(i32)->()"},
-      {"proxy_on_delete", "(i32)->()"},
-  };
-  bool v1 = abi == AbiVersion::v0_1_0;
-  if (name == "proxy_on_request_headers" || name == "proxy_on_response_headers")
-    return v1 ? "(i32,i32)->i32" : "(i32,i32,i32)->i32";
-  if (name == "proxy_on_foreign_function") {
-    if (v1) return std::nullopt;
-    return "(i32,i32,i32)->()";
-  }
-  for (const auto& [n, sig] : common)
-    if (n == name) return sig;
-  return std::nullopt;
+  const char* version = to_string(abi);
+  const auto* f = wasm::abi::find_export(name, version);
+  if (!f || !(f->versions & wasm::abi::version_bit(version))) return std::nullopt;
+  return f->signature;
 }
 
 }  // namespace ext::host

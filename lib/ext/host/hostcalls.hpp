@@ -46,7 +46,6 @@ struct HostCall {
   std::string_view name;
   std::string_view signature;  // "(i32,i32)->i32", "(i32)->()"
   uint8_t abis = k_abi_all;
-  bool at_start = false;  // may be called during start-up (§4.2 step 3)
   HostFn fn = nullptr;
 };
 

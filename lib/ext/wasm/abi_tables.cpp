@@ -1,6 +1,8 @@
-// The tables of specs.md §4.3–§4.5, cross-checked with proxy-wasm-cpp-host
-// (include/proxy-wasm/exports.h, src/wasm.cc registerCallbacks/getFunctions).
+// The validator's view of the proxy-wasm ABI, generated from the rows of abi_list.hpp, and the
+// Envoy release table (which cpp-host generation of WASI functions each release links).
 #include "ext/wasm/abi_tables.hpp"
+
+#include "ext/wasm/abi_list.hpp"
 
 #include <array>
 #include <vector>
@@ -8,160 +10,14 @@
 namespace ext::wasm::abi {
 namespace {
 
-constexpr const char* k_i32x1 = "(i32)->i32";
-constexpr const char* k_i32x2 = "(i32,i32)->i32";
-constexpr const char* k_i32x3 = "(i32,i32,i32)->i32";
-constexpr const char* k_i32x4 = "(i32,i32,i32,i32)->i32";
-constexpr const char* k_i32x5 = "(i32,i32,i32,i32,i32)->i32";
-constexpr const char* k_i32x6 = "(i32,i32,i32,i32,i32,i32)->i32";
-
-// §4.4: every function returns i32 (proxy_status_t).
-constexpr Function k_env[] = {
-    {"proxy_log", k_i32x3, k_all},
-    {"proxy_get_log_level", k_i32x1, k_v021},
-    {"proxy_get_current_time_nanoseconds", k_i32x1, k_all},
-    {"proxy_set_tick_period_milliseconds", k_i32x1, k_all},
-    {"proxy_get_configuration", k_i32x2, k_v010},
-    {"proxy_get_buffer_bytes", k_i32x5, k_all},
-    {"proxy_set_buffer_bytes", k_i32x5, k_all},
-    {"proxy_get_buffer_status", k_i32x3, k_all},
-    {"proxy_get_header_map_size", k_i32x2, k_all},
-    {"proxy_get_header_map_pairs", k_i32x3, k_all},
-    {"proxy_set_header_map_pairs", k_i32x3, k_all},
-    {"proxy_get_header_map_value", k_i32x5, k_all},
-    {"proxy_add_header_map_value", k_i32x5, k_all},
-    {"proxy_replace_header_map_value", k_i32x5, k_all},
-    {"proxy_remove_header_map_value", k_i32x3, k_all},
-    {"proxy_continue_stream", k_i32x1, k_v02x},
-    {"proxy_close_stream", k_i32x1, k_v02x},
-    // 0.1.0: the spec says no result, the host registers () -> i32 (§4.1 "Spec vs host").
-    {"proxy_continue_request", "()->i32", k_v010},
-    {"proxy_continue_response", "()->i32", k_v010},
-    {"proxy_clear_route_cache", "()->i32", k_v010},
-    {"proxy_get_status", k_i32x3, k_all},
-    {"proxy_send_local_response", "(i32,i32,i32,i32,i32,i32,i32,i32)->i32", k_all},
-    {"proxy_http_call", "(i32,i32,i32,i32,i32,i32,i32,i32,i32,i32)->i32", k_all},
-    {"proxy_grpc_call", "(i32,i32,i32,i32,i32,i32,i32,i32,i32,i32,i32,i32)->i32", k_all},
-    {"proxy_grpc_stream", "(i32,i32,i32,i32,i32,i32,i32,i32,i32)->i32", k_all},
-    {"proxy_grpc_send", k_i32x4, k_all},
-    {"proxy_grpc_cancel", k_i32x1, k_all},
-    {"proxy_grpc_close", k_i32x1, k_all},
-    {"proxy_set_shared_data", k_i32x5, k_all},
-    {"proxy_get_shared_data", k_i32x5, k_all},
-    {"proxy_register_shared_queue", k_i32x3, k_all},
-    {"proxy_resolve_shared_queue", k_i32x5, k_all},
-    {"proxy_enqueue_shared_queue", k_i32x3, k_all},
-    {"proxy_dequeue_shared_queue", k_i32x3, k_all},
-    {"proxy_define_metric", k_i32x4, k_all},
-    {"proxy_increment_metric", "(i32,i64)->i32", k_all},
-    {"proxy_record_metric", "(i32,i64)->i32", k_all},
-    {"proxy_get_metric", k_i32x2, k_all},
-    {"proxy_get_property", k_i32x4, k_all},
-    {"proxy_set_property", k_i32x4, k_all},
-    {"proxy_set_effective_context", k_i32x1, k_all},
-    {"proxy_done", "()->i32", k_all},
-    {"proxy_call_foreign_function", k_i32x6, k_all},
-    // Emscripten support the host registers (§4.4 "host only").
-    {"pthread_equal", k_i32x2, k_all},
-    {"emscripten_notify_memory_growth", "(i32)->()", k_all},
-};
-
-// §4.5: registered under both wasi_snapshot_preview1 and wasi_unstable.
-constexpr Function k_wasi[] = {
-    {"fd_write", k_i32x4, k_all},
-    {"fd_read", k_i32x4, k_all},
-    {"fd_seek", "(i32,i64,i32,i32)->i32", k_all},
-    {"fd_close", k_i32x1, k_all},
-    {"fd_fdstat_get", k_i32x2, k_all},
-    {"fd_fdstat_set_flags", k_i32x2, k_all},
-    {"fd_fdstat_set_rights", "(i32,i64,i64)->i32", k_all},
-    {"fd_prestat_get", k_i32x2, k_all},
-    {"fd_prestat_dir_name", k_i32x3, k_all},
-    {"fd_filestat_get", k_i32x2, k_all},
-    {"fd_filestat_set_size", "(i32,i64)->i32", k_all},
-    {"fd_filestat_set_times", "(i32,i64,i64,i32)->i32", k_all},
-    {"fd_advise", "(i32,i64,i64,i32)->i32", k_all},
-    {"fd_allocate", "(i32,i64,i64)->i32", k_all},
-    {"fd_datasync", k_i32x1, k_all},
-    {"fd_sync", k_i32x1, k_all},
-    {"fd_pread", "(i32,i32,i32,i64,i32)->i32", k_all},
-    {"fd_pwrite", "(i32,i32,i32,i64,i32)->i32", k_all},
-    {"fd_readdir", "(i32,i32,i32,i64,i32)->i32", k_all},
-    {"fd_renumber", k_i32x2, k_all},
-    {"fd_tell", k_i32x2, k_all},
-    {"path_open", "(i32,i32,i32,i32,i32,i64,i64,i32,i32)->i32", k_all},
-    {"path_create_directory", k_i32x3, k_all},
-    {"path_remove_directory", k_i32x3, k_all},
-    {"path_unlink_file", k_i32x3, k_all},
-    {"path_filestat_get", k_i32x5, k_all},
-    {"path_filestat_set_times", "(i32,i32,i32,i32,i64,i64,i32)->i32", k_all},
-    {"path_link", k_i32x6, k_all},
-    {"path_readlink", k_i32x6, k_all},
-    {"path_rename", k_i32x6, k_all},
-    {"path_symlink", k_i32x4, k_all},
-    {"environ_sizes_get", k_i32x2, k_all},
-    {"environ_get", k_i32x2, k_all},
-    {"args_sizes_get", k_i32x2, k_all},
-    {"args_get", k_i32x2, k_all},
-    {"clock_time_get", "(i32,i64,i32)->i32", k_all},
-    {"clock_res_get", k_i32x2, k_all},
-    {"random_get", k_i32x2, k_all},
-    {"sched_yield", "()->i32", k_all},
-    {"poll_oneoff", k_i32x4, k_all},
-    {"proc_exit", "(i32)->()", k_all},
-    {"sock_accept", k_i32x3, k_all},
-    {"sock_recv", k_i32x6, k_all},
-    {"sock_send", k_i32x5, k_all},
-    {"sock_shutdown", k_i32x2, k_all},
-};
-
-// §4.3: exports the host looks up, with the exact types it checks (WasmCallWord<N> =
-// (i32 x N) -> i32, WasmCallVoid<N> = (i32 x N) -> ()).
-constexpr Function k_exports[] = {
-    {"proxy_abi_version_0_1_0", "()->()", k_all},
-    {"proxy_abi_version_0_2_0", "()->()", k_all},
-    {"proxy_abi_version_0_2_1", "()->()", k_all},
-    {"_initialize", "()->()", k_all},
-    {"_start", "()->()", k_all},
-    {"main", k_i32x2, k_all},
-    {"__main_void", "()->i32", k_all},
-    {"proxy_on_memory_allocate", k_i32x1, k_all},
-    {"malloc", k_i32x1, k_all},
-    {"proxy_on_context_create", "(i32,i32)->()", k_all},
-    {"proxy_on_vm_start", k_i32x2, k_all},
-    {"proxy_validate_configuration", k_i32x2, k_all},
-    {"proxy_on_configure", k_i32x2, k_all},
-    {"proxy_on_tick", "(i32)->()", k_all},
-    {"proxy_on_new_connection", k_i32x1, k_all},
-    {"proxy_on_downstream_data", k_i32x3, k_all},
-    {"proxy_on_upstream_data", k_i32x3, k_all},
-    {"proxy_on_downstream_connection_close", "(i32,i32)->()", k_all},
-    {"proxy_on_upstream_connection_close", "(i32,i32)->()", k_all},
-    {"proxy_on_request_headers", k_i32x3, k_v02x},
-    {"proxy_on_request_body", k_i32x3, k_all},
-    {"proxy_on_request_trailers", k_i32x2, k_all},
-    {"proxy_on_request_metadata", k_i32x2, k_all},
-    {"proxy_on_response_headers", k_i32x3, k_v02x},
-    {"proxy_on_response_body", k_i32x3, k_all},
-    {"proxy_on_response_trailers", k_i32x2, k_all},
-    {"proxy_on_response_metadata", k_i32x2, k_all},
-    {"proxy_on_http_call_response", "(i32,i32,i32,i32,i32)->()", k_all},
-    {"proxy_on_grpc_receive_initial_metadata", "(i32,i32,i32)->()", k_all},
-    {"proxy_on_grpc_receive", "(i32,i32,i32)->()", k_all},
-    {"proxy_on_grpc_receive_trailing_metadata", "(i32,i32,i32)->()", k_all},
-    {"proxy_on_grpc_close", "(i32,i32,i32)->()", k_all},
-    {"proxy_on_queue_ready", "(i32,i32)->()", k_all},
-    {"proxy_on_foreign_function", "(i32,i32,i32)->()", k_v02x},
-    {"proxy_on_done", k_i32x1, k_all},
-    {"proxy_on_log", "(i32)->()", k_all},
-    {"proxy_on_delete", "(i32)->()", k_all},
-};
-
-// 0.1.0 headers callbacks take (context_id, num_headers) [HOST getFunctions].
-constexpr Function k_exports_v010[] = {
-    {"proxy_on_request_headers", k_i32x2, k_v010},
-    {"proxy_on_response_headers", k_i32x2, k_v010},
-};
+#define EXT_ROW(name, signature, versions) {#name, signature, versions},
+#define EXT_WASI_ROW(name, signature, generation) {#name, signature, k_all},
+constexpr Function k_env[] = {EXT_PROXY_WASM_ENV_FUNCTIONS(EXT_ROW)};
+constexpr Function k_wasi[] = {EXT_PROXY_WASM_WASI_FUNCTIONS(EXT_WASI_ROW)};
+constexpr Function k_exports[] = {EXT_PROXY_WASM_ABI_MARKERS(
+    EXT_ROW) EXT_PROXY_WASM_CONVENTION_EXPORTS(EXT_ROW) EXT_PROXY_WASM_CALLBACKS(EXT_ROW)};
+#undef EXT_ROW
+#undef EXT_WASI_ROW
 
 template <size_t N>
 const Function* find_in(const Function (&table)[N], std::string_view name) {
@@ -199,9 +55,16 @@ const Function* find_wasi_import(std::string_view name) {
 }
 
 const Function* find_export(std::string_view name, std::string_view abi_version) {
-  if (version_bit(abi_version) == k_v010)
-    if (const auto* f = find_in(k_exports_v010, name)) return f;
-  return find_in(k_exports, name);
+  // A name with one row per ABI generation: the row of `abi_version` (0.2.x when unknown).
+  unsigned bit = version_bit(abi_version);
+  if (bit == 0) bit = k_v021;
+  const Function* any = nullptr;
+  for (const auto& f : k_exports) {
+    if (f.name != name) continue;
+    if (f.versions & bit) return &f;
+    if (!any) any = &f;
+  }
+  return any;
 }
 
 // WASI generations of proxy-wasm-cpp-host (github.com/proxy-wasm/proxy-wasm-cpp-host, src/wasm.cc
@@ -216,54 +79,25 @@ struct WasiAdded {
   std::string_view name;
   int generation;
 };
-constexpr WasiAdded k_wasi_added[] = {
-    {"path_open", 1},
-    {"fd_prestat_get", 1},
-    {"fd_prestat_dir_name", 1},
-    {"fd_fdstat_set_flags", 2},
-    {"poll_oneoff", 2},
-    {"sched_yield", 2},
-    {"clock_res_get", 3},
-    {"fd_advise", 3},
-    {"fd_allocate", 3},
-    {"fd_datasync", 3},
-    {"fd_fdstat_set_rights", 3},
-    {"fd_filestat_get", 3},
-    {"fd_filestat_set_size", 3},
-    {"fd_filestat_set_times", 3},
-    {"fd_pread", 3},
-    {"fd_pwrite", 3},
-    {"fd_readdir", 3},
-    {"fd_renumber", 3},
-    {"fd_sync", 3},
-    {"fd_tell", 3},
-    {"path_create_directory", 3},
-    {"path_filestat_get", 3},
-    {"path_filestat_set_times", 3},
-    {"path_link", 3},
-    {"path_readlink", 3},
-    {"path_remove_directory", 3},
-    {"path_rename", 3},
-    {"path_symlink", 3},
-    {"path_unlink_file", 3},
-    {"sock_accept", 3},
-    {"sock_recv", 3},
-    {"sock_send", 3},
-    {"sock_shutdown", 3},
-};
+#define EXT_WASI_GENERATION(name, signature, generation) {#name, generation},
+constexpr WasiAdded k_wasi_added[] = {EXT_PROXY_WASM_WASI_FUNCTIONS(EXT_WASI_GENERATION)};
+#undef EXT_WASI_GENERATION
 constexpr std::string_view k_generation_commit[] = {"", "f383473", "c4d7bb0", "94091cd"};
 
-// Envoy release -> WASI generation of the cpp-host it pins. Envoy 1.36.4 pins cpp-host
-// a0f625e (envoyproxy/envoy bazel/repository_locations.bzl), which predates 94091cd. The other
-// rows follow the release dates against the cpp-host commit dates (a release cut before a
-// commit cannot contain it); docs/test-spec.md lists this as an inference.
+// Envoy release -> WASI generation of the cpp-host it pins (Envoy bazel/repository_locations.bzl
+// `proxy_wasm_cpp_host`). 1.33.0 adds Go SDK support (changelogs/1.33.0.yaml), which needs
+// c4d7bb0 (2024-12-19), and cpp-host has no later commit until 2025-07-12, so 1.33 and 1.34 pin
+// it; 1.38 pins beb8a4e (2026-01-15; envoy PR #43023), which predates 94091cd (2026-04-06), first
+// pinned by envoy PR #45756 (2026-06-22) after 1.38. Releases before 1.33 pin commits after
+// f383473 (envoy PR #19074, 2021-11-22) and before c4d7bb0. docs/test-spec.md "Envoy versions".
 struct EnvoyRow {
   std::string_view version;
   int wasi_generation;
 };
 constexpr EnvoyRow k_envoy[] = {
-    {"1.30", 1}, {"1.31", 1}, {"1.32", 1}, {"1.33", 2}, {"1.34", 2},
-    {"1.35", 2}, {"1.36", 2}, {"1.37", 2}, {"1.38", 3},
+    {"1.24", 1}, {"1.25", 1}, {"1.26", 1}, {"1.27", 1}, {"1.28", 1},
+    {"1.29", 1}, {"1.30", 1}, {"1.31", 1}, {"1.32", 1}, {"1.33", 2},
+    {"1.34", 2}, {"1.35", 2}, {"1.36", 2}, {"1.37", 2}, {"1.38", 2},
 };
 }  // namespace
 
