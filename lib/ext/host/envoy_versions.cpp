@@ -3,16 +3,58 @@
 #include "ext/wasm/abi_tables.hpp"
 
 namespace ext::host {
+namespace {
+
+// "1.33" -> 33 (every known release is 1.x).
+int minor_of(std::string_view v) {
+  auto dot = v.find('.');
+  int n = 0;
+  for (size_t i = dot + 1; dot != std::string_view::npos && i < v.size(); ++i) {
+    if (v[i] < '0' || v[i] > '9') break;
+    n = n * 10 + (v[i] - '0');
+  }
+  return n;
+}
+
+}  // namespace
 
 const std::vector<VersionedBehaviour>& versioned_behaviours() {
   static const std::vector<VersionedBehaviour> rows = {
       {"wasi_functions",
        "which WASI functions are linked; importing one the release lacks fails the load "
        "(\"Failed to load Wasm module due to a missing import\")",
-       "proxy-wasm/proxy-wasm-cpp-host f383473 (path_open, fd_prestat_*), c4d7bb0 "
-       "(fd_fdstat_set_flags, poll_oneoff, sched_yield), 94091cd (the other 27); "
-       "lib/ext/wasm/abi_tables.cpp holds the per-function list",
-       "1.30-1.32: original set + f383473; 1.33-1.37: + c4d7bb0; 1.38: all"},
+       "proxy-wasm/proxy-wasm-cpp-host f383473 (2021-11-18: path_open, fd_prestat_*), c4d7bb0 "
+       "(2024-12-19: fd_fdstat_set_flags, poll_oneoff, sched_yield), 94091cd (2026-04-06: 27 "
+       "more, first pinned after 1.38); lib/ext/wasm/abi_list.hpp holds the per-function list",
+       "1.24-1.32: original set + f383473; 1.33-1.38: + c4d7bb0"},
+      {"startup_calls",
+       "hostcalls allowed while the VM starts (_initialize, main, _start; the start section is "
+       "not restricted); any other traps and fails the VM (V8, Envoy's default runtime)",
+       "proxy-wasm-cpp-host 66b3b7d (2022-08-05, src/wasm.cc startVm: proxy_log, fd_write, "
+       "args_*, environ_*, fd_prestat_*, clock_time_get, random_get), c4d7bb0 (+ fd_fdstat_get, "
+       "fd_fdstat_set_flags), 14fa83a (2025-11-20, + emscripten_notify_memory_growth)",
+       "1.24-1.32: 66b3b7d list; 1.33-1.36: + c4d7bb0; 1.37-1.38: + 14fa83a"},
+      {"allocation_calls",
+       "hostcalls allowed while the host calls the module's allocator (malloc / "
+       "proxy_on_memory_allocate): proxy_log, fd_write, clock_time_get",
+       "proxy-wasm-cpp-host 66b3b7d (include/proxy-wasm/wasm.h allocMemory)", "1.24-1.38"},
+      {"body_buffering",
+       "after a body callback returns StopIterationAndBuffer, what the next one sees: before, "
+       "the earlier chunks only (body size excludes the current chunk, which is appended after "
+       "the callback; the last chunk is never seen); after, the whole body so far",
+       "envoyproxy/envoy PR #36411 (changelogs/1.32.0.yaml, bug_fixes, wasm: \"body received in "
+       "chunks is not correctly dumped\"); symptom in envoy issue #36227",
+       "1.24-1.31: earlier chunks only; 1.32-1.38: including the current chunk"},
+      {"second_local_reply",
+       "a second proxy_send_local_response on a stream (it always returns OK and stops the "
+       "callback: cpp-host src/exports.cc send_local_response): before, Envoy drops it and the "
+       "stream stays paused (the client hangs, envoy issue #28826); after, it reaches Envoy's "
+       "filter manager (source/common/http/filter_manager.cc sendLocalReply): sent directly if "
+       "the response headers have not gone downstream, else the stream is reset",
+       "envoyproxy/envoy PR #23049 (2022, local_reply_sent_ guard) and PR #36809 (opened "
+       "2024-10-24 after 1.32.0, removes it)",
+       "1.24-1.32: dropped, stream paused; 1.33-1.38: sent (first release inferred from the PR "
+       "date)"},
   };
   return rows;
 }
@@ -27,8 +69,36 @@ Result<std::string> resolve_envoy_version(std::string_view requested) {
               "ext test emulates Envoy " + list);
 }
 
+EnvoyBehaviour envoy_behaviour(std::string_view envoy_version) {
+  EnvoyBehaviour b;
+  b.version = wasm::abi::known_envoy_version(envoy_version);
+  if (b.version.empty()) b.version = std::string(wasm::abi::newest_envoy_version());
+  int minor = minor_of(b.version);
+  b.body_includes_current_chunk = minor >= 32;
+  b.second_local_reply_sent = minor >= 33;
+  b.startup_fdstat = minor >= 33;
+  b.startup_memory_growth = minor >= 37;
+  return b;
+}
+
 bool envoy_provides_wasi(std::string_view envoy_version, std::string_view name) {
   return wasm::abi::wasi_provided(name, envoy_version);
+}
+
+bool allowed_during_startup(const EnvoyBehaviour& b, bool wasi, std::string_view name) {
+  if (!wasi)
+    return name == "proxy_log" ||
+           (b.startup_memory_growth && name == "emscripten_notify_memory_growth");
+  for (std::string_view n :
+       {"fd_write", "args_sizes_get", "args_get", "environ_sizes_get", "environ_get",
+        "fd_prestat_get", "fd_prestat_dir_name", "clock_time_get", "random_get"})
+    if (name == n) return true;
+  return b.startup_fdstat && (name == "fd_fdstat_get" || name == "fd_fdstat_set_flags");
+}
+
+bool allowed_during_allocation(bool wasi, std::string_view name) {
+  if (!wasi) return name == "proxy_log";
+  return name == "fd_write" || name == "clock_time_get";
 }
 
 }  // namespace ext::host

@@ -23,11 +23,36 @@ struct VersionedBehaviour {
 // The table (docs/test-spec.md "Envoy versions" prints the same rows).
 const std::vector<VersionedBehaviour>& versioned_behaviours();
 
+// The behaviours of one release, resolved from the table.
+struct EnvoyBehaviour {
+  std::string version;  // "1.33"
+  // >= 1.32: a body callback after StopIterationAndBuffer sees the buffered body including the
+  // current chunk; before, only the earlier chunks (the current one is appended afterwards, and
+  // the last chunk is never seen).
+  bool body_includes_current_chunk = true;
+  // >= 1.33: a second proxy_send_local_response goes to Envoy's filter manager again (sent
+  // directly if the response headers have not gone downstream yet, else a stream reset);
+  // before, it is dropped and the stream stays paused (the client hangs).
+  bool second_local_reply_sent = true;
+  // WASI functions and env functions allowed during start-up (_initialize, main, _start).
+  bool startup_fdstat = true;         // fd_fdstat_get, fd_fdstat_set_flags: >= 1.33
+  bool startup_memory_growth = true;  // env.emscripten_notify_memory_growth: >= 1.37
+};
+
 // "1.33", "v1.33.2" -> "1.33"; "" -> the newest known; Error(usage) for a release ext does not
 // know, listing the known ones.
 Result<std::string> resolve_envoy_version(std::string_view requested);
 
+// The behaviours of a known release ("" = the newest).
+EnvoyBehaviour envoy_behaviour(std::string_view envoy_version);
+
 // Does that Envoy release link WASI function `name` (else a module importing it fails to load)?
 bool envoy_provides_wasi(std::string_view envoy_version, std::string_view name);
+
+// May `module.name` be called while the VM starts (the start window of proxy-wasm-cpp-host
+// src/wasm.cc startVm), or while the host calls the module's allocator (allocMemory)?
+// Anything else traps there, failing the VM.
+bool allowed_during_startup(const EnvoyBehaviour& b, bool wasi, std::string_view name);
+bool allowed_during_allocation(bool wasi, std::string_view name);
 
 }  // namespace ext::host

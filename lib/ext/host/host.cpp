@@ -1,5 +1,7 @@
 #include "ext/host/host.hpp"
 
+#include <utility>
+
 namespace ext::host {
 
 namespace {
@@ -148,17 +150,17 @@ Result<std::unique_ptr<Host>> Host::create(std::string_view module_bytes, HostOp
   try {
     // Start functions (specs.md §4.2 steps 1-3): only start-up hostcalls are allowed. The
     // wasm start section first, as instantiation would, but under the instruction budget.
-    s.starting = true;
+    // The start section runs at instantiation, outside startVm's restricted window.
     if (auto r = h->m_vm->run_start(); !r) {
       h->m_failed = true;
       throw Trapped{r.error().message()};
     }
+    s.starting = true;
+    // cpp-host startVm: _initialize, then main(0, 0) if exported (a reactor's __main_void is
+    // called only from cpp-host e55d150, 2026-03, pinned by no release ext knows).
     if (h->m_vm->has_export("_initialize")) {
       h->invoke(run, "_initialize", 0, {});
-      if (h->m_vm->has_export("main"))
-        h->invoke(run, "main", 0, {0, 0});
-      else if (h->m_vm->has_export("__main_void"))
-        h->invoke(run, "__main_void", 0, {});
+      if (h->m_vm->has_export("main")) h->invoke(run, "main", 0, {0, 0});
     } else if (h->m_vm->has_export("_start")) {
       h->invoke(run, "_start", 0, {});
     }
@@ -281,14 +283,15 @@ HttpOutcome Host::run_http(const HttpInput& input) {
     c->maps[idx(d.headers)] = headers;
     bool eos = body.empty() && !trailers;
     auto n = static_cast<uint32_t>(headers.size());
+    c->stop_next = false;
     auto r = v1 ? invoke(run, d.on_headers, id, {id, n})
                 : invoke(run, d.on_headers, id, {id, n, eos ? 1u : 0u});
     drain(run);
     c = &s.contexts[id];
-    if (c->local_response || c->reset) return false;
+    if (c->local_response || c->second_local_response || c->reset) return false;
     // Envoy translates StopIteration (1) to StopAllIteration (§4.3): nothing more reaches the
     // filter (or the peer) until proxy_continue_stream.
-    bool stopped = r && *r != 0 && *r != 2;
+    bool stopped = (r && *r != 0 && *r != 2) || std::exchange(c->stop_next, false);
     if (stopped && c->*d.resume) stopped = false;
     c->*d.resume = false;
     if (stopped) {
@@ -301,8 +304,12 @@ HttpOutcome Host::run_http(const HttpInput& input) {
     res.headers = *c->maps[idx(d.headers)];
     std::string buffered;
     bool have_body_cb = m_vm->has_export(d.on_body);
+    bool buffering = false;  // the previous body callback returned StopIterationAndBuffer
     for (size_t i = 0; i < body.size(); ++i) {
-      buffered += body[i];
+      // Before Envoy 1.32, while buffering, the callback sees only the earlier chunks; the
+      // current one is appended after it returns (envoy_versions.hpp "body_buffering").
+      bool lagging = buffering && !s.envoy.body_includes_current_chunk;
+      if (!lagging) buffered += body[i];
       bool last = i + 1 == body.size();
       bool chunk_eos = last && !trailers;
       if (!have_body_cb) {
@@ -315,16 +322,19 @@ HttpOutcome Host::run_http(const HttpInput& input) {
       // A filter may add trailers from the last body callback when there are none (§4.4).
       bool addable = chunk_eos && !c->maps[idx(d.trailers)];
       if (addable) c->maps[idx(d.trailers)] = HeaderMap{};
+      c->stop_next = false;
       auto br = invoke(run, d.on_body, id,
                        {id, static_cast<uint32_t>(buffered.size()), chunk_eos ? 1u : 0u});
       drain(run);
       c = &s.contexts[id];
       buffered = c->buffers[idx(d.body)].value_or("");
       c->buffers[idx(d.body)].reset();
+      if (lagging) buffered += body[i];
       if (addable && c->maps[idx(d.trailers)] && c->maps[idx(d.trailers)]->empty())
         c->maps[idx(d.trailers)].reset();
-      if (c->local_response || c->reset) return false;
-      bool body_stopped = br && *br != 0;
+      if (c->local_response || c->second_local_response || c->reset) return false;
+      bool body_stopped = (br && *br != 0) || std::exchange(c->stop_next, false);
+      buffering = body_stopped && br && (*br == 1 || *br == 4);
       if (body_stopped && c->*d.resume) body_stopped = false;
       c->*d.resume = false;
       if (!body_stopped) {
@@ -345,11 +355,12 @@ HttpOutcome Host::run_http(const HttpInput& input) {
     }
     if (trailers) {
       c->maps[idx(d.trailers)] = *trailers;
+      c->stop_next = false;
       auto tr = invoke(run, d.on_trailers, id, {id, static_cast<uint32_t>(trailers->size())});
       drain(run);
       c = &s.contexts[id];
-      if (c->local_response || c->reset) return false;
-      bool t_stopped = tr && *tr != 0;
+      if (c->local_response || c->second_local_response || c->reset) return false;
+      bool t_stopped = (tr && *tr != 0) || std::exchange(c->stop_next, false);
       if (t_stopped && c->*d.resume) t_stopped = false;
       c->*d.resume = false;
       if (t_stopped) {
@@ -394,36 +405,64 @@ HttpOutcome Host::run_http(const HttpInput& input) {
     out.request_trailers = req.trailers;
     Context* c = &s.contexts[id];
     if (c->reset) out.reset = true;
+    // Envoy's filter manager (source/common/http/filter_manager.cc sendLocalReply): a reply
+    // while no response exists goes through the encoder filters; while a response is in the
+    // filters but its headers have not gone downstream, it is sent directly (bypassing the
+    // filters); after that, the stream is reset.
+    auto send_direct = [&](const LocalResponse& r) {
+      out.local_response = r;
+      out.response_forwarded = true;
+      out.response_headers = {{":status", std::to_string(r.status)}};
+      for (const auto& kv : r.headers) out.response_headers.push_back(kv);
+      out.response_body = r.body;
+      out.response_trailers.reset();
+    };
+    auto headers_went_down = [&] { return c->map_closed[idx(MapType::response_headers)]; };
     if (c->local_response) {
       // A local reply goes down through the encoder side of the filter chain, this filter
-      // included (Envoy sendLocalReply), so the response callbacks see it.
+      // included, so the response callbacks see it.
       out.local_response = c->local_response;
       HeaderMap h{{":status", std::to_string(c->local_response->status)}};
       for (const auto& kv : c->local_response->headers) h.push_back(kv);
       std::vector<std::string> body;
       if (!c->local_response->body.empty()) body.push_back(c->local_response->body);
       c->local_response.reset();
+      c->local_reply_sent = true;
+      // Two replies in one callback: the second runs after the first went downstream.
+      bool second_queued = c->second_local_response.has_value();
+      c->second_local_response.reset();
       DirectionResult resp;
       direction(k_response, h, body, std::nullopt, resp);
       c = &s.contexts[id];
-      if (c->local_response) out.local_response = c->local_response;
       out.response_forwarded = resp.forwarded;
       out.response_headers = resp.headers;
       out.response_body = resp.body;
       out.response_trailers = resp.trailers;
+      if (second_queued) {
+        out.reset = true;
+      } else if (c->second_local_response) {
+        // From the response callbacks of the first reply (Envoy >= 1.33).
+        if (headers_went_down())
+          out.reset = true;
+        else
+          send_direct(*c->second_local_response);
+      }
     } else if (request_ok && input.has_response && !c->reset) {
       DirectionResult resp;
       direction(k_response, input.response_headers, input.response_body, input.response_trailers,
                 resp);
       c = &s.contexts[id];
       if (c->local_response) {
-        // A local reply from the response path replaces the upstream response.
-        out.local_response = c->local_response;
-        out.response_forwarded = true;
-        out.response_headers = {{":status", std::to_string(c->local_response->status)}};
-        for (const auto& kv : c->local_response->headers) out.response_headers.push_back(kv);
-        out.response_body = c->local_response->body;
-        out.response_trailers.reset();
+        c->local_reply_sent = true;
+        if (headers_went_down()) {
+          // The upstream's headers are already downstream: Envoy can only reset the stream.
+          out.reset = true;
+          out.response_forwarded = true;
+          out.response_headers = resp.headers;
+          out.response_body = resp.body;
+        } else {
+          send_direct(*c->local_response);
+        }
       } else {
         out.response_forwarded = resp.forwarded;
         out.response_headers = resp.headers;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "ext/host/envoy_versions.hpp"
 #include "ext/host/types.hpp"
 
 namespace ext::host {
@@ -31,7 +32,13 @@ struct Context {
   bool http = false;       // an HTTP stream context (local replies, header maps)
   std::array<std::optional<std::string>, k_buffer_type_count> buffers;
   std::array<bool, k_buffer_type_count> buffer_eos{};
-  std::optional<LocalResponse> local_response;
+  std::optional<LocalResponse> local_response;  // the first reply, until the host sends it
+  bool local_reply_sent = false;                // the first reply went out
+  // A second reply (Envoy >= 1.33 hands it to the filter manager; envoy_versions.hpp).
+  std::optional<LocalResponse> second_local_response;
+  // proxy_send_local_response stops the running callback whatever it returns (cpp-host
+  // src/exports.cc send_local_response: stopNextIteration(true)).
+  bool stop_next = false;
   bool continue_request = false;  // proxy_continue_stream(HTTP_REQUEST) / 0.1.0 continue_request
   bool continue_response = false;
   bool continue_downstream = false;  // proxy_continue_stream(DOWNSTREAM) on a network stream
@@ -83,16 +90,21 @@ struct Queue {
 class HostState {
  public:
   explicit HostState(HostConfig cfg)
-      : config(std::move(cfg)), now_ns(config.start_time_ns), rng(config.random_seed | 1) {}
+      : config(std::move(cfg)),
+        envoy(envoy_behaviour(config.envoy_version)),
+        now_ns(config.start_time_ns),
+        rng(config.random_seed | 1) {}
 
   HostConfig config;
+  EnvoyBehaviour envoy;  // what differs in the emulated release (envoy_versions.hpp)
   HostLimits limits;
   uint64_t case_bytes_used = 0;  // reset by the runner at each case
   // Charges `bytes` handed over by one hostcall against hostcall_bytes and case_bytes; throws
   // LimitExceeded naming the limit.
   void charge(uint64_t bytes, const char* what);
   AbiVersion abi = AbiVersion::v0_2_1;
-  bool starting = true;  // during _initialize / main / _start (specs.md §4.2 step 3)
+  bool starting = false;    // during _initialize / main / _start (cpp-host startVm)
+  bool allocating = false;  // while the host calls the module's allocator (allocMemory)
   // PLUGIN_CONFIGURATION is readable only while the root context is created and in
   // proxy_on_configure (proxy-wasm-cpp-host src/context.cc onStart/onConfigure temp_plugin_).
   bool plugin_config_visible = false;

@@ -142,7 +142,10 @@ struct Vm::Impl final : Guest {
   std::optional<uint32_t> allocate(uint32_t size) override {
     if (pending_trap) return std::nullopt;
     wi::Thread& t = running ? *running : ensure_thread();
+    bool was = state->allocating;
+    state->allocating = true;
     auto r = run(t, allocator, {wi::Value::Make(size)}, "malloc");
+    state->allocating = was;
     if (!r) {
       pending_trap = r.error().message();
       return std::nullopt;
@@ -393,18 +396,30 @@ Result<std::unique_ptr<Vm>> Vm::load(std::string_view bytes, HostState& state,
                   "Failed to load Wasm module due to an import type mismatch: " + qualified +
                       ", want: " + want + ", but host exports: " + std::string(call->signature));
     Impl* ip = &impl;
+    bool wasi = is_wasi_module(mod);
+    bool at_start = allowed_during_startup(state.envoy, wasi, name);
+    bool in_alloc = allowed_during_allocation(wasi, name);
     auto host_type = parse_signature(call->signature);
     std::vector<bool> wide;
     for (auto t : host_type.params) wide.push_back(t == wabt::Type::I64);
     auto hf = wi::HostFunc::New(
         impl.store, host_type,
-        [ip, call, qualified, wide](wi::Thread& thread, const wi::Values& params,
-                                    wi::Values& results, wi::Trap::Ptr* out_trap) -> wabt::Result {
+        [ip, call, qualified, wide, at_start, in_alloc](
+            wi::Thread& thread, const wi::Values& params, wi::Values& results,
+            wi::Trap::Ptr* out_trap) -> wabt::Result {
           HostState& s = *ip->state;
-          if (s.starting && !call->at_start) {
+          // Envoy's restricted windows (envoy_versions.hpp; cpp-host src/wasm.cc startVm,
+          // include/proxy-wasm/wasm.h allocMemory): anything else traps and fails the VM.
+          if (s.starting && !at_start) {
             *out_trap = wi::Trap::New(ip->store, qualified +
                                                      " may not be called during start-up "
-                                                     "(_initialize/main/_start)");
+                                                     "(_initialize/main/_start) in Envoy " +
+                                                     s.envoy.version);
+            return wabt::Result::Error;
+          }
+          if (s.allocating && !in_alloc) {
+            *out_trap = wi::Trap::New(ip->store,
+                                      qualified + " may not be called from the module's allocator");
             return wabt::Result::Error;
           }
           uint64_t args[16] = {};

@@ -298,11 +298,14 @@ TEST_CASE("conformance: stream control and local replies", "[host][conformance]"
   CHECK(c['a'] == OK);
   CHECK(c['b'] == UNIMPLEMENTED);
   CHECK(c['c'] == BAD_ARGUMENT);
-  // [ENVOY] sendLocalResponse: the first reply wins (local_reply_sent_), a second is refused.
+  // [HOST] exports.cc send_local_response ignores Envoy's result: OK for both replies. The
+  // second one runs after the first went downstream: Envoy >= 1.33 resets the stream
+  // (filter_manager.cc sendLocalReply, "Prior headers have already been sent").
   CHECK(c['d'] == OK);
-  CHECK(c['e'] == BAD_ARGUMENT);
+  CHECK(c['e'] == OK);
   REQUIRE(out.local_response);
   CHECK(out.local_response->status == 403);
+  CHECK(out.reset);
   // Envoy sanitizes response code details (spaces -> '_') and sendLocalReply adds the body's
   // content-type and content-length.
   CHECK(out.local_response->details == "no_way");
@@ -512,10 +515,12 @@ TEST_CASE("conformance: WASI as each Envoy release links it", "[host][conformanc
   }
   CHECK_FALSE(envoy_provides_wasi("1.32", "sched_yield"));
   CHECK(envoy_provides_wasi("1.33", "sched_yield"));
+  // 94091cd is first pinned after 1.38 (envoy PR #45756): no known release links fd_tell.
   CHECK_FALSE(envoy_provides_wasi("1.37", "fd_tell"));
-  CHECK(envoy_provides_wasi("1.38", "fd_tell"));
+  CHECK_FALSE(envoy_provides_wasi("1.38", "fd_tell"));
+  CHECK(envoy_provides_wasi("1.24", "path_open"));
   // ext validate --platform-version reads the same table.
-  auto info = ext::wasm::read_module(importing("fd_tell", "(param i32 i32) (result i32)"));
+  auto info = ext::wasm::read_module(importing("sched_yield", "(result i32)"));
   REQUIRE(info);
   auto has_rule = [](const std::vector<ext::wasm::Finding>& fs, const std::string& id) {
     for (const auto& f : fs)
@@ -523,11 +528,177 @@ TEST_CASE("conformance: WASI as each Envoy release links it", "[host][conformanc
     return false;
   };
   ext::wasm::ValidateOptions old_envoy;
-  old_envoy.envoy_version = "1.36";
+  old_envoy.envoy_version = "1.32";
   CHECK(has_rule(ext::wasm::validate(*info, old_envoy), "import-wasi-envoy"));
   ext::wasm::ValidateOptions new_envoy;
-  new_envoy.envoy_version = "1.38";
+  new_envoy.envoy_version = "1.33";
   CHECK_FALSE(has_rule(ext::wasm::validate(*info, new_envoy), "import-wasi-envoy"));
   CHECK_FALSE(resolve_envoy_version("1.2"));
   CHECK(resolve_envoy_version("v1.33.4").value() == "1.33");
+}
+
+TEST_CASE("conformance: a second local reply, by Envoy version", "[host][conformance]") {
+  Probe p;
+  auto first = p.str("first"), second = p.str("second"), none = p.str("");
+  auto wasm = p.build(R"(
+ (func (export "proxy_on_context_create") (param i32 i32))
+ (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+   (call $rec (i32.const 97) (call $reply (i32.const 403) )" +
+                      first + " " + first + " " + none + R"( (i32.const -1)))
+   (i32.const 0))
+ (func (export "proxy_on_response_headers") (param i32 i32 i32) (result i32)
+   (call $rec (i32.const 98) (call $reply (i32.const 500) )" +
+                      second + " " + second + " " + none + R"( (i32.const -1)))
+   (i32.const 0))
+)");
+  // [HOST] exports.cc send_local_response: always OK, and the callback stops (it returned
+  // Continue here).
+  SECTION("1.32: the second reply is dropped and the stream stays paused (envoy #28826)") {
+    HostConfig cfg;
+    cfg.envoy_version = "1.32";
+    auto out = host(wasm, cfg)->run_http(request());
+    REQUIRE_FALSE(out.error);
+    CHECK(codes(out.logs)['a'] == OK);
+    CHECK(codes(out.logs)['b'] == OK);
+    REQUIRE(out.local_response);
+    CHECK(out.local_response->status == 403);
+    CHECK_FALSE(out.response_forwarded);
+    CHECK(out.paused_at == "proxy_on_response_headers");
+  }
+  SECTION("1.33: the second reply is sent directly, bypassing the filters (PR #36809)") {
+    HostConfig cfg;
+    cfg.envoy_version = "1.33";
+    auto out = host(wasm, cfg)->run_http(request());
+    REQUIRE_FALSE(out.error);
+    CHECK(codes(out.logs)['b'] == OK);
+    REQUIRE(out.local_response);
+    CHECK(out.local_response->status == 500);
+    CHECK(out.response_forwarded);
+    CHECK(header_value(out.response_headers, ":status") == "500");
+    CHECK(out.response_body == "second");
+    CHECK_FALSE(out.reset);
+  }
+}
+
+TEST_CASE("conformance: a local reply after the response headers went downstream resets",
+          "[host][conformance]") {
+  Probe p;
+  auto late = p.str("late"), none = p.str("");
+  auto wasm = p.build(R"(
+ (func (export "proxy_on_context_create") (param i32 i32))
+ (func (export "proxy_on_response_body") (param i32 i32 i32) (result i32)
+   (call $rec (i32.const 97) (call $reply (i32.const 502) )" +
+                      late + " " + late + " " + none + R"( (i32.const -1)))
+   (i32.const 0))
+)");
+  auto in = request();
+  in.response_body = {"upstream"};
+  auto out = host(wasm)->run_http(in);
+  REQUIRE_FALSE(out.error);
+  CHECK(codes(out.logs)['a'] == OK);
+  // [ENVOY] filter_manager.cc sendLocalReply: non_100_response_headers_encoded_ -> resetStream.
+  CHECK(out.reset);
+  CHECK(header_value(out.response_headers, ":status") == "200");
+  CHECK_FALSE(out.local_response);
+}
+
+TEST_CASE("conformance: body buffering, by Envoy version", "[host][conformance]") {
+  Probe p;
+  auto x = p.str("X");
+  auto wasm = p.build(R"(
+ (func (export "proxy_on_context_create") (param i32 i32))
+ (func (export "proxy_on_request_body") (param i32 i32 i32) (result i32)
+   (drop (call $bget (i32.const 0) (i32.const 0) (local.get 1) (i32.const 200) (i32.const 204)))
+   (call $out)
+   (if (local.get 2) (then
+     (drop (call $bset (i32.const 0) (i32.const 0) (local.get 1) )" +
+                      x + R"())))
+   (select (i32.const 0) (i32.const 1) (local.get 2)))
+)");
+  auto in = request();
+  in.request_headers[0].second = "POST";
+  in.request_body = {"aaaa", "bb", "c"};
+  std::vector<std::string> seen;
+  auto bodies = [&](const HttpOutcome& out) {
+    std::vector<std::string> v;
+    for (const auto& l : out.logs) v.push_back(l.message);
+    return v;
+  };
+  // [ENVOY] PR #36411 (1.32.0): the current chunk joins the buffered body before the call.
+  HostConfig before, after;
+  before.envoy_version = "1.31";
+  after.envoy_version = "1.32";
+  auto old_out = host(wasm, before)->run_http(in);
+  REQUIRE_FALSE(old_out.error);
+  CHECK(bodies(old_out) == std::vector<std::string>{"aaaa", "aaaa", "aaaabb"});
+  // The replacement covers what the filter saw; the last chunk is appended after it.
+  CHECK(old_out.request_body == "Xc");
+  auto new_out = host(wasm, after)->run_http(in);
+  REQUIRE_FALSE(new_out.error);
+  CHECK(bodies(new_out) == std::vector<std::string>{"aaaa", "aaaabb", "aaaabbc"});
+  CHECK(new_out.request_body == "X");
+}
+
+TEST_CASE("conformance: hostcalls allowed at start-up and in the allocator, by Envoy version",
+          "[host][conformance]") {
+  auto module = [](const std::string& import, const std::string& call, const std::string& extra) {
+    return ext::test::wat_to_wasm("(module " + import +
+                                  "\n (memory (export \"memory\") 1)\n"
+                                  " (func (export \"proxy_abi_version_0_2_1\"))\n"
+                                  " (func (export \"malloc\") (param i32) (result i32) "
+                                  "(i32.const 1024))\n"
+                                  " (func (export \"_initialize\") " +
+                                  call + ")" + extra + ")");
+  };
+  auto create = [](const std::string& wasm, const char* version) {
+    HostOptions o;
+    o.config.envoy_version = version;
+    return Host::create(wasm, o);
+  };
+  // [HOST] c4d7bb0 adds fd_fdstat_get to startVm's allow-list: 1.33 on.
+  auto fdstat = module(
+      "(import \"wasi_snapshot_preview1\" \"fd_fdstat_get\" (func $f (param i32 i32) (result "
+      "i32)))",
+      "(drop (call $f (i32.const 1) (i32.const 64)))", "");
+  auto r32 = create(fdstat, "1.32");
+  REQUIRE_FALSE(r32);
+  CHECK_THAT(r32.error().message(), Catch::Contains("fd_fdstat_get may not be called during "
+                                                    "start-up"));
+  CHECK(create(fdstat, "1.33"));
+  // [HOST] 14fa83a adds emscripten_notify_memory_growth: 1.37 on.
+  auto growth = module("(import \"env\" \"emscripten_notify_memory_growth\" (func $g (param i32)))",
+                       "(call $g (i32.const 0))", "");
+  CHECK_FALSE(create(growth, "1.36"));
+  CHECK(create(growth, "1.37"));
+  // [HOST] 66b3b7d: proxy_* other than proxy_log trap in every release.
+  auto metric = module(
+      "(import \"env\" \"proxy_get_current_time_nanoseconds\" (func $t (param i32) (result "
+      "i32)))",
+      "(drop (call $t (i32.const 64)))", "");
+  for (const char* v : {"1.24", "1.38"}) CHECK_FALSE(create(metric, v));
+  // The start section runs at instantiation, outside the restricted window.
+  auto start_section = ext::test::wat_to_wasm(
+      "(module (import \"env\" \"proxy_get_current_time_nanoseconds\" (func $t (param i32) "
+      "(result i32)))\n (memory (export \"memory\") 1)\n"
+      " (func (export \"proxy_abi_version_0_2_1\"))\n"
+      " (func (export \"malloc\") (param i32) (result i32) (i32.const 1024))\n"
+      " (func $s (drop (call $t (i32.const 64)))) (start $s))");
+  CHECK(create(start_section, "1.38"));
+  // [HOST] wasm.h allocMemory: only proxy_log, fd_write, clock_time_get in the allocator.
+  auto alloc = ext::test::wat_to_wasm(R"((module
+ (import "env" "proxy_set_tick_period_milliseconds" (func $tick (param i32) (result i32)))
+ (import "env" "proxy_get_header_map_value" (func $hget (param i32 i32 i32 i32 i32) (result i32)))
+ (memory (export "memory") 1)
+ (data (i32.const 16) ":path")
+ (func (export "proxy_abi_version_0_2_1"))
+ (func (export "malloc") (param i32) (result i32) (drop (call $tick (i32.const 5))) (i32.const 1024))
+ (func (export "proxy_on_context_create") (param i32 i32))
+ (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+   (drop (call $hget (i32.const 0) (i32.const 16) (i32.const 5) (i32.const 64) (i32.const 68)))
+   (i32.const 0))))");
+  auto h = create(alloc, "1.38");
+  REQUIRE(h);
+  auto out = (*h)->run_http(request());
+  REQUIRE(out.error);
+  CHECK_THAT(*out.error, Catch::Contains("may not be called from the module's allocator"));
 }
