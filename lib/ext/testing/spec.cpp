@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include <cstring>
+
 #include "ext/core/error.hpp"
 #include "ext/util/files.hpp"
 #include "ext/util/strings.hpp"
@@ -22,6 +24,28 @@ std::string encode_int(int64_t v) {
 }
 std::string encode_bool(bool v) {
   return std::string(1, v ? '\1' : '\0');
+}
+static std::string encode_double(double v) {
+  uint64_t u = 0;
+  static_assert(sizeof u == sizeof v);
+  std::memcpy(&u, &v, sizeof u);
+  return encode_int(static_cast<int64_t>(u));
+}
+
+// Metadata (node.metadata, metadata, xds.*_metadata ...) is a protobuf Struct: Envoy hands
+// its numbers to the filter as 8-byte doubles (google.protobuf.Value has no integer).
+static bool is_struct_path(std::string_view key) {
+  size_t start = 0;
+  while (start <= key.size()) {
+    auto end = key.find('.', start);
+    if (end == std::string_view::npos) end = key.size();
+    auto seg = key.substr(start, end - start);
+    if (end == key.size()) break;  // the leaf itself is not the container
+    if (seg == "metadata" || (seg.size() > 9 && seg.substr(seg.size() - 9) == "_metadata"))
+      return true;
+    start = end + 1;
+  }
+  return false;
 }
 
 namespace {
@@ -167,6 +191,8 @@ struct Parser {
       auto j = to_json(v);
       if (j.is_boolean())
         out[key] = encode_bool(j.get<bool>());
+      else if (j.is_number() && is_struct_path(key))
+        out[key] = encode_double(j.get<double>());
       else if (j.is_number_integer())
         out[key] = encode_int(j.get<int64_t>());
       else

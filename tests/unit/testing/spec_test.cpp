@@ -2,6 +2,8 @@
 // real module (tests/data/host/add_header.c) in the built-in host.
 #include <catch2/catch.hpp>
 
+#include <cstring>
+
 #include "ext/testing/report.hpp"
 #include "ext/testing/runner.hpp"
 #include "ext/testing/spec.hpp"
@@ -42,7 +44,7 @@ TEST_CASE("spec: values, encodings and defaults", "[testing]") {
   auto s = parse_spec(R"(plugin:
   root_id: r
   configuration: {header: x-a, n: 3, on: true}
-  properties: {node: {id: n1}, port: 8080, "quoted": "42", flag: false}
+  properties: {node: {id: n1, metadata: {replicas: 3, ratio: 0.5}}, port: 8080, "quoted": "42", flag: false}
 cases:
   - request:
       headers: [[":method", GET], [x-dup, "1"], [X-Dup, "2"]]
@@ -62,6 +64,14 @@ cases:
   CHECK(s->plugin.configuration == R"({"header":"x-a","n":3,"on":true})");
   CHECK(s->plugin.properties.at("node.id") == "n1");
   CHECK(s->plugin.properties.at("port") == encode_int(8080));
+  // node.metadata is a protobuf Struct: Envoy serializes its numbers as doubles.
+  auto as_double = [](double d) {
+    std::string out(8, '\0');
+    std::memcpy(out.data(), &d, 8);
+    return out;
+  };
+  CHECK(s->plugin.properties.at("node.metadata.replicas") == as_double(3.0));
+  CHECK(s->plugin.properties.at("node.metadata.ratio") == as_double(0.5));
   CHECK(s->plugin.properties.at("quoted") == "42");
   CHECK(s->plugin.properties.at("flag") == encode_bool(false));
   REQUIRE(s->cases.size() == 2);
