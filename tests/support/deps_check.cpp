@@ -28,6 +28,7 @@ const std::map<std::string, std::regex>& clib_patterns() {
       {"archive", std::regex(R"(^\s*#\s*include\s*[<"]archive(_entry)?\.h[>"])")},
       {"wabt", std::regex(R"(^\s*#\s*include\s*[<"](wabt/|wasm-rt))")},
       {"yaml-cpp", std::regex(R"(^\s*#\s*include\s*[<"]yaml-cpp/)")},
+      {"zlib", std::regex(R"(^\s*#\s*include\s*[<"]zlib\.h[>"])")},
   };
   return p;
 }

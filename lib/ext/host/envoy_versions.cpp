@@ -55,6 +55,11 @@ const std::vector<VersionedBehaviour>& versioned_behaviours() {
        "2024-10-24 after 1.32.0, removes it)",
        "1.24-1.32: dropped, stream paused; 1.33-1.38: sent (first release inferred from the PR "
        "date)"},
+      {"clear_route_cache_function",
+       "the clear_route_cache foreign function (OK; NOT_FOUND where the release lacks it)",
+       "envoyproxy/envoy changelogs/1.33.0.yaml new_features wasm; "
+       "source/extensions/common/wasm/foreign.cc",
+       "1.24-1.32: absent; 1.33-1.38: present"},
   };
   return rows;
 }
@@ -78,6 +83,7 @@ EnvoyBehaviour envoy_behaviour(std::string_view envoy_version) {
   b.second_local_reply_sent = minor >= 33;
   b.startup_fdstat = minor >= 33;
   b.startup_memory_growth = minor >= 37;
+  b.clear_route_cache_function = minor >= 33;
   return b;
 }
 

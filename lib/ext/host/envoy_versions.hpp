@@ -35,8 +35,9 @@ struct EnvoyBehaviour {
   // before, it is dropped and the stream stays paused (the client hangs).
   bool second_local_reply_sent = true;
   // WASI functions and env functions allowed during start-up (_initialize, main, _start).
-  bool startup_fdstat = true;         // fd_fdstat_get, fd_fdstat_set_flags: >= 1.33
-  bool startup_memory_growth = true;  // env.emscripten_notify_memory_growth: >= 1.37
+  bool startup_fdstat = true;              // fd_fdstat_get, fd_fdstat_set_flags: >= 1.33
+  bool startup_memory_growth = true;       // env.emscripten_notify_memory_growth: >= 1.37
+  bool clear_route_cache_function = true;  // foreign function clear_route_cache: >= 1.33
 };
 
 // "1.33", "v1.33.2" -> "1.33"; "" -> the newest known; Error(usage) for a release ext does not

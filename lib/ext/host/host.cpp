@@ -123,6 +123,44 @@ void Host::drain(Run& run) {
       root.buffers[idx(BufferType::http_call_response_body)].reset();
       continue;
     }
+    if (!s.pending_grpc_calls.empty()) {
+      uint32_t token = s.pending_grpc_calls.front();
+      s.pending_grpc_calls.pop_front();
+      GrpcCallRecord* rec = nullptr;
+      for (auto& c : s.grpc_calls)
+        if (c.token == token) rec = &c;
+      if (!rec) continue;
+      std::optional<GrpcCallResponse> resp;
+      if (s.grpc_responder) resp = s.grpc_responder(*rec);
+      // Nothing scripted: the call fails as an unreachable upstream would (14 UNAVAILABLE).
+      if (!resp) resp = GrpcCallResponse{14, "no scripted answer", ""};
+      rec->answered = true;
+      auto& root = s.contexts[s.root_context_id];
+      // Envoy context.cc onGrpcReceiveWrapper (success: the message in GRPC_RECEIVE_BUFFER)
+      // and onGrpcCloseWrapper (failure: proxy_get_status gives the status and message).
+      auto clear = [&] {
+        root.buffers[idx(BufferType::grpc_message)].reset();
+        s.status_code = 0;
+        s.status_message.clear();
+      };
+      try {
+        if (resp->status == 0) {
+          root.buffers[idx(BufferType::grpc_message)] = resp->message;
+          invoke(run, "proxy_on_grpc_receive", s.root_context_id,
+                 {s.root_context_id, token, static_cast<uint32_t>(resp->message.size())});
+        } else {
+          s.status_code = resp->status;
+          s.status_message = resp->status_message;
+          invoke(run, "proxy_on_grpc_close", s.root_context_id,
+                 {s.root_context_id, token, resp->status});
+        }
+      } catch (...) {
+        clear();
+        throw;
+      }
+      clear();
+      continue;
+    }
     return;
   }
 }
@@ -270,7 +308,8 @@ struct DirectionResult {
 HttpOutcome Host::run_http(const HttpInput& input) {
   auto& s = *m_state;
   HttpOutcome out;
-  size_t log_start = s.logs.size(), call_start = s.http_calls.size();
+  size_t log_start = s.logs.size(), call_start = s.http_calls.size(),
+         grpc_start = s.grpc_calls.size();
   Run run{&out.callbacks};
   bool v1 = s.abi == AbiVersion::v0_1_0;
   uint32_t id = 0;
@@ -479,13 +518,15 @@ HttpOutcome Host::run_http(const HttpInput& input) {
   s.contexts.erase(id);
   out.logs.assign(s.logs.begin() + static_cast<long>(log_start), s.logs.end());
   out.http_calls.assign(s.http_calls.begin() + static_cast<long>(call_start), s.http_calls.end());
+  out.grpc_calls.assign(s.grpc_calls.begin() + static_cast<long>(grpc_start), s.grpc_calls.end());
   return out;
 }
 
 TcpOutcome Host::run_tcp(const TcpInput& input) {
   auto& s = *m_state;
   TcpOutcome out;
-  size_t log_start = s.logs.size(), call_start = s.http_calls.size();
+  size_t log_start = s.logs.size(), call_start = s.http_calls.size(),
+         grpc_start = s.grpc_calls.size();
   Run run{&out.callbacks};
   uint32_t id = m_next_context;
   try {
@@ -563,6 +604,7 @@ TcpOutcome Host::run_tcp(const TcpInput& input) {
   s.contexts.erase(id);
   out.logs.assign(s.logs.begin() + static_cast<long>(log_start), s.logs.end());
   out.http_calls.assign(s.http_calls.begin() + static_cast<long>(call_start), s.http_calls.end());
+  out.grpc_calls.assign(s.grpc_calls.begin() + static_cast<long>(grpc_start), s.grpc_calls.end());
   return out;
 }
 

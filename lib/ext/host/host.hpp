@@ -67,6 +67,7 @@ struct HttpOutcome {
   std::optional<std::string> error;        // a trap or an exhausted budget, naming the callback
   std::vector<LogEntry> logs;              // logs written during the run (all contexts)
   std::vector<HttpCallRecord> http_calls;  // calls made during the run
+  std::vector<GrpcCallRecord> grpc_calls;
 };
 
 enum class CloseSide { none, downstream, upstream };
@@ -89,6 +90,7 @@ struct TcpOutcome {
   std::optional<std::string> error;
   std::vector<LogEntry> logs;
   std::vector<HttpCallRecord> http_calls;
+  std::vector<GrpcCallRecord> grpc_calls;
 };
 
 class Host {

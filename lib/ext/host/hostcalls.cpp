@@ -2,6 +2,8 @@
 // proxy-wasm-cpp-host / Envoy context.cc return [HOST src/exports.cc].
 #include "ext/host/hostcalls.hpp"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -490,14 +492,51 @@ uint64_t proxy_http_call(HostState& s, Guest& g, A a) {
   return k_ok;
 }
 
-// gRPC upstreams are not scripted by the offline host: every cluster is unknown, as Envoy
-// answers for a cluster it does not have.
-uint64_t proxy_grpc_call(HostState& s, Guest&, A) {
-  log(s, LogLevel::warn, "ext test host: gRPC calls are not supported offline");
-  return st(Status::bad_argument);
+// Unary gRPC calls are answered by the spec's grpc_calls scripts. Envoy context.cc grpcCall: a
+// `service` that is not a GrpcService proto is a cluster name, and a cluster Envoy does not
+// have is PARSE_FAILURE; tokens come from cpp-host nextGrpcCallId (1 mod 4: 5, 9, ...).
+uint64_t proxy_grpc_call(HostState& s, Guest& g, A a) {
+  auto cluster = g.read(u32(a, 0), u32(a, 1));
+  auto service = g.read(u32(a, 2), u32(a, 3));
+  auto method = g.read(u32(a, 4), u32(a, 5));
+  auto metadata = g.read(u32(a, 6), u32(a, 7));
+  auto message = g.read(u32(a, 8), u32(a, 9));
+  if (!cluster || !service || !method || !metadata || !message) return k_mem;
+  if (!s.grpc_cluster_known || !s.grpc_cluster_known(*cluster)) return st(Status::parse_failure);
+  GrpcCallRecord call;
+  call.cluster = std::move(*cluster);
+  call.service = std::move(*service);
+  call.method = std::move(*method);
+  call.initial_metadata = parse_pairs(*metadata).value_or(HeaderMap{});
+  call.message = std::move(*message);
+  call.timeout_ms = u32(a, 10);
+  call.token = s.next_grpc_token;
+  s.next_grpc_token += 4;
+  if (!g.write_u32(u32(a, 11), call.token)) return k_mem;
+  s.pending_grpc_calls.push_back(call.token);
+  s.grpc_calls.push_back(std::move(call));
+  return k_ok;
 }
-uint64_t proxy_grpc_id_call(HostState&, Guest&, A) {
-  return st(Status::not_found);
+// gRPC streams are not scripted: every cluster is unknown to them (PARSE_FAILURE, as above).
+uint64_t proxy_grpc_stream(HostState& s, Guest&, A) {
+  log(s, LogLevel::warn, "ext test host: gRPC streams are not scripted offline");
+  return st(Status::parse_failure);
+}
+// Envoy context.cc grpcCancel / grpcClose: a call token still pending is cancelled (OK), an
+// unknown one NOT_FOUND; stream tokens (2 mod 4) are NOT_FOUND here (no stream ever opens);
+// anything else BAD_ARGUMENT. grpcSend takes stream tokens only.
+uint64_t proxy_grpc_cancel(HostState& s, Guest&, A a) {
+  uint32_t token = u32(a, 0);
+  if ((token & 3) == 1) {
+    auto it = std::find(s.pending_grpc_calls.begin(), s.pending_grpc_calls.end(), token);
+    if (it == s.pending_grpc_calls.end()) return st(Status::not_found);
+    s.pending_grpc_calls.erase(it);
+    return k_ok;
+  }
+  return st((token & 3) == 2 ? Status::not_found : Status::bad_argument);
+}
+uint64_t proxy_grpc_send(HostState&, Guest&, A a) {
+  return st((u32(a, 0) & 3) == 2 ? Status::not_found : Status::bad_argument);
 }
 
 // ---- env: shared data and queues ----
@@ -690,9 +729,46 @@ uint64_t proxy_done(HostState&, Guest&, A) {
   return st(Status::not_found);
 }
 
+// Envoy's foreign functions (source/extensions/common/wasm/foreign.cc). compress / uncompress
+// (zlib) and clear_route_cache (1.33 on, envoy changelogs/1.33.0.yaml) are provided; the
+// others (declare_property, set_envoy_filter_state, sign, verify_signature, expr_*) are not:
+// NOT_FOUND, as cpp-host answers for a name it does not know (docs/test-spec.md "Remaining
+// differences"). Results go back through the module's allocator (cpp-host exports.cc).
 uint64_t proxy_call_foreign_function(HostState& s, Guest& g, A a) {
   auto name = g.read(u32(a, 0), u32(a, 1));
-  if (!name) return k_mem;
+  auto args = g.read(u32(a, 2), u32(a, 3));
+  if (!name || !args) return k_mem;
+  auto give = [&](const std::string& result) { return copy_out(g, result, u32(a, 4), u32(a, 5)); };
+  if (*name == "compress") {
+    uLongf len = compressBound(static_cast<uLong>(args->size()));
+    std::string out(len, '\0');
+    if (compress(reinterpret_cast<Bytef*>(out.data()), &len,
+                 reinterpret_cast<const Bytef*>(args->data()),
+                 static_cast<uLong>(args->size())) != Z_OK)
+      return st(Status::serialization_failure);
+    out.resize(len);
+    return give(out);
+  }
+  if (*name == "uncompress") {
+    // Envoy grows the output until it fits; ext stops at the hostcall_bytes limit.
+    uLongf cap = static_cast<uLongf>(args->size()) * 2 + 2;
+    for (;;) {
+      std::string out(cap, '\0');
+      uLongf len = cap;
+      int r = uncompress(reinterpret_cast<Bytef*>(out.data()), &len,
+                         reinterpret_cast<const Bytef*>(args->data()),
+                         static_cast<uLong>(args->size()));
+      if (r == Z_OK) {
+        out.resize(len);
+        s.charge(out.size(), "uncompress");
+        return give(out);
+      }
+      if (r != Z_BUF_ERROR || cap > s.limits.hostcall_bytes)
+        return st(Status::serialization_failure);
+      cap *= 2;
+    }
+  }
+  if (*name == "clear_route_cache" && s.envoy.clear_route_cache_function) return k_ok;
   log(s, LogLevel::debug, "ext test host: no foreign function \"" + *name + "\"");
   return st(Status::not_found);
 }
@@ -847,10 +923,7 @@ uint64_t proc_exit(HostState& s, Guest&, A) {
 
 // Implementations shared by several rows of abi_list.hpp, under the rows' names so the
 // generated tables below bind every row by name (a row without a function fails the build).
-constexpr HostFn proxy_grpc_stream = proxy_grpc_call;
-constexpr HostFn proxy_grpc_send = proxy_grpc_id_call;
-constexpr HostFn proxy_grpc_cancel = proxy_grpc_id_call;
-constexpr HostFn proxy_grpc_close = proxy_grpc_id_call;
+constexpr HostFn proxy_grpc_close = proxy_grpc_cancel;
 constexpr HostFn fd_read = wasi_nosys;
 constexpr HostFn fd_fdstat_set_flags = wasi_nosys;
 constexpr HostFn fd_fdstat_set_rights = wasi_std_or_badf;

@@ -143,6 +143,12 @@ class HostState {
   // Answers a call (called when the host delivers it); nullopt: the call fails.
   std::function<std::optional<HttpCallResponse>(const HttpCallRecord&)> responder;
 
+  std::vector<GrpcCallRecord> grpc_calls;   // unary gRPC calls made
+  std::deque<uint32_t> pending_grpc_calls;  // tokens awaiting an answer
+  uint32_t next_grpc_token = 5;             // cpp-host nextGrpcCallId: 5, 9, 13, ...
+  std::function<bool(const std::string&)> grpc_cluster_known;
+  std::function<std::optional<GrpcCallResponse>(const GrpcCallRecord&)> grpc_responder;
+
   // Finds a property for the effective context: stream properties, then plugin properties,
   // then what the host derives (plugin_root_id, request.path, request.headers.<k>, ...).
   std::optional<std::string> property(const std::string& dotted_path);

@@ -109,6 +109,26 @@ struct HttpCallResponse {
   bool failed = false;
 };
 
+// A unary gRPC call the filter made with proxy_grpc_call.
+struct GrpcCallRecord {
+  uint32_t token = 0;
+  std::string cluster;  // the `service` argument: a cluster name
+  std::string service;  // e.g. "envoy.service.auth.v3.Authorization"
+  std::string method;   // e.g. "Check"
+  HeaderMap initial_metadata;
+  std::string message;  // the serialized request
+  uint32_t timeout_ms = 0;
+  bool answered = false;
+};
+
+// A scripted answer to a gRPC call: status 0 delivers `message` (proxy_on_grpc_receive);
+// anything else closes the call with that status (proxy_on_grpc_close).
+struct GrpcCallResponse {
+  uint32_t status = 0;
+  std::string status_message;
+  std::string message;
+};
+
 struct Metric {
   uint32_t id = 0;
   MetricType type = MetricType::counter;

@@ -157,6 +157,15 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
     };
   };
   static const std::vector<HttpCallScript> no_scripts;
+  auto grpc_cluster_known = [&spec](const std::vector<GrpcCallScript>& case_scripts) {
+    return [&spec, &case_scripts](const std::string& cluster) {
+      for (const auto* list : {&case_scripts, &spec.plugin.grpc_calls})
+        for (const auto& s : *list)
+          if (!s.cluster || *s.cluster == cluster) return true;
+      return false;
+    };
+  };
+  static const std::vector<GrpcCallScript> no_grpc_scripts;
 
   std::unique_ptr<host::Host> h;
   size_t logs_seen = 0;
@@ -170,6 +179,7 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
     }
     h = std::move(*created);
     h->state().cluster_known = cluster_known(no_scripts);
+    h->state().grpc_cluster_known = grpc_cluster_known(no_grpc_scripts);
     startup_logs = std::move(h->state().logs);
     h->state().logs.clear();
     first_case_on_vm = case_index;
@@ -203,6 +213,24 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
         std::vector<bool> used(scripts.size(), false);
         h->state().case_bytes_used = 0;
         h->state().cluster_known = cluster_known(c.http_calls);
+        h->state().grpc_cluster_known = grpc_cluster_known(c.grpc_calls);
+        std::vector<const GrpcCallScript*> grpc_scripts;
+        for (const auto& s : c.grpc_calls) grpc_scripts.push_back(&s);
+        for (const auto& s : spec.plugin.grpc_calls) grpc_scripts.push_back(&s);
+        std::vector<bool> grpc_used(grpc_scripts.size(), false);
+        h->state().grpc_responder =
+            [&](const host::GrpcCallRecord& call) -> std::optional<host::GrpcCallResponse> {
+          for (size_t i = 0; i < grpc_scripts.size(); ++i) {
+            const auto* s = grpc_scripts[i];
+            if (grpc_used[i]) continue;
+            if (s->cluster && *s->cluster != call.cluster) continue;
+            if (s->service && *s->service != call.service) continue;
+            if (s->method && *s->method != call.method) continue;
+            grpc_used[i] = true;
+            return s->response;
+          }
+          return std::nullopt;
+        };
         h->state().responder =
             [&](const host::HttpCallRecord& call) -> std::optional<host::HttpCallResponse> {
           for (size_t i = 0; i < scripts.size(); ++i) {
@@ -243,6 +271,7 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
         std::vector<host::CallbackRecord> callbacks;
         std::vector<host::LogEntry> logs;
         std::vector<host::HttpCallRecord> calls;
+        std::vector<host::GrpcCallRecord> grpc_calls;
         std::optional<std::string> error;
         // Logs since the previous case: the plugin start-up for the first case on a VM, ticks.
         if (ci == first_case_on_vm) logs = startup_logs;
@@ -286,16 +315,20 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
             callbacks = tcp.callbacks;
             logs.insert(logs.end(), tcp.logs.begin(), tcp.logs.end());
             calls = tcp.http_calls;
+            grpc_calls = tcp.grpc_calls;
             error = tcp.error;
           } else {
             http = h->run_http(c.http);
             callbacks = http.callbacks;
             logs.insert(logs.end(), http.logs.begin(), http.logs.end());
             calls = http.http_calls;
+            grpc_calls = http.grpc_calls;
             error = http.error;
           }
         }
         h->state().responder = nullptr;
+        h->state().grpc_responder = nullptr;
+        h->state().grpc_calls.clear();
         h->state().logs.clear();  // bounded memory under --repeat
         h->state().http_calls.clear();
         logs_seen = 0;
@@ -522,6 +555,29 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
                      std::to_string(g.timeout_ms));
             std::optional<HeaderExpect> he = HeaderExpect{w.headers, {}, {}};
             if (!w.headers.empty()) ck.headers(p + ".headers", he, &g.headers, "");
+          }
+        }
+        if (x.grpc_calls) {
+          const auto& want = *x.grpc_calls;
+          if (want.size() != grpc_calls.size()) {
+            ck.add("grpc_calls: expected " + std::to_string(want.size()) + " call(s), got " +
+                   std::to_string(grpc_calls.size()));
+            for (const auto& call : grpc_calls)
+              ck.add("  made: " + call.cluster + " " + call.service + "/" + call.method);
+          }
+          for (size_t i = 0; i < want.size() && i < grpc_calls.size(); ++i) {
+            const auto& w = want[i];
+            const auto& g = grpc_calls[i];
+            std::string p = "grpc_calls[" + std::to_string(i) + "]";
+            auto field = [&](const char* name, const std::optional<std::string>& e,
+                             const std::string& got) {
+              if (e && *e != got)
+                ck.add(p + "." + name + ": expected " + quote(*e) + ", got " + quote(got));
+            };
+            field("cluster", w.cluster, g.cluster);
+            field("service", w.service, g.service);
+            field("method", w.method, g.method);
+            field("message", w.message, g.message);
           }
         }
       }

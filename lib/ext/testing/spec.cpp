@@ -235,6 +235,30 @@ struct Parser {
     if (n["trailers"]) trailers = headers(n["trailers"], where + ".trailers");
   }
 
+  std::vector<GrpcCallScript> grpc_scripts(const YAML::Node& n) const {
+    std::vector<GrpcCallScript> out;
+    if (!n.IsSequence()) bad(n, "grpc_calls must be a list");
+    for (const auto& e : n) {
+      check_keys(e, {"cluster", "service", "method", "response", "status", "status_message"},
+                 "a grpc_calls entry");
+      GrpcCallScript s;
+      s.line = e.Mark().line + 1;
+      if (e["cluster"]) s.cluster = str(e["cluster"], "cluster");
+      if (e["service"]) s.service = str(e["service"], "service");
+      if (e["method"]) s.method = str(e["method"], "method");
+      if (e["response"]) s.response.message = str(e["response"], "response");
+      if (e["status"]) {
+        auto v = integer(e["status"], "status");
+        if (v < 0 || v > 16) bad(e["status"], "status must be a gRPC status code (0-16)");
+        s.response.status = static_cast<uint32_t>(v);
+      }
+      if (e["status_message"])
+        s.response.status_message = str(e["status_message"], "status_message");
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
   std::vector<HttpCallScript> scripts(const YAML::Node& n) const {
     std::vector<HttpCallScript> out;
     if (!n.IsSequence()) bad(n, "http_calls must be a list");
@@ -296,6 +320,7 @@ struct Parser {
                               "logs_absent",
                               "metrics",
                               "http_calls",
+                              "grpc_calls",
                               "reset",
                               "forwarded",
                               "upstream_data",
@@ -409,6 +434,20 @@ struct Parser {
       }
       x.http_calls = std::move(calls);
     }
+    if (auto c = n["grpc_calls"]) {
+      if (!c.IsSequence()) bad(c, "expect.grpc_calls must be a list");
+      std::vector<GrpcCallExpect> calls;
+      for (const auto& e : c) {
+        check_keys(e, {"cluster", "service", "method", "message"}, "an expected grpc call");
+        GrpcCallExpect ge;
+        if (e["cluster"]) ge.cluster = str(e["cluster"], "cluster");
+        if (e["service"]) ge.service = str(e["service"], "service");
+        if (e["method"]) ge.method = str(e["method"], "method");
+        if (e["message"]) ge.message = str(e["message"], "message");
+        calls.push_back(std::move(ge));
+      }
+      x.grpc_calls = std::move(calls);
+    }
     if (n["reset"]) x.reset = boolean(n["reset"], "reset");
     if (n["forwarded"]) x.forwarded = boolean(n["forwarded"], "forwarded");
     if (n["upstream_data"]) x.upstream_data = str(n["upstream_data"], "upstream_data");
@@ -421,7 +460,7 @@ struct Parser {
   Case test_case(const YAML::Node& n, size_t index) const {
     check_keys(n,
                {"name", "request", "response", "connection", "properties", "http_calls",
-                "advance_ms", "expect"},
+                "grpc_calls", "advance_ms", "expect"},
                "a case");
     Case c;
     c.line = n.Mark().line + 1;
@@ -462,6 +501,7 @@ struct Parser {
       c.tcp_input.properties = c.http.properties;
     }
     if (n["http_calls"]) c.http_calls = scripts(n["http_calls"]);
+    if (n["grpc_calls"]) c.grpc_calls = grpc_scripts(n["grpc_calls"]);
     if (n["advance_ms"])
       c.advance_ms = static_cast<uint64_t>(integer(n["advance_ms"], "advance_ms"));
     if (n["expect"]) expect(n["expect"], c.expect);
@@ -476,7 +516,7 @@ struct Parser {
     if (auto p = root["plugin"]) {
       check_keys(p,
                  {"root_id", "vm_id", "configuration", "vm_configuration", "properties",
-                  "environment", "log_level", "http_calls", "instruction_budget",
+                  "environment", "log_level", "http_calls", "grpc_calls", "instruction_budget",
                   "max_memory_pages", "limits", "failure_policy", "envoy_version"},
                  "plugin");
       if (auto l = p["limits"]) {
@@ -536,6 +576,7 @@ struct Parser {
         s.plugin.log_level = lv;
       }
       if (p["http_calls"]) s.plugin.http_calls = scripts(p["http_calls"]);
+      if (p["grpc_calls"]) s.plugin.grpc_calls = grpc_scripts(p["grpc_calls"]);
       if (p["instruction_budget"])
         s.plugin.instruction_budget =
             static_cast<uint64_t>(integer(p["instruction_budget"], "instruction_budget"));

@@ -27,6 +27,13 @@ struct HttpCallScript {
   int line = 0;
 };
 
+// A scripted answer to a unary proxy_grpc_call: the first unused script whose filters match.
+struct GrpcCallScript {
+  std::optional<std::string> cluster, service, method;
+  host::GrpcCallResponse response;
+  int line = 0;
+};
+
 struct HeaderExpect {
   host::HeaderMap equal;             // these keys have exactly these values
   std::vector<std::string> present;  // these keys exist
@@ -53,6 +60,10 @@ struct MetricExpect {
   std::optional<std::vector<uint64_t>> recorded;  // histogram: values recorded in the case
 };
 
+struct GrpcCallExpect {
+  std::optional<std::string> cluster, service, method, message;
+};
+
 struct HttpCallExpect {
   std::optional<std::string> upstream;
   host::HeaderMap headers;  // subset
@@ -77,6 +88,7 @@ struct Expect {
   std::vector<LogExpect> logs, logs_absent;
   std::vector<MetricExpect> metrics;
   std::optional<std::vector<HttpCallExpect>> http_calls;
+  std::optional<std::vector<GrpcCallExpect>> grpc_calls;
   std::optional<bool> reset;      // proxy_close_stream on an HTTP stream
   std::optional<bool> forwarded;  // the request reached the upstream
   // Network filters.
@@ -94,6 +106,7 @@ struct Case {
   host::HttpInput http;
   host::TcpInput tcp_input;
   std::vector<HttpCallScript> http_calls;
+  std::vector<GrpcCallScript> grpc_calls;
   uint64_t advance_ms = 0;  // host clock moves (ticks fire) before the stream starts
   Expect expect;
 };
@@ -110,6 +123,7 @@ struct Plugin {
   std::map<std::string, std::string> environment;
   std::optional<host::LogLevel> log_level;
   std::vector<HttpCallScript> http_calls;  // answers for calls made outside cases
+  std::vector<GrpcCallScript> grpc_calls;
   std::optional<uint64_t> instruction_budget;
   std::optional<uint32_t> max_memory_pages;
   // plugin.limits (docs/test-spec.md "Limits"); unset keys keep the defaults.

@@ -702,3 +702,102 @@ TEST_CASE("conformance: hostcalls allowed at start-up and in the allocator, by E
   REQUIRE(out.error);
   CHECK_THAT(*out.error, Catch::Contains("may not be called from the module's allocator"));
 }
+
+TEST_CASE("conformance: unary gRPC calls and foreign functions", "[host][conformance]") {
+  auto wasm = ext::test::wat_to_wasm(R"((module
+ (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+ (import "env" "proxy_grpc_call" (func $grpc (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_grpc_cancel" (func $cancel (param i32) (result i32)))
+ (import "env" "proxy_get_buffer_bytes" (func $bget (param i32 i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_get_status" (func $status (param i32 i32 i32) (result i32)))
+ (import "env" "proxy_call_foreign_function" (func $ff (param i32 i32 i32 i32 i32 i32) (result i32)))
+ (memory (export "memory") 2)
+ (data (i32.const 16) "authz")
+ (data (i32.const 32) "nope")
+ (data (i32.const 48) "pkg.Svc")
+ (data (i32.const 64) "Check")
+ (data (i32.const 80) "req")
+ (data (i32.const 96) "compress")
+ (data (i32.const 112) "uncompress")
+ (data (i32.const 128) "clear_route_cache")
+ (data (i32.const 160) "hello hello hello hello")
+ (global $heap (mut i32) (i32.const 4096))
+ (func (export "malloc") (param $n i32) (result i32) (local $p i32)
+   (local.set $p (global.get $heap))
+   (global.set $heap (i32.add (global.get $heap) (i32.add (local.get $n) (i32.const 16))))
+   (local.get $p))
+ (func (export "proxy_abi_version_0_2_1"))
+ (func $rec (param $id i32) (param $code i32)
+   (i32.store8 (i32.const 8) (local.get $id))
+   (i32.store8 (i32.const 9) (i32.add (i32.const 48) (local.get $code)))
+   (drop (call $log (i32.const 2) (i32.const 8) (i32.const 2))))
+ (func $call (param $cluster i32) (param $len i32) (param $tok i32) (result i32)
+   (call $grpc (local.get $cluster) (local.get $len) (i32.const 48) (i32.const 7)
+     (i32.const 64) (i32.const 5) (i32.const 0) (i32.const 0) (i32.const 80) (i32.const 3)
+     (i32.const 1000) (local.get $tok)))
+ (func (export "proxy_on_context_create") (param i32 i32))
+ (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+   (call $rec (i32.const 97) (call $call (i32.const 16) (i32.const 5) (i32.const 200)))
+   (call $rec (i32.const 116) (i32.load (i32.const 200)))
+   (call $rec (i32.const 98) (call $call (i32.const 32) (i32.const 4) (i32.const 204)))
+   (call $rec (i32.const 99) (call $call (i32.const 16) (i32.const 5) (i32.const 208)))
+   (call $rec (i32.const 122) (call $cancel (i32.const 1)))
+   (call $rec (i32.const 100) (call $ff (i32.const 96) (i32.const 8) (i32.const 160) (i32.const 23)
+     (i32.const 300) (i32.const 304)))
+   (call $rec (i32.const 101) (call $ff (i32.const 112) (i32.const 10) (i32.load (i32.const 300))
+     (i32.load (i32.const 304)) (i32.const 308) (i32.const 312)))
+   (drop (call $log (i32.const 2) (i32.load (i32.const 308)) (i32.load (i32.const 312))))
+   (call $rec (i32.const 102) (call $ff (i32.const 128) (i32.const 17) (i32.const 0) (i32.const 0)
+     (i32.const 316) (i32.const 320)))
+   (i32.const 0))
+ (func (export "proxy_on_grpc_receive") (param $ctx i32) (param $tok i32) (param $size i32)
+   (call $rec (i32.const 114) (local.get $tok))
+   (drop (call $bget (i32.const 5) (i32.const 0) (local.get $size) (i32.const 400) (i32.const 404)))
+   (drop (call $log (i32.const 2) (i32.load (i32.const 400)) (i32.load (i32.const 404)))))
+ (func (export "proxy_on_grpc_close") (param $ctx i32) (param $tok i32) (param $code i32)
+   (call $rec (i32.const 120) (local.get $tok))
+   (drop (call $status (i32.const 408) (i32.const 412) (i32.const 416)))
+   (call $rec (i32.const 121) (i32.sub (i32.load (i32.const 408)) (i32.const 10)))
+   (drop (call $log (i32.const 2) (i32.load (i32.const 412)) (i32.load (i32.const 416)))))
+))");
+  for (const char* version : {"1.32", "1.38"}) {
+    INFO("Envoy " << version);
+    HostConfig cfg;
+    cfg.envoy_version = version;
+    auto h = host(wasm, cfg);
+    h->state().grpc_cluster_known = [](const std::string& c) { return c == "authz"; };
+    int answered = 0;
+    h->state().grpc_responder = [&](const GrpcCallRecord& r) -> std::optional<GrpcCallResponse> {
+      CHECK(r.service == "pkg.Svc");
+      CHECK(r.method == "Check");
+      CHECK(r.message == "req");
+      if (answered++ == 0) return GrpcCallResponse{0, "", "pong"};
+      return GrpcCallResponse{14, "unavailable", ""};
+    };
+    auto out = h->run_http(request());
+    REQUIRE_FALSE(out.error);
+    auto c = codes(out.logs);
+    // [ENVOY] grpcCall: a cluster Envoy does not have is PARSE_FAILURE; [HOST] wasm.h
+    // nextGrpcCallId: tokens 5, 9, ...
+    CHECK(c['a'] == OK);
+    CHECK(c['t'] == 5);
+    CHECK(c['b'] == 4);
+    CHECK(c['c'] == OK);
+    // [ENVOY] grpcCancel: a call token nobody holds (1) is NOT_FOUND.
+    CHECK(c['z'] == NOT_FOUND);
+    REQUIRE(out.grpc_calls.size() == 2);
+    CHECK(out.grpc_calls[0].cluster == "authz");
+    // [ENVOY] onGrpcReceiveWrapper / onGrpcCloseWrapper: the message in GRPC_RECEIVE_BUFFER;
+    // a failure closes with its status, readable with proxy_get_status.
+    CHECK(c['r'] == 5);
+    CHECK(has_line(out.logs, "pong"));
+    CHECK(c['x'] == 9);
+    CHECK(c['y'] == 4);  // 14 - 10: UNAVAILABLE
+    CHECK(has_line(out.logs, "unavailable"));
+    // [ENVOY] foreign.cc compress / uncompress round trip; clear_route_cache from 1.33.
+    CHECK(c['d'] == OK);
+    CHECK(c['e'] == OK);
+    CHECK(has_line(out.logs, "hello hello hello hello"));
+    CHECK(c['f'] == (std::string(version) == "1.32" ? NOT_FOUND : OK));
+  }
+}

@@ -222,3 +222,26 @@ TEST_CASE("spec: a configuration mapping with bytes that are not UTF-8 is an err
   REQUIRE_FALSE(s);
   CHECK(s.error().message().find("not UTF-8") != std::string::npos);
 }
+
+TEST_CASE("spec: grpc_calls scripts and expectations", "[testing]") {
+  auto s = parse_spec(R"(plugin:
+  grpc_calls: [{cluster: authz, service: pkg.Svc, method: Check, response: pong}]
+cases:
+  - grpc_calls: [{cluster: authz, status: 14, status_message: down}]
+    expect:
+      grpc_calls: [{cluster: authz, service: pkg.Svc, method: Check, message: req}]
+)",
+                      "s");
+  REQUIRE(s);
+  REQUIRE(s->plugin.grpc_calls.size() == 1);
+  CHECK(s->plugin.grpc_calls[0].response.message == "pong");
+  CHECK(s->plugin.grpc_calls[0].response.status == 0);
+  REQUIRE(s->cases[0].grpc_calls.size() == 1);
+  CHECK(s->cases[0].grpc_calls[0].response.status == 14);
+  CHECK(s->cases[0].grpc_calls[0].response.status_message == "down");
+  REQUIRE(s->cases[0].expect.grpc_calls);
+  CHECK((*s->cases[0].expect.grpc_calls)[0].message == "req");
+  auto bad = parse_spec("cases:\n  - grpc_calls: [{cluster: a, status: 99}]\n", "s");
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().message(), Catch::Contains("gRPC status code"));
+}
