@@ -13,19 +13,19 @@ enum class Errc {
   invalid_argument,  // a value the user gave is malformed (reference, flag value)
   not_found,         // a name, file, blob or manifest does not exist
   already_exists,
-  io,                // filesystem or OS failure
-  parse,             // malformed JSON/YAML/wasm/tar/manifest
-  validation,        // content read fine but breaks a rule (ABI, media type)
-  digest_mismatch,   // content does not match its digest
-  unsupported,       // a format, media type or feature we do not handle
-  network,           // connection, timeout (transient: retried)
-  tls,               // TLS handshake or certificate verification failed (never retried)
-  auth,              // authentication or authorization failed
-  registry,          // a registry answered with an error
-  toolchain,         // compiler/cargo missing or failed
-  test_failed,       // `ext test` cases failed
-  interrupted,       // SIGINT (exit 130)
-  internal,          // a bug
+  io,               // filesystem or OS failure
+  parse,            // malformed JSON/YAML/wasm/tar/manifest
+  validation,       // content read fine but breaks a rule (ABI, media type)
+  digest_mismatch,  // content does not match its digest
+  unsupported,      // a format, media type or feature we do not handle
+  network,          // connection, timeout (transient: retried)
+  tls,              // TLS handshake or certificate verification failed (never retried)
+  auth,             // authentication or authorization failed
+  registry,         // a registry answered with an error
+  toolchain,        // compiler/cargo missing or failed
+  test_failed,      // `ext test` cases failed
+  interrupted,      // SIGINT (exit 130)
+  internal,         // a bug
 };
 
 const char* to_string(Errc code) noexcept;
@@ -46,6 +46,12 @@ class Error : public std::runtime_error {
 
   // A copy whose message is "<context>: <message>"; code, hint and details kept.
   Error with_context(const std::string& context) const;
+
+  // The one rule for what is retried (the transport, push and pull all ask this): a dropped or
+  // timed-out connection, or an HTTP status a later attempt may not get (408, 429, 500, 502,
+  // 503, 504). TLS, auth and every other error are final.
+  bool temporary() const noexcept;
+  static bool temporary_status(int http_status) noexcept;
 
  private:
   Errc m_code;

@@ -33,12 +33,6 @@ util::ProcessRunner& runner_of(Env& env) {
   return env.runner ? *env.runner : sub;
 }
 
-template <class T>
-T value_or_throw(Result<T> r, const std::string& context = {}) {
-  if (!r) throw context.empty() ? r.error() : r.error().with_context(context);
-  return std::move(*r);
-}
-
 void check(Result<void> r) {
   if (!r) throw r.error();
 }

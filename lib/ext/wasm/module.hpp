@@ -98,8 +98,8 @@ std::string abi_config_string(const std::string& abi_version);
 // The WABT release ext was built with ("1.0.32"), for `ext version`.
 std::string wabt_version();
 
-const char* to_string(ExternKind kind);    // "func", "table", "memory", "global", "tag"
-const char* to_string(FilterKind kind);    // "unknown", "http", "network", "both"
+const char* to_string(ExternKind kind);  // "func", "table", "memory", "global", "tag"
+const char* to_string(FilterKind kind);  // "unknown", "http", "network", "both"
 
 // The filter type a project or a flag declares: "http" | "network" (any case).
 Result<FilterKind> parse_filter_type(std::string_view text);
