@@ -27,8 +27,7 @@ std::string RetryBudget::describe() const {
 }
 
 bool is_retryable_status(int status) {
-  return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 ||
-         status == 504;
+  return Error::temporary_status(status);
 }
 
 RetryingTransport::RetryingTransport(std::shared_ptr<Transport> inner, RetryPolicy policy,
@@ -97,7 +96,7 @@ Response RetryingTransport::send(const Request& req) {
       wait(*d, describe(req) + ": HTTP " + std::to_string(r.status));
       waited += *d;
     } catch (const Error& e) {
-      if (e.code() != Errc::network) throw;  // TLS, auth, ...: retrying cannot help
+      if (!e.temporary()) throw;  // TLS, auth, ...: retrying cannot help
       charge_failure(started);
       bool by_budget = false;
       auto d = next_delay(attempt, nullptr, waited, &by_budget);
@@ -130,7 +129,7 @@ std::unique_ptr<ResponseStream> RetryingTransport::open(const Request& req) {
       wait(*d, describe(req) + ": HTTP " + std::to_string(status));
       waited += *d;
     } catch (const Error& e) {
-      if (e.code() != Errc::network) throw;  // TLS, auth, ...: retrying cannot help
+      if (!e.temporary()) throw;  // TLS, auth, ...: retrying cannot help
       charge_failure(started);
       bool by_budget = false;
       auto d = next_delay(attempt, nullptr, waited, &by_budget);

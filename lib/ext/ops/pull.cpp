@@ -58,8 +58,7 @@ PullResult pull(const PullOptions& opts, Env& env) {
       break;
     } catch (const Error& e) {
       // Once more only while the command's retry budget (shared with every lower layer) lasts.
-      if (e.code() != Errc::network || attempt >= 2 || !remote.client->retry_budget().allows())
-        throw;
+      if (!e.temporary() || attempt >= 2 || !remote.client->retry_budget().allows()) throw;
       if (env.reporter) env.reporter->warn(e.message() + "; retrying the pull");
     }
   }

@@ -135,9 +135,7 @@ PushResult push(const PushOptions& opts, Env& env) {
       // A dropped connection after the transport's own retries, or a failed streamed upload (a
       // large blob's body cannot be resent by the transport): start over once; blobs the
       // registry already took are skipped.
-      const bool transient = e.code() == Errc::network || e.http_status() >= 500 ||
-                             e.http_status() == 429 || e.http_status() == 408;
-      if (!transient || attempt >= 2 || !remote.client->retry_budget().allows()) throw;
+      if (!e.temporary() || attempt >= 2 || !remote.client->retry_budget().allows()) throw;
       if (env.reporter) env.reporter->warn(e.message() + "; retrying the push");
     }
   }
