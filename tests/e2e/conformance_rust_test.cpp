@@ -10,8 +10,7 @@
 
 TEST_CASE("ext test: an SDK-style Rust filter reading request headers late fails as in Envoy",
           "[e2e][test][conformance]") {
-  // Like the rust-nodeps fixture in test_cmd_test.cpp: only where cargo exists.
-  if (!ext::test::have_program("cargo")) return;
+  ext::test::require_tool("cargo");
   ext::util::TempDir dir("ext-conformance-rust-");
   auto proj = dir.path() / "rust";
   std::filesystem::copy(ext::test::data_dir() / "host" / "rust-sdk-panic", proj,

@@ -255,8 +255,8 @@ TEST_CASE("bad input to ext build --wasm: clear errors, untouched store", "[e2e]
 
 TEST_CASE("the compat format is a real container image: skopeo and GNU tar read it",
           "[e2e][artifact]") {
-  REQUIRE(ext::test::have_program("skopeo"));
-  REQUIRE(ext::test::have_program("tar"));
+  ext::test::require_tool("skopeo");
+  ext::test::require_tool("tar");
   ext::util::TempDir dir;
   auto store = dir.path() / "store";
   auto wasm = write_module(dir.path(), "http_filter");

@@ -13,7 +13,7 @@ using ext::test::RegistryServer;
 using ext::test::run_ext;
 
 TEST_CASE("skopeo reads what ext pushes and ext pulls what skopeo copies", "[registry][e2e]") {
-  REQUIRE(test::have_program("skopeo"));
+  test::require_tool("skopeo");
   auto& server = test::shared_registry(RegistryServer::Mode::plain);
   util::TempDir dir;
   auto wasm = dir.path() / "filter.wasm";

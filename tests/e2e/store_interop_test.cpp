@@ -38,7 +38,7 @@ json run_json(const std::vector<std::string>& args, const fs::path& store) {
 
 TEST_CASE("interop: skopeo reads what ext export writes and ext imports what skopeo copy writes",
           "[store][e2e][interop]") {
-  REQUIRE(test::have_program("skopeo"));
+  test::require_tool("skopeo");
   util::TempDir dir;
   fs::path home = dir.path() / "home";
   fs::create_directories(home);

@@ -128,7 +128,7 @@ cases:
 // The build helper's templates and the Rust fixture, built and tested as a user would: each
 // ships a spec that passes; a case added to fail ON PURPOSE shows its diff and exits 1.
 TEST_CASE("ext test on the C++ templates and the Rust fixture", "[e2e][test][templates]") {
-  if (!ext::test::have_program("clang-14")) FAIL("clang-14 is required");
+  ext::test::require_tool("clang-14");
   ext::util::TempDir dir("ext-e2e-templates-");
   for (const char* tpl : {"http-filter", "network-filter"}) {
     auto proj = dir.path() / tpl;
@@ -168,7 +168,8 @@ TEST_CASE("ext test on the C++ templates and the Rust fixture", "[e2e][test][tem
              Catch::Contains("response_headers[\"x-ext\"]: expected \"nope\", got \"hello\""));
   CHECK_THAT(bad.out, Catch::Contains(" passed, 1 failed\n"));
 
-  if (ext::test::have_program("cargo")) {
+  ext::test::require_tool("cargo");
+  {
     auto rust = dir.path() / "rust";
     std::filesystem::copy(data_dir() / "build" / "rust-nodeps", rust,
                           std::filesystem::copy_options::recursive);

@@ -87,4 +87,10 @@ bool have_program(const std::string& name) {
   return util::find_program(name).has_value();
 }
 
+void require_tool(const std::string& name) {
+  if (!have_program(name))
+    throw Error(Errc::not_found, name + " is required by this test and not on PATH",
+                "run scripts/setup: it installs every tool the suite needs");
+}
+
 }  // namespace ext::test

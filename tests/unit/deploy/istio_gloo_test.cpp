@@ -128,7 +128,7 @@ TEST_CASE("istio: every option, YAML plugin config, pull secret", "[deploy]") {
 TEST_CASE("istio: pull secret matches what kubectl create secret docker-registry writes",
           "[deploy]") {
   // scripts/setup installs kubectl (Debian's kubernetes-client): every CI machine runs this.
-  REQUIRE(test::have_program("kubectl"));
+  test::require_tool("kubectl");
   util::ProcessSpec spec;
   spec.argv = {"kubectl",
                "create",
