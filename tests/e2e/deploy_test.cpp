@@ -261,7 +261,7 @@ TEST_CASE("e2e deploy: a reference that is not in the store and cannot be pulled
   CHECK(r.err.find("hint: build it with `ext build -t " + ref + "`") != std::string::npos);
 }
 
-TEST_CASE("e2e deploy: ABI vs platform version warns; --strict fails", "[deploy][e2e]") {
+TEST_CASE("e2e deploy: ABI vs platform version warns, --strict fails", "[deploy][e2e]") {
   Fixture f;
   f.build("registry.example.com/acme/add-header:v1", f.wasm);
   // A module without a proxy_abi_version_* marker: every Envoy refuses it.
@@ -294,7 +294,7 @@ TEST_CASE("e2e deploy: ABI vs platform version warns; --strict fails", "[deploy]
   CHECK(old.err.find("hint: use --envoyfilter") != std::string::npos);
 }
 
-TEST_CASE("e2e deploy istio --apply / undeploy through kubectl; pull secret", "[deploy][e2e]") {
+TEST_CASE("e2e deploy istio --apply / undeploy through kubectl, pull secret", "[deploy][e2e]") {
   Fixture f;
   std::string digest = f.build("registry.example.com/acme/add-header:v1", f.wasm);
   auto log = f.dir.path() / "kubectl.log";
@@ -470,7 +470,7 @@ TEST_CASE("e2e deploy gloo: Gateway file, --apply through kubectl, undeploy one 
   CHECK(af[0]["name"] == "other");
 }
 
-TEST_CASE("e2e deploy envoy --run: fake envoy becomes ready, VM active; Ctrl-C forwarded",
+TEST_CASE("e2e deploy envoy --run: fake envoy becomes ready, VM active, Ctrl-C forwarded",
           "[deploy][e2e]") {
   Fixture f;
   auto log = f.dir.path() / "envoy.log";

@@ -159,7 +159,7 @@ TEST_CASE("e2e deploy trust: the pin is what the registry serves", "[deploy][e2e
   CHECK_FALSE(fs::exists(out));
 }
 
-TEST_CASE("e2e deploy trust: releases decide the fields; bad versions and labels are errors",
+TEST_CASE("e2e deploy trust: releases decide the fields, bad versions and labels are errors",
           "[deploy][e2e]") {
   Fixture f;
   json_of(
@@ -188,7 +188,7 @@ TEST_CASE("e2e deploy trust: releases decide the fields; bad versions and labels
   CHECK(ns.exit_code == 1);
 }
 
-TEST_CASE("e2e deploy trust: layouts a platform cannot load; --strict fails every warning",
+TEST_CASE("e2e deploy trust: layouts a platform cannot load, --strict fails every warning",
           "[deploy][e2e]") {
   Fixture f;
   json_of(f.ext({"--json", "build", "--wasm", f.http.string(), "-t", "acme/c:v1", "--root-id", "r",
@@ -203,7 +203,7 @@ TEST_CASE("e2e deploy trust: layouts a platform cannot load; --strict fails ever
   CHECK(gloo.err.find("wasme \"oci\" layout") != std::string::npos);
 }
 
-TEST_CASE("e2e deploy trust: --bootstrap keeps tags and anchors; .json writes JSON",
+TEST_CASE("e2e deploy trust: --bootstrap keeps tags and anchors, .json writes JSON",
           "[deploy][e2e]") {
   Fixture f;
   auto boot = f.dir.path() / "bootstrap.yaml";
@@ -300,7 +300,7 @@ TEST_CASE("e2e deploy trust: a pull secret file is 0600", "[deploy][e2e]") {
   CHECK((st.st_mode & 0777) == 0600);
 }
 
-TEST_CASE("e2e push --format F -t T writes T only; the repack equals build --format F",
+TEST_CASE("e2e push --format F -t T writes T only, the repack equals build --format F",
           "[registry][e2e]") {
   auto& server = test::shared_registry(RegistryServer::Mode::plain);
   Fixture f;

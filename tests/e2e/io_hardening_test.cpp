@@ -231,7 +231,7 @@ TEST_CASE("e2e io: a TLS registry on loopback gets https first, and errors say w
   CHECK_THAT(p.err, !Catch::Contains("plain http failed"));
 }
 
-TEST_CASE("e2e io: a failed pull leaves no name; a damaged blob is fetched again",
+TEST_CASE("e2e io: a failed pull leaves no name, a damaged blob is fetched again",
           "[registry][e2e][io]") {
   auto& server = test::shared_registry(test::RegistryServer::Mode::plain);
   util::TempDir dir;

@@ -185,7 +185,7 @@ TEST_CASE("versions: Istio EnvoyFilter per release: fail_open before 1.25, failu
   }
 }
 
-TEST_CASE("versions: Gloo failOpen from 1.12; network filters and FAIL_RELOAD refused",
+TEST_CASE("versions: Gloo failOpen from 1.12, network filters and FAIL_RELOAD refused",
           "[deploy]") {
   GlooOptions o;
   o.version = v(1, 11);

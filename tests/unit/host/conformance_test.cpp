@@ -171,7 +171,7 @@ TEST_CASE("conformance: header maps live for their phase only", "[host][conforma
   CHECK(c['j'] == BAD_ARGUMENT);
 }
 
-TEST_CASE("conformance: the end of a stream is log, done, delete (HTTP); done, log, delete (TCP)",
+TEST_CASE("conformance: the end of a stream is log, done, delete (HTTP), done, log, delete (TCP)",
           "[host][conformance]") {
   Probe p;
   auto L = p.str("log"), D = p.str("done"), X = p.str("delete");

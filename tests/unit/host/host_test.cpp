@@ -349,7 +349,7 @@ TEST_CASE("linking refuses what Envoy refuses", "[host]") {
       {}));
 }
 
-TEST_CASE("start-up: _initialize then main; traps and restricted hostcalls fail the load",
+TEST_CASE("start-up: _initialize then main, traps and restricted hostcalls fail the load",
           "[host]") {
   auto ok = Host::create(wat_module(R"(
     (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))

@@ -89,7 +89,7 @@ class OneShotSource final : public http::BodySource {
 
 }  // namespace
 
-TEST_CASE("retries: 5xx, 429 and resets, bounded; Retry-After honoured", "[http]") {
+TEST_CASE("retries: 5xx, 429 and resets, bounded, Retry-After honoured", "[http]") {
   auto fake = std::make_shared<FakeTransport>();
   std::vector<std::chrono::milliseconds> slept;
   http::RetryPolicy policy;

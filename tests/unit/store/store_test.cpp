@@ -193,7 +193,7 @@ TEST_CASE("store: a store that does not exist lists nothing and is created by th
   CHECK(temp_files(root / "blobs" / "sha256").empty());
 }
 
-TEST_CASE("store: tag, move and remove names; prune unreachable blobs and temp files", "[store]") {
+TEST_CASE("store: tag, move and remove names, prune unreachable blobs and temp files", "[store]") {
   util::TempDir dir;
   store::OciLayoutStore s(dir.path());
   auto a = test::put_image(s, {"acme/a:1"}, "a");

@@ -145,7 +145,7 @@ cases:
                       Catch::Contains("response_headers[&quot;x-ext&quot;]: expected"));
 }
 
-TEST_CASE("runner: a plugin that fails to start fails every case; traps name the callback",
+TEST_CASE("runner: a plugin that fails to start fails every case, traps name the callback",
           "[testing]") {
   auto spec = parse_spec(R"(plugin:
   configuration: '{"fail":"yes"}'
