@@ -158,6 +158,9 @@ BuildOutput AssemblyScriptDriver::build(const BuildRequest& req) {
   out.module = module;
   out.toolchain = tc.description + ", asc from node_modules";
 
+  // node_modules serves both profiles: its unit lives beside them, in build/.
+  auto deps_stamp_file = dir / "build" / "ext-npm-ci.json";
+  auto deps_stamp = req.dry_run ? BuildStamp{} : BuildStamp::load(deps_stamp_file);
   auto stamp_file = stamp_path(req);
   auto stamp = req.dry_run ? BuildStamp{} : BuildStamp::load(stamp_file);
   // The compiler's shebang (#!/usr/bin/env node) finds the node we found.
@@ -189,10 +192,11 @@ BuildOutput AssemblyScriptDriver::build(const BuildRequest& req) {
                                  "--no-fund"};
   auto ci_key = hash_hex(util::join(ci, "\x1f") + "\x1e" + identity);
   bool installed = false;
-  if (req.dry_run || !stamp.fresh("npm-ci", ci_key, dir) || !fs::exists(asc, ec)) {
+  if (req.dry_run || !deps_stamp.fresh("npm-ci", ci_key, dir) || !fs::exists(asc, ec)) {
     show(ci);
     if (!req.dry_run) {
-      stamp.forget("npm-ci");
+      deps_stamp.forget("npm-ci");
+      deps_stamp.save(deps_stamp_file);
       auto r = run(ci);
       if (r.exit_code != 0) {
         auto output = shown_output(r);
@@ -213,8 +217,8 @@ BuildOutput AssemblyScriptDriver::build(const BuildRequest& req) {
         throw Error(Errc::toolchain, "npm ci finished but node_modules/.bin/asc is missing",
                     "add the AssemblyScript compiler your SDK supports to devDependencies, "
                     "pinned: npm install --save-dev --save-exact assemblyscript@VERSION");
-      stamp.record("npm-ci", ci_key, dep_inputs, dir);
-      stamp.save(stamp_file);
+      deps_stamp.record("npm-ci", ci_key, dep_inputs, dir);
+      deps_stamp.save(deps_stamp_file);
     }
     installed = true;
   }

@@ -6,9 +6,10 @@
 //   2. `node_modules/.bin/asc ENTRY -b OUTPUT [--optimize | --debug] FLAGS...`, where ENTRY is
 //      build.sources[0] (default assembly/index.ts) and FLAGS is build.flags (the SDK's options,
 //      e.g. `--use abort=abort_proc_exit`) then the extra arguments.
-// Incremental: both steps are units of a BuildStamp (build/<profile>/ext-build.json); the
-// compile unit's inputs are every .ts file under the entry's folder, the lock files and the
-// module. Needs node and npm on PATH (Debian: apt-get install nodejs npm).
+// Incremental: each step is a BuildStamp unit: npm ci in build/ext-npm-ci.json (node_modules
+// serves both profiles), asc in build/<profile>/ext-build.json with every .ts/.json file under
+// the entry's folder, the lock files and the module as inputs. Needs node and npm on PATH (Debian:
+// apt-get install nodejs npm).
 #pragma once
 
 #include <filesystem>
