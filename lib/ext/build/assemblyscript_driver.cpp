@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 
 #include "ext/build/build_stamp.hpp"
@@ -44,6 +45,29 @@ std::optional<std::string> version_of(const fs::path& program, util::ProcessRunn
   } catch (const Error&) {
     return std::nullopt;
   }
+}
+
+// npm's version from its own package.json (npm is a node script: `npm --version` costs a node
+// start, several hundred ms, on every build). The script lives in .../npm/bin/npm-cli.js.
+std::optional<std::string> npm_version_from_package(const fs::path& npm) {
+  std::error_code ec;
+  auto real = fs::canonical(npm, ec);
+  if (ec) return std::nullopt;
+  for (auto dir = real.parent_path(); !dir.empty() && dir != dir.parent_path();
+       dir = dir.parent_path()) {
+    auto pkg = dir / "package.json";
+    if (fs::is_regular_file(pkg, ec)) {
+      try {
+        auto j = nlohmann::json::parse(util::read_file(pkg, 1 << 20), nullptr, false);
+        if (j.is_object() && j.value("name", "") == "npm" && j["version"].is_string())
+          return j["version"].get<std::string>();
+      } catch (const std::exception&) {
+      }
+      return std::nullopt;  // the nearest package.json is not npm's
+    }
+    if (dir.filename() == "node_modules") break;
+  }
+  return std::nullopt;
 }
 
 bool has(const std::string& s, std::string_view part) {
@@ -100,7 +124,8 @@ Result<NodeToolchain> find_node_toolchain(const NodeToolchainSearch& search,
   tc.npm = *npm;
   auto nv = version_of(tc.node, runner);
   if (!nv) return fail(Errc::toolchain, tc.node.string() + " --version failed", k_install_hint);
-  auto pv = version_of(tc.npm, runner);
+  auto pv = npm_version_from_package(tc.npm);
+  if (!pv) pv = version_of(tc.npm, runner);
   if (!pv) return fail(Errc::toolchain, tc.npm.string() + " --version failed", k_install_hint);
   tc.node_version = *nv;
   tc.npm_version = *pv;
