@@ -186,7 +186,7 @@ TEST_CASE("EXT_TEMPLATES_DIR replaces the embedded templates", "[e2e][init]") {
   CHECK(ext::util::read_file(tmp.path() / "p/hello.txt") == "hello p\n");
 }
 
-TEST_CASE("ext build: init, compile, validate, package; no-op rebuild; dry run", "[e2e][build]") {
+TEST_CASE("ext build: init, compile, validate, package, no-op rebuild, dry run", "[e2e][build]") {
   ext::util::TempDir tmp;
   auto dir = tmp.path() / "demo-filter";
   auto store = tmp.path() / "store";

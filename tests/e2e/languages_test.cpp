@@ -95,7 +95,7 @@ TEST_CASE("AssemblyScript template: init, build with npm ci + asc, validate, pac
   CHECK(has(broken.err, "ERROR TS2304: Cannot find name 'nope'."));
 }
 
-TEST_CASE("Rust network-filter template: init renders a StreamContext crate; build runs cargo",
+TEST_CASE("Rust network-filter template: init renders a StreamContext crate, build runs cargo",
           "[e2e][init][rust]") {
   ext::util::TempDir tmp;
   auto dir = tmp.path() / "tcp-count";

@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 
 #include "ext/build/assemblyscript_driver.hpp"
+#include "ext/build/cpp_driver.hpp"
+#include "ext/build/custom_driver.hpp"
+#include "ext/build/rust_driver.hpp"
 #include "ext/core/error.hpp"
 #include "ext/util/files.hpp"
 #include "support/build/build_fixtures.hpp"
@@ -73,7 +76,7 @@ struct AsProject {
 
 }  // namespace
 
-TEST_CASE("AssemblyScriptDriver: npm ci, then the project's own asc; both incremental",
+TEST_CASE("AssemblyScriptDriver: npm ci, then the project's own asc, both incremental",
           "[build][assemblyscript]") {
   AsProject p;
   ext::CollectingReporter reporter;
@@ -269,4 +272,41 @@ TEST_CASE("drivers: one per language, each says what it needs", "[build]") {
     CHECK_FALSE(d->info().toolchain.empty());
     CHECK_FALSE(d->info().install.empty());
   }
+
+  // Output paths without building: the default, and build.output from ext.yaml.
+  ext::CollectingReporter reporter;
+  ext::test::FakeBuildRunner fake;
+  BuildRequest req;
+  req.project_dir = "/p";
+  req.project.name = "f";
+  req.runner = &fake;
+  CHECK(CppDriver().output_path(req) == "/p/build/release/f.wasm");
+  CHECK(stamp_path(req) == "/p/build/release/ext-build.json");
+  req.release = false;
+  CHECK(AssemblyScriptDriver().output_path(req) == "/p/build/debug/f.wasm");
+  req.project.build.output = "out/m.wasm";
+  CHECK(CppDriver().output_path(req) == "/p/out/m.wasm");
+  CHECK(RustDriver().output_path(req) == "/p/out/m.wasm");  // no toolchain probe needed
+  CHECK(fake.calls.empty());
+  req.project.build.output = "/abs/m.wasm";
+  CHECK(AssemblyScriptDriver().output_path(req) == "/abs/m.wasm");
+  req.project.build.output.clear();
+  CHECK_THROWS_WITH(CustomDriver().output_path(req),
+                    Catch::Contains("language: custom needs build.command and build.output"));
+
+  // detect never throws; a missing toolchain comes with its install line.
+  RustToolchainSearch none;
+  none.path_env = "";
+  none.fallbacks = {};
+  auto rust = RustDriver(none).detect(fake);
+  CHECK_FALSE(rust.found);
+  CHECK_THAT(rust.hint, Catch::Contains("libstd-rust-dev-wasm32"));
+  CppToolchainSearch no_cpp;
+  no_cpp.path_env = "";
+  no_cpp.wasi_sdk_dirs = {};
+  no_cpp.system_root = "/nonexistent";
+  auto cpp = CppDriver(no_cpp).detect(fake);
+  CHECK_FALSE(cpp.found);
+  CHECK_FALSE(cpp.hint.empty());
+  CHECK(CustomDriver().detect(fake).found);
 }

@@ -43,7 +43,7 @@ TEST_CASE("embedded templates: both kinds for C++ and Rust, HTTP for AssemblyScr
   }
 }
 
-TEST_CASE("template.json: kind must be http or network; non-string members read as absent",
+TEST_CASE("template.json: kind must be http or network, non-string members read as absent",
           "[scaffold]") {
   ext::util::TempDir dir;
   fs::create_directories(dir.path() / "x/bad");
