@@ -51,7 +51,8 @@ TEST_CASE("ext.yaml: defaults and conveniences", "[project]") {
   CHECK(p->platform == "istio");
 }
 
-TEST_CASE("ext.yaml: language assemblyscript, and the unknown-language hint names it", "[project]") {
+TEST_CASE("ext.yaml: language assemblyscript, and the unknown-language hint names it",
+          "[project]") {
   auto p = ProjectFile::parse(
       "name: as\nlanguage: assemblyscript\nbuild: {sources: [assembly/index.ts], flags: [--use, "
       "abort=abort_proc_exit]}\n");
