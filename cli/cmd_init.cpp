@@ -1,4 +1,5 @@
-// ext init [DIR] [--language cpp|rust] [--template NAME] [--name NAME] [--root-id ID]
+// ext init [DIR] [--language cpp|rust|assemblyscript] [--template NAME] [--name NAME] [--root-id
+// ID]
 //          [--platform envoy|istio|gloo] [--platform-version V] [--no-prompt] [--force]
 // ext init --list-templates
 // On a terminal, choices the flags leave open are asked (numbered menus); with --no-prompt or
@@ -115,7 +116,7 @@ void setup_init(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<InitFlags>();
   auto* cmd = app.add_subcommand("init", "Create a filter project from a template");
   cmd->add_option("dir", flags->dir, "Project folder (created; default: ./NAME, or . )");
-  cmd->add_option("-l,--language", flags->language, "cpp or rust");
+  cmd->add_option("-l,--language", flags->language, "cpp, rust or assemblyscript");
   cmd->add_option("--template", flags->template_name,
                   "Template: http-filter, network-filter, or LANG/NAME (see --list-templates)");
   cmd->add_option("--name", flags->name, "Filter name (image name; default: the folder name)");
@@ -125,22 +126,34 @@ void setup_init(CLI::App& app, Context& ctx) {
   cmd->add_option("--platform-version", flags->platform_version, "Platform version");
   cmd->add_flag("--no-prompt", flags->no_prompt, "Never ask; use defaults for what is missing");
   cmd->add_flag("--force", flags->force, "Write into a folder that is not empty");
-  cmd->add_flag("--list-templates", flags->list, "List the templates and exit");
+  cmd->add_flag("--list-templates", flags->list,
+                "List the templates (language, kind, SDK, toolchain and whether it is installed)");
   cmd->callback([flags, &ctx] {
     auto env = ctx.env();
     if (flags->list) {
-      auto list = ops::list_templates(env);
+      auto list = ops::list_templates(env, /*detect=*/true);
       nlohmann::json j = nlohmann::json::array();
       std::ostringstream human;
       for (const auto& t : list) {
+        nlohmann::json toolchain = {
+            {"needs", t.toolchain}, {"found", t.toolchain_found}, {"status", t.toolchain_status}};
+        if (!t.toolchain_hint.empty()) toolchain["hint"] = t.toolchain_hint;
         j.push_back({{"id", t.id},
                      {"language", t.language},
                      {"name", t.name},
-                     {"description", t.description}});
-        human << t.id;
-        if (!t.description.empty())
-          human << std::string(t.id.size() < 22 ? 22 - t.id.size() : 1, ' ') << t.description;
+                     {"kind", t.kind},
+                     {"sdk", t.sdk},
+                     {"description", t.description},
+                     {"toolchain", toolchain}});
+        human << t.id << "  (" << t.language << ", " << (t.kind.empty() ? "?" : t.kind) << ")";
+        if (!t.description.empty()) human << "  " << t.description;
         human << "\n";
+        if (!t.sdk.empty()) human << "    sdk:        " << t.sdk << "\n";
+        if (!t.toolchain.empty()) human << "    toolchain:  " << t.toolchain << "\n";
+        human << "    found:      " << (t.toolchain_found ? "yes, " : "NO, ") << t.toolchain_status
+              << "\n";
+        if (!t.toolchain_found && !t.toolchain_hint.empty())
+          human << "    install:    " << t.toolchain_hint << "\n";
       }
       ctx.emit(j, human.str());
       return;

@@ -29,9 +29,11 @@ TEST_CASE("ext init --list-templates", "[e2e][init]") {
   CHECK(has(r.out, "cpp/http-filter"));
   CHECK(has(r.out, "cpp/network-filter"));
   CHECK(has(r.out, "rust/http-filter"));
+  CHECK(has(r.out, "rust/network-filter"));
+  CHECK(has(r.out, "assemblyscript/http-filter"));
   auto j = json_of(run_ext({"--json", "init", "--list-templates"}));
   REQUIRE(j.is_array());
-  CHECK(j.size() == 3);
+  CHECK(j.size() == 5);
   CHECK(j[0]["id"] == "cpp/http-filter");
   CHECK(j[0]["language"] == "cpp");
 }
@@ -83,8 +85,8 @@ TEST_CASE("ext init on a terminal asks for what the flags leave open", "[e2e][in
   ext::util::TempDir tmp;
   // Numbered menus; a wrong number and a bad name are asked again, not fatal.
   auto r = ext::test::run_ext_on_tty({"init"}, tmp.path(),
-                                     {{"choice [1]: ", "7"},  // there are 2 languages
-                                      {"please answer 1-2\nLanguage?", "1"},
+                                     {{"choice [1]: ", "7"},  // there are 3 languages
+                                      {"please answer 1-3\nLanguage?", "1"},
                                       {"Template?", "2"},
                                       {"Filter name (image name)? [my-filter]: ", "Bad Name"},
                                       {"is not valid", "tty-net"}});
@@ -92,6 +94,7 @@ TEST_CASE("ext init on a terminal asks for what the flags leave open", "[e2e][in
   REQUIRE(r.exit_code == 0);
   CHECK(has(r.out, "1) cpp  [default]"));
   CHECK(has(r.out, "2) rust"));
+  CHECK(has(r.out, "3) assemblyscript"));
   CHECK(has(r.out, "2) cpp/network-filter"));
   CHECK(has(r.out, "\"Bad Name\" is not valid"));
   CHECK(has(r.out, "Created tty-net (cpp/network-filter, root id tty_net)"));
@@ -103,12 +106,20 @@ TEST_CASE("ext init on a terminal asks for what the flags leave open", "[e2e][in
   // A language by name, Enter for the rest: the template default and the folder's name.
   auto d = ext::test::run_ext_on_tty(
       {"init", "rusty"}, tmp.path(),
-      {{"choice [1]: ", "rust"}, {"Filter name (image name)? [rusty]: ", ""}});
+      {{"choice [1]: ", "rust"}, {"Template?", ""}, {"Filter name (image name)? [rusty]: ", ""}});
   INFO(d.out);
   REQUIRE(d.exit_code == 0);
+  CHECK(has(d.out, "2) rust/network-filter"));
   CHECK(has(d.out, "Created rusty (rust/http-filter, root id rusty)"));
-  CHECK_FALSE(has(d.out, "Template?"));  // one Rust template: nothing to choose
   CHECK(fs::exists(tmp.path() / "rusty/Cargo.toml"));
+  auto s = ext::test::run_ext_on_tty(
+      {"init", "scripty"}, tmp.path(),
+      {{"choice [1]: ", "assemblyscript"}, {"Filter name (image name)? [scripty]: ", ""}});
+  INFO(s.out);
+  REQUIRE(s.exit_code == 0);
+  CHECK_FALSE(has(s.out, "Template?"));  // one AssemblyScript template: nothing to choose
+  CHECK(has(s.out, "Created scripty (assemblyscript/http-filter, root id scripty)"));
+  CHECK(fs::exists(tmp.path() / "scripty/package-lock.json"));
 
   // Flags answer the questions; --no-prompt asks nothing even on a terminal.
   auto quiet = ext::test::run_ext_on_tty({"init", "quiet", "--no-prompt"}, tmp.path());

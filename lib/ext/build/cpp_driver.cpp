@@ -84,6 +84,23 @@ void write_if_changed(const fs::path& path, const std::string& content) {
 
 CppDriver::CppDriver(CppToolchainSearch search) : m_search(std::move(search)) {}
 
+DriverInfo CppDriver::info() const {
+  return {project::Language::cpp,
+          "clang++ for wasm32-wasi with a WASI sysroot and libc++ (wasi-sdk, or Debian's clang-14)",
+          "apt-get install clang-14 lld-14 wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 "
+          "libclang-rt-14-dev-wasm32   (or set WASI_SDK_PATH to a wasi-sdk)"};
+}
+
+ToolchainStatus CppDriver::detect(util::ProcessRunner&) const {
+  auto tc = find_cpp_toolchain(m_search);
+  if (!tc) return {false, tc.error().message(), tc.error().hint()};
+  return {true, tc->description, ""};
+}
+
+fs::path CppDriver::output_path(const BuildRequest& req) const {
+  return output_or(req, build_dir(req) / (req.project.name + ".wasm"));
+}
+
 BuildOutput CppDriver::build(const BuildRequest& req) {
   const auto& b = req.project.build;
   auto toolchain = find_cpp_toolchain(m_search).value();
@@ -94,7 +111,7 @@ BuildOutput CppDriver::build(const BuildRequest& req) {
   const fs::path out_dir = req.project_dir / out_rel;
   fs::path module_rel =
       b.output.empty() ? out_rel / (req.project.name + ".wasm") : fs::path(b.output);
-  fs::path module = module_rel.is_absolute() ? module_rel : req.project_dir / module_rel;
+  fs::path module = output_path(req);
 
   std::vector<std::string> include_dirs = b.include_dirs;
   std::error_code ec;
@@ -119,7 +136,7 @@ BuildOutput CppDriver::build(const BuildRequest& req) {
   out.module = module;
   out.toolchain = toolchain.description;
 
-  auto stamp_file = out_dir / "ext-build.json";
+  auto stamp_file = stamp_path(req);
   auto stamp = req.dry_run ? BuildStamp{} : BuildStamp::load(stamp_file);
   if (!req.dry_run) {
     fs::create_directories(out_dir / "obj");

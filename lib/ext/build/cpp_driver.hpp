@@ -17,6 +17,9 @@ namespace ext::build {
 class CppDriver final : public Driver {
  public:
   explicit CppDriver(CppToolchainSearch search = CppToolchainSearch::from_environment());
+  DriverInfo info() const override;
+  ToolchainStatus detect(util::ProcessRunner& runner) const override;
+  std::filesystem::path output_path(const BuildRequest& request) const override;
   BuildOutput build(const BuildRequest& request) override;
 
  private:

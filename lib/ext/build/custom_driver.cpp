@@ -7,14 +7,27 @@ namespace ext::build {
 
 namespace fs = std::filesystem;
 
-BuildOutput CustomDriver::build(const BuildRequest& req) {
+DriverInfo CustomDriver::info() const {
+  return {project::Language::custom, "whatever build.command in ext.yaml runs",
+          "install the tools your build.command uses"};
+}
+
+ToolchainStatus CustomDriver::detect(util::ProcessRunner&) const {
+  return {true, "build.command from ext.yaml (not checked before it runs)", ""};
+}
+
+fs::path CustomDriver::output_path(const BuildRequest& req) const {
   const auto& b = req.project.build;
   if (b.command.empty() || b.output.empty())
     throw Error(Errc::invalid_argument, "language: custom needs build.command and build.output",
                 "e.g. build: {command: \"tinygo build -o filter.wasm -target=wasi .\", "
                 "output: filter.wasm}");
-  fs::path module = b.output;
-  if (module.is_relative()) module = req.project_dir / module;
+  return output_or(req, {});
+}
+
+BuildOutput CustomDriver::build(const BuildRequest& req) {
+  const auto& b = req.project.build;
+  fs::path module = output_path(req);
 
   std::string command = b.command;
   if (!req.extra_args.empty()) command += " " + util::shell_quote(req.extra_args);

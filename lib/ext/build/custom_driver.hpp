@@ -10,6 +10,9 @@ namespace ext::build {
 
 class CustomDriver final : public Driver {
  public:
+  DriverInfo info() const override;
+  ToolchainStatus detect(util::ProcessRunner& runner) const override;
+  std::filesystem::path output_path(const BuildRequest& request) const override;
   BuildOutput build(const BuildRequest& request) override;
 };
 

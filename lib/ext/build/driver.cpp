@@ -1,21 +1,59 @@
 #include "ext/build/driver.hpp"
 
+#include "ext/build/assemblyscript_driver.hpp"
 #include "ext/build/cpp_driver.hpp"
 #include "ext/build/custom_driver.hpp"
 #include "ext/build/rust_driver.hpp"
 
 namespace ext::build {
 
+namespace {
+
+// The one table of drivers: a new language adds its line here (docs/languages.md).
+struct DriverEntry {
+  project::Language language;
+  std::unique_ptr<Driver> (*make)();
+};
+
+template <class D>
+std::unique_ptr<Driver> make() {
+  return std::make_unique<D>();
+}
+
+const DriverEntry k_drivers[] = {
+    {project::Language::cpp, &make<CppDriver>},
+    {project::Language::rust, &make<RustDriver>},
+    {project::Language::assemblyscript, &make<AssemblyScriptDriver>},
+    {project::Language::custom, &make<CustomDriver>},
+};
+
+}  // namespace
+
 std::unique_ptr<Driver> make_driver(project::Language language) {
-  switch (language) {
-    case project::Language::cpp:
-      return std::make_unique<CppDriver>();
-    case project::Language::rust:
-      return std::make_unique<RustDriver>();
-    case project::Language::custom:
-      return std::make_unique<CustomDriver>();
-  }
-  return nullptr;
+  for (const auto& d : k_drivers)
+    if (d.language == language) return d.make();
+  return std::make_unique<CustomDriver>();
+}
+
+std::vector<project::Language> driver_languages() {
+  std::vector<project::Language> out;
+  for (const auto& d : k_drivers) out.push_back(d.language);
+  return out;
+}
+
+std::filesystem::path build_dir(const BuildRequest& request) {
+  return request.project_dir / "build" / profile_name(request.release);
+}
+
+std::filesystem::path stamp_path(const BuildRequest& request) {
+  return build_dir(request) / "ext-build.json";
+}
+
+std::filesystem::path output_or(const BuildRequest& request,
+                                const std::filesystem::path& fallback) {
+  if (request.project.build.output.empty()) return fallback;
+  std::filesystem::path p = request.project.build.output;
+  return p.is_absolute() ? p : request.project_dir / p;
 }
 
 }  // namespace ext::build

@@ -157,34 +157,60 @@ Result<std::string> cargo_artifact_name(const std::string& cargo_toml) {
 
 RustDriver::RustDriver(RustToolchainSearch search) : m_search(std::move(search)) {}
 
-BuildOutput RustDriver::build(const BuildRequest& req) {
+DriverInfo RustDriver::info() const {
+  return {project::Language::rust,
+          "rustc + cargo with the wasm32-wasip1 (or wasm32-wasi) standard library; crates "
+          "resolved offline",
+          "apt-get install rustc cargo libstd-rust-dev-wasm32   (or with rustup: rustup target "
+          "add wasm32-wasip1)"};
+}
+
+ToolchainStatus RustDriver::detect(util::ProcessRunner& runner) const {
+  auto tc = find_rust_toolchain(m_search, runner);
+  if (!tc) return {false, tc.error().message(), tc.error().hint()};
+  return {true, tc->description, ""};
+}
+
+RustToolchainSearch RustDriver::search_for(const BuildRequest& req) const {
+  auto search = m_search;
+  if (!req.project.build.target.empty()) search.target_override = req.project.build.target;
+  return search;
+}
+
+fs::path RustDriver::cargo_output(const BuildRequest& req, const RustToolchain& tc) const {
   auto manifest = req.project_dir / "Cargo.toml";
   std::error_code ec;
   if (!fs::is_regular_file(manifest, ec))
     throw Error(Errc::not_found, "no Cargo.toml in " + req.project_dir.string(),
                 "a Rust filter is a cdylib crate: see `ext init --language rust`");
   auto artifact = cargo_artifact_name(util::read_file(manifest, 1 << 20)).value();
-
-  auto search = m_search;
-  if (!req.project.build.target.empty()) search.target_override = req.project.build.target;
-  auto tc = find_rust_toolchain(search, *req.runner).value();
-
-  std::vector<std::string> argv = {tc.cargo.string(), "build", "--target", tc.target, "--offline"};
-  if (req.release) argv.push_back("--release");
-  argv.insert(argv.end(), req.project.build.flags.begin(), req.project.build.flags.end());
-  argv.insert(argv.end(), req.extra_args.begin(), req.extra_args.end());
-
   fs::path target_dir = req.project_dir / "target";
   if (const char* t = std::getenv("CARGO_TARGET_DIR"); t && *t) {
     target_dir = t;
     if (target_dir.is_relative()) target_dir = req.project_dir / target_dir;
   }
-  fs::path built = target_dir / tc.target / profile_name(req.release) / (artifact + ".wasm");
-  fs::path module = built;
-  if (!req.project.build.output.empty()) {
-    module = req.project.build.output;
-    if (module.is_relative()) module = req.project_dir / module;
-  }
+  return target_dir / tc.target / profile_name(req.release) / (artifact + ".wasm");
+}
+
+fs::path RustDriver::output_path(const BuildRequest& req) const {
+  if (!req.project.build.output.empty()) return output_or(req, {});
+  auto tc = find_rust_toolchain(search_for(req), *req.runner).value();
+  return cargo_output(req, tc);
+}
+
+BuildOutput RustDriver::build(const BuildRequest& req) {
+  std::error_code ec;
+  if (!fs::is_regular_file(req.project_dir / "Cargo.toml", ec))
+    throw Error(Errc::not_found, "no Cargo.toml in " + req.project_dir.string(),
+                "a Rust filter is a cdylib crate: see `ext init --language rust`");
+  auto tc = find_rust_toolchain(search_for(req), *req.runner).value();
+  fs::path built = cargo_output(req, tc);
+  fs::path module = output_or(req, built);
+
+  std::vector<std::string> argv = {tc.cargo.string(), "build", "--target", tc.target, "--offline"};
+  if (req.release) argv.push_back("--release");
+  argv.insert(argv.end(), req.project.build.flags.begin(), req.project.build.flags.end());
+  argv.insert(argv.end(), req.extra_args.begin(), req.extra_args.end());
 
   BuildOutput out;
   out.module = module;

@@ -44,9 +44,15 @@ Result<std::string> cargo_artifact_name(const std::string& cargo_toml);
 class RustDriver final : public Driver {
  public:
   explicit RustDriver(RustToolchainSearch search = RustToolchainSearch::from_environment());
+  DriverInfo info() const override;
+  ToolchainStatus detect(util::ProcessRunner& runner) const override;
+  std::filesystem::path output_path(const BuildRequest& request) const override;
   BuildOutput build(const BuildRequest& request) override;
 
  private:
+  RustToolchainSearch search_for(const BuildRequest& request) const;
+  // TARGET_DIR/<target>/<profile>/<artifact>.wasm: where cargo writes the module.
+  std::filesystem::path cargo_output(const BuildRequest& request, const RustToolchain& tc) const;
   RustToolchainSearch m_search;
 };
 

@@ -1,6 +1,7 @@
 // ext::ops — `ext build [DIR]`: compile a filter project with its native toolchain (cpp, rust,
-// custom command), validate it, and package it into the local store with -t (or ext.yaml's
-// `image:`). Implemented by the build driver work (lib/ext/build); packaging via package.hpp.
+// assemblyscript, custom command; docs/languages.md), validate it, and package it into the
+// local store with -t (or ext.yaml's `image:`). Implemented by the build driver work
+// (lib/ext/build); packaging via package.hpp.
 #pragma once
 
 #include <filesystem>

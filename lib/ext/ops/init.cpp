@@ -4,13 +4,17 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <map>
 
+#include "ext/build/driver.hpp"
 #include "ext/core/error.hpp"
 #include "ext/core/version.hpp"
 #include "ext/project/project_file.hpp"
 #include "ext/scaffold/template_source.hpp"
 #include "ext/util/files.hpp"
+#include "ext/util/process.hpp"
+#include "ext/util/strings.hpp"
 
 namespace ext::ops {
 
@@ -42,11 +46,46 @@ std::string default_platform_version(const std::string& platform) {
   return deploy::short_version(deploy::newest_known(p));
 }
 
-std::vector<TemplateEntry> list_templates(Env& env) {
+std::vector<TemplateEntry> list_templates(Env& env, bool detect) {
   std::unique_ptr<scaffold::TemplateSource> owned;
   std::vector<TemplateEntry> out;
-  for (const auto& t : templates_of(env, owned).list())
-    out.push_back({t.id, t.language, t.name, t.description});
+  std::map<std::string, build::ToolchainStatus> probed;  // by language
+  util::SubprocessRunner default_runner;
+  util::ProcessRunner& runner = env.runner ? *env.runner : default_runner;
+  for (const auto& t : templates_of(env, owned).list()) {
+    TemplateEntry e;
+    e.id = t.id;
+    e.language = t.language;
+    e.name = t.name;
+    e.kind = t.kind;
+    e.sdk = t.sdk;
+    e.description = t.description;
+    auto lang = project::parse_language(t.language);
+    if (lang) {
+      auto driver = build::make_driver(*lang);
+      e.toolchain = driver->info().toolchain;
+      if (detect) {
+        auto it = probed.find(t.language);
+        if (it == probed.end()) it = probed.emplace(t.language, driver->detect(runner)).first;
+        e.toolchain_found = it->second.found;
+        e.toolchain_status = it->second.description;
+        e.toolchain_hint = it->second.hint;
+      }
+    } else if (detect) {
+      e.toolchain_status = "no driver for language \"" + t.language + "\"";
+    }
+    out.push_back(std::move(e));
+  }
+  // Languages in the drivers' order (cpp first: the default), then by template name.
+  auto rank = [](const std::string& language) {
+    auto lang = project::parse_language(language);
+    auto order = build::driver_languages();
+    auto it = lang ? std::find(order.begin(), order.end(), *lang) : order.end();
+    return static_cast<size_t>(it - order.begin());
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const TemplateEntry& a, const TemplateEntry& b) {
+    return rank(a.language) < rank(b.language);
+  });
   return out;
 }
 
@@ -60,10 +99,15 @@ InitResult init(const InitOptions& opts, Env& env) {
   // Language and template.
   if (!opts.language.empty()) {
     auto lang = project::parse_language(opts.language);
-    if (!lang || *lang == project::Language::custom)
+    if (!lang || *lang == project::Language::custom) {
+      std::vector<std::string> known;
+      for (const auto& t : source.list())
+        if (std::find(known.begin(), known.end(), t.language) == known.end())
+          known.push_back(t.language);
       throw Error(Errc::invalid_argument, "unknown language \"" + opts.language + "\"",
-                  "ext init knows: cpp, rust (for anything else write ext.yaml with "
-                  "language: custom)");
+                  "ext init knows: " + util::join(known, ", ") +
+                      " (for anything else write ext.yaml with language: custom)");
+    }
   }
   std::string tmpl = opts.template_name.empty() ? k_default_template : opts.template_name;
   std::string lang = opts.language == "c++" ? "cpp" : opts.language;

@@ -13,7 +13,7 @@ namespace ext::ops {
 
 struct InitOptions {
   std::filesystem::path dir;     // created when missing; empty: ./<name>
-  std::string language;          // cpp | rust; empty: the template's, else cpp
+  std::string language;          // cpp | rust | assemblyscript; empty: the template's, else cpp
   std::string template_name;     // "http-filter" or "cpp/http-filter"; empty: http-filter
   std::string name;              // empty: DIR's folder name
   std::string root_id;           // empty: name with '-'/'.' as '_'
@@ -38,11 +38,20 @@ struct TemplateEntry {
   std::string id;
   std::string language;
   std::string name;
+  std::string kind;  // http | network ("" when the template does not say)
+  std::string sdk;
   std::string description;
+  // The language driver's toolchain (lib/ext/build): what it needs, and whether it is here.
+  std::string toolchain;         // what the template needs to build
+  bool toolchain_found = false;  // found on this machine (only with detect = true)
+  std::string toolchain_status;  // what was found, or what is missing
+  std::string toolchain_hint;    // how to install it, when missing
 };
 
 InitResult init(const InitOptions& opts, Env& env);
-std::vector<TemplateEntry> list_templates(Env& env);
+// detect: also look for each language's toolchain on this machine (version probes only, once
+// per language).
+std::vector<TemplateEntry> list_templates(Env& env, bool detect = false);
 
 // Defaults shared with the CLI's prompts.
 inline constexpr const char* k_default_language = "cpp";

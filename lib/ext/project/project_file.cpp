@@ -15,6 +15,8 @@ const char* to_string(Language l) {
       return "cpp";
     case Language::rust:
       return "rust";
+    case Language::assemblyscript:
+      return "assemblyscript";
     case Language::custom:
       return "custom";
   }
@@ -24,9 +26,10 @@ const char* to_string(Language l) {
 Result<Language> parse_language(std::string_view name) {
   if (name == "cpp" || name == "c++") return Language::cpp;
   if (name == "rust") return Language::rust;
+  if (name == "assemblyscript") return Language::assemblyscript;
   if (name == "custom") return Language::custom;
   return fail(Errc::invalid_argument, "unknown language \"" + std::string(name) + "\"",
-              "use one of: cpp, rust, custom");
+              "use one of: cpp, rust, assemblyscript, custom");
 }
 
 bool is_valid_name(std::string_view name) {
@@ -207,7 +210,7 @@ ProjectFile parse_or_throw(std::string_view text, const std::string& label) {
                          "single '.', '_' or '-' between them)");
   if (!have_language)
     throw Error(Errc::parse, label + ": \"language\" is required",
-                "add a line like: language: cpp   (cpp, rust or custom)");
+                "add a line like: language: cpp   (cpp, rust, assemblyscript or custom)");
   if (!have_root_id) p.root_id = root_id_from_name(p.name);
   if (!p.root_id.empty() && !is_valid_root_id(p.root_id))
     throw r.error_at(Pointer("/root_id"), "root_id \"" + p.root_id.substr(0, 200) +

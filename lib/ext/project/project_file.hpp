@@ -14,16 +14,16 @@
 
 namespace ext::project {
 
-enum class Language { cpp, rust, custom };
+enum class Language { cpp, rust, assemblyscript, custom };
 const char* to_string(Language l);
 Result<Language> parse_language(std::string_view name);
 
 // `build:` — language specific, all optional.
 struct BuildSection {
-  std::vector<std::string> sources;       // cpp: translation units (relative to the project)
+  std::vector<std::string> sources;       // cpp: translation units; assemblyscript: the entry file
   std::vector<std::string> include_dirs;  // cpp: -I folders
   std::vector<std::string> defines;       // cpp: -D NAME[=VALUE]
-  std::vector<std::string> flags;         // cpp: extra compiler flags; rust: extra cargo args
+  std::vector<std::string> flags;         // cpp/assemblyscript: compiler flags; rust: cargo args
   std::vector<std::string> link_flags;    // cpp: extra linker flags (-Wl,...)
   std::vector<std::string> exports;       // cpp: extra symbols to export
   std::string std;                        // cpp: language standard (default c++17)
@@ -40,7 +40,7 @@ struct ProjectFile {
   // turned into '_'); `root_id: ""` keeps the empty root id (the official C++ SDK's default).
   std::string root_id;
   std::string filter_type;  // "http" | "network" | "" (not declared)
-  std::string image;    // optional default repository for `ext build`
+  std::string image;        // optional default repository for `ext build`
   std::string description;
   std::string platform;  // envoy | istio | gloo (informative; deploy default)
   std::string platform_version;

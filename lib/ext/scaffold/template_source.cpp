@@ -27,6 +27,8 @@ constexpr const char* k_meta = "template.json";
 
 struct Meta {
   std::string language;
+  std::string kind;
+  std::string sdk;
   std::string description;
   std::vector<std::pair<std::string, std::string>> includes;  // from, to
 };
@@ -36,8 +38,17 @@ Result<Meta> parse_meta(const std::string& id, const std::string& text) {
   if (j.is_discarded() || !j.is_object())
     return fail(Errc::parse, "template " + id + ": template.json is not a JSON object");
   Meta m;
-  m.language = j.value("language", "");
-  m.description = j.value("description", "");
+  // A member that is not a string reads as absent (json::value would throw).
+  auto str = [&](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  m.language = str("language");
+  m.description = str("description");
+  m.kind = str("kind");
+  m.sdk = str("sdk");
+  if (!m.kind.empty() && m.kind != "http" && m.kind != "network")
+    return fail(Errc::parse, "template " + id + ": template.json \"kind\" must be http or network");
   if (j.contains("include")) {
     if (!j["include"].is_array())
       return fail(Errc::parse, "template " + id + ": template.json \"include\" must be a list");
@@ -77,7 +88,11 @@ std::vector<TemplateInfo> TemplateSource::list() const {
     info.name = id->substr(slash + 1);
     auto meta = parse_meta(*id, entry.data);
     info.language = meta && !meta->language.empty() ? meta->language : id->substr(0, slash);
-    if (meta) info.description = meta->description;
+    if (meta) {
+      info.description = meta->description;
+      info.kind = meta->kind;
+      info.sdk = meta->sdk;
+    }
     out.push_back(std::move(info));
   }
   return out;  // the map is sorted, so ids are too

@@ -1,8 +1,9 @@
 // ext::scaffold — project templates for `ext init`: where they come from (embedded into the
 // binary from templates/ at build time, or a folder named by EXT_TEMPLATES_DIR laid out the
 // same way) and how their files are rendered ({{name}}, {{root_id}}, ...).
-// A template is templates/<language>/<name>/ holding template.json ({"language", "description",
-// "include": [{"from": "_shared/x", "to": "sdk"}]}) and the project files. Folders whose name
+// A template is templates/<language>/<name>/ holding template.json ({"language", "kind" (http |
+// network), "sdk", "description", "include": [{"from": "_shared/x", "to": "sdk"}]}) and the
+// project files (docs/languages.md). Folders whose name
 // starts with '_' are shared material, not templates.
 // Owns: template discovery and rendering. Must not use: the filesystem beyond reading a
 // template folder (writing the project is ops::init's job), yaml-cpp, anything above project.
@@ -23,6 +24,8 @@ struct TemplateInfo {
   std::string id;        // "cpp/http-filter"
   std::string language;  // "cpp"
   std::string name;      // "http-filter"
+  std::string kind;      // "http" | "network" | "" (not declared)
+  std::string sdk;       // "proxy-wasm crate 0.2 (crates.io)"
   std::string description;
 };
 

@@ -60,7 +60,7 @@ TEST_CASE("CppDriver --dry-run: the commands, nothing run", "[build]") {
   CHECK(debug.module == tmp.path() / "build/debug/cpp-add-header.wasm");
 }
 
-TEST_CASE("CppDriver builds the examples with clang; rebuilds only what changed", "[build]") {
+TEST_CASE("CppDriver builds the examples with clang, rebuilds only what changed", "[build]") {
   ext::util::TempDir tmp;
   ext::test::copy_project(ext::test::source_dir() / "examples/cpp-add-header", tmp.path());
   ext::CollectingReporter reporter;
@@ -111,7 +111,7 @@ TEST_CASE("CppDriver builds the examples with clang; rebuilds only what changed"
   CHECK(dinfo.size > info.size);
 }
 
-TEST_CASE("CppDriver: several sources compile at once; a failure keeps the others' objects",
+TEST_CASE("CppDriver: several sources compile at once, a failure keeps the others' objects",
           "[build]") {
   ext::util::TempDir tmp;
   ext::test::copy_project(ext::test::source_dir() / "examples/cpp-add-header", tmp.path());

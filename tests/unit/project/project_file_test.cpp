@@ -51,6 +51,20 @@ TEST_CASE("ext.yaml: defaults and conveniences", "[project]") {
   CHECK(p->platform == "istio");
 }
 
+TEST_CASE("ext.yaml: language assemblyscript, and the unknown-language hint names it",
+          "[project]") {
+  auto p = ProjectFile::parse(
+      "name: as\nlanguage: assemblyscript\nbuild: {sources: [assembly/index.ts], flags: [--use, "
+      "abort=abort_proc_exit]}\n");
+  REQUIRE(p);
+  CHECK(p->language == Language::assemblyscript);
+  CHECK(std::string(to_string(p->language)) == "assemblyscript");
+  CHECK(p->build.sources == std::vector<std::string>{"assembly/index.ts"});
+  auto bad = ext::project::parse_language("typescript");
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().hint(), Catch::Contains("assemblyscript"));
+}
+
 TEST_CASE("ext.yaml: errors carry file, line and column", "[project]") {
   SECTION("broken YAML") {
     auto p =

@@ -1,6 +1,8 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "ext/project/project_file.hpp"
 #include "ext/scaffold/template_source.hpp"
 #include "ext/util/files.hpp"
@@ -22,24 +24,53 @@ const TemplateFile* file(const std::vector<TemplateFile>& files, const std::stri
 }
 }  // namespace
 
-TEST_CASE("embedded templates: the three required ones", "[scaffold]") {
+TEST_CASE("embedded templates: both kinds for C++ and Rust, HTTP for AssemblyScript",
+          "[scaffold]") {
   EmbeddedTemplates t;
   auto list = t.list();
   std::vector<std::string> ids;
   for (const auto& i : list) ids.push_back(i.id);
-  CHECK(ids ==
-        std::vector<std::string>{"cpp/http-filter", "cpp/network-filter", "rust/http-filter"});
+  CHECK(ids == std::vector<std::string>{"assemblyscript/http-filter", "cpp/http-filter",
+                                        "cpp/network-filter", "rust/http-filter",
+                                        "rust/network-filter"});
   for (const auto& i : list) {
+    INFO(i.id);
     CHECK_FALSE(i.description.empty());
+    CHECK_FALSE(i.sdk.empty());
     CHECK(i.id == i.language + "/" + i.name);
+    CHECK(i.kind == (i.name == "network-filter" ? "network" : "http"));
+    CHECK(ext::project::parse_language(i.language));  // every template has a driver
   }
+}
+
+TEST_CASE("template.json: kind must be http or network, non-string members read as absent",
+          "[scaffold]") {
+  ext::util::TempDir dir;
+  fs::create_directories(dir.path() / "x/bad");
+  fs::create_directories(dir.path() / "x/odd");
+  ext::util::write_file_atomic(dir.path() / "x/bad/template.json",
+                               R"({"language":"custom","kind":"grpc"})");
+  ext::util::write_file_atomic(dir.path() / "x/odd/template.json",
+                               R"({"language":"custom","kind":7,"sdk":["a"],"description":1})");
+  DirectoryTemplates t(dir.path());
+  auto list = t.list();
+  REQUIRE(list.size() == 2);
+  CHECK(list[0].kind.empty());  // x/bad: its metadata does not parse
+  auto bad = t.files("x/bad");
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().message(), Catch::Contains("\"kind\" must be http or network"));
+  CHECK(list[1].kind.empty());
+  CHECK(list[1].sdk.empty());
+  CHECK(list[1].description.empty());
+  CHECK(t.files("x/odd"));
 }
 
 TEST_CASE("find: by id, by name within a language, errors name what exists", "[scaffold]") {
   EmbeddedTemplates t;
   CHECK(t.find("cpp/network-filter")->id == "cpp/network-filter");
   CHECK(t.find("http-filter", "rust")->id == "rust/http-filter");
-  CHECK(t.find("network-filter")->id == "cpp/network-filter");  // unique name
+  CHECK(t.find("network-filter", "rust")->id == "rust/network-filter");
+  CHECK_FALSE(t.find("network-filter"));  // C++ and Rust both have one
   auto ambiguous = t.find("http-filter");
   REQUIRE_FALSE(ambiguous);
   CHECK_THAT(ambiguous.error().message(), Catch::Contains("ambiguous"));
@@ -52,7 +83,8 @@ TEST_CASE("find: by id, by name within a language, errors name what exists", "[s
 
 TEST_CASE("a template's files: project files plus included SDK, no metadata", "[scaffold]") {
   EmbeddedTemplates t;
-  for (const char* id : {"cpp/http-filter", "cpp/network-filter", "rust/http-filter"}) {
+  for (const char* id : {"cpp/http-filter", "cpp/network-filter", "rust/http-filter",
+                         "rust/network-filter", "assemblyscript/http-filter"}) {
     INFO(id);
     auto files = t.files(id);
     REQUIRE(files);
@@ -70,6 +102,31 @@ TEST_CASE("a template's files: project files plus included SDK, no metadata", "[
   CHECK_THAT(file(rust, "Cargo.toml")->data, Catch::Contains("proxy-wasm = \"0.2\""));
   CHECK_THAT(file(rust, "Cargo.toml")->data, Catch::Contains("panic = \"abort\""));
   CHECK(file(rust, "sdk/proxy_wasm.h") == nullptr);
+
+  auto rust_net = *t.files("rust/network-filter");
+  REQUIRE(file(rust_net, "Cargo.toml") != nullptr);
+  CHECK_THAT(file(rust_net, "Cargo.toml")->data, Catch::Contains("proxy-wasm = \"0.2\""));
+  REQUIRE(file(rust_net, "src/lib.rs") != nullptr);
+  CHECK_THAT(file(rust_net, "src/lib.rs")->data, Catch::Contains("impl StreamContext for"));
+  CHECK_THAT(file(rust_net, "src/lib.rs")->data, Catch::Contains("ContextType::StreamContext"));
+  CHECK_THAT(file(rust_net, "ext.yaml")->data, Catch::Contains("filter_type: network"));
+
+  // AssemblyScript: the SDK and the compiler it supports, pinned exactly, with a lock file.
+  auto as = *t.files("assemblyscript/http-filter");
+  REQUIRE(file(as, "package.json") != nullptr);
+  REQUIRE(file(as, "package-lock.json") != nullptr);
+  REQUIRE(file(as, "assembly/index.ts") != nullptr);
+  auto pkg = nlohmann::json::parse(render(file(as, "package.json")->data, vars()));
+  CHECK(pkg["name"] == "my-filter");
+  CHECK(pkg["devDependencies"]["@solo-io/proxy-runtime"] == "0.1.8");
+  CHECK(pkg["devDependencies"]["assemblyscript"] == "0.14.9");
+  auto lock = nlohmann::json::parse(render(file(as, "package-lock.json")->data, vars()));
+  CHECK(lock["name"] == "my-filter");
+  CHECK(lock["packages"][""]["devDependencies"] == pkg["devDependencies"]);
+  CHECK(lock["packages"]["node_modules/assemblyscript"]["version"] == "0.14.9");
+  CHECK(lock["packages"]["node_modules/@solo-io/proxy-runtime"]["version"] == "0.1.8");
+  CHECK_THAT(file(as, "assembly/index.ts")->data,
+             Catch::Contains("from \"@solo-io/proxy-runtime\""));
 }
 
 TEST_CASE("every template's ext.yaml renders to a valid project file", "[scaffold]") {
