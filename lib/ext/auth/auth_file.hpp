@@ -1,8 +1,9 @@
-// ext::auth — AuthFile: a docker config.json (specs.md §2.8) or a containers auth.json
-// (specs.md §2.10) read and written as a credential store. Reads `auths` entries ("auth" base64,
-// username/password, identitytoken, registrytoken), legacy "https://host/v1/" keys and containers
-// namespace keys; writes one entry through a file lock and an atomic replace with mode 0600,
-// keeping every other entry and field as it was.
+// ext::auth — AuthFile: a docker config.json (docker/cli cli/config/configfile/file.go and
+// cli/config/types/authconfig.go @28f7560) or a containers auth.json (containers/image
+// docs/containers-auth.json.5.md) read and written as a credential store. Reads `auths` entries
+// ("auth" base64, username/password, identitytoken, registrytoken), legacy "https://host/v1/" keys
+// and containers namespace keys; writes one entry through a file lock and an atomic replace with
+// mode 0600, keeping every other entry and field as it was.
 #pragma once
 
 #include <filesystem>

@@ -132,7 +132,8 @@ AuthTransport::Token AuthTransport::fetch_token(const std::set<std::string>& sco
   http::Response resp;
   bool done = false;
   if (cred && !cred->identity_token.empty()) {
-    // OAuth2 refresh-token grant (specs.md §2.3).
+    // OAuth2 refresh-token grant (distribution/distribution docs/content/spec/auth/oauth.md
+    // "Getting a token", @0d6b721).
     http::Request post;
     post.method = "POST";
     post.url = m_realm;

@@ -1,6 +1,7 @@
 // ext::auth — AuthTransport: an http::Transport decorator that authenticates requests to one
-// registry host (specs.md §2): anonymous, Basic (§2.6), Bearer tokens from the challenge's realm
-// (GET with scopes §2.2; OAuth2 POST with a refresh token §2.3, falling back to GET on 404/405),
+// registry host (distribution/distribution docs/content/spec/auth/ @0d6b721): anonymous, Basic,
+// Bearer tokens from the challenge's realm (GET with scopes, token.md "Requesting a Token"; OAuth2
+// POST with a refresh token, oauth.md "Getting a token", falling back to GET on 404/405),
 // tokens cached per scope set until they expire, re-authentication on 401 (once per request).
 // Credentials are sent only to the registry host and to the realm it names; never logged.
 // Owns: the challenge/token dance. Must not: know registry endpoints beyond the host.
@@ -74,7 +75,8 @@ class AuthTransport final : public http::Transport {
   std::map<std::string, Token> m_tokens;  // key: sorted scopes joined by ' '
 };
 
-// Scope for a repository and actions (specs.md §2.5): "repository:acme/f:pull,push".
+// Scope for a repository and actions (distribution/distribution docs/content/spec/auth/scope.md
+// "Resource Scope Grammar", @0d6b721): "repository:acme/f:pull,push".
 std::string repository_scope(const std::string& repository, const std::string& actions);
 
 }  // namespace ext::auth

@@ -1,5 +1,6 @@
-// ext::auth — WWW-Authenticate challenges (RFC 7235 §4.1, RFC 6750 §3; specs.md §2.1): a real
-// tokenizer (quoted strings with escapes and commas), several challenges per header.
+// ext::auth — WWW-Authenticate challenges (RFC 7235 §4.1, RFC 6750 §3; distribution/distribution
+// docs/content/spec/auth/token.md "How to authenticate", @0d6b721): a real tokenizer (quoted
+// strings with escapes and commas), several challenges per header.
 #pragma once
 
 #include <map>

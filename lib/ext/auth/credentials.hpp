@@ -1,5 +1,7 @@
 // ext::auth — credentials and where they live. Owns: the Credential value, the CredentialStore
-// interface, docker's key rules (specs.md §2.7–§2.8: docker.io -> "https://index.docker.io/v1/").
+// interface, docker's key rules (docker/cli
+// cli/config/configfile/file.go getAuthConfigKey @28f7560: docker.io ->
+// "https://index.docker.io/v1/").
 // Must not: log or put a secret into an Error message.
 #pragma once
 

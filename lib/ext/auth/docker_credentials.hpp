@@ -1,5 +1,6 @@
 // ext::auth — DockerCredentials: docker's credential rules over one config file
-// (specs.md §2.8 "Helper selection": credHelpers[key], else credsStore, else the file's auths),
+// (docker/cli cli/config/configfile/file.go getConfiguredCredentialStore @28f7560:
+// credHelpers[key], else credsStore, else the file's auths),
 // and CredentialChain: the lookup order ext uses when no --registry-config is given:
 //   1. $REGISTRY_AUTH_FILE (containers format), when set
 //   2. the docker config: $DOCKER_CONFIG/config.json, else ~/.docker/config.json (+ helpers)

@@ -1,6 +1,7 @@
 // ext::auth — HelperStore: credentials kept by a docker credential helper,
 // `docker-credential-<name>` on PATH, run through util::ProcessRunner with the protocol of
-// specs.md §2.9 (action in argv[1], data on stdin/stdout, errors on stdout). The helper's stdout
+// docker/docker-credential-helpers client/client.go and credentials/credentials.go @594c023
+// (action in argv[1], data on stdin/stdout, errors on stdout). The helper's stdout
 // is never logged nor quoted in errors on `get`.
 #pragma once
 

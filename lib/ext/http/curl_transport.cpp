@@ -130,7 +130,7 @@ struct CurlTransport::Impl {
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
     // curl drops a custom Authorization header when a redirect changes host (since 7.58) —
-    // credentials never cross host boundaries (specs.md §1.1).
+    // credentials never cross host boundaries (OCI distribution-spec spec.md "API").
     curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
     curl_easy_setopt(h, CURLOPT_USERAGENT, options.user_agent.c_str());
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, static_cast<long>(options.connect_timeout.count()));

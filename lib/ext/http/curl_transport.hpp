@@ -2,8 +2,9 @@
 // extra CA file; proxy variables honoured (libcurl's defaults); one connection cache, DNS cache
 // and TLS session cache shared by every request of the transport (connection reuse); connect
 // and stall timeouts; redirects followed without forwarding Authorization to another host
-// (specs.md §1.1 "Redirects"); bodies streamed both ways (upload(): the caller's bytes reach
-// the socket through libcurl's read callback, paused between writes; no buffer of our own).
+// (OCI distribution-spec spec.md "API" @967efdc); bodies streamed both ways (upload(): the caller's
+// bytes reach the socket through libcurl's read callback, paused between writes; no buffer of our
+// own).
 #pragma once
 
 #include <memory>

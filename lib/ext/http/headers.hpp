@@ -1,6 +1,7 @@
 // ext::http — HTTP header list with case-insensitive lookup (RFC 9110 §5.1), and the parsers for
-// the header values the registry client reads: Link rel="next" (RFC 8288; specs.md §1.6) and
-// Retry-After (RFC 9110 §10.2.3; specs.md §1.10).
+// the header values the registry client reads: Link rel="next" (RFC 8288; OCI distribution-spec
+// spec.md "Listing Tags" @967efdc) and Retry-After (RFC 9110 §10.2.3; distribution-spec "Error
+// Codes").
 #pragma once
 
 #include <chrono>

@@ -1,8 +1,8 @@
 // ext::http — RetryingTransport: a Transport decorator that retries connection failures, 5xx
 // (not 501) and 429, with exponential backoff and full jitter, honouring Retry-After
-// (specs.md §1.2 "Any request may also yield ... 429 ... SHOULD carry Retry-After"). Bounded in
-// attempts and in total time; a request whose streamed body cannot rewind is not retried.
-// TLS failures (Errc::tls: an untrusted certificate, a failed handshake) are never retried.
+// (OCI distribution-spec spec.md "Error Codes" @967efdc: a 429 SHOULD carry Retry-After). Bounded
+// in attempts and in total time; a request whose streamed body cannot rewind is not retried. TLS
+// failures (Errc::tls: an untrusted certificate, a failed handshake) are never retried.
 // RetryBudget: one budget of retry time per command, shared by every layer that retries (this
 // transport, the blob download's resume, a pull's second try), so the layers add up instead of
 // multiplying (docs/limits.md "Retries").

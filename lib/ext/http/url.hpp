@@ -1,6 +1,7 @@
 // ext::http — the URL pieces the registry client needs: split an absolute http(s) URL, resolve a
-// Location or Link target against the request URL (RFC 3986 §5.2; specs.md §1.4 "Location
-// handling"), append query parameters, percent-encode. Must not do I/O.
+// Location or Link target against the request URL (RFC 3986 §5.2; OCI distribution-spec spec.md
+// "POST then PUT": the Location MAY be relative, @967efdc), append query parameters,
+// percent-encode. Must not do I/O.
 #pragma once
 
 #include <string>

@@ -1,5 +1,5 @@
 // Reference grammar and normalization, written after distribution/reference (reference.go,
-// regexp.go, normalize.go) as summarized in specs.md §3.8. Hand-written matcher (no regex):
+// regexp.go, normalize.go) @0965666. Hand-written matcher (no regex):
 // the grammar is small and list/inspect parse many names.
 #include "ext/ref/reference.hpp"
 

@@ -1,5 +1,5 @@
 // ext::ref — Docker/OCI image references: grammar, docker.io normalization, tags and digests
-// (specs.md §3.8, after distribution/reference: reference.go, regexp.go, normalize.go).
+// (after distribution/reference @0965666: reference.go, regexp.go, normalize.go).
 // Owns: parsing and canonical forms. Must not do I/O.
 #pragma once
 

@@ -1,5 +1,5 @@
-// The local store as an OCI image layout (image-spec image-layout.md; specs.md §3.6;
-// FORMATS.md "Local store"). Crash safety: a blob becomes visible only by rename() of a fully
+// The local store as an OCI image layout (OCI image-spec image-layout.md;
+// docs/formats.md "Local store"). Crash safety: a blob becomes visible only by rename() of a fully
 // written, fsynced and verified temp file; index.json only by util::write_file_atomic under an
 // exclusive lock on index.json.lock. A kill leaves at most temp files, which readers ignore
 // and prune deletes.

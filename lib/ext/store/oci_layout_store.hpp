@@ -1,4 +1,5 @@
-// ext::store — the local store: an OCI image layout (FORMATS.md "Local store"; specs.md §3.6).
+// ext::store — the local store: an OCI image layout (docs/formats.md "Local store"; OCI
+// image-spec image-layout.md).
 // Blobs are written to a temp file in blobs/sha256/, verified, then renamed; index.json is
 // replaced atomically under a file lock, so concurrent processes and a kill at any moment leave
 // a readable store. Each name is an index.json entry whose org.opencontainers.image.ref.name is

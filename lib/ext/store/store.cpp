@@ -107,7 +107,7 @@ class Copier {
       if (is_root)
         throw Error(Errc::unsupported, "cannot copy " + d.digest.to_string() + ": media type \"" +
                                            d.media_type + "\" is not an image manifest or index");
-      blobs({d});  // unknown entries of an index are opaque content (specs.md §3.5)
+      blobs({d});  // unknown entries of an index are opaque content (OCI image-spec image-index.md)
       return;
     }
     check_size_cap(d, "manifest", m_opts.caps);

@@ -1,4 +1,5 @@
-/* Raw proxy-wasm ABI 0.2.1 for the host's C test filters (specs.md §4.4). Test data only. */
+/* Raw proxy-wasm ABI 0.2.1 for the host's C test filters (proxy-wasm/spec
+ * abi-versions/v0.2.1/README.md @3a844b8). Test data only. */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>

@@ -1,5 +1,6 @@
 ;; A minimal HTTP filter for ABI 0.1.0: two-parameter headers callbacks, proxy_continue_request
-;; and proxy_get_configuration, () -> i32 as the host registers them (specs.md §4.1).
+;; as () -> i32 and proxy_get_configuration as (i32,i32) -> i32, as the host registers them
+;; (proxy-wasm-cpp-host src/wasm.cc registerCallbacks, include/proxy-wasm/exports.h @52a0291).
 (module
   (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
   (import "env" "proxy_continue_request" (func $continue_request (result i32)))

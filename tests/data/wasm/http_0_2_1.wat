@@ -1,5 +1,6 @@
-;; A minimal HTTP filter for ABI 0.2.1 written against the raw ABI (specs.md §4.3/§4.4):
-;; logs on every request and continues. Valid: ext validate reports no findings.
+;; A minimal HTTP filter for ABI 0.2.1 written against the raw ABI (proxy-wasm/spec
+;; abi-versions/v0.2.1/README.md @3a844b8): logs on every request and continues. Valid: ext
+;; validate reports no findings.
 (module
   (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
   (import "env" "proxy_get_header_map_value"

@@ -1,6 +1,6 @@
-/* A small HTTP filter written against the raw proxy-wasm ABI 0.2.1 (specs.md §4.3/§4.4), built
- * by the wasm tests with clang-14 for wasm32-wasi as a reactor. It adds a response header and
- * logs the request path. */
+/* A small HTTP filter written against the raw proxy-wasm ABI 0.2.1 (proxy-wasm/spec
+ * abi-versions/v0.2.1/README.md @3a844b8), built by the wasm tests with clang-14 for wasm32-wasi
+ * as a reactor. It adds a response header and logs the request path. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

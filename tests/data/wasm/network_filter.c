@@ -1,6 +1,7 @@
-/* A small network (L4) filter against the raw proxy-wasm ABI 0.2.0 (specs.md §4.3/§4.4): counts
- * downstream bytes in a metric. Its allocator is libc's malloc, exported by the linker
- * (-Wl,--export=malloc), as the C++ SDK's Emscripten builds do. */
+/* A small network (L4) filter against the raw proxy-wasm ABI 0.2.0 (proxy-wasm/spec
+ * abi-versions/v0.2.0/README.md @3a844b8): counts downstream bytes in a metric. Its allocator is
+ * libc's malloc, exported by the linker (-Wl,--export=malloc), as the C++ SDK's Emscripten
+ * builds do. */
 #include <stdint.h>
 #include <stdlib.h>
 

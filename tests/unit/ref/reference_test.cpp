@@ -1,5 +1,5 @@
-// Reference grammar and normalization (specs.md §3.8; cases after distribution/reference's
-// reference_test.go and normalize_test.go).
+// Reference grammar and normalization (distribution/reference @0965666: reference.go,
+// normalize.go; cases after its reference_test.go and normalize_test.go).
 #include <catch2/catch.hpp>
 
 #include "ext/ref/reference.hpp"
@@ -16,7 +16,7 @@ TEST_CASE("reference: accepted forms and their canonical parts", "[ref]") {
     std::string in, canonical, registry, repository, tag, digest, endpoint;
   };
   const std::vector<Case> cases = {
-      // specs.md §3.8 examples table
+      // short names and docker.io normalization (distribution/reference normalize.go)
       {"ubuntu", "docker.io/library/ubuntu:latest", "docker.io", "library/ubuntu", "latest", "",
        "registry-1.docker.io"},
       {"user/filter:1.0", "docker.io/user/filter:1.0", "docker.io", "user/filter", "1.0", "",
@@ -66,7 +66,7 @@ TEST_CASE("reference: accepted forms and their canonical parts", "[ref]") {
   }
 }
 
-TEST_CASE("reference: every rejection of specs.md §3.8", "[ref]") {
+TEST_CASE("reference: every rejection of the distribution/reference grammar", "[ref]") {
   struct Case {
     std::string in, why;
   };
