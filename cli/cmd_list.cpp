@@ -1,4 +1,4 @@
-// ext list [--digests] — the images in the local store (CLI.md "Local store verbs").
+// ext list [--digests] — the images in the local store (docs/json.md "list").
 #include <chrono>
 #include <sstream>
 

@@ -1,5 +1,5 @@
 // ext validate FILE.wasm|REF [--strict] [--max-size BYTES]: check a module against the
-// proxy-wasm ABI rules (specs.md §4.9). Errors exit 1; warnings exit 0 unless --strict.
+// proxy-wasm ABI rules (docs/validate.md). Errors exit 1; warnings exit 0 unless --strict.
 #include <map>
 #include <sstream>
 

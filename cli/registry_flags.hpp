@@ -1,4 +1,4 @@
-// cli/ — the flags every registry verb shares (CLI.md "Shared registry flags").
+// cli/ — the flags every registry verb shares (docs/architecture.md).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -1,8 +1,8 @@
 // ext::build — CppDriver: C++ (and C) filters with clang for wasm32-wasi. Each source compiles
 // to an object (clang -c -MD), then one link makes a WASI reactor (-mexec-model=reactor) that
 // exports every proxy-wasm callback the code defines (--export-if-defined for each name of
-// specs.md §4.3) plus the allocator (malloc; proxy_on_memory_allocate when defined), and may
-// leave only the proxy-wasm host functions (specs.md §4.4) undefined — they become env.*
+// wasm/abi_list.hpp) plus the allocator (malloc; proxy_on_memory_allocate when defined), and may
+// leave only the proxy-wasm host functions (wasm/abi_list.hpp) undefined — they become env.*
 // imports, which is how projects written against the official proxy-wasm-cpp-sdk link (list its
 // proxy_wasm_intrinsics.cc in build.sources and its folder in build.include_dirs).
 // Release: -O2, stripped (clang runs wasm-opt when it is on PATH). Incremental: a unit reruns

@@ -186,7 +186,7 @@ Result<std::unique_ptr<Host>> Host::create(std::string_view module_bytes, HostOp
   auto& s = *h->m_state;
   Run run{&h->m_root_callbacks};
   try {
-    // Start functions (specs.md §4.2 steps 1-3): only start-up hostcalls are allowed. The
+    // Start functions (cpp-host src/wasm.cc startVm): only start-up hostcalls are allowed. The
     // wasm start section first, as instantiation would, but under the instruction budget.
     // The start section runs at instantiation, outside startVm's restricted window.
     if (auto r = h->m_vm->run_start(); !r) {

@@ -1,6 +1,6 @@
 // ext::host — the built-in proxy-wasm host that `ext test` runs filters in, on WABT's
 // interpreter (Debian's libwabt), so tests exercise the exact bytes that ship.
-// Owns: loading and linking a module as Envoy does (vm.hpp), the hostcalls of specs.md
+// Owns: loading and linking a module as Envoy does (vm.hpp), the hostcalls of wasm/abi_list.hpp
 // §4.4–§4.5 (hostcalls.hpp), and the lifecycle of §4.2: start functions, VM start, plugin
 // configure, root and stream contexts, HTTP request/response headers, bodies (buffering while a
 // callback stops), trailers, network connections, async events (HTTP call answers, queues,

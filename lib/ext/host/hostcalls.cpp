@@ -1,4 +1,4 @@
-// The host functions of specs.md §4.4 (env) and §4.5 (WASI), with the result codes Envoy's
+// The host functions of wasm/abi_list.hpp (env and WASI), with the result codes Envoy's
 // proxy-wasm-cpp-host / Envoy context.cc return [HOST src/exports.cc].
 #include "ext/host/hostcalls.hpp"
 
@@ -61,7 +61,7 @@ inline uint64_t st(Status s) {
 constexpr uint64_t k_ok = 0;
 constexpr uint64_t k_mem = static_cast<uint64_t>(Status::invalid_memory_access);
 
-// WASI errno (specs.md §4.6).
+// WASI errno (WASI snapshot preview1 `errno`).
 constexpr uint64_t k_wasi_badf = 8, k_wasi_notdir = 20, k_wasi_fault = 21, k_wasi_inval = 28,
                    k_wasi_noent = 44, k_wasi_nosys = 52, k_wasi_notsup = 58;
 
@@ -70,7 +70,7 @@ void log(HostState& s, LogLevel level, std::string message) {
 }
 
 // Copies host bytes into memory the module allocates, then writes pointer and size
-// (specs.md §4.7 "Memory handoff"). Size 0: pointer 0, nothing allocated.
+// (cpp-host exports.cc: results are copied into memory the module allocates). Size 0: pointer 0, nothing allocated.
 uint64_t copy_out(Guest& g, std::string_view data, uint32_t ptr_out, uint32_t size_out) {
   if (data.empty()) {
     if (!g.write_u32(ptr_out, 0) || !g.write_u32(size_out, 0)) return k_mem;
@@ -780,7 +780,7 @@ uint64_t emscripten_notify_memory_growth(HostState&, Guest&, A) {
   return 0;
 }
 
-// ---- WASI (specs.md §4.5) ----
+// ---- WASI (wasm/abi_list.hpp EXT_PROXY_WASM_WASI_FUNCTIONS) ----
 
 bool std_fd(uint32_t fd) {
   return fd == 1 || fd == 2;

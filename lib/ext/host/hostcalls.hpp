@@ -1,4 +1,4 @@
-// ext::host — the functions the host exports to modules: `env.proxy_*` (specs.md §4.4) and the
+// ext::host — the functions the host exports to modules: `env.proxy_*` (wasm/abi_list.hpp) and the
 // WASI subset Envoy provides (§4.5, under both `wasi_snapshot_preview1` and `wasi_unstable`),
 // with their exact wasm signatures and the ABI versions that register them (§4.1). Each works
 // on HostState and reaches module memory only through Guest, which bounds every access: a bad

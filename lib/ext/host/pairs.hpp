@@ -1,4 +1,4 @@
-// ext::host — the proxy-wasm "pairs" serialization of header maps (specs.md §4.7):
+// ext::host — the proxy-wasm "pairs" serialization of header maps (proxy-wasm spec abi-versions/v0.2.1 "Serialization"; proxy-wasm-cpp-host src/pairs_util.cc):
 // u32 N, N x {u32 key_len, u32 value_len}, then each key and value NUL-terminated, all LE.
 #pragma once
 
@@ -10,7 +10,7 @@
 
 namespace ext::host {
 
-// Host limits (specs.md §4.7, proxy-wasm-cpp-host limits.h).
+// Host limits (proxy-wasm-cpp-host include/proxy-wasm/limits.h).
 inline constexpr size_t k_pairs_max_bytes = 1u << 20;
 inline constexpr size_t k_pairs_max_count = 1024;
 

@@ -1,4 +1,4 @@
-// ext::host — value types of the proxy-wasm host: ABI enums (specs.md §4.6), header maps, and
+// ext::host — value types of the proxy-wasm host: ABI enums (proxy-wasm spec abi-versions/v0.2.1), header maps, and
 // what a run records (logs, local responses, HTTP calls, metrics). Plain C++, no WABT.
 #pragma once
 
@@ -11,7 +11,7 @@
 
 namespace ext::host {
 
-// proxy_status_t / WasmResult (specs.md §4.6).
+// proxy_status_t / WasmResult (proxy-wasm spec; cpp-host include/proxy-wasm/wasm_api_impl.h).
 enum class Status : uint32_t {
   ok = 0,
   not_found = 1,

@@ -292,7 +292,7 @@ Result<std::unique_ptr<Vm>> Vm::load(std::string_view bytes, HostState& state,
     return fail(Errc::parse, "Failed to parse corrupted Wasm module: " + msg);
   }
 
-  // ABI version: the first proxy_abi_version_* function export (specs.md §4.1).
+  // ABI version: the first proxy_abi_version_* function export (proxy-wasm-cpp-host src/wasm.cc getAbiVersion).
   std::optional<AbiVersion> abi;
   for (const auto& e : desc.exports) {
     if (e.type.type->kind != wabt::ExternalKind::Func) continue;
@@ -344,7 +344,7 @@ Result<std::unique_ptr<Vm>> Vm::load(std::string_view bytes, HostState& state,
   if (!desc.starts.empty()) start_index = desc.starts.front().func_index;
   desc.starts.clear();
 
-  // Link imports (specs.md §4.1 step 6).
+  // Link imports (the rows of wasm/abi_list.hpp, as cpp-host registerCallbacks does).
   wi::RefVec imports;
   uint8_t bit = abi_bit(*abi);
   for (auto& imp : desc.imports) {

@@ -1,5 +1,5 @@
 // ext::host — Vm: one instance of a module on WABT's interpreter, linked the way Envoy links it
-// (specs.md §4.1 load sequence): the ABI version from the `proxy_abi_version_*` export; every
+// (proxy-wasm-cpp-host src/wasm.cc load sequence): the ABI version from the `proxy_abi_version_*` export; every
 // import must be one of our `env` / WASI host functions with the identical signature, else the
 // load fails as Envoy's does ("missing import", "import type mismatch"); exported callbacks with
 // a wrong signature fail ("Bad function signature"); an allocator (`malloc`, then

@@ -49,7 +49,7 @@ struct RunOptions {
 SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOptions& opts);
 Report run(std::string_view module_bytes, const std::vector<Spec>& specs, const RunOptions& opts);
 
-// "continue", "stop_iteration", ... for a callback's raw result (specs.md §4.6).
+// "continue", "stop_iteration", ... for a callback's raw result (docs/test-spec.md "actions").
 std::string action_name(const std::string& callback, uint32_t value);
 
 }  // namespace ext::testing

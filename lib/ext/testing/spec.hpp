@@ -1,4 +1,4 @@
-// ext::testing — `ext test`: the test spec (FORMATS.md "Test spec", every key documented in
+// ext::testing — `ext test`: the test spec (docs/test-spec.md, every key documented in
 // docs/test-spec.md), its YAML parsing (yaml-cpp, owned here per lib/DEPS), the
 // runner that drives ext::host, the expectations, and the reports (text, JSON, JUnit XML).
 // Must not use: the CLI, the network, WABT (only through ext::host).
@@ -71,7 +71,7 @@ struct HttpCallExpect {
   std::optional<uint32_t> timeout_ms;
 };
 
-// Action names per callback kind (specs.md §4.6); values are raw results.
+// Action names per callback kind (proxy-wasm spec abi-versions/v0.2.1, the callbacks' return values); values are raw results.
 struct ActionExpect {
   std::string callback;             // short name: request_headers, downstream_data, ...
   std::vector<std::string> values;  // one per call, or one for all calls
@@ -145,7 +145,7 @@ struct Spec {
 Result<Spec> parse_spec(std::string_view yaml, const std::string& source);
 Result<Spec> load_spec(const std::filesystem::path& path);
 
-// Property values as Envoy serializes them (specs.md §4.7): strings raw, integers 8-byte
+// Property values as Envoy serializes them (Envoy source/extensions/common/wasm/context.cc serializeValue): strings raw, integers 8-byte
 // little-endian, booleans one byte.
 std::string encode_int(int64_t v);
 std::string encode_bool(bool v);

@@ -1,4 +1,4 @@
-// ext::wasm — the proxy-wasm ABI as data: host functions per ABI version (specs.md §4.4), WASI
+// ext::wasm — the proxy-wasm ABI as data: host functions per ABI version (generated from abi_list.hpp), WASI
 // functions the host provides (§4.5) and the callbacks it looks up with their exact wasm types
 // (§4.3). Used by validate(); read by the host module to know what it must provide.
 #pragma once

@@ -1,5 +1,5 @@
 // ext::wasm — reading WebAssembly modules (WABT's binary reader) and checking them against the
-// proxy-wasm ABI (specs.md §4.1–§4.5, rules in §4.9, binary format in §5).
+// proxy-wasm ABI (wasm/abi_list.hpp, rules in docs/validate.md, the WebAssembly binary format).
 // Owns: module facts and validation findings. WABT headers appear only in this module's .cpp.
 #pragma once
 
@@ -87,12 +87,12 @@ struct ValidateOptions {
   std::string envoy_version;
 };
 
-// Applies specs.md §4.9. Errors mean Envoy would refuse the module. Rule ids are stable and
+// Applies the rules of docs/validate.md. Errors mean Envoy would refuse the module. Rule ids are stable and
 // listed in validate.cpp.
 std::vector<Finding> validate(const ModuleInfo& info, const ValidateOptions& opts = {});
 bool has_errors(const std::vector<Finding>& findings);
 
-// "runtime-config" form of the ABI: "v0.2.1" (FORMATS.md); empty for an empty version.
+// "runtime-config" form of the ABI: "v0.2.1" (docs/formats.md); empty for an empty version.
 std::string abi_config_string(const std::string& abi_version);
 
 // The WABT release ext was built with ("1.0.32"), for `ext version`.

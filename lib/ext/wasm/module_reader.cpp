@@ -1,5 +1,5 @@
 // read_module: module facts through WABT's binary reader (a BinaryReaderNop delegate), the
-// preamble check (specs.md §5.1: core module vs component) and the `producers` custom section
+// preamble check (WebAssembly core binary format vs the component model preamble) and the `producers` custom section
 // (§5.7), which WABT does not decode.
 #include <wabt/binary-reader-nop.h>
 #include <wabt/binary-reader.h>

@@ -1,4 +1,4 @@
-// validate(): the static rules of specs.md §4.9 over ModuleInfo.
+// validate(): the static rules of docs/validate.md over ModuleInfo.
 //
 // Rule ids (stable; tests and --json users match on them):
 //   errors   component, abi-marker, abi-marker-signature, allocator, import-module,

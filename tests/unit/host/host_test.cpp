@@ -65,7 +65,7 @@ std::string load_error(const std::string& wasm) {
 
 }  // namespace
 
-TEST_CASE("pairs serialization follows specs.md 4.7 byte for byte", "[host]") {
+TEST_CASE("pairs serialization follows the proxy-wasm spec byte for byte", "[host]") {
   HeaderMap m{{"a", "1"}, {"b", "22"}};
   std::string bytes = serialize_pairs(m);
   std::string want(
@@ -320,7 +320,7 @@ TEST_CASE("linking refuses what Envoy refuses", "[host]") {
       Catch::Contains("missing import: wasi_snapshot_preview2.fd_write"));
   CHECK_THAT(load_error(wat_module(R"((import "env" "g" (global i32)))")),
              Catch::Contains("missing import: env.g"));
-  // Version-specific registrations (specs.md 4.1).
+  // Version-specific registrations (cpp-host src/wasm.cc registerCallbacks).
   CHECK_THAT(
       load_error(wat_module(
           R"((import "env" "proxy_get_log_level" (func (param i32) (result i32))))", "0_2_0")),

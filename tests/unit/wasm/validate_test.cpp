@@ -1,4 +1,4 @@
-// validate(): the rules of specs.md §4.9 on assembled fixtures.
+// validate(): the rules of docs/validate.md on assembled fixtures.
 #include <catch2/catch.hpp>
 
 #include "ext/wasm/module.hpp"
