@@ -32,6 +32,18 @@ inline constexpr const char* k_filter_type_annotation = "module.wasm.runtime/fil
 inline constexpr const char* k_variant_annotation = "module.wasm.image/variant";
 inline constexpr const char* k_title_annotation = "org.opencontainers.image.title";
 inline constexpr const char* k_created_annotation = "org.opencontainers.image.created";
+// Metadata from ext.yaml (docs/discovery.md): OCI image-spec v1.1.1 annotations.md keys, and
+// ours under ext.dev/ for what the OCI set has no key for.
+inline constexpr const char* k_description_annotation = "org.opencontainers.image.description";
+inline constexpr const char* k_authors_annotation = "org.opencontainers.image.authors";
+inline constexpr const char* k_licenses_annotation = "org.opencontainers.image.licenses";
+inline constexpr const char* k_url_annotation = "org.opencontainers.image.url";
+inline constexpr const char* k_source_annotation = "org.opencontainers.image.source";
+inline constexpr const char* k_documentation_annotation = "org.opencontainers.image.documentation";
+inline constexpr const char* k_version_annotation = "org.opencontainers.image.version";
+inline constexpr const char* k_keywords_annotation = "ext.dev/keywords";    // "a,b,c"
+inline constexpr const char* k_root_ids_annotation = "ext.dev/root-ids";    // JSON array
+inline constexpr const char* k_platforms_annotation = "ext.dev/platforms";  // "istio@1.22,..."
 // Titles and file names inside the artifacts.
 inline constexpr const char* k_runtime_config_name = "runtime-config.json";
 inline constexpr const char* k_module_title = "filter.wasm";   // oci / cncf layer title
