@@ -29,6 +29,10 @@ void setup_search(CLI::App& app, Context& ctx) {
   cmd->add_option("--platform", o->platform, "Only filters declaring this platform (istio@1.22)");
   cmd->add_option("--license", o->license, "Only this license (SPDX)");
   cmd->add_flag("--refresh", o->refresh, "Read everything again (ignore the cache)");
+  cmd->add_option("--max-age", o->max_age_seconds,
+                  "Seconds a cached repository is used without asking the registry (default "
+                  "300; 0: revalidate each, with a HEAD)")
+      ->check(CLI::Range(0, 86400 * 30));
   add_registry_flags(cmd, o->flags);
   cmd->callback([o, &ctx] {
     auto env = ctx.env();

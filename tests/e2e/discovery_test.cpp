@@ -485,16 +485,30 @@ TEST_CASE(
     CHECK(hit["size"].get<uint64_t>() > 100);
   }
 
-  SECTION("an unchanged second search reads no manifest: HEADs and lists only") {
+  SECTION("a second search within --max-age sends the catalog only; after it, HEADs and lists") {
     proxy.clear();
     auto second = search({});
     CHECK(second["results"] == first["results"]);
     CHECK(second["manifests_read"] == 0);
     CHECK(second["cache_hits"].get<int>() >= 56);
     auto reqs = proxy.requests();
-    int gets = 0;
-    for (const auto& r : reqs) gets += r.rfind("GET ", 0) == 0 && has(r, "/manifests/");
+    for (const auto& r : reqs) {
+      INFO(r);
+      CHECK((has(r, "/v2/_catalog") || r == "GET /v2/"));
+    }
+    CHECK(reqs.size() * 10 < first_requests.size());
+    // --max-age 0: each repository revalidated with its tag list and a HEAD, no manifest body.
+    proxy.clear();
+    auto third = search({"--max-age", "0"});
+    CHECK(third["results"] == first["results"]);
+    CHECK(third["manifests_read"] == 0);
+    int gets = 0, heads = 0;
+    for (const auto& r : proxy.requests()) {
+      gets += r.rfind("GET ", 0) == 0 && has(r, "/manifests/");
+      heads += r.rfind("HEAD ", 0) == 0 && has(r, "/manifests/");
+    }
     CHECK(gets == 0);
+    CHECK(heads >= 55);
     // --refresh reads them again.
     proxy.clear();
     CHECK(search({"--refresh"})["manifests_read"].get<int>() >= 56);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -113,8 +114,9 @@ bool facts_of(const oci::Manifest& m, SearchHit& h) {
   return wasm;
 }
 
-json hit_to_cache(const SearchHit& h, bool wasm) {
-  return {{"tag", h.tag},
+json hit_to_cache(const SearchHit& h, bool wasm, int64_t checked) {
+  return {{"checked", checked},
+          {"tag", h.tag},
           {"digest", h.digest},
           {"wasm", wasm},
           {"description", h.description},
@@ -267,6 +269,7 @@ SearchResult search(const SearchOptions& opts, Env& env) {
       repos.resize(opts.max_repositories);
     }
 
+    const int64_t now = static_cast<int64_t>(std::time(nullptr));
     std::vector<std::optional<SearchHit>> found(repos.size());
     std::vector<json> new_cache(repos.size());
     std::atomic<size_t> next{0};
@@ -275,7 +278,26 @@ SearchResult search(const SearchOptions& opts, Env& env) {
         size_t i = next.fetch_add(1);
         if (i >= repos.size()) return;
         const auto& repo = repos[i];
+        const json& cache_c = cache;
+        const json* cached = nullptr;
+        if (auto it = cache_c.find(repo); it != cache_c.end()) cached = &*it;
         try {
+          // Checked less than max_age ago: taken as is, no request (docs/discovery.md).
+          if (cached && opts.max_age_seconds > 0) {
+            auto at = cached->find("checked");
+            SearchHit old;
+            bool old_wasm = hit_from_cache(*cached, old);
+            if (at != cached->end() && at->is_number_integer() && !old.digest.empty() &&
+                now - at->get<int64_t>() < opts.max_age_seconds && now >= at->get<int64_t>()) {
+              old.registry = registry;
+              old.repository = repo;
+              old.reference = registry + "/" + repo + ":" + old.tag;
+              new_cache[i] = *cached;
+              if (old_wasm) found[i] = old;
+              ++cache_hits;
+              continue;
+            }
+          }
           auto tags = client->tags(repo);
           auto tag = latest_tag(tags);
           if (tag.empty()) {
@@ -287,7 +309,6 @@ SearchResult search(const SearchOptions& opts, Env& env) {
           h.repository = repo;
           h.tag = tag;
           bool wasm = false;
-          const json* cached = cache.contains(repo) ? &cache[repo] : nullptr;
           SearchHit old;
           bool old_wasm = cached ? hit_from_cache(*cached, old) : false;
           bool reuse = false;
@@ -332,7 +353,7 @@ SearchResult search(const SearchOptions& opts, Env& env) {
             if (!parsed) throw parsed.error();
             wasm = facts_of(*parsed, h);
           }
-          new_cache[i] = hit_to_cache(h, wasm);
+          new_cache[i] = hit_to_cache(h, wasm, now);
           if (wasm) {
             h.reference = registry + "/" + repo + ":" + tag;
             found[i] = h;

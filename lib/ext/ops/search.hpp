@@ -1,10 +1,11 @@
 // ext::ops — `ext search [QUERY] --registry R...` (docs/discovery.md "Search"): the filters in
 // one or more registries (catalog, tags, the latest tag's manifest and its annotations) whose
 // name, description or keywords match, with filters on ABI, filter type, platform and license.
-// What was read is cached per registry (DATA_DIR/search/<registry>.json): a second search sends
-// the catalog and tag lists and a HEAD per repository, and reads a manifest again only when its
-// digest changed. A registry without the catalog API is searched through the repositories the
-// user names (--repo); an unreachable registry is a warning, the others still answer.
+// What was read is cached per registry (DATA_DIR/search/<registry>.json): within --max-age a
+// second search sends the catalog only; after it, the tag lists and a HEAD per repository, and
+// reads a manifest again only when its digest changed. A registry without the catalog API is
+// searched through the repositories the user names (--repo); an unreachable registry is a warning,
+// the others still answer.
 #pragma once
 
 #include <cstdint>
@@ -25,8 +26,11 @@ struct SearchOptions {
   std::string platform;                   // istio or istio@1.22
   std::string license;                    // exact, case-insensitive
   bool refresh = false;                   // ignore the cache
-  int concurrency = 8;                    // requests in flight per registry
-  size_t max_repositories = 10000;        // per registry
+  // A repository checked less than this long ago is taken from the cache with no request; older
+  // entries are revalidated (tag list + HEAD). 0: always revalidate.
+  int64_t max_age_seconds = 300;
+  int concurrency = 8;              // requests in flight per registry
+  size_t max_repositories = 10000;  // per registry
   RegistryFlags flags;
 };
 
