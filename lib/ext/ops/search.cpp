@@ -239,7 +239,7 @@ SearchResult search(const SearchOptions& opts, Env& env) {
       client = remote.client;
       bool from_catalog = false;
       try {
-        repos = client->catalog();
+        repos = client->catalog(1000);  // large pages: the catalog is read every time
         from_catalog = true;
       } catch (const Error& e) {
         bool no_catalog = e.http_status() == 404 || e.http_status() == 401 ||
