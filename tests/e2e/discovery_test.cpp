@@ -567,3 +567,36 @@ TEST_CASE("search: a registry without the catalog API is searched through --repo
   REQUIRE(jn["results"].size() == 1);
   CHECK(jn["results"][0]["repository"] == "disc/" + prefix + "-1");
 }
+
+TEST_CASE("inspect --remote reads each layout ext pushes, writing nothing locally",
+          "[e2e][discovery][registry]") {
+  auto& server = test::shared_registry(RegistryServer::Mode::plain);
+  util::TempDir tmp;
+  auto wasm = tmp.path() / "f.wasm";
+  util::write_file_atomic(wasm, module_bytes());
+  auto store = tmp.path() / "store";
+  auto repo = server.host() + "/" + unique("disc/layouts");
+  for (std::string format : {"oci", "compat", "cncf"}) {
+    INFO(format);
+    auto ref = repo + ":" + format;
+    json_ok(run_ext({"--json", "build", "--wasm", wasm.string(), "-t", ref, "--format", format,
+                     "--filter-type", "http"},
+                    store));
+    json_ok(run_ext({"--json", "push", ref, "--no-readme"}, store));
+    auto empty = tmp.path() / ("empty-" + format);
+    auto i = json_ok(run_ext({"--json", "inspect", ref}, empty));
+    CHECK(i["side"] == "remote");
+    CHECK(i["layout"] == format);
+    CHECK(i["module"]["sha256"] == digest::sha256(module_bytes()).hex());
+    CHECK(i["referrers"].empty());
+    CHECK(!fs::exists(empty / "index.json"));
+    // --local refuses what the local store does not hold.
+    auto l = run_ext({"inspect", "--local", ref}, empty);
+    CHECK(l.exit_code == 1);
+    CHECK(has(l.err, "in the local store"));
+  }
+  // A bare name stays local (no request to docker.io) and says how to look remotely.
+  auto bare = run_ext({"inspect", "acme/nothing:v1"}, store);
+  CHECK(bare.exit_code == 1);
+  CHECK(has(bare.err, "ext inspect --remote"));
+}
