@@ -426,6 +426,19 @@ TEST_CASE("rm --remote deletes a manifest", "[e2e][discovery][registry]") {
   auto i = run_ext({"inspect", "--remote", repo + ":v1"}, tmp.path() / "s2");
   CHECK(i.exit_code == 1);
   CHECK(has(i.err, "no image " + repo + ":v1 in " + server.host()));
+  // A registry that does not allow deletes (405, as docker-registry without
+  // storage.delete.enabled answers): said so, exit 1, the manifest stays.
+  auto repo2 = server.host() + "/" + unique("disc/kept");
+  auto p2 = build_and_push(proj, repo2 + ":v1", store);
+  test::FaultProxy proxy(server.host());
+  proxy.arm("DELETE ", {"405"});
+  auto through = proxy.host() + repo2.substr(server.host().size());
+  auto refused = run_ext({"rm", "--remote", through + ":v1"}, store);
+  CHECK(refused.exit_code == 1);
+  CHECK(has(refused.err, "does not allow deleting manifests"));
+  CHECK(has(refused.err, "HTTP 405"));
+  CHECK(json_ok(run_ext({"--json", "inspect", "--remote", repo2 + ":v1"},
+                        tmp.path() / "s3"))["manifest_digest"] == p2["manifest_digest"]);
   // The local store keeps its copy: rm --remote touches the registry only.
   CHECK(json_ok(run_ext({"--json", "inspect", "--local", repo + ":v1"}, store))["side"] == "local");
 }
