@@ -300,6 +300,8 @@ TEST_CASE("a registry that lists a referrer pointing elsewhere is a clear error"
   auto c = run_ext({"copy", repo + ":v1", target}, store);
   CHECK(c.exit_code == 1);
   CHECK(has(c.err, "but its subject is"));
+  // Checked before anything was written: the target repository does not exist.
+  CHECK(run_ext({"tags", target.substr(0, target.rfind(':'))}, store).exit_code != 0);
 }
 
 TEST_CASE(
