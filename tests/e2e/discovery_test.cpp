@@ -65,7 +65,7 @@ root_id: add_header
 
 }  // namespace
 
-TEST_CASE("ext build writes ext.yaml's metadata as OCI annotations; runtime config unchanged",
+TEST_CASE("ext build writes ext.yaml's metadata as OCI annotations, runtime config unchanged",
           "[e2e][discovery]") {
   util::TempDir tmp;
   auto proj = make_project(tmp.path() / "p", "add-header", k_meta);
@@ -133,7 +133,7 @@ nlohmann::json build_and_push(const fs::path& proj, const std::string& ref, cons
 }  // namespace
 
 TEST_CASE(
-    "push adds the README as a referrer; attach and discover; read back by skopeo and the "
+    "push adds the README as a referrer, attach and discover, read back by skopeo and the "
     "referrers tag",
     "[e2e][discovery][registry]") {
   REQUIRE(test::have_program("skopeo"));
