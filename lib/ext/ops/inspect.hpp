@@ -62,9 +62,9 @@ struct InspectResult {
   nlohmann::json manifest_json;   // the manifest as stored
   nlohmann::json config_content;  // the config blob when it is (small) JSON, else null
   std::string config_text;        // the same, as stored
-  std::string layout;             // "oci", "compat", "cncf", "docker-v2", "single-layer" or ""
-  std::string layout_readers;     // who reads that layout
-  std::string not_wasm_reason;    // when layout is empty
+  std::string layout;          // "oci", "compat", "cncf", "docker-v2", "single-layer", "oras" or ""
+  std::string layout_readers;  // who reads that layout
+  std::string not_wasm_reason;  // when layout is empty
   std::optional<artifact::RuntimeConfig> runtime_config;
   std::optional<oci::Descriptor> module_layer;
 
