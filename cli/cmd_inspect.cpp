@@ -5,6 +5,7 @@
 #include "ext/ops/inspect.hpp"
 #include "ext/util/strings.hpp"
 #include "ext/wasm/module_json.hpp"
+#include "registry_flags.hpp"
 
 namespace ext::cli {
 namespace {
@@ -109,20 +110,36 @@ std::string inspect_text(const ops::InspectResult& r) {
     module_text(o, *r.module, r.findings);
   else if (!r.module_error.empty())
     o << "module:      unreadable: " << r.module_error << "\n";
+  if (r.side == "remote") {
+    o << "referrers:   " << r.referrers.size();
+    if (!r.referrers_source.empty())
+      o << " (" << (r.referrers_source == "api" ? "referrers API" : "referrers tag schema") << ")";
+    o << "\n";
+    for (const auto& d : r.referrers)
+      o << "  " << d.digest.to_string() << "  " << d.artifact_type << "\n";
+  }
   return o.str();
 }
 
 void setup_inspect(CLI::App& app, Context& ctx) {
-  auto target = std::make_shared<std::string>();
+  auto o = std::make_shared<ops::InspectOptions>();
+  auto remote = std::make_shared<bool>(false);
+  auto local = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand(
       "inspect", "Show an image's manifest, config, layers, annotations and module facts");
-  cmd->add_option("target", *target, "An image in the local store (REF) or a FILE.wasm")
+  cmd->add_option("target", o->target,
+                  "A FILE.wasm, or an image: the local store's, else its registry's (REF)")
       ->required();
-  cmd->callback([target, &ctx] {
+  auto* r_flag = cmd->add_flag("--remote", *remote,
+                               "Read the image from its registry (nothing is stored locally)");
+  cmd->add_flag("--local", *local, "Read the image from the local store only")->excludes(r_flag);
+  add_registry_flags(cmd, o->flags);
+  cmd->callback([o, remote, local, &ctx] {
     auto env = ctx.env();
-    ops::InspectOptions o;
-    o.target = *target;
-    auto r = ops::inspect(o, env);
+    o->side = *remote  ? ops::InspectSide::remote
+              : *local ? ops::InspectSide::local
+                       : ops::InspectSide::automatic;
+    auto r = ops::inspect(*o, env);
     ctx.emit(r.to_json(), inspect_text(r));
   });
 }

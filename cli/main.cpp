@@ -113,9 +113,10 @@ int run(int argc, char** argv) {
   app.add_flag("--json", g.json, "Machine-readable result on stdout");
   app.add_option("--store", g.store, "Local store (env EXT_STORE)");
   app.add_option("--config", g.config, "Settings file (env EXT_CONFIG)");
-  app.add_option("--data-dir", g.data_dir,
-                 "Where deploy keeps modules and run files (env EXT_DATA_DIR; default "
-                 "$XDG_DATA_HOME/ext)");
+  app.add_option(
+      "--data-dir", g.data_dir,
+      "Where deploy keeps modules and run files, and search its cache (env EXT_DATA_DIR; default "
+      "$XDG_DATA_HOME/ext)");
   app.add_flag("--no-color", g.no_color, "No colour (also NO_COLOR, non-TTY)");
 
   for (const auto& c : registered_commands()) c.setup(app, ctx);

@@ -91,6 +91,52 @@ bool is_gzip_tar_layer(const std::string& media_type) {
   return media_type == oci::media::k_layer_tar_gzip || media_type == oci::media::k_docker_layer;
 }
 
+bool ends_with_wasm(const oci::Descriptor& d) {
+  auto it = d.annotations.find(k_title_annotation);
+  if (it == d.annotations.end()) return false;
+  const auto& t = it->second;
+  return t.size() > 5 && t.compare(t.size() - 5, 5, ".wasm") == 0;
+}
+
+// The first bytes of a blob start with the wasm magic "\0asm" (a raw module, not a tar).
+bool starts_with_wasm_magic(store::Store& s, const oci::Descriptor& d) {
+  if (d.size < 8) return false;
+  auto reader = s.open(d);
+  char buf[4];
+  size_t got = 0;
+  while (got < 4) {
+    size_t n = reader->read(buf + got, 4 - got);
+    if (n == 0) break;
+    got += n;
+  }
+  return got == 4 && std::memcmp(buf, "\0asm", 4) == 0;
+}
+
+// ORAS's default layout (oras-go v2.6.0 content/file/file.go: defaultBlobMediaType is
+// ocispec.MediaTypeImageLayer; a file is stored as is, titled with its name): the single layer
+// titled *.wasm, else the single tar-typed layer whose bytes are a wasm module.
+std::optional<oci::Descriptor> oras_module_layer(const oci::Manifest& m, store::Store& s) {
+  const oci::Descriptor* titled = nullptr;
+  int titled_count = 0;
+  for (const auto& l : m.layers) {
+    if (is_gzip_tar_layer(l.media_type)) continue;
+    if (ends_with_wasm(l)) {
+      titled = &l;
+      ++titled_count;
+    }
+  }
+  if (titled_count == 1) return *titled;
+  if (titled_count > 1) return std::nullopt;  // more than one module: not ours to choose
+  const oci::Descriptor* tar = nullptr;
+  for (const auto& l : m.layers) {
+    if (l.media_type != oci::media::k_layer_tar) continue;
+    if (tar) return std::nullopt;
+    tar = &l;
+  }
+  if (tar && starts_with_wasm_magic(s, *tar)) return *tar;
+  return std::nullopt;
+}
+
 bool is_raw_wasm_layer(const std::string& media_type) {
   return media_type == oci::media::k_wasm_layer || media_type == k_wasm_to_oci_layer ||
          media_type == oci::media::k_cncf_wasm_layer;
@@ -133,6 +179,8 @@ const char* to_string(Layout l) {
       return "docker-v2";
     case Layout::single_layer:
       return "single-layer";
+    case Layout::oras:
+      return "oras";
   }
   return "?";
 }
@@ -149,6 +197,8 @@ const char* readers(Layout l) {
       return "Istio, Envoy Gateway, docker";
     case Layout::single_layer:
       return "wasm-to-oci, GetEnvoy, oras (not Istio)";
+    case Layout::oras:
+      return "oras, ext (not Istio)";
   }
   return "?";
 }
@@ -364,6 +414,16 @@ Result<Detected> detect(const oci::Manifest& manifest, store::Store& store) {
       d.runtime_config = runtime_config_in_tar(store, last);
       return d;
     }
+    // 6 (early). ORAS's default: its tar-typed layer holds the raw file.
+    auto oras = [&]() -> bool {
+      if (docker) return false;
+      auto layer = oras_module_layer(manifest, store);
+      if (!layer) return false;
+      d.layout = Layout::oras;
+      d.module_blob = *layer;
+      return true;
+    };
+    if (last.media_type == oci::media::k_layer_tar && oras()) return d;
     if (last.media_type == oci::media::k_layer_tar || docker)
       return fail(Errc::unsupported, "not a wasm image we can read: the last layer is " +
                                          last.media_type + " (expected " +
@@ -408,12 +468,15 @@ Result<Detected> detect(const oci::Manifest& manifest, store::Store& store) {
       }
       return d;
     }
+    // 6. ORAS's default layout: one layer titled *.wasm among other files.
+    if (oras()) return d;
   } catch (const Error& e) {
     return fail(e);
   }
   return fail(Errc::unsupported, "not a wasm image we can read (" + types_of(manifest) + ")",
               "ext reads the oci, compat and cncf formats, Docker images with plugin.wasm in "
-              "the last layer, and single-layer wasm-to-oci / GetEnvoy artifacts");
+              "the last layer, single-layer wasm-to-oci / GetEnvoy artifacts, and ORAS artifacts "
+              "with one *.wasm file");
 }
 
 // ---------------------------------------------------------------------------------------------

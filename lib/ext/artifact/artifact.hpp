@@ -32,6 +32,18 @@ inline constexpr const char* k_filter_type_annotation = "module.wasm.runtime/fil
 inline constexpr const char* k_variant_annotation = "module.wasm.image/variant";
 inline constexpr const char* k_title_annotation = "org.opencontainers.image.title";
 inline constexpr const char* k_created_annotation = "org.opencontainers.image.created";
+// Metadata from ext.yaml (docs/discovery.md): OCI image-spec v1.1.1 annotations.md keys, and
+// ours under ext.dev/ for what the OCI set has no key for.
+inline constexpr const char* k_description_annotation = "org.opencontainers.image.description";
+inline constexpr const char* k_authors_annotation = "org.opencontainers.image.authors";
+inline constexpr const char* k_licenses_annotation = "org.opencontainers.image.licenses";
+inline constexpr const char* k_url_annotation = "org.opencontainers.image.url";
+inline constexpr const char* k_source_annotation = "org.opencontainers.image.source";
+inline constexpr const char* k_documentation_annotation = "org.opencontainers.image.documentation";
+inline constexpr const char* k_version_annotation = "org.opencontainers.image.version";
+inline constexpr const char* k_keywords_annotation = "ext.dev/keywords";    // "a,b,c"
+inline constexpr const char* k_root_ids_annotation = "ext.dev/root-ids";    // JSON array
+inline constexpr const char* k_platforms_annotation = "ext.dev/platforms";  // "istio@1.22,..."
 // Titles and file names inside the artifacts.
 inline constexpr const char* k_runtime_config_name = "runtime-config.json";
 inline constexpr const char* k_module_title = "filter.wasm";   // oci / cncf layer title
@@ -83,7 +95,7 @@ Packed pack(store::Store& store, const std::filesystem::path& module_path,
 // clients pick an entry by its platform; entries of other media types are skipped.
 Result<oci::Descriptor> select_manifest(const oci::Index& index);
 
-enum class Layout { oci, compat, cncf, docker_v2, single_layer };
+enum class Layout { oci, compat, cncf, docker_v2, single_layer, oras };
 const char* to_string(Layout l);
 // Who reads a layout (peers.md §8), for inspect.
 const char* readers(Layout l);
@@ -98,8 +110,12 @@ struct Detected {
 
 // Classifies a manifest, in the order Istio's fetcher tries (peers.md C.5): Docker v2 with a
 // tar.gz last layer, OCI compat (tar+gzip last layer), the two-layer oci variant, CNCF, then
-// single-layer wasm-to-oci / GetEnvoy artifacts. Error(unsupported) naming the media types when
-// it is no wasm image; Error(parse) for a runtime config that is not JSON.
+// single-layer wasm-to-oci / GetEnvoy artifacts, then ORAS's default layout (oras push FILE:
+// each file a layer of application/vnd.oci.image.layer.v1.tar holding the raw bytes, titled
+// with the file name; oras-go v2.6.0 content/file/file.go): the one layer titled *.wasm, or the
+// one untitled-or-otherwise tar-typed layer whose bytes start with the wasm magic.
+// Error(unsupported) naming the media types when it is no wasm image; Error(parse) for a runtime
+// config that is not JSON.
 Result<Detected> detect(const oci::Manifest& manifest, store::Store& store);
 
 // Writes the module bytes of an image to `out` (atomically), returning its sha256 hex. The layer

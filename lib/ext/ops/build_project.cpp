@@ -6,6 +6,9 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
+#include "ext/artifact/artifact.hpp"
 #include "ext/build/driver.hpp"
 #include "ext/core/error.hpp"
 #include "ext/project/project_file.hpp"
@@ -14,6 +17,32 @@
 namespace ext::ops {
 
 namespace fs = std::filesystem;
+
+std::map<std::string, std::string> project_annotations(const project::ProjectFile& project) {
+  // OCI image-spec v1.1.1 annotations.md (opencontainers/image-spec de7a13cc) pre-defined keys.
+  std::map<std::string, std::string> a;
+  auto put = [&a](const char* key, const std::string& v) {
+    if (!v.empty()) a[key] = v;
+  };
+  put(artifact::k_description_annotation, project.description);
+  std::string authors;
+  for (const auto& x : project.authors) authors += (authors.empty() ? "" : ", ") + x;
+  put(artifact::k_authors_annotation, authors);
+  put(artifact::k_licenses_annotation, project.license);
+  put(artifact::k_url_annotation, project.homepage);
+  put(artifact::k_source_annotation, project.source);
+  put(artifact::k_documentation_annotation, project.documentation);
+  std::string keywords;
+  for (const auto& k : project.keywords) keywords += (keywords.empty() ? "" : ",") + k;
+  put(artifact::k_keywords_annotation, keywords);
+  nlohmann::json ids = nlohmann::json::array({project.root_id});
+  a[artifact::k_root_ids_annotation] = ids.dump();
+  if (!project.platform.empty())
+    put(artifact::k_platforms_annotation,
+        project.platform +
+            (project.platform_version.empty() ? "" : "@" + project.platform_version));
+  return a;
+}
 
 BuildResult build_project(const BuildOptions& opts, Env& env) {
   fs::path dir = fs::absolute(opts.dir.empty() ? fs::path(".") : opts.dir).lexically_normal();
@@ -108,8 +137,7 @@ BuildResult build_project(const BuildOptions& opts, Env& env) {
   p.expected_rules = expected_rules;
   p.annotations["org.opencontainers.image.title"] = project.name;
   if (!project.version.empty()) p.annotations["org.opencontainers.image.version"] = project.version;
-  if (!project.description.empty())
-    p.annotations["org.opencontainers.image.description"] = project.description;
+  for (const auto& [k, v] : project_annotations(project)) p.annotations[k] = v;
   r.package = package_module(p, env);
   return r;
 }

@@ -5,12 +5,14 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "ext/ops/env.hpp"
 #include "ext/ops/package.hpp"
+#include "ext/project/project_file.hpp"
 
 namespace ext::ops {
 
@@ -36,5 +38,10 @@ struct BuildResult {
 };
 
 BuildResult build_project(const BuildOptions& opts, Env& env);
+
+// The manifest annotations ext.yaml's metadata becomes (docs/discovery.md): description,
+// authors, license, homepage, source, documentation as org.opencontainers.image.*, keywords,
+// root ids and the declared platform under ext.dev/. The runtime config is not touched.
+std::map<std::string, std::string> project_annotations(const project::ProjectFile& project);
 
 }  // namespace ext::ops

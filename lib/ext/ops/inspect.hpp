@@ -14,6 +14,7 @@
 #include "ext/artifact/artifact.hpp"
 #include "ext/oci/descriptor.hpp"
 #include "ext/ops/env.hpp"
+#include "ext/ops/remote.hpp"
 #include "ext/ref/reference.hpp"
 #include "ext/store/oci_layout_store.hpp"
 #include "ext/wasm/module.hpp"
@@ -35,14 +36,24 @@ struct LocalImage {
 // Error(not_found) with a hint when no such image is stored. For an index, the first child
 // manifest that is a wasm image (else the first child) is opened.
 LocalImage open_local_image(store::OciLayoutStore& store, const std::string& text);
+// The same over any store (a registry::RegistryStore reads a remote image without writing
+// anything locally). `where` names the store in messages ("the local store", "localhost:5000").
+LocalImage open_image(store::Store& store, const ref::Reference& reference,
+                      const std::string& where);
+
+enum class InspectSide { automatic, local, remote };
 
 struct InspectOptions {
-  std::string target;  // a .wasm file, or a reference to an image in the local store
+  std::string target;  // a .wasm file, or a reference to an image (local store or registry)
+  // automatic: a file, else the local store when it holds the name, else the registry.
+  InspectSide side = InspectSide::automatic;
+  RegistryFlags flags;
 };
 
 struct InspectResult {
   std::string source;       // file path, or full normalized reference
   std::string source_kind;  // "file" | "image"
+  std::string side;         // images: "local" | "remote"
 
   // Images only.
   oci::Descriptor manifest_desc;
@@ -51,9 +62,9 @@ struct InspectResult {
   nlohmann::json manifest_json;   // the manifest as stored
   nlohmann::json config_content;  // the config blob when it is (small) JSON, else null
   std::string config_text;        // the same, as stored
-  std::string layout;             // "oci", "compat", "cncf", "docker-v2", "single-layer" or ""
-  std::string layout_readers;     // who reads that layout
-  std::string not_wasm_reason;    // when layout is empty
+  std::string layout;          // "oci", "compat", "cncf", "docker-v2", "single-layer", "oras" or ""
+  std::string layout_readers;  // who reads that layout
+  std::string not_wasm_reason;  // when layout is empty
   std::optional<artifact::RuntimeConfig> runtime_config;
   std::optional<oci::Descriptor> module_layer;
 
@@ -61,6 +72,11 @@ struct InspectResult {
   std::optional<wasm::ModuleInfo> module;
   std::string module_error;  // why the module could not be read, when it could not
   std::vector<wasm::Finding> findings;
+
+  // Remote images: the referrers of the manifest (distribution-spec v1.1.1), and how they were
+  // read ("api" | "tag-schema"); an error reading them is a warning, not a failure.
+  std::vector<oci::Descriptor> referrers;
+  std::string referrers_source;
 
   nlohmann::json to_json() const;
 };

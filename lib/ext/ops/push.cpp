@@ -4,6 +4,8 @@
 #include "ext/core/error.hpp"
 #include "ext/core/reporter.hpp"
 #include "ext/oci/media_types.hpp"
+#include "ext/ops/share.hpp"
+#include "ext/project/project_file.hpp"
 #include "ext/ref/reference.hpp"
 #include "ext/registry/registry_store.hpp"
 #include "ext/store/oci_layout_store.hpp"
@@ -59,7 +61,7 @@ oci::Descriptor repack(store::OciLayoutStore& local, const oci::Descriptor& d,
   for (const auto& [k, v] : m->annotations) {
     if (k == artifact::k_created_annotation)
       po.created = v;
-    else if (k.rfind("org.opencontainers.image.", 0) == 0)
+    else if (k.rfind("org.opencontainers.image.", 0) == 0 || k.rfind("ext.dev/", 0) == 0)
       po.annotations[k] = v;
   }
   auto type = m->annotations.find(artifact::k_filter_type_annotation);
@@ -73,10 +75,60 @@ oci::Descriptor repack(store::OciLayoutStore& local, const oci::Descriptor& d,
   return packed.manifest;
 }
 
+// The README to push beside `ref` (PushOptions), checked; empty when there is none.
+std::filesystem::path find_readme(const PushOptions& opts, const ref::Reference& ref, Env& env) {
+  namespace fs = std::filesystem;
+  if (!opts.readme) return {};
+  fs::path path;
+  std::error_code ec;
+  if (!opts.readme_file.empty()) {
+    path = opts.readme_file;
+    if (!fs::exists(path, ec)) throw Error(Errc::not_found, "no such README: " + path.string());
+  } else {
+    if (!fs::exists(opts.project_dir / project::k_project_file_name, ec)) return {};
+    auto project = project::load_project(opts.project_dir);
+    if (!project) throw project.error();
+    auto repo = ref.repository();
+    auto last = repo.substr(repo.rfind('/') == std::string::npos ? 0 : repo.rfind('/') + 1);
+    bool ours = project->name == last;
+    if (!project->image.empty()) {
+      if (auto img = ref::Reference::parse(project->image); img && img->name() == ref.name())
+        ours = true;
+    }
+    if (!ours) {
+      if (env.reporter)
+        env.reporter->debug(1, "ext.yaml (" + project->name + ") is not " + ref.name() +
+                                   "'s project: no README pushed");
+      return {};
+    }
+    if (!project->readme.empty()) {
+      path = opts.project_dir / project->readme;
+      if (!fs::exists(path, ec))
+        throw Error(Errc::not_found, "ext.yaml names readme: " + project->readme +
+                                         ", which does not exist in " + opts.project_dir.string());
+    } else {
+      path = opts.project_dir / "README.md";
+      if (!fs::exists(path, ec)) return {};
+    }
+  }
+  if (!fs::is_regular_file(path, ec))
+    throw Error(Errc::invalid_argument, path.string() + " is not a regular file");
+  auto size = fs::file_size(path, ec);
+  if (ec) throw Error(Errc::io, "cannot read " + path.string() + ": " + ec.message());
+  if (size > k_max_readme_bytes)
+    throw Error(Errc::validation,
+                "the README " + path.string() + " is " + std::to_string(size) +
+                    " bytes, over the limit of " + std::to_string(k_max_readme_bytes),
+                "nothing was pushed; shorten it, name a shorter file with `readme:` in ext.yaml, "
+                "or push with --no-readme");
+  return path;
+}
+
 }  // namespace
 
 PushResult push(const PushOptions& opts, Env& env) {
   auto ref = parse_ref(opts.ref);
+  const auto readme = find_readme(opts, ref, env);
   store::OciLayoutStore local(env.store_root);
   auto found = local.resolve(ref);
   if (!found)
@@ -150,6 +202,19 @@ PushResult push(const PushOptions& opts, Env& env) {
   r.blobs_skipped = cr.blobs_skipped;
   r.blobs_mounted = dst.blobs_mounted();
   r.bytes_uploaded = cr.bytes_copied;
+  if (!readme.empty()) {
+    AttachOptions a;
+    a.ref = ref.name() + "@" + root.digest.to_string();
+    a.file = readme;
+    a.artifact_type = k_readme_artifact_type;
+    a.media_type = k_readme_media_type;
+    a.max_bytes = k_max_readme_bytes;
+    a.flags = opts.flags;
+    auto attached = with_context("pushing the README " + readme.string() + " as a referrer",
+                                 [&] { return attach(a, env); });
+    r.readme = readme.string();
+    r.readme_digest = attached.digest;
+  }
   return r;
 }
 

@@ -5,6 +5,7 @@
 // custom media types takes `compat`). Prints the manifest digest and the module's sha256.
 #pragma once
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,13 @@ struct PushOptions {
   std::vector<std::string> tags;  // -t: more tags (bare "v2" or a full reference, same repo)
   std::string format;             // empty: as stored
   RegistryFlags flags;
+  // The README pushed as a referrer of the image (docs/discovery.md): `readme_file` when set;
+  // else, when project_dir's ext.yaml belongs to the image (its name is the repository's last
+  // component, or its image: is the repository), ext.yaml's `readme:` or README.md. Checked
+  // (exists, under ops::k_max_readme_bytes) before anything is pushed.
+  bool readme = true;  // --no-readme: false
+  std::filesystem::path readme_file;
+  std::filesystem::path project_dir = ".";
 };
 
 struct PushResult {
@@ -31,6 +39,8 @@ struct PushResult {
   uint64_t blobs_skipped = 0;
   uint64_t blobs_mounted = 0;
   uint64_t bytes_uploaded = 0;
+  std::string readme;         // the README file pushed ("" when none)
+  std::string readme_digest;  // its referrer manifest
 };
 
 PushResult push(const PushOptions& opts, Env& env);

@@ -63,6 +63,17 @@ bool is_valid_root_id(std::string_view id) {
   return true;
 }
 
+bool is_valid_keyword(std::string_view k) {
+  if (k.empty() || k.size() > k_max_keyword) return false;
+  for (size_t i = 0; i < k.size(); ++i) {
+    char c = k[i];
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (alnum) continue;
+    if (i == 0 || (c != '.' && c != '_' && c != '+' && c != '-')) return false;
+  }
+  return true;
+}
+
 std::string root_id_from_name(std::string_view name) {
   std::string out(name);
   for (char& c : out)
@@ -110,6 +121,83 @@ struct Reader {
     return out;
   }
 };
+
+// A metadata string: a scalar (not a list or mapping), at most `cap` bytes, no control
+// characters other than newline and tab in a description.
+std::string meta_text(const Reader& r, const Pointer& p, const std::string& key, size_t cap) {
+  const auto& v = *r.doc.value(p);
+  if (v.is_null()) return {};
+  if (!v.is_string()) throw r.error_at(p, "\"" + key + "\" must be a string");
+  std::string s = v.get<std::string>();
+  if (s.size() > cap)
+    throw r.error_at(p, "\"" + key + "\" is " + std::to_string(s.size()) +
+                            " bytes, over the limit of " + std::to_string(cap));
+  for (char c : s)
+    if (static_cast<unsigned char>(c) < 0x20 && !(key == "description" && (c == '\n' || c == '\t')))
+      throw r.error_at(p, "\"" + key + "\" holds a control character");
+  return s;
+}
+
+std::string meta_url(const Reader& r, const Pointer& p, const std::string& key) {
+  std::string s = meta_text(r, p, key, k_max_url);
+  if (s.empty()) return s;
+  if (s.rfind("https://", 0) != 0 && s.rfind("http://", 0) != 0)
+    throw r.error_at(p, "\"" + key + "\" must be an http(s) URL, got \"" + s.substr(0, 80) + "\"");
+  for (char c : s)
+    if (c == ' ' || c == '\n' || c == '\t')
+      throw r.error_at(p, "\"" + key + "\" must be a URL without spaces");
+  return s;
+}
+
+std::vector<std::string> meta_authors(const Reader& r, const Pointer& p) {
+  const auto& v = *r.doc.value(p);
+  std::vector<std::string> out;
+  if (v.is_null()) return out;
+  if (v.is_string()) {
+    out.push_back(meta_text(r, p, "authors", k_max_meta_field));
+    return out;
+  }
+  if (!v.is_array()) throw r.error_at(p, "\"authors\" must be a list of strings");
+  if (v.size() > k_max_authors)
+    throw r.error_at(p, "\"authors\" lists " + std::to_string(v.size()) +
+                            " entries, over the limit of " + std::to_string(k_max_authors));
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!v[i].is_string()) throw r.error_at(p / i, "\"authors\" must be a list of strings");
+    out.push_back(meta_text(r, p / i, "authors", k_max_meta_field));
+  }
+  return out;
+}
+
+// keywords: a YAML list of keywords. A comma- or space-separated string is the usual mistake:
+// it is refused with the list it should have been.
+std::vector<std::string> meta_keywords(const Reader& r, const Pointer& p) {
+  const auto& v = *r.doc.value(p);
+  std::vector<std::string> out;
+  if (v.is_null()) return out;
+  if (!v.is_array()) {
+    std::string shown = v.is_string() ? v.get<std::string>().substr(0, 80) : v.dump().substr(0, 80);
+    throw r.error_at(
+        p, "\"keywords\" must be a list of keywords, got " +
+               std::string(v.is_string() ? "the string \"" + shown + "\"" : v.type_name()) +
+               " (write: keywords: [auth, jwt])");
+  }
+  if (v.size() > k_max_keywords)
+    throw r.error_at(p, "\"keywords\" lists " + std::to_string(v.size()) +
+                            " keywords, over the limit of " + std::to_string(k_max_keywords));
+  std::set<std::string> seen;
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (!v[i].is_string())
+      throw r.error_at(
+          p / i, "keyword " + std::to_string(i + 1) + " is " + v[i].type_name() + ", not a string");
+    std::string k = v[i].get<std::string>();
+    if (!is_valid_keyword(k))
+      throw r.error_at(p / i, "keyword \"" + k.substr(0, 80) +
+                                  "\" is not a keyword (1 to 64 lowercase letters, digits, '.', "
+                                  "'_', '+', '-'; no spaces or commas)");
+    if (seen.insert(k).second) out.push_back(k);
+  }
+  return out;
+}
 
 void parse_build(const Reader& r, ProjectFile& p) {
   const Pointer at("/build");
@@ -182,8 +270,22 @@ ProjectFile parse_or_throw(std::string_view text, const std::string& label) {
     } else if (key == "image")
       p.image = r.optional_scalar(v, key);
     else if (key == "description")
-      p.description = r.optional_scalar(v, key);
-    else if (key == "platform")
+      p.description = meta_text(r, v, key, k_max_description);
+    else if (key == "authors")
+      p.authors = meta_authors(r, v);
+    else if (key == "license")
+      p.license = meta_text(r, v, key, k_max_meta_field);
+    else if (key == "homepage" || key == "source" || key == "documentation")
+      (key == "homepage" ? p.homepage
+       : key == "source" ? p.source
+                         : p.documentation) = meta_url(r, v, key);
+    else if (key == "keywords")
+      p.keywords = meta_keywords(r, v);
+    else if (key == "readme") {
+      p.readme = meta_text(r, v, key, k_max_meta_field);
+      if (p.readme.rfind('/', 0) == 0 || p.readme.find("..") != std::string::npos)
+        throw r.error_at(v, "\"readme\" must be a path inside the project");
+    } else if (key == "platform")
       p.platform = r.optional_scalar(v, key);
     else if (key == "platform_version")
       p.platform_version = r.optional_scalar(v, key);

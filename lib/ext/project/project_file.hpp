@@ -41,7 +41,17 @@ struct ProjectFile {
   std::string root_id;
   std::string filter_type;  // "http" | "network" | "" (not declared)
   std::string image;        // optional default repository for `ext build`
+  // Metadata that travels with the image (docs/discovery.md): written by `ext build` as the
+  // org.opencontainers.image.* annotations (OCI image-spec v1.1.1 annotations.md) and, for the
+  // keywords, ext.dev/keywords. Strict types and size caps (k_max_* below).
   std::string description;
+  std::vector<std::string> authors;  // "Name <mail>" each; a single string is a list of one
+  std::string license;               // an SPDX expression
+  std::string homepage;              // http(s) URLs
+  std::string source;
+  std::string documentation;
+  std::vector<std::string> keywords;  // a YAML list of [a-z0-9][a-z0-9._+-]*, lowercase
+  std::string readme;    // the file pushed as a referrer (relative); "": README.md when present
   std::string platform;  // envoy | istio | gloo (informative; deploy default)
   std::string platform_version;
   BuildSection build;
@@ -54,6 +64,18 @@ struct ProjectFile {
 };
 
 inline constexpr const char* k_project_file_name = "ext.yaml";
+
+// Caps on the metadata keys (bytes): an annotation travels in every manifest fetch.
+inline constexpr size_t k_max_description = 4096;
+inline constexpr size_t k_max_meta_field = 1024;  // license, each author
+inline constexpr size_t k_max_url = 2048;
+inline constexpr size_t k_max_authors = 32;
+inline constexpr size_t k_max_keywords = 32;
+inline constexpr size_t k_max_keyword = 64;
+
+// A keyword: 1..64 of lowercase letters, digits and '.', '_', '+', '-', starting with a letter
+// or digit (no spaces or commas: the annotation joins them with ',').
+bool is_valid_keyword(std::string_view k);
 
 // Reads DIR/ext.yaml; Error(not_found) with a hint when there is none.
 Result<ProjectFile> load_project(const std::filesystem::path& dir);

@@ -191,8 +191,8 @@ FetchedManifest Client::get_manifest(const std::string& repo, const std::string&
   return out;
 }
 
-void Client::put_manifest(const std::string& repo, const std::string& reference,
-                          const oci::Descriptor& d, std::string_view bytes) {
+std::string Client::put_manifest(const std::string& repo, const std::string& reference,
+                                 const oci::Descriptor& d, std::string_view bytes) {
   http::Request req;
   req.method = "PUT";
   req.url = url("/v2/" + repo + "/manifests/" + reference);
@@ -215,6 +215,60 @@ void Client::put_manifest(const std::string& repo, const std::string& reference,
     throw err;
   }
   check_content_digest(r.headers, d.digest, what);
+  return std::string(util::trim(r.headers.get("OCI-Subject").value_or("")));
+}
+
+void Client::delete_manifest(const std::string& repo, const digest::Digest& d) {
+  http::Request req;
+  req.method = "DELETE";
+  req.url = url("/v2/" + repo + "/manifests/" + d.to_string());
+  req.scopes = {auth::repository_scope(repo, "delete"), pull_scope(repo)};
+  req.max_response = k_max_error_body;
+  std::string what = "deleting " + m_options.registry + "/" + repo + "@" + d.to_string();
+  auto r = send(req, what);
+  if (r.status == 202 || r.status == 200 || r.status == 204) return;
+  auto err = error_for(r.status, r.body, what);
+  if (r.status == 400 || r.status == 405 || err.registry_code() == "UNSUPPORTED")
+    throw Error(Errc::unsupported,
+                err.message() + " (" + m_options.registry + " does not allow deleting manifests)",
+                "a registry's operator enables deletes (docker-registry: storage.delete.enabled)")
+        .with_http(r.status, err.registry_code());
+  throw err;
+}
+
+std::optional<std::vector<oci::Descriptor>> Client::referrers(const std::string& repo,
+                                                              const digest::Digest& subject,
+                                                              const std::string& artifact_type) {
+  std::string next = url("/v2/" + repo + "/referrers/" + subject.to_string());
+  if (!artifact_type.empty()) next = http::append_query(next, "artifactType", artifact_type);
+  std::string what =
+      "listing referrers of " + m_options.registry + "/" + repo + "@" + subject.to_string();
+  std::vector<oci::Descriptor> out;
+  std::set<std::string> seen;
+  for (int page = 0; !next.empty(); ++page) {
+    if (!seen.insert(next).second || page > 1000)
+      throw Error(Errc::registry, what + ": the Link header loops");
+    http::Request req;
+    req.url = next;
+    req.headers.set("Accept", oci::media::k_index);
+    req.scopes = {pull_scope(repo)};
+    req.max_response = m_options.max_manifest;
+    auto r = send(req, what);
+    // No referrers API: 404 (also for a first page answered by a registry that routes the path
+    // nowhere). distribution-spec: a registry with the API MUST NOT answer 404.
+    if (r.status == 404 && page == 0) return std::nullopt;
+    if (r.status != 200) throw error_for(r.status, r.body, what);
+    auto idx = oci::Index::parse(r.body);
+    if (!idx) throw idx.error().with_context(what);
+    for (auto& d : idx->manifests) out.push_back(std::move(d));
+    next.clear();
+    if (auto link = http::parse_link_next(r.headers.get_all("Link"))) {
+      auto abs = http::resolve(r.url.empty() ? req.url : r.url, *link);
+      if (!abs) throw Error(Errc::registry, what + ": malformed Link header");
+      next = *abs;
+    }
+  }
+  return out;
 }
 
 bool Client::has_blob(const std::string& repo, const digest::Digest& d) {

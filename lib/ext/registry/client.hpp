@@ -62,9 +62,21 @@ class Client {
                                                const std::string& reference);
   // Throws not_found when unknown; verifies the digest (requested and Docker-Content-Digest).
   FetchedManifest get_manifest(const std::string& repo, const std::string& reference);
-  // PUT with Content-Type = media type; returns the digest the registry reported (or ours).
-  void put_manifest(const std::string& repo, const std::string& reference, const oci::Descriptor& d,
-                    std::string_view bytes);
+  // PUT with Content-Type = media type. Returns the OCI-Subject header ("" when absent): a
+  // registry with the referrers API sets it when it processed the manifest's subject
+  // (distribution-spec v1.1.1 "Pushing Manifests with Subject").
+  std::string put_manifest(const std::string& repo, const std::string& reference,
+                           const oci::Descriptor& d, std::string_view bytes);
+  // DELETE /v2/<repo>/manifests/<digest> (202). A registry that does not allow deletes answers
+  // 400 or 405 (distribution-spec v1.1.1 "Deleting Manifests"): Error(unsupported) saying so.
+  void delete_manifest(const std::string& repo, const digest::Digest& d);
+
+  // GET /v2/<repo>/referrers/<digest>[?artifactType=T], all pages (distribution-spec v1.1.1
+  // "Listing Referrers"). nullopt when the registry answers 404: it has no referrers API, and
+  // the caller falls back to the referrers tag schema. Bounded like a manifest per page.
+  std::optional<std::vector<oci::Descriptor>> referrers(const std::string& repo,
+                                                        const digest::Digest& subject,
+                                                        const std::string& artifact_type = {});
 
   // Blobs.
   bool has_blob(const std::string& repo, const digest::Digest& d);

@@ -13,6 +13,8 @@ set at runtime; stops by itself after --lifetime seconds.
 
 Faults:
   reset      close the connection (RST) without answering, after reading the request
+  404        answer 404 with an UNSUPPORTED error body (an endpoint not served)
+  405        answer 405 with an UNSUPPORTED error body (deletes disabled)
   500        answer 500 with a JSON error body
   503        answer 503
   429        answer 429 with Retry-After: 1
@@ -161,6 +163,9 @@ class Handler(BaseHTTPRequestHandler):
         if fault in ('500', '503'):
             return self.send_json(int(fault), {'errors': [{'code': 'UNKNOWN',
                                                            'message': 'injected failure'}]})
+        if fault in ('404', '405'):  # an endpoint or method the registry does not serve
+            return self.send_json(int(fault), {'errors': [{'code': 'UNSUPPORTED',
+                                                           'message': 'not served here'}]})
         if fault == '429':
             return self.send_json(429, {'errors': [{'code': 'TOOMANYREQUESTS',
                                                     'message': 'slow down'}]},

@@ -504,3 +504,79 @@ TEST_CASE("unpacking checks digests and finds plugin.wasm", "[artifact]") {
   }
   CHECK_FALSE(fs::exists(tmp.path() / "x.wasm"));
 }
+
+TEST_CASE("detect reads ORAS's default layout (oras push file.wasm)", "[artifact][discovery]") {
+  Module mod;
+  ext::store::MemoryStore s;
+  ext::util::TempDir tmp;
+  // oras-go v2.6.0: empty config (artifactType set), each file a vnd.oci.image.layer.v1.tar
+  // layer holding the file as is, titled with its name.
+  Manifest m;
+  m.artifact_type = "application/vnd.unknown.artifact.v1";
+  m.config = put(s, media::k_empty, "{}");
+  auto file_layer = [&](const std::string& bytes, const std::string& title) {
+    auto d = put(s, media::k_layer_tar, bytes);
+    if (!title.empty()) d.annotations[k_title] = title;
+    return d;
+  };
+  auto check_module = [&](const artifact::Detected& d) {
+    auto out = tmp.path() / "out.wasm";
+    CHECK(artifact::extract_module(s, d, out) == ext::digest::sha256(mod.bytes).hex());
+    CHECK(ext::util::read_file(out) == mod.bytes);
+  };
+  SECTION("one file titled *.wasm") {
+    m.layers = {file_layer(mod.bytes, "my-filter.wasm")};
+    auto d = artifact::detect(m, s);
+    REQUIRE(d);
+    CHECK(d->layout == Layout::oras);
+    CHECK(std::string(artifact::to_string(d->layout)) == "oras");
+    check_module(*d);
+  }
+  SECTION("the *.wasm file among others (README first, module second)") {
+    m.layers = {file_layer("# readme\n", "README.md"), file_layer(mod.bytes, "f.wasm")};
+    auto d = artifact::detect(m, s);
+    REQUIRE(d);
+    CHECK(d->layout == Layout::oras);
+    CHECK(d->module_blob == m.layers[1]);
+    check_module(*d);
+  }
+  SECTION("a tar-typed layer with another title whose bytes are a wasm module") {
+    m.layers = {file_layer(mod.bytes, "plugin")};
+    auto d = artifact::detect(m, s);
+    REQUIRE(d);
+    CHECK(d->layout == Layout::oras);
+    check_module(*d);
+  }
+  SECTION("custom media type, title *.wasm (oras push f.wasm:application/x-foo)") {
+    auto d0 = put(s, "application/x-foo", mod.bytes);
+    d0.annotations[k_title] = "f.wasm";
+    m.layers = {file_layer("notes", "NOTES.txt"), d0};
+    auto d = artifact::detect(m, s);
+    REQUIRE(d);
+    CHECK(d->layout == Layout::oras);
+    check_module(*d);
+  }
+  SECTION("two *.wasm files: not ours to choose") {
+    m.layers = {file_layer(mod.bytes, "a.wasm"), file_layer(mod.bytes + "x", "b.wasm")};
+    auto d = artifact::detect(m, s);
+    REQUIRE_FALSE(d);
+    CHECK(d.error().code() == Errc::unsupported);
+  }
+  SECTION("a real tar layer is still refused") {
+    m.layers = {file_layer(std::string(1024, '\0'), "")};
+    auto d = artifact::detect(m, s);
+    REQUIRE_FALSE(d);
+    CHECK(d.error().code() == Errc::unsupported);
+  }
+  SECTION("the wasme oci layout (module titled filter.wasm) stays oci") {
+    auto cfg = put(s, media::k_wasm_config, R"({"type":"envoy_proxy"})");
+    auto w = put(s, media::k_wasm_layer, mod.bytes);
+    w.annotations[k_title] = "filter.wasm";
+    Manifest o;
+    o.config = cfg;
+    o.layers = {cfg, w};
+    auto d = artifact::detect(o, s);
+    REQUIRE(d);
+    CHECK(d->layout == Layout::oci);
+  }
+}

@@ -1,0 +1,199 @@
+// Referrers (distribution-spec v1.1.1) and manifest deletes with a scripted fake registry: the
+// referrers API when the registry has it (OCI-Subject), the referrers tag schema when it does
+// not, a tag that holds something else, a delete the registry does not allow.
+#include <catch2/catch.hpp>
+#include <map>
+
+#include "ext/core/error.hpp"
+#include "ext/oci/media_types.hpp"
+#include "ext/registry/client.hpp"
+#include "ext/registry/referrers.hpp"
+
+using namespace ext;
+
+namespace {
+
+// Manifests by "repo/manifests/<ref>" in memory; referrers API optional; deletes optional.
+class FakeRegistry final : public http::Transport {
+ public:
+  bool referrers_api = false;
+  bool deletes_allowed = true;
+  std::map<std::string, std::pair<std::string, std::string>> manifests;  // path -> (type, body)
+  std::vector<std::string> log;
+
+  http::Response send(const http::Request& req) override {
+    auto path = req.url.substr(req.url.find("/v2/") + 4);
+    log.push_back(req.method + " " + path);
+    http::Response r;
+    r.url = req.url;
+    if (path.find("/referrers/") != std::string::npos) {
+      if (!referrers_api) {
+        r.status = 404;
+        return r;
+      }
+      auto subject = path.substr(path.find("/referrers/") + 11);
+      oci::Index idx;
+      for (const auto& [k, v] : manifests) {
+        if (k.find("@") == std::string::npos) continue;
+        auto m = oci::Manifest::parse(v.second);
+        if (m && m->subject && m->subject->digest.to_string() == subject)
+          idx.manifests.push_back(
+              registry::referrer_descriptor(*m, oci::Descriptor::for_bytes(v.first, v.second)));
+      }
+      r.status = 200;
+      r.body = idx.serialize();
+      return r;
+    }
+    auto slash = path.find("/manifests/");
+    auto repo = path.substr(0, slash);
+    auto ref = path.substr(slash + 11);
+    auto key = repo + (ref.rfind("sha256:", 0) == 0 ? "@" : ":") + ref;
+    if (req.method == "PUT") {
+      auto type = req.headers.get("Content-Type").value_or("");
+      manifests[key] = {type, req.body};
+      auto d = oci::Descriptor::for_bytes(type, req.body);
+      manifests[repo + "@" + d.digest.to_string()] = {type, req.body};
+      r.status = 201;
+      r.headers.set("Docker-Content-Digest", d.digest.to_string());
+      if (referrers_api) {
+        auto m = oci::Manifest::parse(req.body);
+        if (m && m->subject) r.headers.set("OCI-Subject", m->subject->digest.to_string());
+      }
+      return r;
+    }
+    if (req.method == "DELETE") {
+      r.status = deletes_allowed ? 202 : 405;
+      if (!deletes_allowed)
+        r.body = R"({"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]})";
+      return r;
+    }
+    auto it = manifests.find(key);
+    if (it == manifests.end()) {
+      r.status = 404;
+      return r;
+    }
+    r.status = 200;
+    r.headers.set("Content-Type", it->second.first);
+    r.body = it->second.second;
+    return r;
+  }
+  std::unique_ptr<http::ResponseStream> open(const http::Request&) override {
+    throw Error(Errc::internal, "unused");
+  }
+};
+
+registry::Client client_for(std::shared_ptr<FakeRegistry> fake) {
+  registry::ClientOptions o;
+  o.registry = "registry.example.com";
+  o.base_url = "https://registry.example.com";
+  return registry::Client(fake, o);
+}
+
+oci::Manifest referrer_of(const oci::Descriptor& subject, const std::string& type) {
+  oci::Manifest m;
+  m.artifact_type = type;
+  m.config = oci::Descriptor::for_bytes(oci::media::k_empty, "{}");
+  m.layers = {oci::Descriptor::for_bytes("text/plain", type)};
+  m.subject = subject;
+  m.annotations = {{"org.example.kind", type}};
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("referrers tag schema: sha256-<hex>", "[registry][discovery]") {
+  auto d = digest::sha256("x");
+  CHECK(registry::referrers_tag(d) == "sha256-" + d.hex());
+}
+
+TEST_CASE("referrers without the API: the tag schema's index is kept up to date",
+          "[registry][discovery]") {
+  auto fake = std::make_shared<FakeRegistry>();
+  auto client = client_for(fake);
+  auto subject = oci::Descriptor::for_bytes(oci::media::k_manifest, "{\"subject\":1}");
+  CHECK(registry::list_referrers(client, "acme/f", subject.digest).manifests.empty());
+
+  auto m = referrer_of(subject, "application/spdx+json");
+  auto bytes = m.serialize();
+  auto d = oci::Descriptor::for_bytes(oci::media::k_manifest, bytes);
+  auto pushed = registry::push_referrer(client, "acme/f", m, d, bytes);
+  CHECK_FALSE(pushed.via_api);
+  CHECK(pushed.tag_updated);
+  // Pushed twice: listed once (distribution-spec: no duplicate entries).
+  registry::push_referrer(client, "acme/f", m, d, bytes);
+  auto list = registry::list_referrers(client, "acme/f", subject.digest);
+  CHECK_FALSE(list.from_api);
+  REQUIRE(list.manifests.size() == 1);
+  CHECK(list.manifests[0].digest == d.digest);
+  CHECK(list.manifests[0].artifact_type == "application/spdx+json");
+  CHECK(list.manifests[0].annotations.at("org.example.kind") == "application/spdx+json");
+  // The filter applies to the tag schema (client side).
+  CHECK(registry::list_referrers(client, "acme/f", subject.digest, "x/y").manifests.empty());
+  // No artifactType: the config's media type (distribution-spec "Pushing Manifests with Subject").
+  auto m2 = m;
+  m2.artifact_type.clear();
+  m2.config = oci::Descriptor::for_bytes("application/vnd.example.config+json", "{}");
+  auto b2 = m2.serialize();
+  registry::push_referrer(client, "acme/f", m2,
+                          oci::Descriptor::for_bytes(oci::media::k_manifest, b2), b2);
+  list = registry::list_referrers(client, "acme/f", subject.digest);
+  REQUIRE(list.manifests.size() == 2);
+  CHECK(list.manifests[1].artifact_type == "application/vnd.example.config+json");
+  // Deleting drops the entry.
+  CHECK(registry::remove_from_referrers_tag(client, "acme/f", subject.digest, d.digest));
+  CHECK(registry::list_referrers(client, "acme/f", subject.digest).manifests.size() == 1);
+}
+
+TEST_CASE("referrers with the API: OCI-Subject, no tag written", "[registry][discovery]") {
+  auto fake = std::make_shared<FakeRegistry>();
+  fake->referrers_api = true;
+  auto client = client_for(fake);
+  auto subject = oci::Descriptor::for_bytes(oci::media::k_manifest, "{\"s\":2}");
+  auto m = referrer_of(subject, "application/vnd.dev.cosign.simplesigning.v1+json");
+  auto bytes = m.serialize();
+  auto d = oci::Descriptor::for_bytes(oci::media::k_manifest, bytes);
+  auto pushed = registry::push_referrer(client, "acme/f", m, d, bytes);
+  CHECK(pushed.via_api);
+  CHECK_FALSE(pushed.tag_updated);
+  for (const auto& line : fake->log) CHECK(line.find("sha256-") == std::string::npos);
+  auto list = registry::list_referrers(client, "acme/f", subject.digest);
+  CHECK(list.from_api);
+  REQUIRE(list.manifests.size() == 1);
+  CHECK(list.manifests[0].digest == d.digest);
+}
+
+TEST_CASE("a referrers tag that holds no index is an error, not an empty list",
+          "[registry][discovery]") {
+  auto fake = std::make_shared<FakeRegistry>();
+  auto client = client_for(fake);
+  auto subject = oci::Descriptor::for_bytes(oci::media::k_manifest, "{\"s\":3}");
+  oci::Manifest other;
+  other.config = oci::Descriptor::for_bytes(oci::media::k_empty, "{}");
+  auto body = other.serialize();
+  fake->manifests["acme/f:" + registry::referrers_tag(subject.digest)] = {oci::media::k_manifest,
+                                                                          body};
+  try {
+    registry::list_referrers(client, "acme/f", subject.digest);
+    FAIL("expected an error");
+  } catch (const Error& e) {
+    CHECK(e.code() == Errc::registry);
+    CHECK_THAT(e.message(), Catch::Contains("not an image index"));
+  }
+}
+
+TEST_CASE("delete_manifest: a registry without deletes says so", "[registry][discovery]") {
+  auto fake = std::make_shared<FakeRegistry>();
+  auto client = client_for(fake);
+  auto d = digest::sha256("m");
+  client.delete_manifest("acme/f", d);
+  CHECK(fake->log.back() == "DELETE acme/f/manifests/" + d.to_string());
+  fake->deletes_allowed = false;
+  try {
+    client.delete_manifest("acme/f", d);
+    FAIL("expected an error");
+  } catch (const Error& e) {
+    CHECK(e.code() == Errc::unsupported);
+    CHECK_THAT(e.message(), Catch::Contains("does not allow deleting manifests"));
+    CHECK(e.http_status() == 405);
+  }
+}
