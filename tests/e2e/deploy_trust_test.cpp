@@ -236,9 +236,9 @@ static_resources:
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   auto text = util::read_file(out);
-  CHECK(text.find("!ignore defs") != std::string::npos);
-  CHECK(text.find("&1 5s") != std::string::npos);  // the anchor, named by yaml-cpp
-  CHECK(text.find("*1") != std::string::npos);     // ... and its alias
+  // The !ignore key survives (yaml-cpp writes the tag in its verbatim form, !<!ignore>, which
+  // Envoy's yaml-cpp reads back as the same tag); the alias is written as a copy of its value.
+  CHECK(text.find("!ignore> defs") != std::string::npos);
   CHECK(text.find("envoy.filters.http.wasm") != std::string::npos);
   // Read back, the alias still resolves and !ignore keys stay out of the JSON view.
   auto back = deploy::parse_yaml(text).value();
@@ -253,7 +253,7 @@ static_resources:
   auto un = f.ext({"undeploy", "envoy", "f", "--bootstrap", out.string(), "-f", un_out.string()});
   REQUIRE(un.exit_code == 0);
   auto removed = util::read_file(un_out);
-  CHECK(removed.find("!ignore defs") != std::string::npos);
+  CHECK(removed.find("!ignore> defs") != std::string::npos);
   CHECK(removed.find("envoy.filters.http.wasm") == std::string::npos);
 
   // JSON when the file says .json: Envoy parses any other name as YAML only by extension.
@@ -313,10 +313,10 @@ TEST_CASE("e2e push --format F -t T writes T only, the repack equals build --for
   auto p =
       json_of(f.ext({"--json", "push", repo + ":v1", "--format", "compat", "-t", "v1-compat"}));
   CHECK(p["tags"] == Json::array({"v1-compat"}));
-  CHECK(p["manifest_digest"] == compat["package"]["manifest_digest"]);
+  CHECK(p["manifest_digest"] == compat["manifest_digest"]);
   // v1 in the registry is still the oci image.
   auto pulled = json_of(f.ext({"--json", "pull", repo + ":v1"}));
-  CHECK(pulled["manifest_digest"] == b["package"]["manifest_digest"]);
+  CHECK(pulled["manifest_digest"] == b["manifest_digest"]);
 }
 
 TEST_CASE("e2e deploy istio --envoyfilter: a registry that needs credentials is refused",

@@ -23,8 +23,8 @@ Result<Json> parse_yaml(std::string_view text);
 Result<std::vector<Json>> parse_yaml_documents(std::string_view text);
 
 // `patched` (the JSON view of `original` after a change) written back over the original YAML:
-// every unchanged node is the original one, so tags (Envoy's `!ignore` keys), anchors and
-// aliases survive; comments do not (yaml-cpp does not keep them). Keys tagged !ignore are absent
+// every unchanged node is the original one, so tags (Envoy's `!ignore` keys) survive; aliases
+// are written as copies of their anchor's value and comments are lost (docs/deploy.md). Keys tagged !ignore are absent
 // from the JSON view (as Envoy reads them) and kept here.
 Result<std::string> patch_yaml_text(std::string_view original, const Json& patched);
 
