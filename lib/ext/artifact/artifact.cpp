@@ -1,5 +1,5 @@
-// ext::artifact — packing (FORMATS.md "Artifact formats") and detection/unpacking of every wasm
-// image layout we read (peers.md §8, C.5; specs.md §3.9, §6; wasme.md §2).
+// ext::artifact — packing (docs/formats.md) and detection/unpacking of every wasm
+// image layout we read (docs/formats.md).
 #include "ext/artifact/artifact.hpp"
 
 #include <cstdio>
@@ -204,7 +204,7 @@ const char* readers(Layout l) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// runtime-config.json (wasme.md §2.2: proto module.wasm.config.Runtime, jsonpb camelCase)
+// runtime-config.json (solo-io/wasm spec: proto module.wasm.config.Runtime, jsonpb camelCase)
 
 std::string RuntimeConfig::to_json() const {
   nlohmann::ordered_json j;
@@ -292,7 +292,7 @@ Packed pack(store::Store& store, const fs::path& module_path, const wasm::Module
       break;
     }
     case Format::cncf: {
-      // CNCF TAG-Runtime wasm OCI artifact (peers.md §7): config
+      // CNCF TAG-Runtime wasm OCI artifact (CNCF TAG-Runtime "Wasm OCI Artifact layout"): config
       // application/vnd.wasm.config.v0+json {architecture: wasm, os: wasip1 (a core module),
       // layerDigests}, one application/wasm layer.
       auto mod = module_descriptor(info, oci::media::k_cncf_wasm_layer);

@@ -1,7 +1,7 @@
-// ext::artifact — packing a module and its runtime config into each artifact format (FORMATS.md
-// "Artifact formats": oci, compat, cncf), and detecting and unpacking every layout we read
-// (those three, Docker v2 images whose last layer is a tar.gz holding plugin.wasm, and
-// single-layer wasm-to-oci / GetEnvoy artifacts; peers.md §8, specs.md §3.9 and §6).
+// ext::artifact — packing a module and its runtime config into each artifact format
+// (docs/formats.md "Artifact formats": oci, compat, cncf), and detecting and unpacking every layout
+// we read (those three, Docker v2 images whose last layer is a tar.gz holding plugin.wasm, and
+// single-layer wasm-to-oci / GetEnvoy artifacts; docs/formats.md).
 // Same module + options => same manifest digest (canonical JSON, deterministic tar.gz, `created`
 // only when the caller gives it).
 // Owns: media-type layouts and runtime-config.json. Must not: name images (callers do), read
@@ -48,7 +48,7 @@ inline constexpr const char* k_platforms_annotation = "ext.dev/platforms";  // "
 inline constexpr const char* k_runtime_config_name = "runtime-config.json";
 inline constexpr const char* k_module_title = "filter.wasm";   // oci / cncf layer title
 inline constexpr const char* k_compat_module = "plugin.wasm";  // inside compat / Docker tar.gz
-// Media types of layouts we only read (peers.md B.1: engineerd/wasm-to-oci).
+// Media types of layouts we only read (engineerd/wasm-to-oci; docs/formats.md).
 inline constexpr const char* k_wasm_to_oci_config = "application/vnd.wasm.config.v1+json";
 inline constexpr const char* k_wasm_to_oci_layer = "application/vnd.wasm.content.layer.v1+wasm";
 
@@ -97,7 +97,7 @@ Result<oci::Descriptor> select_manifest(const oci::Index& index);
 
 enum class Layout { oci, compat, cncf, docker_v2, single_layer, oras };
 const char* to_string(Layout l);
-// Who reads a layout (peers.md §8), for inspect.
+// Who reads a layout (docs/formats.md "Layouts ext reads"), for inspect.
 const char* readers(Layout l);
 
 struct Detected {
@@ -108,14 +108,14 @@ struct Detected {
   std::map<std::string, std::string> annotations;
 };
 
-// Classifies a manifest, in the order Istio's fetcher tries (peers.md C.5): Docker v2 with a
-// tar.gz last layer, OCI compat (tar+gzip last layer), the two-layer oci variant, CNCF, then
-// single-layer wasm-to-oci / GetEnvoy artifacts, then ORAS's default layout (oras push FILE:
-// each file a layer of application/vnd.oci.image.layer.v1.tar holding the raw bytes, titled
-// with the file name; oras-go v2.6.0 content/file/file.go): the one layer titled *.wasm, or the
-// one untitled-or-otherwise tar-typed layer whose bytes start with the wasm magic.
-// Error(unsupported) naming the media types when it is no wasm image; Error(parse) for a runtime
-// config that is not JSON.
+// Classifies a manifest, in the order Istio's fetcher tries (istio pkg/wasm imagefetcher.go;
+// docs/formats.md): Docker v2 with a tar.gz last layer, OCI compat (tar+gzip last layer), the
+// two-layer oci variant, CNCF, then single-layer wasm-to-oci / GetEnvoy artifacts, then ORAS's
+// default layout (oras push FILE: each file a layer of application/vnd.oci.image.layer.v1.tar
+// holding the raw bytes, titled with the file name; oras-go v2.6.0 content/file/file.go): the one
+// layer titled *.wasm, or the one untitled-or-otherwise tar-typed layer whose bytes start with the
+// wasm magic. Error(unsupported) naming the media types when it is no wasm image; Error(parse) for
+// a runtime config that is not JSON.
 Result<Detected> detect(const oci::Manifest& manifest, store::Store& store);
 
 // Writes the module bytes of an image to `out` (atomically), returning its sha256 hex. The layer

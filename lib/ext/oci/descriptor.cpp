@@ -1,7 +1,8 @@
 // OCI descriptors, manifests and indexes (image-spec descriptor.md, manifest.md, image-index.md;
-// specs.md §3.2–§3.5) and Docker schema2 manifests / manifest lists, which share the shape.
-// Unknown fields are ignored and unknown media types of configs, layers and index entries are
-// kept as opaque content (specs.md §3.4, §3.5: "MUST NOT error").
+// image-spec descriptor.md, manifest.md, image-index.md) and Docker schema2 manifests / manifest
+// lists, which share the shape. Unknown fields are ignored and unknown media types of configs,
+// layers and index entries are kept as opaque content (image-spec manifest.md / image-index.md:
+// unknown fields "MUST NOT error").
 #include "ext/oci/descriptor.hpp"
 
 #include <limits>

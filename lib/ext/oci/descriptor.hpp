@@ -1,7 +1,7 @@
 // ext::oci — the OCI content model: descriptors, image manifests (also Docker schema2), image
-// indexes (also Docker manifest lists), the image-layout index (specs.md §3.2–§3.7).
-// Parse and serialize round-trip; serialization is deterministic (keys sorted, compact).
-// Owns: JSON shape and field rules. Must not do I/O.
+// indexes (also Docker manifest lists), the image-layout index (image-spec descriptor.md,
+// manifest.md, image-index.md, image-layout.md). Parse and serialize round-trip; serialization is
+// deterministic (keys sorted, compact). Owns: JSON shape and field rules. Must not do I/O.
 #pragma once
 
 #include <cstdint>

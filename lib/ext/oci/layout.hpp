@@ -1,4 +1,4 @@
-// ext::oci — the OCI image layout model (image-spec image-layout.md; specs.md §3.6): the
+// ext::oci — the OCI image layout model (image-spec image-layout.md): the
 // `oci-layout` header and the limits we apply to manifests we read. No I/O here: the store
 // module reads and writes layouts.
 #pragma once

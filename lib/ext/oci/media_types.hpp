@@ -1,4 +1,4 @@
-// ext::oci — media types (specs.md §3.1, FORMATS.md artifact formats).
+// ext::oci — media types (image-spec media-types.md, docs/formats.md).
 #pragma once
 
 namespace ext::oci::media {

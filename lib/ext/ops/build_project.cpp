@@ -1,5 +1,5 @@
 // ext build [DIR]: load ext.yaml, compile with the project's driver (lib/ext/build), validate
-// the module (errors fail the build with the rule that failed; specs.md §4.9), and package it
+// the module (errors fail the build with the rule that failed; docs/validate.md), and package it
 // into the local store with -t or ext.yaml's `image:` (ops::package_module writes the ABI found
 // in the module into the runtime config).
 #include "ext/ops/build_project.hpp"

@@ -1,6 +1,6 @@
-// ext::ops — catalog: the repositories of a registry (the _catalog extension, specs.md §1.9),
-// all pages; with details, each repository's tags and, for wasm images, layout, ABI and
-// description. Registries that do not serve _catalog get a clear error.
+// ext::ops — catalog: the repositories of a registry (the _catalog extension, distribution
+// docs/spec/api.md "Catalog"), all pages; with details, each repository's tags and, for wasm
+// images, layout, ABI and description. Registries that do not serve _catalog get a clear error.
 #pragma once
 
 #include <string>

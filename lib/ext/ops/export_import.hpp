@@ -1,10 +1,10 @@
 // ext::ops — export and import (`ext export REF... -o DIR|FILE.tar`, `ext import DIR|FILE.tar`):
-// OCI image layouts in and out (specs.md §3.6), readable by skopeo, oras and crane. Exported
-// names are full references in org.opencontainers.image.ref.name (skopeo: `oci:DIR:<ref>`).
-// Blobs stream in 1 MiB chunks through copy_graph (verified on both sides); a .tar is written
-// with archive::write_tar (plain tar, streamed); import reads a tar's oci-layout and index.json
-// first, then extracts only the blobs the images reach (archive::extract_selected) into
-// $TMPDIR/ext-import-XXXXXX, removed on exit, on SIGINT/SIGTERM, and by `ext prune` when a
+// OCI image layouts in and out (image-spec image-layout.md), readable by skopeo, oras and crane.
+// Exported names are full references in org.opencontainers.image.ref.name (skopeo:
+// `oci:DIR:<ref>`). Blobs stream in 1 MiB chunks through copy_graph (verified on both sides); a
+// .tar is written with archive::write_tar (plain tar, streamed); import reads a tar's oci-layout
+// and index.json first, then extracts only the blobs the images reach (archive::extract_selected)
+// into $TMPDIR/ext-import-XXXXXX, removed on exit, on SIGINT/SIGTERM, and by `ext prune` when a
 // kill -9 left it (its lock file is free). Only regular files are read (a FIFO is an error).
 // An exported layout carries no lock files of ext's store.
 #pragma once

@@ -1,4 +1,4 @@
-// ops::inspect — `ext inspect REF|FILE.wasm` (CLI.md "Local store verbs").
+// ops::inspect — `ext inspect REF|FILE.wasm` (docs/json.md).
 #include "ext/ops/inspect.hpp"
 
 #include "ext/core/error.hpp"

@@ -1,6 +1,6 @@
-// ext::ops — `ext inspect REF|FILE.wasm` (CLI.md): for an image in the local store, its
-// manifest, config, layers, annotations, the wasm layout it follows and the facts of its module;
-// for a module file, the module facts (ABI, imports, exports, producers, size, sha256).
+// ext::ops — `ext inspect REF|FILE.wasm` (docs/json.md "inspect"): for an image in the local store,
+// its manifest, config, layers, annotations, the wasm layout it follows and the facts of its
+// module; for a module file, the module facts (ABI, imports, exports, producers, size, sha256).
 // Also the shared "open an image of the local store" step other verbs can reuse.
 #pragma once
 

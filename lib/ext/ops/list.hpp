@@ -1,4 +1,4 @@
-// ext::ops — list (`ext list [--digests]`, CLI.md "Local store verbs"): the images in the local
+// ext::ops — list (`ext list [--digests]`, docs/json.md): the images in the local
 // store with manifest digest, ABI, size and age. Reads index.json once and each manifest blob
 // (small); never hashes layers, so 1,000 images list in well under 100 ms. A store that does
 // not exist lists nothing.

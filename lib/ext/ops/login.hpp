@@ -1,7 +1,7 @@
 // ext::ops — login and logout. Login checks the credentials through the /v2/ handshake (Basic
-// or the token flow, specs.md §2) before storing them: through the credential helper the docker
-// config names for the registry, else in the file (mode 0600, other entries untouched).
-// Logout removes one entry. Secrets never appear in results, messages or logs.
+// or the token flow, distribution docs/spec/auth/token.md) before storing them: through the
+// credential helper the docker config names for the registry, else in the file (mode 0600, other
+// entries untouched). Logout removes one entry. Secrets never appear in results, messages or logs.
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
 // ops::package_module — `ext build --wasm` and the packaging step of `ext build`: read and
-// validate the module (specs.md §4.9), pack it in the chosen format (FORMATS.md), name it in the
-// local store. Nothing is written before the module and every reference have been checked.
+// validate the module (docs/validate.md), pack it in the chosen format (docs/formats.md), name it
+// in the local store. Nothing is written before the module and every reference have been checked.
 #include "ext/ops/package.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// ext::ops — what the registry verbs share: their flags (CLI.md "Shared registry flags"), and
+// ext::ops — what the registry verbs share: their flags (docs/architecture.md), and
 // connecting to one registry with settings (config.yaml), flags and credentials applied.
 // Precedence: flags, then the registry's entry in config.yaml, then defaults (TLS verified;
 // plain HTTP only for loopback registries).

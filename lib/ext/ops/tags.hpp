@@ -1,4 +1,5 @@
-// ext::ops — tags: every tag of a repository, all pages (Link pagination, specs.md §1.6).
+// ext::ops — tags: every tag of a repository, all pages (Link pagination, distribution-spec
+// "Listing Tags").
 #pragma once
 
 #include <string>

@@ -37,7 +37,8 @@ void finish(ValidateResult& r, const ValidateOptions& opts) {
   r.ok = r.errors == 0 && (!opts.strict || r.warnings == 0);
 }
 
-constexpr uint64_t k_max_manifest_bytes = 4u << 20;  // specs.md §1.5: support >= 4 MB
+constexpr uint64_t k_max_manifest_bytes =
+    4u << 20;  // distribution-spec "Pushing Manifests": registries SHOULD accept >= 4 MiB
 
 // The image's manifest: the named one, or for an index the first entry that is a wasm image.
 std::pair<oci::Manifest, artifact::Detected> find_wasm_manifest(store::OciLayoutStore& st,

@@ -1,5 +1,5 @@
 // ext::ops — `ext validate FILE.wasm|REF`: read a module (a file, or the module of an image in
-// the local store) and check it against the proxy-wasm ABI rules (specs.md §4.9).
+// the local store) and check it against the proxy-wasm ABI rules (docs/validate.md).
 #pragma once
 
 #include <cstdint>

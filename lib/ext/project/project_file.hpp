@@ -1,4 +1,4 @@
-// ext::project — ProjectFile: the `ext.yaml` of a filter project (FORMATS.md "Project file"),
+// ext::project — ProjectFile: the `ext.yaml` of a filter project (docs/ext-yaml.md),
 // parsed with ext::yaml (limits on size, depth, aliases); every error names the file, line and
 // column. Also the name rules `ext init` and `ext build` share (a name must work as an image name
 // and a root id). Owns: the project model. Must not use: anything above core/util/yaml.

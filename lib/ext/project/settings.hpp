@@ -1,4 +1,4 @@
-// ext::project — Settings: the user settings file config.yaml (FORMATS.md "Settings"):
+// ext::project — Settings: the user settings file config.yaml (docs/ext-yaml.md "config.yaml"):
 // per-registry transport settings, the default registry for `ext catalog`, the default
 // artifact format, defaults for `ext deploy envoy --docker`. Credentials never live here.
 // Owns: the settings model, read with ext::yaml. A missing file is empty settings.

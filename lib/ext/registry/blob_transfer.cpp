@@ -1,9 +1,9 @@
-// Blob downloads (streamed, resumed with Range after a dropped connection; specs.md §1.3) and
-// uploads (specs.md §1.4): small blobs buffered and sent monolithically (POST+PUT, or the single
-// POST with fallback on 202), restarted in place on failure; larger blobs streamed from the
-// writer's caller straight into one PUT (POST+PUT, no buffer: the caller restarts a failed one);
-// or, when chunk_size is set, chunked PATCH honouring OCI-Chunk-Min-Length with recovery through
-// the upload-status GET.
+// Blob downloads (streamed, resumed with Range after a dropped connection; distribution-spec
+// "Pulling blobs", RFC 9110 Range) and uploads (distribution-spec "Pushing blobs"): small blobs
+// buffered and sent monolithically (POST+PUT, or the single POST with fallback on 202), restarted
+// in place on failure; larger blobs streamed from the writer's caller straight into one PUT
+// (POST+PUT, no buffer: the caller restarts a failed one); or, when chunk_size is set, chunked
+// PATCH honouring OCI-Chunk-Min-Length with recovery through the upload-status GET.
 #include <algorithm>
 #include <chrono>
 #include <thread>
@@ -42,7 +42,8 @@ bool budget_allows_retry(http::RetryBudget& budget, std::chrono::milliseconds fa
 }
 
 // "0-123" or "bytes=0-123" -> 124 (bytes received); nullopt when absent or malformed.
-// distribution answers "0-0" for an empty session too (specs.md §1.4 (d)): read it as 0.
+// distribution answers "0-0" for an empty session too (distribution-spec "Pushing a blob in
+// chunks": the Range of an upload): read it as 0.
 std::optional<uint64_t> parse_range_end(const std::optional<std::string>& v) {
   if (!v) return std::nullopt;
   std::string_view s = util::trim(*v);
@@ -172,7 +173,8 @@ class RemoteBlobWriter final : public store::BlobWriter {
 
   ~RemoteBlobWriter() override {
     if (m_committed || m_location.empty()) return;
-    // Cancel the session (specs.md §1.4 end-14): best effort, failures ignored.
+    // Cancel the session (distribution-spec end-14, DELETE of an upload session): best effort,
+    // failures ignored.
     try {
       http::Request del;
       del.method = "DELETE";
@@ -263,7 +265,8 @@ class RemoteBlobWriter final : public store::BlobWriter {
     }
   }
 
-  // POST, then a PUT of the whole blob whose body is what write() receives (specs.md §1.4 (b)).
+  // POST, then a PUT of the whole blob whose body is what write() receives (distribution-spec "POST
+  // then PUT").
   void start_stream() {
     start_session();
     http::Request req;
@@ -410,7 +413,7 @@ class RemoteBlobWriter final : public store::BlobWriter {
       } catch (const Error& e) {
         if (e.code() != Errc::network || attempt >= 4) throw;
       }
-      // Resume from what the registry holds (specs.md §1.4 (d) step 4).
+      // Resume from what the registry holds (distribution-spec "Resuming an upload").
       uint64_t have = upload_status();
       if (have < start || have > end)
         throw Error(Errc::network, "the upload session holds " + std::to_string(have) +

@@ -125,9 +125,9 @@ std::optional<oci::Descriptor> Client::head_manifest(const std::string& repo,
   auto dcd = r.headers.get("Docker-Content-Digest");
   auto ct = r.headers.get("Content-Type");
   auto len = r.headers.get("Content-Length");
-  // Old registries omit Docker-Content-Digest on HEAD: GET and hash (specs.md §1.3). A
-  // Content-Length of 0 is no size either (a manifest is never empty; some proxies answer HEAD
-  // so): GET as well instead of failing every pull on a zero-byte descriptor.
+  // Old registries omit Docker-Content-Digest on HEAD: GET and hash (distribution-spec "Pulling
+  // manifests"). A Content-Length of 0 is no size either (a manifest is never empty; some proxies
+  // answer HEAD so): GET as well instead of failing every pull on a zero-byte descriptor.
   bool zero_length = len && util::trim(*len) == "0";
   if (!dcd || !ct || !len || zero_length) {
     if (zero_length && m_options.reporter)

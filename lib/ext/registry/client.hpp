@@ -1,4 +1,4 @@
-// ext::registry — a distribution-spec client for one registry (specs.md §1, OCI distribution-spec
+// ext::registry — a distribution-spec client for one registry (OCI distribution-spec
 // v1.1): the /v2/ handshake, manifests (HEAD/GET/PUT with content negotiation and digest
 // checks), blobs (HEAD, streamed GET with Range resume, uploads: monolithic POST+PUT, single
 // POST with fallback on 202, chunked PATCH honouring OCI-Chunk-Min-Length, cross-repository
@@ -112,7 +112,7 @@ class Client {
   ClientOptions m_options;
 };
 
-// The Accept header for manifests: every type ext reads (specs.md §1.3).
+// The Accept header for manifests: every type ext reads (distribution-spec "Pulling manifests").
 const char* manifest_accept();
 
 // "Docker-Content-Digest" check helper: throws digest_mismatch when present and different.

@@ -1,10 +1,10 @@
 // ext::registry — connect(): the transport stack for one registry, bottom to top:
 //   CurlTransport (TLS, timeouts, connection reuse) -> RetryingTransport (backoff)
 //   -> auth::AuthTransport (challenges, tokens) -> Client.
-// Also the endpoint rules: docker.io -> registry-1.docker.io (specs.md §2.7); for localhost,
-// 127.0.0.0/8 and ::1 without --plain-http or TLS flags, https is tried first and plain http
-// second (as docker does for local registries), and when neither answers the error says what
-// each one did (docs/limits.md "Loopback registries").
+// Also the endpoint rules: docker.io -> registry-1.docker.io (docker/cli registry endpoint rules);
+// for localhost, 127.0.0.0/8 and ::1 without --plain-http or TLS flags, https is tried first and
+// plain http second (as docker does for local registries), and when neither answers the error says
+// what each one did (docs/limits.md "Loopback registries").
 #pragma once
 
 #include <functional>

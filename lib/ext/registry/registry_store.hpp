@@ -1,7 +1,7 @@
 // ext::registry — RegistryStore: one repository of a registry seen as a store::Store, so push and
 // pull are store::copy_graph between it and the local store. has() on a missing blob tries a
 // cross-repository mount first when a source repository on the same registry is known
-// (specs.md §1.4 (a)). put_manifest() PUTs once per tag (or by digest when unnamed).
+// (distribution-spec "Single POST"). put_manifest() PUTs once per tag (or by digest when unnamed).
 #pragma once
 
 #include <memory>

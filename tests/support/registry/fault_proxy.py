@@ -30,7 +30,7 @@ Faults:
   stallbody  forward, send half the body, then stall --stall seconds and close (a mid-body stall)
   headzero   for a HEAD: forward, but announce Content-Length: 0 (as some proxies do)
   singlepost for "POST .../blobs/uploads/?digest=D" with a body: act as a registry that supports
-             the single-POST upload (specs.md §1.4 (a)) — open a session upstream, PUT the body
+             the single-POST upload (distribution-spec "Single POST") — open a session upstream, PUT the body
              there with the digest, and answer with upstream's answer (201, Location,
              Docker-Content-Digest)
 """

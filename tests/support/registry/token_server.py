@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Token server for ext's registry tests (distribution "token" auth; specs.md §2.2-§2.4).
+"""Token server for ext's registry tests (distribution "token" auth; distribution docs/spec/auth/token.md).
 
 Signs scoped JWTs (RS256, x5c header with the signing certificate) that Debian's docker-registry
 validates against `rootcertbundle`. Serves on 127.0.0.1 on a port it picks and prints

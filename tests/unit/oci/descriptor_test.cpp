@@ -1,5 +1,6 @@
 // OCI model: parse/serialize round trips, Docker schema2 shapes, tolerance of unknown fields
-// and media types (specs.md §3.2–§3.6), and bounded input.
+// and media types (image-spec descriptor.md, manifest.md, image-index.md, image-layout.md), and
+// bounded input.
 #include <catch2/catch.hpp>
 
 #include "ext/oci/descriptor.hpp"

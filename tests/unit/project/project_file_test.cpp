@@ -9,7 +9,7 @@ using ext::Errc;
 using ext::project::Language;
 using ext::project::ProjectFile;
 
-TEST_CASE("ext.yaml: the FORMATS.md example parses", "[project]") {
+TEST_CASE("ext.yaml: the docs/ext-yaml.md example parses", "[project]") {
   auto p = ProjectFile::parse(R"(name: add-header            # image name and default tag source
 version: 0.1.0
 language: cpp               # cpp | rust | custom

@@ -73,8 +73,9 @@ MultiImage make_multi_image(store::Store& s, int layers, size_t size, uint64_t s
 
 TEST_CASE("single-POST upload falls back to POST then PUT when the registry answers 202",
           "[registry]") {
-  // docker-registry does not implement the single POST (specs.md §1.4 (a)): it opens a session
-  // (202) and ignores the body. The client must notice, PUT the bytes there, and not try again.
+  // docker-registry does not implement the single POST (distribution-spec "Single POST"): it opens
+  // a session (202) and ignores the body. The client must notice, PUT the bytes there, and not try
+  // again.
   auto& server = test::shared_registry(RegistryServer::Mode::plain);
   store::MemoryStore local;
   auto img = test::make_image(local, 5000, 31);
