@@ -26,15 +26,6 @@ std::string module_bytes(const std::string& wat) {
   return test::wat_to_wasm(util::read_file(test::data_dir() / "wasm" / wat));
 }
 
-int free_port() {
-  util::ProcessSpec spec;
-  spec.argv = {"python3", "-c",
-               "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); "
-               "print(s.getsockname()[1])"};
-  util::SubprocessRunner r;
-  return std::stoi(r.run(spec).out);
-}
-
 std::vector<nlohmann::json> read_log(const fs::path& p) {
   std::vector<nlohmann::json> out;
   std::error_code ec;
@@ -252,7 +243,7 @@ TEST_CASE("e2e deploy from the store: envoy and istio pinned to the manifest dig
 TEST_CASE("e2e deploy: a reference that is not in the store and cannot be pulled",
           "[deploy][e2e]") {
   Fixture f;
-  auto port = free_port();  // nothing listens there
+  auto port = test::free_port();  // nothing listens there
   std::string ref = "127.0.0.1:" + std::to_string(port) + "/acme/missing:v1";
   auto r = f.ext({"deploy", "envoy", ref});
   CHECK(r.exit_code == 1);
@@ -474,8 +465,8 @@ TEST_CASE("e2e deploy envoy --run: fake envoy becomes ready, VM active, Ctrl-C f
           "[deploy][e2e]") {
   Fixture f;
   auto log = f.dir.path() / "envoy.log";
-  std::string admin = "127.0.0.1:" + std::to_string(free_port());
-  std::string listen = "127.0.0.1:" + std::to_string(free_port());
+  std::string admin = "127.0.0.1:" + std::to_string(test::free_port());
+  std::string listen = "127.0.0.1:" + std::to_string(test::free_port());
   std::map<std::string, std::string> env{{"FAKE_ENVOY_LOG", log.string()},
                                          {"FAKE_ENVOY_EXIT_AFTER", "0.3"}};
   auto r = f.ext({"deploy", "envoy", f.wasm.string(), "--name", "add-header", "--listen", listen,
@@ -536,7 +527,7 @@ TEST_CASE("e2e deploy envoy --run --docker: image, read-only mounts, host networ
   auto bin = f.dir.path() / "bin";
   fs::create_directories(bin);
   fs::create_symlink(support("fake_envoy.py"), bin / "podman");
-  std::string admin = "127.0.0.1:" + std::to_string(free_port());
+  std::string admin = "127.0.0.1:" + std::to_string(test::free_port());
   const char* path = std::getenv("PATH");
   std::map<std::string, std::string> env{{"FAKE_ENVOY_LOG", log.string()},
                                          {"FAKE_ENVOY_EXIT_AFTER", "0.2"},

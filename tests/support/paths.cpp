@@ -1,5 +1,10 @@
 #include "support/paths.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdlib>
 
 #include "ext/core/error.hpp"
@@ -85,6 +90,23 @@ std::string wat_to_wasm(const std::string& wat, const std::vector<std::string>& 
 
 bool have_program(const std::string& name) {
   return util::find_program(name).has_value();
+}
+
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    throw Error(Errc::io, "bind failed");
+  }
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  int port = ntohs(a.sin_port);
+  close(fd);
+  return port;
 }
 
 void require_tool(const std::string& name) {

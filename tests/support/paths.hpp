@@ -42,6 +42,8 @@ std::string wat_to_wasm(const std::string& wat, const std::vector<std::string>& 
 
 // A program on PATH, or nullopt (for tests that need skopeo, clang, cargo ...).
 bool have_program(const std::string& name);
+// A free loopback TCP port (bind 127.0.0.1:0, read it, close): the one way tests pick a port.
+int free_port();
 // The one way a test needs a tool: scripts/setup installs every tool the suite uses, so a
 // missing one fails the test (an Error naming the tool and the fix), never skips it.
 void require_tool(const std::string& name);

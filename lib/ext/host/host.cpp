@@ -43,6 +43,39 @@ struct Host::Run {
 
 Host::~Host() = default;
 
+const std::vector<LogEntry>& Host::logs() const {
+  return m_state->logs;
+}
+std::vector<LogEntry> Host::take_logs() {
+  return std::exchange(m_state->logs, {});
+}
+const std::vector<Metric>& Host::metrics() const {
+  return m_state->metrics;
+}
+uint64_t Host::now_ns() const {
+  return m_state->now_ns;
+}
+AbiVersion Host::abi() const {
+  return m_vm->abi();
+}
+uint64_t Host::memory_size() const {
+  return m_vm->memory_size();
+}
+void Host::set_http_upstream(ClusterKnown known, HttpAnswer answer) {
+  m_state->cluster_known = std::move(known);
+  m_state->responder = std::move(answer);
+}
+void Host::set_grpc_upstream(ClusterKnown known, GrpcAnswer answer) {
+  m_state->grpc_cluster_known = std::move(known);
+  m_state->grpc_responder = std::move(answer);
+}
+void Host::begin_case() {
+  m_state->case_bytes_used = 0;
+  m_state->logs.clear();
+  m_state->http_calls.clear();
+  m_state->grpc_calls.clear();
+}
+
 std::optional<uint32_t> Host::invoke(Run& run, const char* name, uint32_t ctx,
                                      std::initializer_list<uint32_t> args) {
   if (!m_vm->has_export(name)) return std::nullopt;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -105,7 +106,7 @@ class Host {
   TcpOutcome run_tcp(const TcpInput& input);
 
   // Advances the host clock by `ms`, calling proxy_on_tick on the root context once per
-  // elapsed tick period. Logs of the ticks go to state().logs.
+  // elapsed tick period. Logs of the ticks go to logs().
   Result<void> advance(uint64_t ms);
 
   // Callbacks invoked outside a stream (start-up, configure, ticks), with their results.
@@ -114,8 +115,28 @@ class Host {
   // True once a callback trapped: Envoy fails such a VM; create a new Host to go on.
   bool failed() const { return m_failed; }
 
-  HostState& state() { return *m_state; }
-  Vm& vm() { return *m_vm; }
+  // The host's state is private: the runner and tests use these methods.
+  // What the VM logged outside a run_http/run_tcp since the last take_logs(): start-up,
+  // configure, ticks (a run's own logs are in its outcome too).
+  const std::vector<LogEntry>& logs() const;
+  std::vector<LogEntry> take_logs();
+  const std::vector<Metric>& metrics() const;
+  uint64_t now_ns() const;
+  AbiVersion abi() const;        // the module's proxy-wasm ABI version
+  uint64_t memory_size() const;  // linear memory in bytes
+
+  // The scripted upstreams. `known` says whether Envoy would have the cluster (a call to one it
+  // lacks fails at call time); `answer` answers a call when the host delivers it (nullopt or
+  // null: the call fails).
+  using ClusterKnown = std::function<bool(const std::string&)>;
+  using HttpAnswer = std::function<std::optional<HttpCallResponse>(const HttpCallRecord&)>;
+  using GrpcAnswer = std::function<std::optional<GrpcCallResponse>(const GrpcCallRecord&)>;
+  void set_http_upstream(ClusterKnown known, HttpAnswer answer);
+  void set_grpc_upstream(ClusterKnown known, GrpcAnswer answer);
+
+  // Before each test case: resets the per-case byte budget (limits.case_bytes) and forgets the
+  // calls and logs of the previous one.
+  void begin_case();
   bool exports(std::string_view callback) const { return m_vm->has_export(callback); }
   uint32_t root_context_id() const { return m_state->root_context_id; }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 
 #include "ext/host/envoy_versions.hpp"
@@ -108,6 +109,298 @@ std::string action_name(const std::string& cb, uint32_t v) {
   return std::to_string(v);
 }
 
+namespace {
+
+// What one case produced, as the checkers read it.
+struct Observed {
+  bool is_tcp;
+  const std::optional<std::string>& error;
+  const host::HttpOutcome& http;
+  const host::TcpOutcome& tcp;
+  const std::vector<host::CallbackRecord>& callbacks;
+  const std::vector<host::LogEntry>& logs;
+  const std::vector<host::HttpCallRecord>& calls;
+  const std::vector<host::GrpcCallRecord>& grpc_calls;
+  const std::vector<host::Metric>& metrics;
+  const std::map<std::string, std::pair<int64_t, size_t>>& metrics_before;
+  std::function<bool(const std::string&)> exports;
+  uint64_t regex_steps;
+};
+
+using CheckFn = void (*)(const Expect&, const Observed&, Checker&);
+
+// trap: the case expects a trap (or a limit) with this text; any other error fails it.
+void check_trap(const Expect& x, const Observed& o, Checker& ck) {
+  const auto& error = o.error;
+  if (x.trap) {
+    if (!error)
+      ck.add("trap: expected a trap containing " + quote(*x.trap) + ", got none");
+    else if (error->find(*x.trap) == std::string::npos)
+      ck.add("trap: expected a trap containing " + quote(*x.trap) + ", got " + quote(*error, 400));
+  } else if (error) {
+    ck.add("trap: " + *error);
+  }
+}
+
+// HTTP: headers, bodies, trailers, local reply, reset, forwarded. Network: data and close.
+void check_stream(const Expect& x, const Observed& o, Checker& ck) {
+  const auto& http = o.http;
+  const auto& tcp = o.tcp;
+  if (!o.is_tcp) {
+    std::string why_req =
+        "the request never reached the upstream" +
+        (http.paused_at.empty() ? std::string() : " (stopped in " + http.paused_at + ")");
+    std::string why_resp =
+        "no response reached the client" +
+        (http.paused_at.empty() ? std::string() : " (stopped in " + http.paused_at + ")");
+    ck.headers("request_headers", x.request_headers,
+               http.request_forwarded ? &http.request_headers : nullptr, why_req);
+    ck.headers("response_headers", x.response_headers,
+               http.response_forwarded ? &http.response_headers : nullptr, why_resp);
+    ck.headers("request_trailers", x.request_trailers,
+               http.request_trailers ? &*http.request_trailers : nullptr,
+               "the request had no trailers");
+    ck.headers("response_trailers", x.response_trailers,
+               http.response_trailers ? &*http.response_trailers : nullptr,
+               "the response had no trailers");
+    if (x.request_body && (!http.request_forwarded || http.request_body != *x.request_body))
+      ck.add("request_body: expected " + quote(*x.request_body) + ", got " +
+             (http.request_forwarded ? quote(http.request_body) : why_req));
+    if (x.response_body && (!http.response_forwarded || http.response_body != *x.response_body))
+      ck.add("response_body: expected " + quote(*x.response_body) + ", got " +
+             (http.response_forwarded ? quote(http.response_body) : why_resp));
+    if (x.no_local_response && http.local_response)
+      ck.add("local_response: expected none, got " + describe(*http.local_response));
+    if (x.local_response) {
+      const auto& e = *x.local_response;
+      if (!http.local_response) {
+        ck.add("local_response: expected " +
+               (e.status ? "status " + std::to_string(*e.status) : std::string("one")) +
+               ", got no local response");
+      } else {
+        const auto& a = *http.local_response;
+        if (e.status && *e.status != a.status)
+          ck.add("local_response.status: expected " + std::to_string(*e.status) + ", got " +
+                 std::to_string(a.status));
+        if (e.body && *e.body != a.body)
+          ck.add("local_response.body: expected " + quote(*e.body) + ", got " + quote(a.body));
+        if (e.details && *e.details != a.details)
+          ck.add("local_response.details: expected " + quote(*e.details) + ", got " +
+                 quote(a.details));
+        std::optional<HeaderExpect> he = HeaderExpect{e.headers, {}, {}};
+        if (!e.headers.empty()) ck.headers("local_response.headers", he, &a.headers, "");
+      }
+    }
+    if (x.reset && *x.reset != http.reset)
+      ck.add(std::string("reset: expected the stream ") + (*x.reset ? "reset" : "not reset") +
+             ", got " + (http.reset ? "reset" : "not reset"));
+    if (x.forwarded && *x.forwarded != http.request_forwarded)
+      ck.add(std::string("forwarded: expected the request ") +
+             (*x.forwarded ? "forwarded upstream" : "not forwarded") + ", got " +
+             (http.request_forwarded ? "forwarded" : why_req));
+  } else {
+    if (x.upstream_data && *x.upstream_data != tcp.to_upstream)
+      ck.add("upstream_data: expected " + quote(*x.upstream_data) + ", got " +
+             quote(tcp.to_upstream));
+    if (x.downstream_data && *x.downstream_data != tcp.to_downstream)
+      ck.add("downstream_data: expected " + quote(*x.downstream_data) + ", got " +
+             quote(tcp.to_downstream));
+    bool closed = tcp.closed_downstream || tcp.closed_upstream;
+    if (x.connection_closed && *x.connection_closed != closed)
+      ck.add(std::string("connection_closed: expected ") +
+             (*x.connection_closed ? "true" : "false") + ", got " + (closed ? "true" : "false"));
+  }
+}
+
+// actions: the raw results of a callback, by name.
+void check_actions(const Expect& x, const Observed& o, Checker& ck) {
+  const auto& callbacks = o.callbacks;
+  for (const auto& a : x.actions) {
+    if (!o.exports("proxy_on_" + a.callback)) continue;
+    std::vector<uint32_t> got;
+    for (const auto& cb : callbacks)
+      if (cb.name == "proxy_on_" + a.callback && cb.result) got.push_back(*cb.result);
+    auto got_text = [&] {
+      std::string s;
+      for (auto v : got) s += (s.empty() ? "" : ", ") + action_name(a.callback, v);
+      return s.empty() ? std::string("not called") : s;
+    };
+    if (got.empty()) {
+      ck.add("actions." + a.callback + ": expected " + util::join(a.values, ", ") +
+             ", got not called");
+      continue;
+    }
+    bool ok = true;
+    if (a.values.size() == 1) {
+      for (auto v : got) ok &= action_matches(a.callback, a.values[0], v);
+    } else {
+      ok = a.values.size() == got.size();
+      for (size_t i = 0; ok && i < got.size(); ++i)
+        ok &= action_matches(a.callback, a.values[i], got[i]);
+    }
+    if (!ok)
+      ck.add("actions." + a.callback + ": expected " + util::join(a.values, ", ") + ", got " +
+             got_text());
+  }
+}
+
+// logs and logs_absent (regexes run on the linear-time matcher under regex_steps).
+void check_logs(const Expect& x, const Observed& o, Checker& ck) {
+  const auto& logs = o.logs;
+  const uint64_t regex_steps = o.regex_steps;
+  // Regexes run on a linear-time matcher (regex.hpp) under the regex_steps budget.
+  uint64_t steps = regex_steps;
+  auto log_matches = [&steps](const LogExpect& e, const host::LogEntry& l, bool& out_of_steps) {
+    if (e.level && *e.level != l.level) return false;
+    if (!e.regex) return l.message.find(e.text) != std::string::npos;
+    if (!e.compiled || out_of_steps) return false;
+    auto r = e.compiled->search(l.message, steps);
+    if (!r) out_of_steps = true;
+    return r.value_or(false);
+  };
+  bool dumped = false;
+  auto dump_logs = [&] {
+    if (dumped) return;
+    dumped = true;
+    ck.add("  actual logs:");
+    if (logs.empty()) ck.add("    (none)");
+    size_t n = 0;
+    for (const auto& l : logs) {
+      if (n++ == 30) {
+        ck.add("    ... " + std::to_string(logs.size() - 30) + " more");
+        break;
+      }
+      ck.add(std::string("    [") + host::to_string(l.level) + "] " + l.message);
+    }
+  };
+  for (const auto& e : x.logs) {
+    bool bad_regex = false, found = false;
+    for (const auto& l : logs) found |= log_matches(e, l, bad_regex);
+    if (bad_regex)
+      ck.add("logs: matching " + quote(e.text) + " took over " + std::to_string(regex_steps) +
+             " steps, the limit regex_steps");
+    else if (!found) {
+      ck.add(std::string("logs: no ") +
+             (e.level ? std::string(host::to_string(*e.level)) + " " : "") + "line " +
+             (e.regex ? "matches " : "contains ") + quote(e.text));
+      dump_logs();
+    }
+  }
+  for (const auto& e : x.logs_absent) {
+    bool bad_regex = false;
+    for (const auto& l : logs)
+      if (log_matches(e, l, bad_regex)) {
+        ck.add("logs_absent: a line " + std::string(e.regex ? "matches " : "contains ") +
+               quote(e.text) + ": " + quote(l.message));
+        break;
+      }
+  }
+}
+
+// metrics: counters by change in the case, gauges by value, histograms by values recorded.
+void check_metrics(const Expect& x, const Observed& o, Checker& ck) {
+  const auto& before = o.metrics_before;
+  for (const auto& me : x.metrics) {
+    const host::Metric* m = nullptr;
+    for (const auto& mm : o.metrics)
+      if (mm.name == me.name) m = &mm;
+    if (!m) {
+      ck.add("metrics." + me.name + ": the module defined no such metric");
+      continue;
+    }
+    auto [v0, r0] = before.count(me.name) ? before.at(me.name) : std::pair<int64_t, size_t>{0, 0};
+    std::vector<uint64_t> recorded(m->recorded.begin() + static_cast<long>(r0), m->recorded.end());
+    if (me.recorded) {
+      if (*me.recorded != recorded) {
+        std::string want, got;
+        for (auto v : *me.recorded) want += (want.empty() ? "" : ", ") + std::to_string(v);
+        for (auto v : recorded) got += (got.empty() ? "" : ", ") + std::to_string(v);
+        ck.add("metrics." + me.name + ": expected recorded [" + want + "], got [" + got + "]");
+      }
+      continue;
+    }
+    int64_t got = 0;
+    const char* how = "";
+    switch (m->type) {
+      case host::MetricType::counter:
+        got = m->value - v0;
+        how = " (change in this case)";
+        break;
+      case host::MetricType::gauge:
+        got = m->value;
+        how = " (gauge value)";
+        break;
+      case host::MetricType::histogram:
+        got = static_cast<int64_t>(recorded.size());
+        how = " (values recorded)";
+        break;
+    }
+    if (got != *me.value)
+      ck.add("metrics." + me.name + ": expected " + std::to_string(*me.value) + ", got " +
+             std::to_string(got) + how);
+  }
+}
+
+// http_calls: the calls made, in order and in number.
+void check_http_calls(const Expect& x, const Observed& o, Checker& ck) {
+  const auto& calls = o.calls;
+  if (x.http_calls) {
+    const auto& want = *x.http_calls;
+    if (want.size() != calls.size()) {
+      ck.add("http_calls: expected " + std::to_string(want.size()) + " call(s), got " +
+             std::to_string(calls.size()));
+      for (const auto& call : calls)
+        ck.add("  made: " + call.upstream + " " +
+               host::header_value(call.headers, ":method").value_or("?") + " " +
+               host::header_value(call.headers, ":path").value_or("?"));
+    }
+    for (size_t i = 0; i < want.size() && i < calls.size(); ++i) {
+      const auto& w = want[i];
+      const auto& g = calls[i];
+      std::string p = "http_calls[" + std::to_string(i) + "]";
+      if (w.upstream && *w.upstream != g.upstream)
+        ck.add(p + ".upstream: expected " + quote(*w.upstream) + ", got " + quote(g.upstream));
+      if (w.body && *w.body != g.body)
+        ck.add(p + ".body: expected " + quote(*w.body) + ", got " + quote(g.body));
+      if (w.timeout_ms && *w.timeout_ms != g.timeout_ms)
+        ck.add(p + ".timeout_ms: expected " + std::to_string(*w.timeout_ms) + ", got " +
+               std::to_string(g.timeout_ms));
+      std::optional<HeaderExpect> he = HeaderExpect{w.headers, {}, {}};
+      if (!w.headers.empty()) ck.headers(p + ".headers", he, &g.headers, "");
+    }
+  }
+}
+
+// grpc_calls: the unary gRPC calls made, in order and in number.
+void check_grpc_calls(const Expect& x, const Observed& o, Checker& ck) {
+  const auto& grpc_calls = o.grpc_calls;
+  if (x.grpc_calls) {
+    const auto& want = *x.grpc_calls;
+    if (want.size() != grpc_calls.size()) {
+      ck.add("grpc_calls: expected " + std::to_string(want.size()) + " call(s), got " +
+             std::to_string(grpc_calls.size()));
+      for (const auto& call : grpc_calls)
+        ck.add("  made: " + call.cluster + " " + call.service + "/" + call.method);
+    }
+    for (size_t i = 0; i < want.size() && i < grpc_calls.size(); ++i) {
+      const auto& w = want[i];
+      const auto& g = grpc_calls[i];
+      std::string p = "grpc_calls[" + std::to_string(i) + "]";
+      auto field = [&](const char* name, const std::optional<std::string>& e,
+                       const std::string& got) {
+        if (e && *e != got)
+          ck.add(p + "." + name + ": expected " + quote(*e) + ", got " + quote(got));
+      };
+      field("cluster", w.cluster, g.cluster);
+      field("service", w.service, g.service);
+      field("method", w.method, g.method);
+      field("message", w.message, g.message);
+    }
+  }
+}
+
+}  // namespace
+
 SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOptions& opts) {
   SpecResult result;
   result.source = spec.source;
@@ -178,10 +471,9 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
       return false;
     }
     h = std::move(*created);
-    h->state().cluster_known = cluster_known(no_scripts);
-    h->state().grpc_cluster_known = grpc_cluster_known(no_grpc_scripts);
-    startup_logs = std::move(h->state().logs);
-    h->state().logs.clear();
+    h->set_http_upstream(cluster_known(no_scripts), nullptr);
+    h->set_grpc_upstream(grpc_cluster_known(no_grpc_scripts), nullptr);
+    startup_logs = h->take_logs();
     first_case_on_vm = case_index;
     logs_seen = 0;
     return true;
@@ -211,42 +503,43 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
         for (const auto& s : c.http_calls) scripts.push_back(&s);
         for (const auto& s : spec.plugin.http_calls) scripts.push_back(&s);
         std::vector<bool> used(scripts.size(), false);
-        h->state().case_bytes_used = 0;
-        h->state().cluster_known = cluster_known(c.http_calls);
-        h->state().grpc_cluster_known = grpc_cluster_known(c.grpc_calls);
+        h->begin_case();
         std::vector<const GrpcCallScript*> grpc_scripts;
         for (const auto& s : c.grpc_calls) grpc_scripts.push_back(&s);
         for (const auto& s : spec.plugin.grpc_calls) grpc_scripts.push_back(&s);
         std::vector<bool> grpc_used(grpc_scripts.size(), false);
-        h->state().grpc_responder =
+        h->set_grpc_upstream(
+            grpc_cluster_known(c.grpc_calls),
             [&](const host::GrpcCallRecord& call) -> std::optional<host::GrpcCallResponse> {
-          for (size_t i = 0; i < grpc_scripts.size(); ++i) {
-            const auto* s = grpc_scripts[i];
-            if (grpc_used[i]) continue;
-            if (s->cluster && *s->cluster != call.cluster) continue;
-            if (s->service && *s->service != call.service) continue;
-            if (s->method && *s->method != call.method) continue;
-            grpc_used[i] = true;
-            return s->response;
-          }
-          return std::nullopt;
-        };
-        h->state().responder =
+              for (size_t i = 0; i < grpc_scripts.size(); ++i) {
+                const auto* s = grpc_scripts[i];
+                if (grpc_used[i]) continue;
+                if (s->cluster && *s->cluster != call.cluster) continue;
+                if (s->service && *s->service != call.service) continue;
+                if (s->method && *s->method != call.method) continue;
+                grpc_used[i] = true;
+                return s->response;
+              }
+              return std::nullopt;
+            });
+        h->set_http_upstream(
+            cluster_known(c.http_calls),
             [&](const host::HttpCallRecord& call) -> std::optional<host::HttpCallResponse> {
-          for (size_t i = 0; i < scripts.size(); ++i) {
-            const auto* s = scripts[i];
-            if (used[i]) continue;
-            if (s->upstream && *s->upstream != call.upstream) continue;
-            if (s->path && host::header_value(call.headers, ":path") != *s->path) continue;
-            if (s->method && host::header_value(call.headers, ":method") != *s->method) continue;
-            used[i] = true;
-            return s->response;
-          }
-          return std::nullopt;
-        };
+              for (size_t i = 0; i < scripts.size(); ++i) {
+                const auto* s = scripts[i];
+                if (used[i]) continue;
+                if (s->upstream && *s->upstream != call.upstream) continue;
+                if (s->path && host::header_value(call.headers, ":path") != *s->path) continue;
+                if (s->method && host::header_value(call.headers, ":method") != *s->method)
+                  continue;
+                used[i] = true;
+                return s->response;
+              }
+              return std::nullopt;
+            });
         // Metrics before the case (counters compare by change, histograms by new values).
         std::map<std::string, std::pair<int64_t, size_t>> before;
-        for (const auto& m : h->state().metrics) before[m.name] = {m.value, m.recorded.size()};
+        for (const auto& m : h->metrics()) before[m.name] = {m.value, m.recorded.size()};
 
         const auto& x = c.expect;
         // A case that names a callback the module lacks fails: it could never pass in Envoy.
@@ -279,8 +572,7 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
           auto r = h->advance(c.advance_ms);
           if (!r) error = r.error().message();
         }
-        for (size_t i = logs_seen; i < h->state().logs.size(); ++i)
-          logs.push_back(h->state().logs[i]);
+        for (size_t i = logs_seen; i < h->logs().size(); ++i) logs.push_back(h->logs()[i]);
         host::HttpOutcome http;
         host::TcpOutcome tcp;
         if (vm_failed) {
@@ -326,260 +618,27 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
             error = http.error;
           }
         }
-        h->state().responder = nullptr;
-        h->state().grpc_responder = nullptr;
-        h->state().grpc_calls.clear();
-        h->state().logs.clear();  // bounded memory under --repeat
-        h->state().http_calls.clear();
+        h->set_http_upstream(cluster_known(no_scripts), nullptr);
+        h->set_grpc_upstream(grpc_cluster_known(no_grpc_scripts), nullptr);
+        h->begin_case();  // bounded memory under --repeat
         logs_seen = 0;
         cr.logs = logs;
-        if (x.trap) {
-          if (!error)
-            ck.add("trap: expected a trap containing " + quote(*x.trap) + ", got none");
-          else if (error->find(*x.trap) == std::string::npos)
-            ck.add("trap: expected a trap containing " + quote(*x.trap) + ", got " +
-                   quote(*error, 400));
-        } else if (error) {
-          ck.add("trap: " + *error);
-        }
-
-        if (!c.tcp) {
-          std::string why_req =
-              "the request never reached the upstream" +
-              (http.paused_at.empty() ? std::string() : " (stopped in " + http.paused_at + ")");
-          std::string why_resp =
-              "no response reached the client" +
-              (http.paused_at.empty() ? std::string() : " (stopped in " + http.paused_at + ")");
-          ck.headers("request_headers", x.request_headers,
-                     http.request_forwarded ? &http.request_headers : nullptr, why_req);
-          ck.headers("response_headers", x.response_headers,
-                     http.response_forwarded ? &http.response_headers : nullptr, why_resp);
-          ck.headers("request_trailers", x.request_trailers,
-                     http.request_trailers ? &*http.request_trailers : nullptr,
-                     "the request had no trailers");
-          ck.headers("response_trailers", x.response_trailers,
-                     http.response_trailers ? &*http.response_trailers : nullptr,
-                     "the response had no trailers");
-          if (x.request_body && (!http.request_forwarded || http.request_body != *x.request_body))
-            ck.add("request_body: expected " + quote(*x.request_body) + ", got " +
-                   (http.request_forwarded ? quote(http.request_body) : why_req));
-          if (x.response_body &&
-              (!http.response_forwarded || http.response_body != *x.response_body))
-            ck.add("response_body: expected " + quote(*x.response_body) + ", got " +
-                   (http.response_forwarded ? quote(http.response_body) : why_resp));
-          if (x.no_local_response && http.local_response)
-            ck.add("local_response: expected none, got " + describe(*http.local_response));
-          if (x.local_response) {
-            const auto& e = *x.local_response;
-            if (!http.local_response) {
-              ck.add("local_response: expected " +
-                     (e.status ? "status " + std::to_string(*e.status) : std::string("one")) +
-                     ", got no local response");
-            } else {
-              const auto& a = *http.local_response;
-              if (e.status && *e.status != a.status)
-                ck.add("local_response.status: expected " + std::to_string(*e.status) + ", got " +
-                       std::to_string(a.status));
-              if (e.body && *e.body != a.body)
-                ck.add("local_response.body: expected " + quote(*e.body) + ", got " +
-                       quote(a.body));
-              if (e.details && *e.details != a.details)
-                ck.add("local_response.details: expected " + quote(*e.details) + ", got " +
-                       quote(a.details));
-              std::optional<HeaderExpect> he = HeaderExpect{e.headers, {}, {}};
-              if (!e.headers.empty()) ck.headers("local_response.headers", he, &a.headers, "");
-            }
-          }
-          if (x.reset && *x.reset != http.reset)
-            ck.add(std::string("reset: expected the stream ") + (*x.reset ? "reset" : "not reset") +
-                   ", got " + (http.reset ? "reset" : "not reset"));
-          if (x.forwarded && *x.forwarded != http.request_forwarded)
-            ck.add(std::string("forwarded: expected the request ") +
-                   (*x.forwarded ? "forwarded upstream" : "not forwarded") + ", got " +
-                   (http.request_forwarded ? "forwarded" : why_req));
-        } else {
-          if (x.upstream_data && *x.upstream_data != tcp.to_upstream)
-            ck.add("upstream_data: expected " + quote(*x.upstream_data) + ", got " +
-                   quote(tcp.to_upstream));
-          if (x.downstream_data && *x.downstream_data != tcp.to_downstream)
-            ck.add("downstream_data: expected " + quote(*x.downstream_data) + ", got " +
-                   quote(tcp.to_downstream));
-          bool closed = tcp.closed_downstream || tcp.closed_upstream;
-          if (x.connection_closed && *x.connection_closed != closed)
-            ck.add(std::string("connection_closed: expected ") +
-                   (*x.connection_closed ? "true" : "false") + ", got " +
-                   (closed ? "true" : "false"));
-        }
-
-        for (const auto& a : x.actions) {
-          if (!h->exports("proxy_on_" + a.callback)) continue;
-          std::vector<uint32_t> got;
-          for (const auto& cb : callbacks)
-            if (cb.name == "proxy_on_" + a.callback && cb.result) got.push_back(*cb.result);
-          auto got_text = [&] {
-            std::string s;
-            for (auto v : got) s += (s.empty() ? "" : ", ") + action_name(a.callback, v);
-            return s.empty() ? std::string("not called") : s;
-          };
-          if (got.empty()) {
-            ck.add("actions." + a.callback + ": expected " + util::join(a.values, ", ") +
-                   ", got not called");
-            continue;
-          }
-          bool ok = true;
-          if (a.values.size() == 1) {
-            for (auto v : got) ok &= action_matches(a.callback, a.values[0], v);
-          } else {
-            ok = a.values.size() == got.size();
-            for (size_t i = 0; ok && i < got.size(); ++i)
-              ok &= action_matches(a.callback, a.values[i], got[i]);
-          }
-          if (!ok)
-            ck.add("actions." + a.callback + ": expected " + util::join(a.values, ", ") + ", got " +
-                   got_text());
-        }
-
-        // Regexes run on a linear-time matcher (regex.hpp) under the regex_steps budget.
-        uint64_t steps = regex_steps;
-        auto log_matches = [&steps](const LogExpect& e, const host::LogEntry& l,
-                                    bool& out_of_steps) {
-          if (e.level && *e.level != l.level) return false;
-          if (!e.regex) return l.message.find(e.text) != std::string::npos;
-          if (!e.compiled || out_of_steps) return false;
-          auto r = e.compiled->search(l.message, steps);
-          if (!r) out_of_steps = true;
-          return r.value_or(false);
-        };
-        bool dumped = false;
-        auto dump_logs = [&] {
-          if (dumped) return;
-          dumped = true;
-          ck.add("  actual logs:");
-          if (logs.empty()) ck.add("    (none)");
-          size_t n = 0;
-          for (const auto& l : logs) {
-            if (n++ == 30) {
-              ck.add("    ... " + std::to_string(logs.size() - 30) + " more");
-              break;
-            }
-            ck.add(std::string("    [") + host::to_string(l.level) + "] " + l.message);
-          }
-        };
-        for (const auto& e : x.logs) {
-          bool bad_regex = false, found = false;
-          for (const auto& l : logs) found |= log_matches(e, l, bad_regex);
-          if (bad_regex)
-            ck.add("logs: matching " + quote(e.text) + " took over " + std::to_string(regex_steps) +
-                   " steps, the limit regex_steps");
-          else if (!found) {
-            ck.add(std::string("logs: no ") +
-                   (e.level ? std::string(host::to_string(*e.level)) + " " : "") + "line " +
-                   (e.regex ? "matches " : "contains ") + quote(e.text));
-            dump_logs();
-          }
-        }
-        for (const auto& e : x.logs_absent) {
-          bool bad_regex = false;
-          for (const auto& l : logs)
-            if (log_matches(e, l, bad_regex)) {
-              ck.add("logs_absent: a line " + std::string(e.regex ? "matches " : "contains ") +
-                     quote(e.text) + ": " + quote(l.message));
-              break;
-            }
-        }
-
-        for (const auto& me : x.metrics) {
-          const host::Metric* m = nullptr;
-          for (const auto& mm : h->state().metrics)
-            if (mm.name == me.name) m = &mm;
-          if (!m) {
-            ck.add("metrics." + me.name + ": the module defined no such metric");
-            continue;
-          }
-          auto [v0, r0] =
-              before.count(me.name) ? before[me.name] : std::pair<int64_t, size_t>{0, 0};
-          std::vector<uint64_t> recorded(m->recorded.begin() + static_cast<long>(r0),
-                                         m->recorded.end());
-          if (me.recorded) {
-            if (*me.recorded != recorded) {
-              std::string want, got;
-              for (auto v : *me.recorded) want += (want.empty() ? "" : ", ") + std::to_string(v);
-              for (auto v : recorded) got += (got.empty() ? "" : ", ") + std::to_string(v);
-              ck.add("metrics." + me.name + ": expected recorded [" + want + "], got [" + got +
-                     "]");
-            }
-            continue;
-          }
-          int64_t got = 0;
-          const char* how = "";
-          switch (m->type) {
-            case host::MetricType::counter:
-              got = m->value - v0;
-              how = " (change in this case)";
-              break;
-            case host::MetricType::gauge:
-              got = m->value;
-              how = " (gauge value)";
-              break;
-            case host::MetricType::histogram:
-              got = static_cast<int64_t>(recorded.size());
-              how = " (values recorded)";
-              break;
-          }
-          if (got != *me.value)
-            ck.add("metrics." + me.name + ": expected " + std::to_string(*me.value) + ", got " +
-                   std::to_string(got) + how);
-        }
-
-        if (x.http_calls) {
-          const auto& want = *x.http_calls;
-          if (want.size() != calls.size()) {
-            ck.add("http_calls: expected " + std::to_string(want.size()) + " call(s), got " +
-                   std::to_string(calls.size()));
-            for (const auto& call : calls)
-              ck.add("  made: " + call.upstream + " " +
-                     host::header_value(call.headers, ":method").value_or("?") + " " +
-                     host::header_value(call.headers, ":path").value_or("?"));
-          }
-          for (size_t i = 0; i < want.size() && i < calls.size(); ++i) {
-            const auto& w = want[i];
-            const auto& g = calls[i];
-            std::string p = "http_calls[" + std::to_string(i) + "]";
-            if (w.upstream && *w.upstream != g.upstream)
-              ck.add(p + ".upstream: expected " + quote(*w.upstream) + ", got " +
-                     quote(g.upstream));
-            if (w.body && *w.body != g.body)
-              ck.add(p + ".body: expected " + quote(*w.body) + ", got " + quote(g.body));
-            if (w.timeout_ms && *w.timeout_ms != g.timeout_ms)
-              ck.add(p + ".timeout_ms: expected " + std::to_string(*w.timeout_ms) + ", got " +
-                     std::to_string(g.timeout_ms));
-            std::optional<HeaderExpect> he = HeaderExpect{w.headers, {}, {}};
-            if (!w.headers.empty()) ck.headers(p + ".headers", he, &g.headers, "");
-          }
-        }
-        if (x.grpc_calls) {
-          const auto& want = *x.grpc_calls;
-          if (want.size() != grpc_calls.size()) {
-            ck.add("grpc_calls: expected " + std::to_string(want.size()) + " call(s), got " +
-                   std::to_string(grpc_calls.size()));
-            for (const auto& call : grpc_calls)
-              ck.add("  made: " + call.cluster + " " + call.service + "/" + call.method);
-          }
-          for (size_t i = 0; i < want.size() && i < grpc_calls.size(); ++i) {
-            const auto& w = want[i];
-            const auto& g = grpc_calls[i];
-            std::string p = "grpc_calls[" + std::to_string(i) + "]";
-            auto field = [&](const char* name, const std::optional<std::string>& e,
-                             const std::string& got) {
-              if (e && *e != got)
-                ck.add(p + "." + name + ": expected " + quote(*e) + ", got " + quote(got));
-            };
-            field("cluster", w.cluster, g.cluster);
-            field("service", w.service, g.service);
-            field("method", w.method, g.method);
-            field("message", w.message, g.message);
-          }
-        }
+        // One checker per expectation kind (defined above run_spec).
+        Observed o{c.tcp,
+                   error,
+                   http,
+                   tcp,
+                   callbacks,
+                   logs,
+                   calls,
+                   grpc_calls,
+                   h->metrics(),
+                   before,
+                   [&h](const std::string& cb) { return h->exports(cb); },
+                   regex_steps};
+        for (CheckFn check : {check_trap, check_stream, check_actions, check_logs, check_metrics,
+                              check_http_calls, check_grpc_calls})
+          check(x, o, ck);
       }
       cr.failures = std::move(ck.failures);
       cr.passed = cr.failures.empty();

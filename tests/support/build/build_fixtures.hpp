@@ -1,4 +1,4 @@
-// Test support for the build module: a recording fake ProcessRunner, copying a project (an
+// Test support for the build module: the fake runner (support/fake_runner.hpp), copying a project (an
 // example or a fixture) into a temp dir, and a BuildRequest for it.
 #pragma once
 
@@ -10,24 +10,11 @@
 #include "ext/build/driver.hpp"
 #include "ext/core/reporter.hpp"
 #include "ext/util/process.hpp"
+#include "support/fake_runner.hpp"
 
 namespace ext::test {
 
-// Records every spec; answers with `respond` (default: exit 0, no output).
-class FakeBuildRunner final : public util::ProcessRunner {
- public:
-  std::function<util::ProcessResult(const util::ProcessSpec&)> respond;
-  std::vector<util::ProcessSpec> calls;
-  util::ProcessResult run(const util::ProcessSpec& spec) override {
-    std::lock_guard lock(m_mutex);  // drivers may run several commands at once
-    calls.push_back(spec);
-    if (respond) return respond(spec);
-    return {0, "", ""};
-  }
-
- private:
-  std::mutex m_mutex;
-};
+using FakeBuildRunner = FakeRunner;  // the one fake runner (support/fake_runner.hpp)
 
 // Copies `from` (recursively) to `to`, skipping build/ and target/ folders.
 void copy_project(const std::filesystem::path& from, const std::filesystem::path& to);

@@ -46,22 +46,4 @@ nlohmann::json pyyaml_load(const std::string& yaml) {
   return nlohmann::json::parse(r.out);
 }
 
-util::ProcessResult FakeRunner::run(const util::ProcessSpec& spec) {
-  Handler h;
-  {
-    std::lock_guard lock(m_mutex);
-    m_calls.push_back(spec);
-    if (!m_script.empty()) {
-      auto r = m_script.front();
-      m_script.pop_front();
-      return r;
-    }
-    h = m_handler;
-  }
-  if (h) return h(spec);
-  util::ProcessResult r;
-  r.exit_code = 0;
-  return r;
-}
-
 }  // namespace ext::test

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ext/util/process.hpp"
+#include "support/fake_runner.hpp"
 
 namespace ext::test {
 
@@ -21,26 +22,5 @@ std::string golden_diff(const std::string& name, const std::string& actual);
 
 // Parses YAML documents with python3's yaml.safe_load_all; returns them as JSON.
 nlohmann::json pyyaml_load(const std::string& yaml);
-
-class FakeRunner : public util::ProcessRunner {
- public:
-  using Handler = std::function<util::ProcessResult(const util::ProcessSpec&)>;
-  // Answers in order; when the script is empty, `fallback` (default: exit 0, no output).
-  void push(util::ProcessResult r) { m_script.push_back(std::move(r)); }
-  void set_handler(Handler h) { m_handler = std::move(h); }
-
-  util::ProcessResult run(const util::ProcessSpec& spec) override;
-
-  std::vector<util::ProcessSpec> calls() const {
-    std::lock_guard lock(m_mutex);
-    return m_calls;
-  }
-
- private:
-  mutable std::mutex m_mutex;
-  std::vector<util::ProcessSpec> m_calls;
-  std::deque<util::ProcessResult> m_script;
-  Handler m_handler;
-};
 
 }  // namespace ext::test

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "ext/util/files.hpp"
+#include "support/paths.hpp"
 
 namespace ext::test {
 
@@ -39,8 +40,6 @@ class Background {
   std::string m_pending;
 };
 
-// A free loopback TCP port (bind 0, read, close).
-int free_port();
 // Waits until 127.0.0.1:port accepts connections.
 bool wait_port(int port, int timeout_ms);
 

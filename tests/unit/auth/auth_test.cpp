@@ -10,6 +10,7 @@
 #include "ext/auth/helper_store.hpp"
 #include "ext/core/error.hpp"
 #include "ext/util/files.hpp"
+#include "support/fake_runner.hpp"
 
 using namespace ext;
 
@@ -114,21 +115,13 @@ TEST_CASE("containers auth.json: namespace keys, most specific first", "[auth]")
 
 namespace {
 
-class FakeRunner final : public util::ProcessRunner {
- public:
-  std::vector<util::ProcessSpec> calls;
-  std::function<util::ProcessResult(const util::ProcessSpec&)> answer;
-  util::ProcessResult run(const util::ProcessSpec& spec) override {
-    calls.push_back(spec);
-    return answer(spec);
-  }
-};
+using ext::test::FakeRunner;
 
 }  // namespace
 
 TEST_CASE("credential helper protocol", "[auth]") {
   FakeRunner runner;
-  runner.answer = [](const util::ProcessSpec& s) {
+  runner.set_handler([](const util::ProcessSpec& s) {
     util::ProcessResult r;
     r.exit_code = 0;
     if (s.argv[1] == "get") {
@@ -143,22 +136,22 @@ TEST_CASE("credential helper protocol", "[auth]") {
       }
     }
     return r;
-  };
+  });
   auth::HelperStore h("test", runner);
   auto c = h.get("docker.io");
   REQUIRE(c);
   CHECK(c->username == "hubuser");
-  CHECK(runner.calls.back().argv == std::vector<std::string>{"docker-credential-test", "get"});
+  CHECK(runner.calls().back().argv == std::vector<std::string>{"docker-credential-test", "get"});
   CHECK(h.get("tok.example")->identity_token == "idtok");
   CHECK_FALSE(h.get("none.example"));
   h.store("reg.example", {"u", "secretpw", "", ""});
-  auto stored = nlohmann::json::parse(*runner.calls.back().stdin_data);
+  auto stored = nlohmann::json::parse(*runner.calls().back().stdin_data);
   CHECK(stored["ServerURL"] == "reg.example");
   CHECK(stored["Secret"] == "secretpw");
 
-  runner.answer = [](const util::ProcessSpec&) {
+  runner.set_handler([](const util::ProcessSpec&) {
     return util::ProcessResult{3, "boom secretpw", ""};
-  };
+  });
   try {
     h.get("x.example");
     FAIL("expected an error");
@@ -174,15 +167,15 @@ TEST_CASE("DockerCredentials picks credHelpers, then credsStore, then the file",
   util::write_file_atomic(path, R"({"auths":{"file.example":{"auth":"ZjpmcHc="}},
     "credHelpers":{"helped.example":"one"}})");
   FakeRunner runner;
-  runner.answer = [](const util::ProcessSpec& s) {
+  runner.set_handler([](const util::ProcessSpec& s) {
     util::ProcessResult r{0, R"({"Username":"h","Secret":"hs"})", ""};
     if (s.argv[1] != "get") r.out.clear();
     return r;
-  };
+  });
   auth::DockerCredentials d(path, runner);
   CHECK(d.get("file.example")->username == "f");
   CHECK(d.get("helped.example")->username == "h");
-  CHECK(runner.calls.back().argv[0] == "docker-credential-one");
+  CHECK(runner.calls().back().argv[0] == "docker-credential-one");
   d.store("helped.example", {"h", "new", "", ""});
   auto j = nlohmann::json::parse(util::read_file(path));
   CHECK(j["auths"]["helped.example"].empty());  // placeholder only

@@ -40,7 +40,7 @@ struct AsProject {
     ext::util::write_file_atomic(bin.path() / "node", "#!/bin/sh\n", 0755);
     ext::util::write_file_atomic(bin.path() / "npm", "#!/bin/sh\n", 0755);
     search.path_env = bin.path().string();
-    runner.respond = [this](const ext::util::ProcessSpec& s) -> ext::util::ProcessResult {
+    runner.set_handler([this](const ext::util::ProcessSpec& s) -> ext::util::ProcessResult {
       auto prog = fs::path(s.argv[0]).filename().string();
       if (s.argv.size() == 2 && s.argv[1] == "--version")
         return {0, prog == "node" ? "v20.1.0\n" : "9.2.0\n", ""};
@@ -62,7 +62,7 @@ struct AsProject {
         return {0, "", "WARNING AS201: Conversion from type 'usize' to 'u32'\n"};
       }
       return {127, "", "unexpected " + s.argv[0]};
-    };
+    });
   }
   BuildRequest request(ext::Reporter& reporter) {
     return ext::test::request_for(dir.path(), reporter, runner);
@@ -93,7 +93,7 @@ TEST_CASE("AssemblyScriptDriver: npm ci, then the project's own asc, both increm
   CHECK(first.toolchain.find("node v20.1.0, npm 9.2.0") == 0);
   CHECK(fs::exists(first.module));
   // The compiler runs in the project with our node first on PATH (its #!/usr/bin/env node).
-  const auto& asc_call = p.runner.calls.back();
+  const auto asc_call = p.runner.calls().back();
   CHECK(asc_call.cwd == p.dir.path());
   CHECK(asc_call.env.at("PATH").rfind(p.bin.path().string() + ":", 0) == 0);
   CHECK(p.npm_ci == 1);
@@ -287,7 +287,7 @@ TEST_CASE("drivers: one per language, each says what it needs", "[build]") {
   req.project.build.output = "out/m.wasm";
   CHECK(CppDriver().output_path(req) == "/p/out/m.wasm");
   CHECK(RustDriver().output_path(req) == "/p/out/m.wasm");  // no toolchain probe needed
-  CHECK(fake.calls.empty());
+  CHECK(fake.calls().empty());
   req.project.build.output = "/abs/m.wasm";
   CHECK(AssemblyScriptDriver().output_path(req) == "/abs/m.wasm");
   req.project.build.output.clear();

@@ -38,7 +38,7 @@ TEST_CASE("CppDriver --dry-run: the commands, nothing run", "[build]") {
   req.dry_run = true;
   req.extra_args = {"-DEXTRA=1"};
   auto out = CppDriver().build(req);
-  CHECK(runner.calls.empty());
+  CHECK(runner.calls().empty());
   REQUIRE(out.commands.size() == 2);
   const auto& compile = out.commands[0];
   const auto& link = out.commands[1];
@@ -202,7 +202,7 @@ TEST_CASE("CppDriver: a compile error shows the compiler output", "[build]") {
     CHECK(e.code() == ext::Errc::not_found);
     CHECK_THAT(e.message(), Catch::Contains("src/nope.cc"));
   }
-  CHECK(fake.calls.empty());
+  CHECK(fake.calls().empty());
 }
 
 TEST_CASE("CppDriver: code in the official SDK's style links (plain extern host functions)",

@@ -46,11 +46,11 @@ TEST_CASE("RustDriver: extra cargo args, errors and the no-toolchain fix", "[bui
   ext::test::copy_project(ext::test::data_dir() / "build/rust-nodeps", tmp.path());
   ext::CollectingReporter reporter;
   ext::test::FakeBuildRunner fake;
-  fake.respond = [](const ext::util::ProcessSpec& spec) -> ext::util::ProcessResult {
+  fake.set_handler([](const ext::util::ProcessSpec& spec) -> ext::util::ProcessResult {
     if (spec.argv.size() == 2 && spec.argv[1] == "--version") return {0, "rustc 1.80.1 (x)\n", ""};
     if (spec.argv.size() == 3 && spec.argv[1] == "--print") return {0, "/nonexistent\n", ""};
     return {101, "", "error: could not compile `x`\n"};
-  };
+  });
   RustToolchainSearch none;
   none.path_env = "";
   none.fallbacks = {};
@@ -101,7 +101,7 @@ TEST_CASE("RustDriver: getrandom without `wasi` (Debian's crates) names the targ
   ext::CollectingReporter reporter;
   ext::test::FakeBuildRunner fake;
   std::vector<std::string> cargo_argv;
-  fake.respond = [&](const ext::util::ProcessSpec& spec) -> ext::util::ProcessResult {
+  fake.set_handler([&](const ext::util::ProcessSpec& spec) -> ext::util::ProcessResult {
     if (spec.argv.size() == 2 && spec.argv[1] == "--version") return {0, "rustc 1.63.0 (x)\n", ""};
     if (spec.argv.size() == 3 && spec.argv[1] == "--print")
       return {0, sysroot.path().string() + "\n", ""};
@@ -110,7 +110,7 @@ TEST_CASE("RustDriver: getrandom without `wasi` (Debian's crates) names the targ
             "   Compiling getrandom v0.2.8\n"
             "error[E0433]: failed to resolve: use of undeclared crate or module `wasi`\n"
             "  --> /usr/share/cargo/registry/getrandom-0.2.8/src/wasi.rs:12:5\n"};
-  };
+  });
   RustToolchainSearch search;
   search.path_env = "";
   search.fallbacks = {{"/bin/true", "/bin/true"}};

@@ -233,7 +233,7 @@ TEST_CASE("conformance: buffers", "[host][conformance]") {
     c.plugin_configuration = "cfg";
     return c;
   }());
-  auto start = codes(h->state().logs);
+  auto start = codes(h->logs());
   // [HOST] context.cc onStart: temp_plugin_ set around on_context_create only; onConfigure sets
   // it around on_configure; [ENVOY] getBuffer(PluginConfiguration): nullptr without it.
   CHECK(start['f'] == OK);
@@ -290,7 +290,7 @@ TEST_CASE("conformance: stream control and local replies", "[host][conformance]"
 )");
   auto h = host(wasm);
   // [ENVOY] sendLocalResponse: `if (decoder_callbacks_)`: a root context has none: OK, no-op.
-  CHECK(codes(h->state().logs)['f'] == OK);
+  CHECK(codes(h->logs())['f'] == OK);
   auto out = h->run_http(request());
   REQUIRE_FALSE(out.error);
   auto c = codes(out.logs);
@@ -351,10 +351,10 @@ TEST_CASE("conformance: HTTP calls", "[host][conformance]") {
    (call $out))
 )");
   auto h = host(wasm);
-  h->state().cluster_known = [](const std::string& c) { return c == "auth"; };
-  h->state().responder = [](const HttpCallRecord&) -> std::optional<HttpCallResponse> {
-    return std::nullopt;  // every call fails (reset)
-  };
+  h->set_http_upstream([](const std::string& c) { return c == "auth"; },
+                       [](const HttpCallRecord&) -> std::optional<HttpCallResponse> {
+                         return std::nullopt;  // every call fails (reset)
+                       });
   auto out = h->run_http(request());
   REQUIRE_FALSE(out.error);
   auto c = codes(out.logs);
@@ -402,7 +402,7 @@ TEST_CASE("conformance: properties", "[host][conformance]") {
 )");
   auto h = host(wasm);
   // [ENVOY] setProperty: getRequestStreamInfo() is null on a root context -> NotFound.
-  CHECK(codes(h->state().logs)['d'] == NOT_FOUND);
+  CHECK(codes(h->logs())['d'] == NOT_FOUND);
   auto out = h->run_http(request({{"x-dup", "v1"}}));
   auto c = codes(out.logs);
   // [ENVOY] getProperty: `path.find('\0', start)`: "request.path" is one unknown token.
@@ -445,7 +445,7 @@ TEST_CASE("conformance: metrics, queues, proxy_done, ticks", "[host][conformance
   HostConfig cfg;
   cfg.vm_id = "vm1";
   auto h = host(wasm, cfg);
-  auto c = codes(h->state().logs);
+  auto c = codes(h->logs());
   // [HOST] wasm.h: next_counter_metric_id_ = Counter (0), += kMetricIdIncrement (4): 4;
   // gauges start at 1 + 4 = 5.
   CHECK(c['a'] == OK);
@@ -459,14 +459,14 @@ TEST_CASE("conformance: metrics, queues, proxy_done, ticks", "[host][conformance
   // [HOST] wasm.cc done(): only a root context pending shutdown: NotFound here.
   CHECK(c['f'] == NOT_FOUND);
   // [ENVOY] setTimerPeriod re-arms the timer: 60 ms, re-set, 60 ms: no tick yet.
-  h->state().logs.clear();
+  (void)h->take_logs();
   REQUIRE(h->advance(60));
   h->run_http(request());
-  h->state().logs.clear();
+  (void)h->take_logs();
   REQUIRE(h->advance(60));
-  CHECK_FALSE(has_line(h->state().logs, "T0"));
+  CHECK_FALSE(has_line(h->logs(), "T0"));
   REQUIRE(h->advance(40));
-  CHECK(has_line(h->state().logs, "T0"));
+  CHECK(has_line(h->logs(), "T0"));
 }
 
 TEST_CASE("conformance: WASI as each Envoy release links it", "[host][conformance]") {
@@ -482,7 +482,7 @@ TEST_CASE("conformance: WASI as each Envoy release links it", "[host][conformanc
    (i32.store8 (i32.const 101) (i32.add (i32.const 48) (i32.load8_u (i32.const 0))))
    (drop (call $log (i32.const 2) (i32.const 100) (i32.const 2))))))");
   auto h = host(fdstat);
-  CHECK(has_line(h->state().logs, "00"));  // errno 0, file type 0 (not a character device)
+  CHECK(has_line(h->logs(), "00"));  // errno 0, file type 0 (not a character device)
 
   // Which WASI functions load, release by release [HOST f383473, c4d7bb0, 94091cd].
   auto importing = [](const std::string& fn, const std::string& sig) {
@@ -765,15 +765,15 @@ TEST_CASE("conformance: unary gRPC calls and foreign functions", "[host][conform
     HostConfig cfg;
     cfg.envoy_version = version;
     auto h = host(wasm, cfg);
-    h->state().grpc_cluster_known = [](const std::string& c) { return c == "authz"; };
     int answered = 0;
-    h->state().grpc_responder = [&](const GrpcCallRecord& r) -> std::optional<GrpcCallResponse> {
-      CHECK(r.service == "pkg.Svc");
-      CHECK(r.method == "Check");
-      CHECK(r.message == "req");
-      if (answered++ == 0) return GrpcCallResponse{0, "", "pong"};
-      return GrpcCallResponse{14, "unavailable", ""};
-    };
+    h->set_grpc_upstream([](const std::string& c) { return c == "authz"; },
+                         [&](const GrpcCallRecord& r) -> std::optional<GrpcCallResponse> {
+                           CHECK(r.service == "pkg.Svc");
+                           CHECK(r.method == "Check");
+                           CHECK(r.message == "req");
+                           if (answered++ == 0) return GrpcCallResponse{0, "", "pong"};
+                           return GrpcCallResponse{14, "unavailable", ""};
+                         });
     auto out = h->run_http(request());
     REQUIRE_FALSE(out.error);
     auto c = codes(out.logs);

@@ -41,7 +41,7 @@ bool logged(const std::vector<LogEntry>& logs, const std::string& needle) {
 }
 
 const Metric* metric(Host& h, const std::string& name) {
-  for (const auto& m : h.state().metrics)
+  for (const auto& m : h.metrics())
     if (m.name == name) return &m;
   return nullptr;
 }
@@ -92,7 +92,7 @@ TEST_CASE("add-header filter: configured header on responses", "[host]") {
   cfg.root_id = "add_header";
   cfg.plugin_configuration = R"({"header":"x-ext","value":"from-config"})";
   auto h = make("add_header", cfg);
-  CHECK(h->vm().abi() == AbiVersion::v0_2_1);
+  CHECK(h->abi() == AbiVersion::v0_2_1);
   for (int i = 0; i < 3; ++i) {  // one instance, many streams
     auto out = h->run_http(get("/"));
     REQUIRE_FALSE(out.error);
@@ -114,8 +114,8 @@ TEST_CASE("kitchen sink: local responses, headers, bodies, trailers", "[host]") 
   cfg.properties["upstream.port"] = std::string("\x50\x00\0\0\0\0\0\0", 8);  // 80 as 8-byte LE
   cfg.properties["debug"] = std::string("\x01", 1);
   auto h = make("kitchen_sink", cfg);
-  CHECK(logged(h->state().logs, "vm-config-bytes"));
-  CHECK(logged(h->state().logs, "vm started"));
+  CHECK(logged(h->logs(), "vm-config-bytes"));
+  CHECK(logged(h->logs(), "vm started"));
 
   SECTION("local response stops the request and passes the response callbacks") {
     auto out = h->run_http(get("/admin", {{"x-mode", "deny"}}));
@@ -187,10 +187,12 @@ TEST_CASE("kitchen sink: local responses, headers, bodies, trailers", "[host]") 
     CHECK_FALSE(out.response_forwarded);
   }
   SECTION("HTTP calls are answered by scripted responses on the root context") {
-    h->state().responder = [](const HttpCallRecord& call) -> std::optional<HttpCallResponse> {
-      if (call.upstream != "auth_cluster") return std::nullopt;
-      return HttpCallResponse{{{":status", "200"}}, "granted", {}, false};
-    };
+    // No cluster check (every cluster known); the answer decides.
+    h->set_http_upstream(nullptr,
+                         [](const HttpCallRecord& call) -> std::optional<HttpCallResponse> {
+                           if (call.upstream != "auth_cluster") return std::nullopt;
+                           return HttpCallResponse{{{":status", "200"}}, "granted", {}, false};
+                         });
     auto out = h->run_http(get("/", {{"x-mode", "call"}}));
     REQUIRE_FALSE(out.error);
     REQUIRE(out.http_calls.size() == 1);
@@ -201,7 +203,7 @@ TEST_CASE("kitchen sink: local responses, headers, bodies, trailers", "[host]") 
     CHECK(hv(out.request_headers, "x-auth") == "granted");
     CHECK(out.paused_at.empty());
 
-    h->state().responder = nullptr;  // no answer: the call fails
+    h->set_http_upstream(nullptr, nullptr);  // no answer: the call fails
     auto failed = h->run_http(get("/", {{"x-mode", "call"}}));
     REQUIRE(failed.local_response);
     CHECK(failed.local_response->status == 401);
@@ -233,7 +235,7 @@ TEST_CASE("kitchen sink: local responses, headers, bodies, trailers", "[host]") 
     CHECK(metric(*h, "ticks")->value == 3);
     REQUIRE(h->advance(600));
     CHECK(metric(*h, "ticks")->value == 4);
-    CHECK(h->state().now_ns == cfg.start_time_ns + 4100ull * 1000000ull);
+    CHECK(h->now_ns() == cfg.start_time_ns + 4100ull * 1000000ull);
   }
 }
 
@@ -276,7 +278,7 @@ TEST_CASE("traps, endless loops and runaway memory become errors naming the call
   h = make("traps", {}, limits);
   out = run("grow");
   REQUIRE(out.error);
-  CHECK(h->vm().memory_size() <= 64ull * 65536);
+  CHECK(h->memory_size() <= 64ull * 65536);
 
   h = make("traps", {}, limits);
   out = run("badptr");  // bad pointers: INVALID_MEMORY_ACCESS (6), not a crash
@@ -359,9 +361,9 @@ TEST_CASE("start-up: _initialize then main, traps and restricted hostcalls fail 
     (func (export "main") (param i32 i32) (result i32) (drop (call $log (i32.const 2) (i32.const 200) (i32.const 4))) (i32.const 0)))"),
                          {});
   REQUIRE(ok);
-  REQUIRE((*ok)->state().logs.size() == 2);
-  CHECK((*ok)->state().logs[0].message == "init");
-  CHECK((*ok)->state().logs[1].message == "main");
+  REQUIRE((*ok)->logs().size() == 2);
+  CHECK((*ok)->logs()[0].message == "init");
+  CHECK((*ok)->logs()[1].message == "main");
 
   CHECK_THAT(load_error(wat_module(R"((func (export "_initialize") unreachable))")),
              Catch::Contains("trap at start-up in _initialize") && Catch::Contains("unreachable"));
@@ -386,7 +388,7 @@ TEST_CASE("ABI 0.1.0: two-argument header callbacks, OK for a missing header", "
                          "0_1_0");
   auto h = Host::create(wasm, {});
   REQUIRE(h);
-  CHECK((*h)->vm().abi() == AbiVersion::v0_1_0);
+  CHECK((*h)->abi() == AbiVersion::v0_1_0);
   auto out = (*h)->run_http(get("/"));
   REQUIRE_FALSE(out.error);
   CHECK(hv(out.request_headers, "x-status") == "0");
