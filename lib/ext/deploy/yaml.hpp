@@ -24,8 +24,8 @@ Result<std::vector<Json>> parse_yaml_documents(std::string_view text);
 
 // `patched` (the JSON view of `original` after a change) written back over the original YAML:
 // every unchanged node is the original one, so tags (Envoy's `!ignore` keys) survive; aliases
-// are written as copies of their anchor's value and comments are lost (docs/deploy.md). Keys tagged !ignore are absent
-// from the JSON view (as Envoy reads them) and kept here.
+// are written as copies of their anchor's value and comments are lost (docs/deploy.md). Keys tagged
+// !ignore are absent from the JSON view (as Envoy reads them) and kept here.
 Result<std::string> patch_yaml_text(std::string_view original, const Json& patched);
 
 // Block-style YAML for one value, ending in a newline.

@@ -236,7 +236,7 @@ Result<std::unique_ptr<Host>> Host::create(std::string_view module_bytes, HostOp
       h->invoke(run, "_start", 0, {});
     }
     s.starting = false;
-    // Root context: create, VM start, configure (§4.2 step 5).
+    // Root context: create, VM start, configure (cpp-host src/wasm.cc start).
     uint32_t root = h->m_next_context++;
     Context c;
     c.id = root;
@@ -361,8 +361,8 @@ HttpOutcome Host::run_http(const HttpInput& input) {
     drain(run);
     c = &s.contexts[id];
     if (c->local_response || c->second_local_response || c->reset) return false;
-    // Envoy translates StopIteration (1) to StopAllIteration (§4.3): nothing more reaches the
-    // filter (or the peer) until proxy_continue_stream.
+    // Envoy translates StopIteration (1) to StopAllIteration (abi_list.hpp): nothing more reaches
+    // the filter (or the peer) until proxy_continue_stream.
     bool stopped = (r && *r != 0 && *r != 2) || std::exchange(c->stop_next, false);
     if (stopped && c->*d.resume) stopped = false;
     c->*d.resume = false;
@@ -391,7 +391,8 @@ HttpOutcome Host::run_http(const HttpInput& input) {
       }
       c->buffers[idx(d.body)] = buffered;
       c->buffer_eos[idx(d.body)] = chunk_eos;
-      // A filter may add trailers from the last body callback when there are none (§4.4).
+      // A filter may add trailers from the last body callback when there are none (Envoy context.cc
+      // addHeaderMapValue on trailers).
       bool addable = chunk_eos && !c->maps[idx(d.trailers)];
       if (addable) c->maps[idx(d.trailers)] = HeaderMap{};
       c->stop_next = false;
@@ -621,7 +622,8 @@ TcpOutcome Host::run_tcp(const TcpInput& input) {
     Context* c = &s.contexts[id];
     out.closed_downstream = c->close_downstream;
     out.closed_upstream = c->close_upstream;
-    // Close events: the side that closed is REMOTE (2), the other LOCAL (1) (§4.6 peer type).
+    // Close events: the side that closed is REMOTE (2), the other LOCAL (1) (proxy-wasm spec:
+    // proxy_peer_type_t).
     if (input.close == CloseSide::downstream || c->close_downstream) {
       invoke(run, "proxy_on_downstream_connection_close", id, {id, c->close_downstream ? 1u : 2u});
       invoke(run, "proxy_on_upstream_connection_close", id, {id, 1});

@@ -1,11 +1,11 @@
 // ext::host — the built-in proxy-wasm host that `ext test` runs filters in, on WABT's
 // interpreter (Debian's libwabt), so tests exercise the exact bytes that ship.
 // Owns: loading and linking a module as Envoy does (vm.hpp), the hostcalls of wasm/abi_list.hpp
-// §4.4–§4.5 (hostcalls.hpp), and the lifecycle of §4.2: start functions, VM start, plugin
-// configure, root and stream contexts, HTTP request/response headers, bodies (buffering while a
-// callback stops), trailers, network connections, async events (HTTP call answers, queues,
-// ticks), done/log/delete. Must not use: the CLI, YAML, the network, the wall clock.
-// Depends on core and util only (lib/DEPS); WABT appears only in vm.cpp.
+// abi_list.hpp (hostcalls.hpp), and the lifecycle of cpp-host src/wasm.cc: start functions, VM
+// start, plugin configure, root and stream contexts, HTTP request/response headers, bodies
+// (buffering while a callback stops), trailers, network connections, async events (HTTP call
+// answers, queues, ticks), done/log/delete. Must not use: the CLI, YAML, the network, the wall
+// clock. Depends on core and util only (lib/DEPS); WABT appears only in vm.cpp.
 #pragma once
 
 #include <cstdint>
@@ -96,9 +96,9 @@ struct TcpOutcome {
 
 class Host {
  public:
-  // Loads the module, runs its start functions (§4.2), creates the root context and calls
-  // proxy_on_vm_start and proxy_on_configure. Errors: the load errors of Vm::load, a trap at
-  // start-up (naming the function), on_vm_start/on_configure returning false.
+  // Loads the module, runs its start functions (cpp-host src/wasm.cc startVm), creates the root
+  // context and calls proxy_on_vm_start and proxy_on_configure. Errors: the load errors of
+  // Vm::load, a trap at start-up (naming the function), on_vm_start/on_configure returning false.
   static Result<std::unique_ptr<Host>> create(std::string_view module_bytes, HostOptions options);
   ~Host();
 

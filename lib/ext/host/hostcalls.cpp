@@ -70,7 +70,8 @@ void log(HostState& s, LogLevel level, std::string message) {
 }
 
 // Copies host bytes into memory the module allocates, then writes pointer and size
-// (cpp-host exports.cc: results are copied into memory the module allocates). Size 0: pointer 0, nothing allocated.
+// (cpp-host exports.cc: results are copied into memory the module allocates). Size 0: pointer 0,
+// nothing allocated.
 uint64_t copy_out(Guest& g, std::string_view data, uint32_t ptr_out, uint32_t size_out) {
   if (data.empty()) {
     if (!g.write_u32(ptr_out, 0) || !g.write_u32(size_out, 0)) return k_mem;

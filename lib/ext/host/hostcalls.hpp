@@ -1,8 +1,9 @@
 // ext::host — the functions the host exports to modules: `env.proxy_*` (wasm/abi_list.hpp) and the
-// WASI subset Envoy provides (§4.5, under both `wasi_snapshot_preview1` and `wasi_unstable`),
-// with their exact wasm signatures and the ABI versions that register them (§4.1). Each works
-// on HostState and reaches module memory only through Guest, which bounds every access: a bad
-// pointer is INVALID_MEMORY_ACCESS (or WASI FAULT), never a crash of ext.
+// WASI subset Envoy provides (abi_list.hpp, under both `wasi_snapshot_preview1` and
+// `wasi_unstable`), with their exact wasm signatures and the ABI versions that register them
+// (abi_list.hpp). Each works on HostState and reaches module memory only through Guest, which
+// bounds every access: a bad pointer is INVALID_MEMORY_ACCESS (or WASI FAULT), never a crash of
+// ext.
 #pragma once
 
 #include <cstdint>
@@ -55,7 +56,7 @@ const std::vector<HostCall>& env_calls();
 const std::vector<HostCall>& wasi_calls();
 bool is_wasi_module(std::string_view module);
 
-// Export callbacks the host looks up, with the signature it requires (§4.3; 0.1.0 differs).
+// Export callbacks the host looks up, with the signature it requires (abi_list.hpp; 0.1.0 differs).
 std::optional<std::string_view> callback_signature(std::string_view name, AbiVersion abi);
 
 }  // namespace ext::host

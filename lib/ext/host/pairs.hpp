@@ -1,5 +1,6 @@
-// ext::host — the proxy-wasm "pairs" serialization of header maps (proxy-wasm spec abi-versions/v0.2.1 "Serialization"; proxy-wasm-cpp-host src/pairs_util.cc):
-// u32 N, N x {u32 key_len, u32 value_len}, then each key and value NUL-terminated, all LE.
+// ext::host — the proxy-wasm "pairs" serialization of header maps (proxy-wasm spec
+// abi-versions/v0.2.1 "Serialization"; proxy-wasm-cpp-host src/pairs_util.cc): u32 N, N x {u32
+// key_len, u32 value_len}, then each key and value NUL-terminated, all LE.
 #pragma once
 
 #include <optional>
@@ -16,8 +17,9 @@ inline constexpr size_t k_pairs_max_count = 1024;
 
 std::string serialize_pairs(const HeaderMap& map);
 
-// nullopt when the bytes break §4.7 (too big, too many, missing NUL, trailing bytes): the
-// host treats such input as an empty map. Empty input (size 0) is an empty map.
+// nullopt when the bytes break the pairs serialization (proxy-wasm spec) (too big, too many,
+// missing NUL, trailing bytes): the host treats such input as an empty map. Empty input (size 0) is
+// an empty map.
 std::optional<HeaderMap> parse_pairs(std::string_view bytes);
 
 }  // namespace ext::host

@@ -1,5 +1,6 @@
-// ext::host — value types of the proxy-wasm host: ABI enums (proxy-wasm spec abi-versions/v0.2.1), header maps, and
-// what a run records (logs, local responses, HTTP calls, metrics). Plain C++, no WABT.
+// ext::host — value types of the proxy-wasm host: ABI enums (proxy-wasm spec abi-versions/v0.2.1),
+// header maps, and what a run records (logs, local responses, HTTP calls, metrics). Plain C++, no
+// WABT.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +33,7 @@ const char* to_string(Status s);
 enum class AbiVersion { v0_1_0, v0_2_0, v0_2_1 };
 const char* to_string(AbiVersion v);  // "0.2.1"
 
-// proxy_map_type_t (§4.6); 0..7.
+// proxy_map_type_t (proxy-wasm spec abi-versions/v0.2.1); 0..7.
 enum class MapType : uint32_t {
   request_headers = 0,
   request_trailers = 1,
@@ -45,7 +46,7 @@ enum class MapType : uint32_t {
 };
 inline constexpr uint32_t k_map_type_count = 8;
 
-// proxy_buffer_type_t (§4.6); 0..8.
+// proxy_buffer_type_t (proxy-wasm spec abi-versions/v0.2.1); 0..8.
 enum class BufferType : uint32_t {
   request_body = 0,
   response_body = 1,

@@ -292,7 +292,8 @@ Result<std::unique_ptr<Vm>> Vm::load(std::string_view bytes, HostState& state,
     return fail(Errc::parse, "Failed to parse corrupted Wasm module: " + msg);
   }
 
-  // ABI version: the first proxy_abi_version_* function export (proxy-wasm-cpp-host src/wasm.cc getAbiVersion).
+  // ABI version: the first proxy_abi_version_* function export (proxy-wasm-cpp-host src/wasm.cc
+  // getAbiVersion).
   std::optional<AbiVersion> abi;
   for (const auto& e : desc.exports) {
     if (e.type.type->kind != wabt::ExternalKind::Func) continue;
@@ -447,7 +448,8 @@ Result<std::unique_ptr<Vm>> Vm::load(std::string_view bytes, HostState& state,
     imports.push_back(hf.ref());
   }
 
-  // Exported callbacks must have the signatures the host requires (§4.1 step 7, §4.3).
+  // Exported callbacks must have the signatures the host requires (cpp-host src/wasm.cc
+  // getFunctions).
   for (const auto& e : desc.exports) {
     if (e.type.type->kind != wabt::ExternalKind::Func) continue;
     auto want = callback_signature(e.type.name, *abi);

@@ -1,8 +1,8 @@
 // ext::host — Vm: one instance of a module on WABT's interpreter, linked the way Envoy links it
-// (proxy-wasm-cpp-host src/wasm.cc load sequence): the ABI version from the `proxy_abi_version_*` export; every
-// import must be one of our `env` / WASI host functions with the identical signature, else the
-// load fails as Envoy's does ("missing import", "import type mismatch"); exported callbacks with
-// a wrong signature fail ("Bad function signature"); an allocator (`malloc`, then
+// (proxy-wasm-cpp-host src/wasm.cc load sequence): the ABI version from the `proxy_abi_version_*`
+// export; every import must be one of our `env` / WASI host functions with the identical signature,
+// else the load fails as Envoy's does ("missing import", "import type mismatch"); exported
+// callbacks with a wrong signature fail ("Bad function signature"); an allocator (`malloc`, then
 // `proxy_on_memory_allocate`) is required. Calls run under an instruction budget and a memory
 // cap; a trap (unreachable, out of bounds, call stack exhausted) comes back as an error naming
 // the export. WABT types stay in vm.cpp.

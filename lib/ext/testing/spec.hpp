@@ -71,7 +71,8 @@ struct HttpCallExpect {
   std::optional<uint32_t> timeout_ms;
 };
 
-// Action names per callback kind (proxy-wasm spec abi-versions/v0.2.1, the callbacks' return values); values are raw results.
+// Action names per callback kind (proxy-wasm spec abi-versions/v0.2.1, the callbacks' return
+// values); values are raw results.
 struct ActionExpect {
   std::string callback;             // short name: request_headers, downstream_data, ...
   std::vector<std::string> values;  // one per call, or one for all calls
@@ -145,8 +146,8 @@ struct Spec {
 Result<Spec> parse_spec(std::string_view yaml, const std::string& source);
 Result<Spec> load_spec(const std::filesystem::path& path);
 
-// Property values as Envoy serializes them (Envoy source/extensions/common/wasm/context.cc serializeValue): strings raw, integers 8-byte
-// little-endian, booleans one byte.
+// Property values as Envoy serializes them (Envoy source/extensions/common/wasm/context.cc
+// serializeValue): strings raw, integers 8-byte little-endian, booleans one byte.
 std::string encode_int(int64_t v);
 std::string encode_bool(bool v);
 

@@ -1,6 +1,7 @@
-// ext::wasm — the proxy-wasm ABI as data: host functions per ABI version (generated from abi_list.hpp), WASI
-// functions the host provides (§4.5) and the callbacks it looks up with their exact wasm types
-// (§4.3). Used by validate(); read by the host module to know what it must provide.
+// ext::wasm — the proxy-wasm ABI as data: host functions per ABI version (generated from
+// abi_list.hpp), WASI functions the host provides (abi_list.hpp) and the callbacks it looks up with
+// their exact wasm types (abi_list.hpp). Used by validate(); read by the host module to know what
+// it must provide.
 #pragma once
 
 #include <string>

@@ -44,17 +44,18 @@ struct ModuleInfo {
   std::optional<uint64_t> memory_min_pages;
   std::optional<uint64_t> memory_max_pages;
   bool memory_exported = false;
-  std::string memory_export_name;              // first memory export ("memory" by WASI convention)
-  bool memory_imported = false;                // the module imports its memory (host creates it)
-  bool memory_shared = false;                  // threads proposal: shared memory (limits flag 0x02)
-  bool memory64 = false;                       // memory64 proposal (limits flag 0x04)
-  uint32_t memory_count = 0;                   // imported + defined memories
-  bool has_start_section = false;              // a `start` function runs at instantiation (§5.6)
+  std::string memory_export_name;  // first memory export ("memory" by WASI convention)
+  bool memory_imported = false;    // the module imports its memory (host creates it)
+  bool memory_shared = false;      // threads proposal: shared memory (limits flag 0x02)
+  bool memory64 = false;           // memory64 proposal (limits flag 0x04)
+  uint32_t memory_count = 0;       // imported + defined memories
+  bool has_start_section =
+      false;  // a `start` function runs at instantiation (WebAssembly core spec "start" section)
   std::vector<std::string> custom_sections;    // names, in order
   std::vector<uint64_t> custom_section_sizes;  // payload bytes, parallel to custom_sections
   std::vector<std::pair<std::string, std::string>> producers;  // ("language","Rust 1.78"), ...
-  // Problems inside custom sections (a malformed `producers`): never fatal (§5.7), reported as
-  // warnings by validate().
+  // Problems inside custom sections (a malformed `producers`): never fatal (tool-conventions
+  // ProducersSection.md), reported as warnings by validate().
   std::vector<std::string> custom_section_problems;
 
   bool exports_function(std::string_view name) const;
@@ -87,8 +88,8 @@ struct ValidateOptions {
   std::string envoy_version;
 };
 
-// Applies the rules of docs/validate.md. Errors mean Envoy would refuse the module. Rule ids are stable and
-// listed in validate.cpp.
+// Applies the rules of docs/validate.md. Errors mean Envoy would refuse the module. Rule ids are
+// stable and listed in validate.cpp.
 std::vector<Finding> validate(const ModuleInfo& info, const ValidateOptions& opts = {});
 bool has_errors(const std::vector<Finding>& findings);
 

@@ -11,7 +11,8 @@ std::string start_convention(const ModuleInfo& info) {
 }
 
 std::string allocator_export(const ModuleInfo& info) {
-  // [HOST getFunctions]: malloc first, then proxy_on_memory_allocate (cpp-host src/wasm.cc getFunctions).
+  // [HOST getFunctions]: malloc first, then proxy_on_memory_allocate (cpp-host src/wasm.cc
+  // getFunctions).
   for (const char* name : {"malloc", "proxy_on_memory_allocate"})
     for (const auto& e : info.exports)
       if (e.kind == ExternKind::func && e.name == name && e.signature == "(i32)->i32") return name;

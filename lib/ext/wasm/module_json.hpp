@@ -16,7 +16,7 @@ nlohmann::json to_json(const ModuleInfo& info);
 nlohmann::json to_json(const Finding& finding);
 nlohmann::json to_json(const std::vector<Finding>& findings);
 
-// "_initialize", "_start" or "none": what the host runs first (§4.2).
+// "_initialize", "_start" or "none": what the host runs first (cpp-host src/wasm.cc startVm).
 std::string start_convention(const ModuleInfo& info);
 // "proxy_on_memory_allocate", "malloc" (the host looks for malloc first) or "none".
 std::string allocator_export(const ModuleInfo& info);

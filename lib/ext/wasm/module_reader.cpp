@@ -1,6 +1,6 @@
 // read_module: module facts through WABT's binary reader (a BinaryReaderNop delegate), the
-// preamble check (WebAssembly core binary format vs the component model preamble) and the `producers` custom section
-// (§5.7), which WABT does not decode.
+// preamble check (WebAssembly core binary format vs the component model preamble) and the
+// `producers` custom section (tool-conventions ProducersSection.md), which WABT does not decode.
 #include <wabt/binary-reader-nop.h>
 #include <wabt/binary-reader.h>
 #include <wabt/config.h>
@@ -70,7 +70,7 @@ ExternKind extern_kind(wabt::ExternalKind k) {
   return ExternKind::func;
 }
 
-// Bounded reader over a custom section payload (LEB128 per §5.2).
+// Bounded reader over a custom section payload (LEB128 per the WebAssembly binary format).
 class Cursor {
  public:
   Cursor(const uint8_t* p, size_t n) : m_p(p), m_end(p + n) {}
@@ -326,7 +326,7 @@ Result<void> check_preamble(std::string_view bytes, ModuleInfo& info) {
   auto b = [&](size_t i) { return static_cast<uint8_t>(bytes[i]); };
   uint16_t version = uint16_t(b(4) | (b(5) << 8));
   uint16_t layer = uint16_t(b(6) | (b(7) << 8));
-  if (layer == 1) {  // component model: <version:u16> <layer=1:u16> [§4.9 rule 1]
+  if (layer == 1) {  // component model: <version:u16> <layer=1:u16> [docs/validate.md]
     info.is_component = true;
     return {};
   }
@@ -377,8 +377,9 @@ Result<ModuleInfo> read_module(std::string_view bytes) {
                 truncated ? "the file may be cut short: rebuild it or download it again" : "");
   }
 
-  // Filter kind from the callbacks it exports (§4.2 step 6). SDK builds export every callback,
-  // so "both" is common: resolve_filter_type() then needs a declared type.
+  // Filter kind from the callbacks it exports (cpp-host context.cc: the callbacks decide the filter
+  // kind). SDK builds export every callback, so "both" is common: resolve_filter_type() then needs
+  // a declared type.
   static constexpr std::string_view k_http[] = {
       "proxy_on_request_headers",  "proxy_on_request_body",  "proxy_on_request_trailers",
       "proxy_on_response_headers", "proxy_on_response_body", "proxy_on_response_trailers"};

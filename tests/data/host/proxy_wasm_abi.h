@@ -18,22 +18,26 @@ int proxy_get_buffer_bytes(int type, int start, int max, char** data, size_t* si
 PW_IMPORT(proxy_set_buffer_bytes)
 int proxy_set_buffer_bytes(int type, int start, int size, const char* data, size_t data_size);
 PW_IMPORT(proxy_get_buffer_status) int proxy_get_buffer_status(int type, size_t* size, int* flags);
-PW_IMPORT(proxy_get_header_map_pairs) int proxy_get_header_map_pairs(int type, char** data, size_t* size);
+PW_IMPORT(proxy_get_header_map_pairs)
+int proxy_get_header_map_pairs(int type, char** data, size_t* size);
 PW_IMPORT(proxy_get_header_map_size) int proxy_get_header_map_size(int type, size_t* size);
-PW_IMPORT(proxy_set_header_map_pairs) int proxy_set_header_map_pairs(int type, const char* data, size_t size);
+PW_IMPORT(proxy_set_header_map_pairs)
+int proxy_set_header_map_pairs(int type, const char* data, size_t size);
 PW_IMPORT(proxy_get_header_map_value)
-int proxy_get_header_map_value(int type, const char* key, size_t key_size, char** value, size_t* value_size);
+int proxy_get_header_map_value(int type, const char* key, size_t key_size, char** value,
+                               size_t* value_size);
 PW_IMPORT(proxy_add_header_map_value)
 int proxy_add_header_map_value(int type, const char* key, size_t ks, const char* value, size_t vs);
 PW_IMPORT(proxy_replace_header_map_value)
-int proxy_replace_header_map_value(int type, const char* key, size_t ks, const char* value, size_t vs);
+int proxy_replace_header_map_value(int type, const char* key, size_t ks, const char* value,
+                                   size_t vs);
 PW_IMPORT(proxy_remove_header_map_value)
 int proxy_remove_header_map_value(int type, const char* key, size_t ks);
 PW_IMPORT(proxy_continue_stream) int proxy_continue_stream(int stream);
 PW_IMPORT(proxy_close_stream) int proxy_close_stream(int stream);
 PW_IMPORT(proxy_send_local_response)
-int proxy_send_local_response(int status, const char* details, size_t ds, const char* body, size_t bs,
-                              const char* headers, size_t hs, int grpc_status);
+int proxy_send_local_response(int status, const char* details, size_t ds, const char* body,
+                              size_t bs, const char* headers, size_t hs, int grpc_status);
 PW_IMPORT(proxy_http_call)
 int proxy_http_call(const char* up, size_t ups, const char* h, size_t hs, const char* b, size_t bs,
                     const char* t, size_t ts, int timeout, uint32_t* token);
@@ -41,30 +45,47 @@ PW_IMPORT(proxy_set_shared_data)
 int proxy_set_shared_data(const char* k, size_t ks, const char* v, size_t vs, uint32_t cas);
 PW_IMPORT(proxy_get_shared_data)
 int proxy_get_shared_data(const char* k, size_t ks, char** v, size_t* vs, uint32_t* cas);
-PW_IMPORT(proxy_register_shared_queue) int proxy_register_shared_queue(const char* n, size_t ns, uint32_t* id);
+PW_IMPORT(proxy_register_shared_queue)
+int proxy_register_shared_queue(const char* n, size_t ns, uint32_t* id);
 PW_IMPORT(proxy_resolve_shared_queue)
 int proxy_resolve_shared_queue(const char* vm, size_t vms, const char* n, size_t ns, uint32_t* id);
-PW_IMPORT(proxy_enqueue_shared_queue) int proxy_enqueue_shared_queue(uint32_t id, const char* v, size_t vs);
-PW_IMPORT(proxy_dequeue_shared_queue) int proxy_dequeue_shared_queue(uint32_t id, char** v, size_t* vs);
-PW_IMPORT(proxy_define_metric) int proxy_define_metric(int type, const char* n, size_t ns, uint32_t* id);
+PW_IMPORT(proxy_enqueue_shared_queue)
+int proxy_enqueue_shared_queue(uint32_t id, const char* v, size_t vs);
+PW_IMPORT(proxy_dequeue_shared_queue)
+int proxy_dequeue_shared_queue(uint32_t id, char** v, size_t* vs);
+PW_IMPORT(proxy_define_metric)
+int proxy_define_metric(int type, const char* n, size_t ns, uint32_t* id);
 PW_IMPORT(proxy_increment_metric) int proxy_increment_metric(uint32_t id, int64_t delta);
 PW_IMPORT(proxy_record_metric) int proxy_record_metric(uint32_t id, uint64_t value);
 PW_IMPORT(proxy_get_metric) int proxy_get_metric(uint32_t id, uint64_t* value);
-PW_IMPORT(proxy_get_property) int proxy_get_property(const char* p, size_t ps, char** v, size_t* vs);
-PW_IMPORT(proxy_set_property) int proxy_set_property(const char* p, size_t ps, const char* v, size_t vs);
+PW_IMPORT(proxy_get_property)
+int proxy_get_property(const char* p, size_t ps, char** v, size_t* vs);
+PW_IMPORT(proxy_set_property)
+int proxy_set_property(const char* p, size_t ps, const char* v, size_t vs);
 PW_IMPORT(proxy_set_effective_context) int proxy_set_effective_context(uint32_t id);
 PW_IMPORT(proxy_done) int proxy_done(void);
 
 enum { REQ_HEADERS = 0, REQ_TRAILERS = 1, RESP_HEADERS = 2, RESP_TRAILERS = 3, CALL_HEADERS = 6 };
-enum { REQ_BODY = 0, RESP_BODY = 1, DOWN_DATA = 2, UP_DATA = 3, CALL_BODY = 4, VM_CONFIG = 6,
-       PLUGIN_CONFIG = 7 };
+enum {
+  REQ_BODY = 0,
+  RESP_BODY = 1,
+  DOWN_DATA = 2,
+  UP_DATA = 3,
+  CALL_BODY = 4,
+  VM_CONFIG = 6,
+  PLUGIN_CONFIG = 7
+};
 
 #define S(lit) lit, (sizeof(lit) - 1)
 
 PW_EXPORT(proxy_abi_version_0_2_1) void proxy_abi_version_0_2_1(void) {}
-PW_EXPORT(proxy_on_memory_allocate) void* proxy_on_memory_allocate(size_t n) { return malloc(n); }
+PW_EXPORT(proxy_on_memory_allocate) void* proxy_on_memory_allocate(size_t n) {
+  return malloc(n);
+}
 
-static void log_str(int level, const char* s) { proxy_log(level, s, strlen(s)); }
+static void log_str(int level, const char* s) {
+  proxy_log(level, s, strlen(s));
+}
 
 /* Copies a header value into buf (NUL-terminated); returns the status. */
 static int get_header(int map, const char* key, char* buf, size_t cap) {

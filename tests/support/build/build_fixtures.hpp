@@ -1,5 +1,5 @@
-// Test support for the build module: the fake runner (support/fake_runner.hpp), copying a project (an
-// example or a fixture) into a temp dir, and a BuildRequest for it.
+// Test support for the build module: the fake runner (support/fake_runner.hpp), copying a project
+// (an example or a fixture) into a temp dir, and a BuildRequest for it.
 #pragma once
 
 #include <filesystem>

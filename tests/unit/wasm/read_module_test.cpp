@@ -190,7 +190,7 @@ TEST_CASE("read_module: producers section", "[wasm]") {
   CHECK(r->custom_section_sizes.back() == payload.size());
   CHECK(r->custom_section_problems.empty());
 
-  // A malformed producers section is reported, never fatal (§5.7).
+  // A malformed producers section is reported, never fatal (tool-conventions ProducersSection.md).
   std::string bad = fx::fixture("http_0_2_1");
   bad += std::string("\x00\x0c\x09producers\x05\x01", 14);
   auto rb = read_module(bad);
