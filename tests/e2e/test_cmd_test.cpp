@@ -179,3 +179,71 @@ TEST_CASE("ext test on the C++ templates and the Rust fixture", "[e2e][test][tem
     CHECK_THAT(r.out, Catch::Contains("2 passed, 0 failed"));
   }
 }
+
+TEST_CASE("ext test: a scripted gRPC stream answers the filter and expect.grpc_streams checks it",
+          "[e2e][test]") {
+  ext::util::TempDir dir("ext-e2e-stream-");
+  auto wasm = dir.path() / "stream.wasm";
+  // Opens a stream on each request, sends "hello", logs what the server sends and the close.
+  ext::util::write_file_atomic(wasm, ext::test::wat_to_wasm(R"((module
+ (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+ (import "env" "proxy_grpc_stream" (func $stream (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_grpc_send" (func $send (param i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_get_buffer_bytes" (func $bget (param i32 i32 i32 i32 i32) (result i32)))
+ (memory (export "memory") 2)
+ (data (i32.const 16) "authz")
+ (data (i32.const 32) "pkg.Svc")
+ (data (i32.const 48) "Watch")
+ (data (i32.const 64) "hello")
+ (data (i32.const 80) "closed")
+ (global $heap (mut i32) (i32.const 4096))
+ (func (export "malloc") (param $n i32) (result i32) (local $p i32)
+   (local.set $p (global.get $heap))
+   (global.set $heap (i32.add (global.get $heap) (i32.add (local.get $n) (i32.const 16))))
+   (local.get $p))
+ (func (export "proxy_abi_version_0_2_1"))
+ (func (export "proxy_on_context_create") (param i32 i32))
+ (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+   (drop (call $stream (i32.const 16) (i32.const 5) (i32.const 32) (i32.const 7) (i32.const 48)
+     (i32.const 5) (i32.const 0) (i32.const 0) (i32.const 200)))
+   (drop (call $send (i32.load (i32.const 200)) (i32.const 64) (i32.const 5) (i32.const 0)))
+   (i32.const 0))
+ (func (export "proxy_on_grpc_receive") (param i32) (param i32) (param $size i32)
+   (drop (call $bget (i32.const 5) (i32.const 0) (local.get $size) (i32.const 300) (i32.const 304)))
+   (drop (call $log (i32.const 2) (i32.load (i32.const 300)) (i32.load (i32.const 304)))))
+ (func (export "proxy_on_grpc_close") (param i32 i32 i32)
+   (drop (call $log (i32.const 2) (i32.const 80) (i32.const 6))))
+))"));
+  auto spec_file = dir.path() / "stream.test.yaml";
+  ext::util::write_file_atomic(spec_file, R"(plugin:
+  # names the cluster (so streams to it open) but serves no stream of this test
+  grpc_streams: [{cluster: authz, service: never.Matched}]
+cases:
+  - name: the server answers after the first message
+    grpc_streams:
+      - cluster: authz
+        events:
+          - initial_metadata: {x-a: b}
+          - message: pong
+            after_sends: 1
+          - close: {status: 0}
+    expect:
+      logs: [pong, closed]
+      grpc_streams: [{cluster: authz, service: pkg.Svc, method: Watch, sent: [hello], closed: false}]
+  - name: a stream nothing scripts is closed with UNAVAILABLE
+    expect:
+      logs: [closed]
+      logs_absent: [pong]
+  - name: a wrong expectation fails
+    grpc_streams: [{events: [{message: pong}]}]
+    expect:
+      grpc_streams: [{sent: [bye]}]
+)");
+  auto r = run_ext({"test", wasm.string(), "-f", spec_file.string()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.out, Catch::Contains("PASS the server answers after the first message"));
+  CHECK_THAT(r.out, Catch::Contains("PASS a stream nothing scripts is closed with UNAVAILABLE"));
+  CHECK_THAT(r.out, Catch::Contains("FAIL a wrong expectation fails"));
+  CHECK_THAT(r.out, Catch::Contains("grpc_streams[0].sent[0]: expected \"bye\", got \"hello\""));
+}

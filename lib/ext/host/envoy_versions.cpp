@@ -60,6 +60,27 @@ const std::vector<VersionedBehaviour>& versioned_behaviours() {
        "envoyproxy/envoy changelogs/1.33.0.yaml new_features wasm; "
        "source/extensions/common/wasm/foreign.cc",
        "1.24-1.32: absent; 1.33-1.38: present"},
+      {"set_envoy_filter_state_function",
+       "the set_envoy_filter_state foreign function (NOT_FOUND where the release lacks it)",
+       "envoyproxy/envoy PR #29320 (opened 2023-08-29, merged before the 1.28 branch); no "
+       "changelog entry",
+       "1.24-1.27: absent; 1.28-1.38: present (first release inferred from the PR date)"},
+      {"verify_signature_function",
+       "the verify_signature foreign function (NOT_FOUND where the release lacks it)",
+       "envoyproxy/envoy PR #32127, changelogs/1.30.0.yaml new_features wasm",
+       "1.24-1.29: absent; 1.30-1.38: present"},
+      {"sign_function",
+       "the sign foreign function, and PEM keys (public_key_pem, private_key_pem) for it and "
+       "verify_signature",
+       "envoyproxy/envoy PR #41032, changelogs/1.37.0.yaml new_features wasm",
+       "1.24-1.36: absent (PEM fields ignored); 1.37-1.38: present"},
+      {"foreign_effective_context",
+       "which context a foreign function acts on: the effective one (set by the SDK in an HTTP or "
+       "gRPC call callback) or the one running the callback; set_envoy_filter_state and "
+       "clear_route_cache depend on it, declare_property always uses the running one",
+       "envoyproxy/envoy PR #42227, changelogs/1.37.0.yaml minor_behavior_changes wasm (runtime "
+       "guard wasm_use_effective_ctx_for_foreign_functions)",
+       "1.24-1.36: running context; 1.37-1.38: effective context"},
   };
   return rows;
 }
@@ -84,6 +105,10 @@ EnvoyBehaviour envoy_behaviour(std::string_view envoy_version) {
   b.startup_fdstat = minor >= 33;
   b.startup_memory_growth = minor >= 37;
   b.clear_route_cache_function = minor >= 33;
+  b.set_filter_state_function = minor >= 28;
+  b.verify_signature_function = minor >= 30;
+  b.sign_function = minor >= 37;
+  b.foreign_effective_context = minor >= 37;
   return b;
 }
 

@@ -38,6 +38,12 @@ struct EnvoyBehaviour {
   bool startup_fdstat = true;              // fd_fdstat_get, fd_fdstat_set_flags: >= 1.33
   bool startup_memory_growth = true;       // env.emscripten_notify_memory_growth: >= 1.37
   bool clear_route_cache_function = true;  // foreign function clear_route_cache: >= 1.33
+  bool set_filter_state_function = true;   // foreign function set_envoy_filter_state: >= 1.28
+  bool verify_signature_function = true;   // foreign function verify_signature: >= 1.30
+  bool sign_function = true;               // foreign function sign (and PEM keys): >= 1.37
+  // >= 1.37: foreign functions run on the effective context (a stream's, from an HTTP call
+  // callback on the root context); before, on the context running the callback.
+  bool foreign_effective_context = true;
 };
 
 // "1.33", "v1.33.2" -> "1.33"; "" -> the newest known; Error(usage) for a release ext does not

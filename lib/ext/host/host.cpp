@@ -1,5 +1,6 @@
 #include "ext/host/host.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace ext::host {
@@ -69,11 +70,20 @@ void Host::set_grpc_upstream(ClusterKnown known, GrpcAnswer answer) {
   m_state->grpc_cluster_known = std::move(known);
   m_state->grpc_responder = std::move(answer);
 }
+void Host::set_grpc_stream_upstream(ClusterKnown known, GrpcStreamAnswer answer) {
+  m_state->grpc_stream_cluster_known = std::move(known);
+  m_state->grpc_stream_script = std::move(answer);
+}
 void Host::begin_case() {
   m_state->case_bytes_used = 0;
   m_state->logs.clear();
   m_state->http_calls.clear();
   m_state->grpc_calls.clear();
+  // Streams Envoy has forgotten go; open ones stay (they belong to the root context).
+  auto& streams = m_state->grpc_streams;
+  streams.erase(std::remove_if(streams.begin(), streams.end(),
+                               [](const GrpcStreamRecord& r) { return r.gone(); }),
+                streams.end());
 }
 
 std::optional<uint32_t> Host::invoke(Run& run, const char* name, uint32_t ctx,
@@ -194,8 +204,68 @@ void Host::drain(Run& run) {
       clear();
       continue;
     }
+    if (deliver_grpc_stream_event(run)) continue;
     return;
   }
+}
+
+// One event of a scripted gRPC stream whose turn has come (its `after_sends` reached), on the
+// root context [Envoy context.cc onGrpcReceiveInitialMetadataWrapper, onGrpcReceiveWrapper,
+// onGrpcReceiveTrailingMetadataWrapper, onGrpcCloseWrapper]: the metadata map, the message
+// buffer or the status exist only during their callback. False when no event is due.
+bool Host::deliver_grpc_stream_event(Run& run) {
+  auto& s = *m_state;
+  for (size_t i = 0; i < s.grpc_streams.size(); ++i) {
+    auto& r = s.grpc_streams[i];
+    if (r.cancelled || r.remote_closed || r.next_event >= r.script.size()) continue;
+    if (r.script[r.next_event].after_sends > r.sent.size()) continue;
+    GrpcStreamEvent ev = r.script[r.next_event++];
+    uint32_t token = r.token;
+    bool closing = ev.kind == GrpcStreamEvent::Kind::close;
+    auto& root = s.contexts[s.root_context_id];
+    // Envoy forgets the stream only after the close callback returned (deferred cleanup), so
+    // the stream is still there during it. `r` may move as the callback opens streams.
+    auto clear = [&] {
+      if (closing)
+        if (auto* rec = s.grpc_stream(token)) rec->remote_closed = true;
+      root.maps[idx(MapType::grpc_initial_metadata)].reset();
+      root.maps[idx(MapType::grpc_trailing_metadata)].reset();
+      root.buffers[idx(BufferType::grpc_message)].reset();
+      s.status_code = 0;
+      s.status_message.clear();
+    };
+    try {
+      switch (ev.kind) {
+        case GrpcStreamEvent::Kind::initial_metadata:
+          root.maps[idx(MapType::grpc_initial_metadata)] = ev.metadata;
+          invoke(run, "proxy_on_grpc_receive_initial_metadata", s.root_context_id,
+                 {s.root_context_id, token, static_cast<uint32_t>(ev.metadata.size())});
+          break;
+        case GrpcStreamEvent::Kind::message:
+          root.buffers[idx(BufferType::grpc_message)] = ev.message;
+          invoke(run, "proxy_on_grpc_receive", s.root_context_id,
+                 {s.root_context_id, token, static_cast<uint32_t>(ev.message.size())});
+          break;
+        case GrpcStreamEvent::Kind::trailing_metadata:
+          root.maps[idx(MapType::grpc_trailing_metadata)] = ev.metadata;
+          invoke(run, "proxy_on_grpc_receive_trailing_metadata", s.root_context_id,
+                 {s.root_context_id, token, static_cast<uint32_t>(ev.metadata.size())});
+          break;
+        case GrpcStreamEvent::Kind::close:
+          s.status_code = ev.status;
+          s.status_message = ev.status_message;
+          invoke(run, "proxy_on_grpc_close", s.root_context_id,
+                 {s.root_context_id, token, ev.status});
+          break;
+      }
+    } catch (...) {
+      clear();
+      throw;
+    }
+    clear();
+    return true;
+  }
+  return false;
 }
 
 uint32_t Host::new_context(Run& run, uint32_t parent) {
@@ -342,7 +412,7 @@ HttpOutcome Host::run_http(const HttpInput& input) {
   auto& s = *m_state;
   HttpOutcome out;
   size_t log_start = s.logs.size(), call_start = s.http_calls.size(),
-         grpc_start = s.grpc_calls.size();
+         grpc_start = s.grpc_calls.size(), stream_start = s.grpc_streams.size();
   Run run{&out.callbacks};
   bool v1 = s.abi == AbiVersion::v0_1_0;
   uint32_t id = 0;
@@ -553,6 +623,8 @@ HttpOutcome Host::run_http(const HttpInput& input) {
   out.logs.assign(s.logs.begin() + static_cast<long>(log_start), s.logs.end());
   out.http_calls.assign(s.http_calls.begin() + static_cast<long>(call_start), s.http_calls.end());
   out.grpc_calls.assign(s.grpc_calls.begin() + static_cast<long>(grpc_start), s.grpc_calls.end());
+  out.grpc_streams.assign(s.grpc_streams.begin() + static_cast<long>(stream_start),
+                          s.grpc_streams.end());
   return out;
 }
 
@@ -560,7 +632,7 @@ TcpOutcome Host::run_tcp(const TcpInput& input) {
   auto& s = *m_state;
   TcpOutcome out;
   size_t log_start = s.logs.size(), call_start = s.http_calls.size(),
-         grpc_start = s.grpc_calls.size();
+         grpc_start = s.grpc_calls.size(), stream_start = s.grpc_streams.size();
   Run run{&out.callbacks};
   uint32_t id = m_next_context;
   try {
@@ -596,6 +668,11 @@ TcpOutcome Host::run_tcp(const TcpInput& input) {
         c->buffers[idx(type)] = buffered;
         c->buffer_eos[idx(type)] = eos;
         auto dr = invoke(run, cb, id, {id, static_cast<uint32_t>(buffered.size()), eos ? 1u : 0u});
+        // Envoy has no upstream connection event in a network filter: it reports the upstream
+        // close right after the upstream data that ends the stream, with peer type UNKNOWN (0)
+        // [Envoy context.cc onWrite: onUpstreamConnectionClose(CloseType::Unknown)].
+        if (eos && type == BufferType::upstream_data)
+          invoke(run, "proxy_on_upstream_connection_close", id, {id, 0});
         drain(run);
         c = &s.contexts[id];
         buffered = c->buffers[idx(type)].value_or("");
@@ -622,14 +699,13 @@ TcpOutcome Host::run_tcp(const TcpInput& input) {
     Context* c = &s.contexts[id];
     out.closed_downstream = c->close_downstream;
     out.closed_upstream = c->close_upstream;
-    // Close events: the side that closed is REMOTE (2), the other LOCAL (1) (proxy-wasm spec:
-    // proxy_peer_type_t).
-    if (input.close == CloseSide::downstream || c->close_downstream) {
-      invoke(run, "proxy_on_downstream_connection_close", id, {id, c->close_downstream ? 1u : 2u});
-      invoke(run, "proxy_on_upstream_connection_close", id, {id, 1});
-    } else if (input.close == CloseSide::upstream || c->close_upstream) {
-      invoke(run, "proxy_on_upstream_connection_close", id, {id, c->close_upstream ? 1u : 2u});
-      invoke(run, "proxy_on_downstream_connection_close", id, {id, 1});
+    // The downstream connection closes [Envoy context.cc onEvent]: REMOTE (2) when the client
+    // closed it, LOCAL (1) when Envoy did (the filter's proxy_close_stream, either side, or
+    // the tcp_proxy after the server closed). Peer types: proxy-wasm spec proxy_peer_type_t.
+    bool filter_closed = c->close_downstream || c->close_upstream;
+    if (filter_closed || input.close != CloseSide::none) {
+      uint32_t peer = !filter_closed && input.close == CloseSide::downstream ? 2u : 1u;
+      invoke(run, "proxy_on_downstream_connection_close", id, {id, peer});
     }
     drain(run);
     finish_stream(run, id);
@@ -640,6 +716,8 @@ TcpOutcome Host::run_tcp(const TcpInput& input) {
   out.logs.assign(s.logs.begin() + static_cast<long>(log_start), s.logs.end());
   out.http_calls.assign(s.http_calls.begin() + static_cast<long>(call_start), s.http_calls.end());
   out.grpc_calls.assign(s.grpc_calls.begin() + static_cast<long>(grpc_start), s.grpc_calls.end());
+  out.grpc_streams.assign(s.grpc_streams.begin() + static_cast<long>(stream_start),
+                          s.grpc_streams.end());
   return out;
 }
 

@@ -69,6 +69,7 @@ struct HttpOutcome {
   std::vector<LogEntry> logs;              // logs written during the run (all contexts)
   std::vector<HttpCallRecord> http_calls;  // calls made during the run
   std::vector<GrpcCallRecord> grpc_calls;
+  std::vector<GrpcStreamRecord> grpc_streams;  // streams opened during the run
 };
 
 enum class CloseSide { none, downstream, upstream };
@@ -92,6 +93,7 @@ struct TcpOutcome {
   std::vector<LogEntry> logs;
   std::vector<HttpCallRecord> http_calls;
   std::vector<GrpcCallRecord> grpc_calls;
+  std::vector<GrpcStreamRecord> grpc_streams;  // streams opened during the run
 };
 
 class Host {
@@ -133,6 +135,9 @@ class Host {
   using GrpcAnswer = std::function<std::optional<GrpcCallResponse>(const GrpcCallRecord&)>;
   void set_http_upstream(ClusterKnown known, HttpAnswer answer);
   void set_grpc_upstream(ClusterKnown known, GrpcAnswer answer);
+  // gRPC streams: `script` gives the server's events for a stream when it opens.
+  using GrpcStreamAnswer = std::function<std::vector<GrpcStreamEvent>(const GrpcStreamRecord&)>;
+  void set_grpc_stream_upstream(ClusterKnown known, GrpcStreamAnswer script);
 
   // Before each test case: resets the per-case byte budget (limits.case_bytes) and forgets the
   // calls and logs of the previous one.
@@ -146,6 +151,7 @@ class Host {
   std::optional<uint32_t> invoke(Run& run, const char* name, uint32_t ctx,
                                  std::initializer_list<uint32_t> args);
   void drain(Run& run);
+  bool deliver_grpc_stream_event(Run& run);
   uint32_t new_context(Run& run, uint32_t parent);
   void finish_stream(Run& run, uint32_t id);
 

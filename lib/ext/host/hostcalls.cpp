@@ -7,7 +7,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ext/digest/signature.hpp"
 #include "ext/host/pairs.hpp"
+#include "ext/host/proto_wire.hpp"
 #include "ext/util/strings.hpp"
 #include "ext/wasm/abi_list.hpp"
 #include "ext/wasm/abi_tables.hpp"
@@ -518,14 +520,34 @@ uint64_t proxy_grpc_call(HostState& s, Guest& g, A a) {
   s.grpc_calls.push_back(std::move(call));
   return k_ok;
 }
-// gRPC streams are not scripted: every cluster is unknown to them (PARSE_FAILURE, as above).
-uint64_t proxy_grpc_stream(HostState& s, Guest&, A) {
-  log(s, LogLevel::warn, "ext test host: gRPC streams are not scripted offline");
-  return st(Status::parse_failure);
+// gRPC streams are answered by the spec's grpc_streams scripts [Envoy context.cc grpcStream]:
+// a cluster Envoy does not have is PARSE_FAILURE; tokens come from cpp-host nextGrpcStreamId
+// (2 mod 4: 6, 10, ...). The server's events (metadata, messages, close) come later, on the
+// root context, as the host drains (host.cpp).
+uint64_t proxy_grpc_stream(HostState& s, Guest& g, A a) {
+  auto cluster = g.read(u32(a, 0), u32(a, 1));
+  auto service = g.read(u32(a, 2), u32(a, 3));
+  auto method = g.read(u32(a, 4), u32(a, 5));
+  auto metadata = g.read(u32(a, 6), u32(a, 7));
+  if (!cluster || !service || !method || !metadata) return k_mem;
+  if (!s.grpc_stream_cluster_known || !s.grpc_stream_cluster_known(*cluster))
+    return st(Status::parse_failure);
+  GrpcStreamRecord r;
+  r.token = s.next_grpc_stream_token;
+  r.cluster = std::move(*cluster);
+  r.service = std::move(*service);
+  r.method = std::move(*method);
+  r.initial_metadata = parse_pairs(*metadata).value_or(HeaderMap{});
+  if (!g.write_u32(u32(a, 8), r.token)) return k_mem;
+  s.next_grpc_stream_token += 4;
+  if (s.grpc_stream_script) r.script = s.grpc_stream_script(r);
+  s.grpc_streams.push_back(std::move(r));
+  return k_ok;
 }
-// Envoy context.cc grpcCancel / grpcClose: a call token still pending is cancelled (OK), an
-// unknown one NOT_FOUND; stream tokens (2 mod 4) are NOT_FOUND here (no stream ever opens);
-// anything else BAD_ARGUMENT. grpcSend takes stream tokens only.
+
+// Envoy context.cc grpcCancel: a pending call or an open stream is cancelled (a stream is
+// reset: no callback comes after it), an unknown one NOT_FOUND, a token of another kind
+// BAD_ARGUMENT.
 uint64_t proxy_grpc_cancel(HostState& s, Guest&, A a) {
   uint32_t token = u32(a, 0);
   if ((token & 3) == 1) {
@@ -534,10 +556,40 @@ uint64_t proxy_grpc_cancel(HostState& s, Guest&, A a) {
     s.pending_grpc_calls.erase(it);
     return k_ok;
   }
-  return st((token & 3) == 2 ? Status::not_found : Status::bad_argument);
+  if ((token & 3) == 2) {
+    auto* r = s.grpc_stream(token);
+    if (!r) return st(Status::not_found);
+    r->cancelled = true;
+    return k_ok;
+  }
+  return st(Status::bad_argument);
 }
-uint64_t proxy_grpc_send(HostState&, Guest&, A a) {
-  return st((u32(a, 0) & 3) == 2 ? Status::not_found : Status::bad_argument);
+// Envoy context.cc grpcClose: a call is cancelled; a stream is half-closed (closeStream): the
+// server's remaining events still come, and Envoy forgets the stream once the server closed too.
+uint64_t proxy_grpc_close(HostState& s, Guest& g, A a) {
+  uint32_t token = u32(a, 0);
+  if ((token & 3) == 2) {
+    auto* r = s.grpc_stream(token);
+    if (!r) return st(Status::not_found);
+    r->local_closed = true;
+    return k_ok;
+  }
+  return proxy_grpc_cancel(s, g, a);
+}
+// Envoy context.cc grpcSend: stream tokens only (else BAD_ARGUMENT), NOT_FOUND for a stream
+// Envoy no longer has. A send after the filter's own end_stream is accepted (Envoy passes it to
+// the async stream).
+uint64_t proxy_grpc_send(HostState& s, Guest& g, A a) {
+  uint32_t token = u32(a, 0);
+  if ((token & 3) != 2) return st(Status::bad_argument);
+  auto* r = s.grpc_stream(token);
+  if (!r) return st(Status::not_found);
+  auto message = g.read(u32(a, 1), u32(a, 2));
+  if (!message) return k_mem;
+  s.charge(message->size(), "proxy_grpc_send");
+  r->sent.push_back(std::move(*message));
+  if (u32(a, 3) != 0) r->end_stream_sent = true;
+  return k_ok;
 }
 
 // ---- env: shared data and queues ----
@@ -696,6 +748,17 @@ std::optional<std::string> dotted(std::string_view path) {
 uint64_t proxy_get_property(HostState& s, Guest& g, A a) {
   auto path = g.read(u32(a, 0), u32(a, 1));
   if (!path) return k_mem;
+  // filter_state.<key>: objects set_envoy_filter_state stored (keys hold dots, so the second
+  // segment is taken whole) [Envoy filters/common/expr/context.h FilterState].
+  constexpr std::string_view fs_prefix("filter_state\0", 13);
+  if (std::string_view(*path).substr(0, fs_prefix.size()) == fs_prefix) {
+    std::string key = path->substr(fs_prefix.size());
+    Context* c = s.effective();
+    if (!c || key.find('\0') != std::string::npos) return st(Status::not_found);
+    auto it = c->filter_state.find(key);
+    if (it == c->filter_state.end()) return st(Status::not_found);
+    return copy_out(g, it->second, u32(a, 2), u32(a, 3));
+  }
   auto key = dotted(*path);
   if (!key) return st(Status::not_found);
   auto v = s.property(*key);
@@ -712,6 +775,12 @@ uint64_t proxy_set_property(HostState& s, Guest& g, A a) {
   if (!c || c->is_root()) return st(Status::not_found);
   auto key = dotted(*path);
   if (!key) return st(Status::bad_argument);
+  // A property the root context declared readonly is set once; later sets are BAD_ARGUMENT
+  // [Envoy context.cc setProperty; filters/common/expr/cel_state.h CelState::setValue].
+  auto& root = s.contexts[s.root_context_id];
+  auto decl = root.declared_properties.find(*key);
+  if (decl != root.declared_properties.end() && decl->second && c->properties.count(*key))
+    return st(Status::bad_argument);
   c->properties[*key] = std::move(*value);
   return k_ok;
 }
@@ -730,11 +799,31 @@ uint64_t proxy_done(HostState&, Guest&, A) {
   return st(Status::not_found);
 }
 
-// Envoy's foreign functions (source/extensions/common/wasm/foreign.cc). compress / uncompress
-// (zlib) and clear_route_cache (1.33 on, envoy changelogs/1.33.0.yaml) are provided; the
-// others (declare_property, set_envoy_filter_state, sign, verify_signature, expr_*) are not:
-// NOT_FOUND, as cpp-host answers for a name it does not know (docs/test-spec.md "Remaining
-// differences"). Results go back through the module's allocator (cpp-host exports.cc).
+// Filter state keys Envoy has an object factory for (envoyproxy/envoy
+// docs/root/configuration/advanced/well_known_filter_state.rst at 029ca6d, and
+// changelogs/1.30.0.yaml for per_connection_idle_timeout_ms): set_envoy_filter_state takes only
+// these; any other key is NOT_FOUND [Envoy context.cc setEnvoyFilterState].
+bool known_filter_state_key(std::string_view key) {
+  for (std::string_view k :
+       {"envoy.network.upstream_server_name", "envoy.network.application_protocols",
+        "envoy.network.upstream_subject_alt_names", "envoy.tcp_proxy.cluster",
+        "envoy.network.transport_socket.original_dst_address",
+        "envoy.filters.listener.original_dst.local_ip",
+        "envoy.filters.listener.original_dst.remote_ip", "envoy.upstream.dynamic_host",
+        "envoy.upstream.dynamic_port", "envoy.tcp_proxy.disable_tunneling",
+        "envoy.tcp_proxy.per_connection_idle_timeout_ms"})
+    if (key == k) return true;
+  return false;
+}
+
+// Envoy's foreign functions (envoyproxy/envoy source/extensions/common/wasm/foreign.cc), each
+// from the release the version table names (envoy_versions.cpp): compress / uncompress (zlib),
+// declare_property, set_envoy_filter_state, clear_route_cache, verify_signature, sign. Their
+// arguments and results are the protobuf messages of source/extensions/common/wasm/ext/*.proto
+// (proto_wire.hpp). A name the release lacks is NOT_FOUND, as cpp-host answers for an unknown
+// one. The CEL functions (expr_create, expr_evaluate, expr_delete) are not provided
+// (docs/test-spec.md "Remaining differences"). Results go back through the module's allocator
+// (cpp-host exports.cc).
 uint64_t proxy_call_foreign_function(HostState& s, Guest& g, A a) {
   auto name = g.read(u32(a, 0), u32(a, 1));
   auto args = g.read(u32(a, 2), u32(a, 3));
@@ -770,7 +859,65 @@ uint64_t proxy_call_foreign_function(HostState& s, Guest& g, A a) {
     }
   }
   if (*name == "clear_route_cache" && s.envoy.clear_route_cache_function) return k_ok;
-  log(s, LogLevel::debug, "ext test host: no foreign function \"" + *name + "\"");
+  // declare_property(DeclarePropertyArguments{name=1, readonly=2, type=3, schema=4, span=5}):
+  // on the running context, never twice [Envoy context.cc declareProperty]; only the root
+  // context's declarations shape later set_property calls.
+  if (*name == "declare_property") {
+    auto p = parse_proto(*args);
+    if (!p) return st(Status::bad_argument);
+    Context* c = s.current();
+    if (!c) return st(Status::bad_argument);
+    auto prop = p->text(1);
+    if (c->declared_properties.count(prop)) return st(Status::bad_argument);
+    c->declared_properties[prop] = p->number(2) != 0;
+    return k_ok;
+  }
+  // set_envoy_filter_state(SetEnvoyFilterStateArguments{path=1, value=2, span=3}): a key
+  // without an object factory is NOT_FOUND, so is a context without a stream [Envoy context.cc
+  // setEnvoyFilterState]. Readable as property filter_state.<key>.
+  if (*name == "set_envoy_filter_state" && s.envoy.set_filter_state_function) {
+    auto p = parse_proto(*args);
+    if (!p) return st(Status::bad_argument);
+    auto key = p->text(1);
+    if (!known_filter_state_key(key)) return st(Status::not_found);
+    Context* c = s.envoy.foreign_effective_context ? s.effective() : s.current();
+    if (!c || c->is_root()) return st(Status::not_found);
+    s.charge(p->text(2).size(), "set_envoy_filter_state");
+    c->filter_state[key] = p->text(2);
+    return k_ok;
+  }
+  // verify_signature(VerifySignatureArguments{hash_function=1, public_key=2, signature=3,
+  // text=4, public_key_pem=5}) -> VerifySignatureResult{result=1, error=2}; sign(SignArguments
+  // {hash_function=1, private_key=2, text=3, private_key_pem=4}) -> SignResult{result=1,
+  // signature=2, error=3}. A message that does not parse, or both or neither key form, is
+  // BAD_ARGUMENT; a key that does not import is a result with result=false [foreign.cc].
+  if ((*name == "verify_signature" && s.envoy.verify_signature_function) ||
+      (*name == "sign" && s.envoy.sign_function)) {
+    bool verify = *name == "verify_signature";
+    auto p = parse_proto(*args);
+    if (!p) return st(Status::bad_argument);
+    std::string der = p->text(2);
+    std::string pem = s.envoy.sign_function ? p->text(verify ? 5 : 4) : std::string();
+    if (der.empty() == pem.empty()) return st(Status::bad_argument);
+    std::string result;
+    if (verify) {
+      auto r = digest::verify_signature(p->text(1), der, pem, p->text(3), p->text(4));
+      if (r.ok) result += proto_varint_field(1, 1);
+      if (!r.error.empty()) result += proto_bytes_field(2, r.error);
+    } else {
+      auto r = digest::sign(p->text(1), der, pem, p->text(3));
+      if (r.ok) result += proto_varint_field(1, 1);
+      if (!r.signature.empty()) result += proto_bytes_field(2, r.signature);
+      if (!r.error.empty()) result += proto_bytes_field(3, r.error);
+    }
+    return give(result);
+  }
+  if (name->rfind("expr_", 0) == 0)
+    log(s, LogLevel::warn,
+        "ext test host: the CEL foreign function \"" + *name +
+            "\" is not emulated (NOT_FOUND here; Envoy's Linux builds provide it)");
+  else
+    log(s, LogLevel::debug, "ext test host: no foreign function \"" + *name + "\"");
   return st(Status::not_found);
 }
 
@@ -924,7 +1071,6 @@ uint64_t proc_exit(HostState& s, Guest&, A) {
 
 // Implementations shared by several rows of abi_list.hpp, under the rows' names so the
 // generated tables below bind every row by name (a row without a function fails the build).
-constexpr HostFn proxy_grpc_close = proxy_grpc_cancel;
 constexpr HostFn fd_read = wasi_nosys;
 constexpr HostFn fd_fdstat_set_flags = wasi_nosys;
 constexpr HostFn fd_fdstat_set_rights = wasi_std_or_badf;

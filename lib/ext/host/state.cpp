@@ -105,6 +105,11 @@ Context* HostState::effective() {
   return it == contexts.end() ? nullptr : &it->second;
 }
 
+Context* HostState::current() {
+  auto it = contexts.find(current_context);
+  return it == contexts.end() ? nullptr : &it->second;
+}
+
 void HostState::charge(uint64_t bytes, const char* what) {
   if (bytes > limits.hostcall_bytes)
     throw LimitExceeded(std::string(what) + " of " + std::to_string(bytes) +

@@ -47,6 +47,9 @@ struct Context {
   bool close_upstream = false;
   bool done_pending = false;  // proxy_on_done returned false; proxy_done completes it
   std::map<std::string, std::string> properties;  // per-stream properties (path "a.b.c")
+  // declare_property on this context: name -> readonly (only the root context's count).
+  std::map<std::string, bool> declared_properties;
+  std::map<std::string, std::string> filter_state;  // set_envoy_filter_state: key -> bytes
 };
 
 // What the host needs from outside for one VM (plugin) — all offline.
@@ -124,6 +127,7 @@ class HostState {
   uint32_t current_context = 0;    // the context the running callback was called for
   uint32_t effective_context = 0;  // proxy_set_effective_context (reset per callback)
   Context* effective();            // nullptr when none
+  Context* current();              // the running callback's context; nullptr when none
 
   std::vector<LogEntry> logs;
 
@@ -148,6 +152,15 @@ class HostState {
   uint32_t next_grpc_token = 5;             // cpp-host nextGrpcCallId: 5, 9, 13, ...
   std::function<bool(const std::string&)> grpc_cluster_known;
   std::function<std::optional<GrpcCallResponse>(const GrpcCallRecord&)> grpc_responder;
+  std::vector<GrpcStreamRecord> grpc_streams;  // streams opened (all of them, for expectations)
+  uint32_t next_grpc_stream_token = 6;         // cpp-host nextGrpcStreamId: 6, 10, 14, ...
+  std::function<bool(const std::string&)> grpc_stream_cluster_known;
+  std::function<std::vector<GrpcStreamEvent>(const GrpcStreamRecord&)> grpc_stream_script;
+  GrpcStreamRecord* grpc_stream(uint32_t token) {
+    for (auto& r : grpc_streams)
+      if (r.token == token && !r.gone()) return &r;
+    return nullptr;
+  }
 
   // Finds a property for the effective context: stream properties, then plugin properties,
   // then what the host derives (plugin_root_id, request.path, request.headers.<k>, ...).

@@ -130,6 +130,33 @@ struct GrpcCallResponse {
   std::string message;
 };
 
+// What a scripted gRPC stream's server does, in order (docs/test-spec.md "grpc_streams").
+struct GrpcStreamEvent {
+  enum class Kind { initial_metadata, message, trailing_metadata, close };
+  Kind kind = Kind::message;
+  HeaderMap metadata;          // initial_metadata / trailing_metadata
+  std::string message;         // message
+  uint32_t status = 0;         // close: the gRPC status
+  std::string status_message;  // close
+  uint32_t after_sends = 0;    // delivered once the filter has sent this many messages
+};
+
+// A gRPC stream the filter opened (proxy_grpc_stream) and what happened on it.
+struct GrpcStreamRecord {
+  uint32_t token = 0;
+  std::string cluster, service, method;
+  HeaderMap initial_metadata;
+  std::vector<std::string> sent;  // proxy_grpc_send messages, in order
+  bool end_stream_sent = false;   // a send with end_stream set
+  bool local_closed = false;      // proxy_grpc_close
+  bool remote_closed = false;     // the script's close was delivered
+  bool cancelled = false;         // proxy_grpc_cancel (a reset: no callback after it)
+  std::vector<GrpcStreamEvent> script;
+  size_t next_event = 0;
+  // Envoy forgets a stream once both sides closed, or on cancel: then its token is NOT_FOUND.
+  bool gone() const { return cancelled || (local_closed && remote_closed); }
+};
+
 struct Metric {
   uint32_t id = 0;
   MetricType type = MetricType::counter;

@@ -121,6 +121,7 @@ struct Observed {
   const std::vector<host::LogEntry>& logs;
   const std::vector<host::HttpCallRecord>& calls;
   const std::vector<host::GrpcCallRecord>& grpc_calls;
+  const std::vector<host::GrpcStreamRecord>& grpc_streams;
   const std::vector<host::Metric>& metrics;
   const std::map<std::string, std::pair<int64_t, size_t>>& metrics_before;
   std::function<bool(const std::string&)> exports;
@@ -399,6 +400,74 @@ void check_grpc_calls(const Expect& x, const Observed& o, Checker& ck) {
   }
 }
 
+// grpc_streams: the gRPC streams opened, in order and in number.
+void check_grpc_streams(const Expect& x, const Observed& o, Checker& ck) {
+  if (!x.grpc_streams) return;
+  const auto& want = *x.grpc_streams;
+  const auto& got = o.grpc_streams;
+  if (want.size() != got.size()) {
+    ck.add("grpc_streams: expected " + std::to_string(want.size()) + " stream(s), got " +
+           std::to_string(got.size()));
+    for (const auto& r : got) ck.add("  opened: " + r.cluster + " " + r.service + "/" + r.method);
+  }
+  for (size_t i = 0; i < want.size() && i < got.size(); ++i) {
+    const auto& w = want[i];
+    const auto& g = got[i];
+    std::string p = "grpc_streams[" + std::to_string(i) + "]";
+    auto field = [&](const char* name, const std::optional<std::string>& e, const std::string& v) {
+      if (e && *e != v) ck.add(p + "." + name + ": expected " + quote(*e) + ", got " + quote(v));
+    };
+    field("cluster", w.cluster, g.cluster);
+    field("service", w.service, g.service);
+    field("method", w.method, g.method);
+    if (w.sent) {
+      if (w.sent->size() != g.sent.size())
+        ck.add(p + ".sent: expected " + std::to_string(w.sent->size()) + " message(s), got " +
+               std::to_string(g.sent.size()));
+      for (size_t k = 0; k < w.sent->size() && k < g.sent.size(); ++k)
+        if ((*w.sent)[k] != g.sent[k])
+          ck.add(p + ".sent[" + std::to_string(k) + "]: expected " + quote((*w.sent)[k]) +
+                 ", got " + quote(g.sent[k]));
+    }
+    bool closed = g.local_closed || g.cancelled;
+    if (w.closed && *w.closed != closed)
+      ck.add(p + ".closed: expected " + std::string(*w.closed ? "true" : "false") + ", got " +
+             (closed ? "true" : "false"));
+  }
+}
+
+// Scripted answers for one case: the case's scripts first, then the plugin's; each answers once
+// (the first unused one whose filters match).
+template <typename Script>
+class ScriptPool {
+ public:
+  ScriptPool(const std::vector<Script>& first, const std::vector<Script>& then) {
+    for (const auto& s : first) m_scripts.push_back(&s);
+    for (const auto& s : then) m_scripts.push_back(&s);
+    m_used.assign(m_scripts.size(), false);
+  }
+  template <typename Matches>
+  const Script* take(Matches&& matches) {
+    for (size_t i = 0; i < m_scripts.size(); ++i)
+      if (!m_used[i] && matches(*m_scripts[i])) {
+        m_used[i] = true;
+        return m_scripts[i];
+      }
+    return nullptr;
+  }
+
+ private:
+  std::vector<const Script*> m_scripts;
+  std::vector<bool> m_used;
+};
+
+template <typename Script>
+bool grpc_matches(const Script& s, const std::string& cluster, const std::string& service,
+                  const std::string& method) {
+  return (!s.cluster || *s.cluster == cluster) && (!s.service || *s.service == service) &&
+         (!s.method || *s.method == method);
+}
+
 }  // namespace
 
 SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOptions& opts) {
@@ -450,15 +519,21 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
     };
   };
   static const std::vector<HttpCallScript> no_scripts;
-  auto grpc_cluster_known = [&spec](const std::vector<GrpcCallScript>& case_scripts) {
-    return [&spec, &case_scripts](const std::string& cluster) {
-      for (const auto* list : {&case_scripts, &spec.plugin.grpc_calls})
+  // gRPC clusters: those the call and stream scripts name (Envoy has one set of clusters).
+  static const std::vector<GrpcCallScript> no_grpc_scripts;
+  static const std::vector<GrpcStreamScript> no_stream_scripts;
+  auto grpc_cluster_known = [&spec](const std::vector<GrpcCallScript>& case_calls,
+                                    const std::vector<GrpcStreamScript>& case_streams) {
+    return [&spec, &case_calls, &case_streams](const std::string& cluster) {
+      for (const auto* list : {&case_calls, &spec.plugin.grpc_calls})
+        for (const auto& s : *list)
+          if (!s.cluster || *s.cluster == cluster) return true;
+      for (const auto* list : {&case_streams, &spec.plugin.grpc_streams})
         for (const auto& s : *list)
           if (!s.cluster || *s.cluster == cluster) return true;
       return false;
     };
   };
-  static const std::vector<GrpcCallScript> no_grpc_scripts;
 
   std::unique_ptr<host::Host> h;
   size_t logs_seen = 0;
@@ -472,7 +547,8 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
     }
     h = std::move(*created);
     h->set_http_upstream(cluster_known(no_scripts), nullptr);
-    h->set_grpc_upstream(grpc_cluster_known(no_grpc_scripts), nullptr);
+    h->set_grpc_upstream(grpc_cluster_known(no_grpc_scripts, no_stream_scripts), nullptr);
+    h->set_grpc_stream_upstream(grpc_cluster_known(no_grpc_scripts, no_stream_scripts), nullptr);
     startup_logs = h->take_logs();
     first_case_on_vm = case_index;
     logs_seen = 0;
@@ -499,43 +575,44 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
         ck.add("the plugin failed to start: " + result.error.value_or("unknown error"));
       } else {
         // Scripted answers: the case's first, then the plugin's.
-        std::vector<const HttpCallScript*> scripts;
-        for (const auto& s : c.http_calls) scripts.push_back(&s);
-        for (const auto& s : spec.plugin.http_calls) scripts.push_back(&s);
-        std::vector<bool> used(scripts.size(), false);
         h->begin_case();
-        std::vector<const GrpcCallScript*> grpc_scripts;
-        for (const auto& s : c.grpc_calls) grpc_scripts.push_back(&s);
-        for (const auto& s : spec.plugin.grpc_calls) grpc_scripts.push_back(&s);
-        std::vector<bool> grpc_used(grpc_scripts.size(), false);
+        ScriptPool<HttpCallScript> http_pool(c.http_calls, spec.plugin.http_calls);
+        ScriptPool<GrpcCallScript> grpc_pool(c.grpc_calls, spec.plugin.grpc_calls);
+        ScriptPool<GrpcStreamScript> stream_pool(c.grpc_streams, spec.plugin.grpc_streams);
         h->set_grpc_upstream(
-            grpc_cluster_known(c.grpc_calls),
+            grpc_cluster_known(c.grpc_calls, c.grpc_streams),
             [&](const host::GrpcCallRecord& call) -> std::optional<host::GrpcCallResponse> {
-              for (size_t i = 0; i < grpc_scripts.size(); ++i) {
-                const auto* s = grpc_scripts[i];
-                if (grpc_used[i]) continue;
-                if (s->cluster && *s->cluster != call.cluster) continue;
-                if (s->service && *s->service != call.service) continue;
-                if (s->method && *s->method != call.method) continue;
-                grpc_used[i] = true;
-                return s->response;
-              }
-              return std::nullopt;
+              auto* s = grpc_pool.take([&](const GrpcCallScript& g) {
+                return grpc_matches(g, call.cluster, call.service, call.method);
+              });
+              if (!s) return std::nullopt;
+              return s->response;
+            });
+        // A stream no script answers is closed by the server with 14 UNAVAILABLE, as an
+        // unreachable upstream would.
+        h->set_grpc_stream_upstream(
+            grpc_cluster_known(c.grpc_calls, c.grpc_streams),
+            [&](const host::GrpcStreamRecord& r) -> std::vector<host::GrpcStreamEvent> {
+              auto* s = stream_pool.take([&](const GrpcStreamScript& g) {
+                return grpc_matches(g, r.cluster, r.service, r.method);
+              });
+              if (s) return s->events;
+              host::GrpcStreamEvent close;
+              close.kind = host::GrpcStreamEvent::Kind::close;
+              close.status = 14;
+              close.status_message = "no scripted answer";
+              return {close};
             });
         h->set_http_upstream(
             cluster_known(c.http_calls),
             [&](const host::HttpCallRecord& call) -> std::optional<host::HttpCallResponse> {
-              for (size_t i = 0; i < scripts.size(); ++i) {
-                const auto* s = scripts[i];
-                if (used[i]) continue;
-                if (s->upstream && *s->upstream != call.upstream) continue;
-                if (s->path && host::header_value(call.headers, ":path") != *s->path) continue;
-                if (s->method && host::header_value(call.headers, ":method") != *s->method)
-                  continue;
-                used[i] = true;
-                return s->response;
-              }
-              return std::nullopt;
+              auto* s = http_pool.take([&](const HttpCallScript& sc) {
+                return (!sc.upstream || *sc.upstream == call.upstream) &&
+                       (!sc.path || host::header_value(call.headers, ":path") == *sc.path) &&
+                       (!sc.method || host::header_value(call.headers, ":method") == *sc.method);
+              });
+              if (!s) return std::nullopt;
+              return s->response;
             });
         // Metrics before the case (counters compare by change, histograms by new values).
         std::map<std::string, std::pair<int64_t, size_t>> before;
@@ -565,6 +642,7 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
         std::vector<host::LogEntry> logs;
         std::vector<host::HttpCallRecord> calls;
         std::vector<host::GrpcCallRecord> grpc_calls;
+        std::vector<host::GrpcStreamRecord> grpc_streams;
         std::optional<std::string> error;
         // Logs since the previous case: the plugin start-up for the first case on a VM, ticks.
         if (ci == first_case_on_vm) logs = startup_logs;
@@ -608,6 +686,7 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
             logs.insert(logs.end(), tcp.logs.begin(), tcp.logs.end());
             calls = tcp.http_calls;
             grpc_calls = tcp.grpc_calls;
+            grpc_streams = tcp.grpc_streams;
             error = tcp.error;
           } else {
             http = h->run_http(c.http);
@@ -615,29 +694,25 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
             logs.insert(logs.end(), http.logs.begin(), http.logs.end());
             calls = http.http_calls;
             grpc_calls = http.grpc_calls;
+            grpc_streams = http.grpc_streams;
             error = http.error;
           }
         }
         h->set_http_upstream(cluster_known(no_scripts), nullptr);
-        h->set_grpc_upstream(grpc_cluster_known(no_grpc_scripts), nullptr);
+        h->set_grpc_upstream(grpc_cluster_known(no_grpc_scripts, no_stream_scripts), nullptr);
+        h->set_grpc_stream_upstream(grpc_cluster_known(no_grpc_scripts, no_stream_scripts),
+                                    nullptr);
         h->begin_case();  // bounded memory under --repeat
         logs_seen = 0;
         cr.logs = logs;
         // One checker per expectation kind (defined above run_spec).
-        Observed o{c.tcp,
-                   error,
-                   http,
-                   tcp,
-                   callbacks,
-                   logs,
-                   calls,
-                   grpc_calls,
-                   h->metrics(),
-                   before,
-                   [&h](const std::string& cb) { return h->exports(cb); },
+        Observed o{c.tcp,        error,      http,
+                   tcp,          callbacks,  logs,
+                   calls,        grpc_calls, grpc_streams,
+                   h->metrics(), before,     [&h](const std::string& cb) { return h->exports(cb); },
                    regex_steps};
         for (CheckFn check : {check_trap, check_stream, check_actions, check_logs, check_metrics,
-                              check_http_calls, check_grpc_calls})
+                              check_http_calls, check_grpc_calls, check_grpc_streams})
           check(x, o, ck);
       }
       cr.failures = std::move(ck.failures);

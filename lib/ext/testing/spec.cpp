@@ -259,6 +259,68 @@ struct Parser {
     return out;
   }
 
+  std::vector<GrpcStreamScript> grpc_stream_scripts(const YAML::Node& n) const {
+    std::vector<GrpcStreamScript> out;
+    if (!n.IsSequence()) bad(n, "grpc_streams must be a list");
+    for (const auto& e : n) {
+      check_keys(e, {"cluster", "service", "method", "events"}, "a grpc_streams entry");
+      GrpcStreamScript s;
+      s.line = e.Mark().line + 1;
+      if (e["cluster"]) s.cluster = str(e["cluster"], "cluster");
+      if (e["service"]) s.service = str(e["service"], "service");
+      if (e["method"]) s.method = str(e["method"], "method");
+      if (auto evs = e["events"]) {
+        if (!evs.IsSequence()) bad(evs, "grpc_streams events must be a list");
+        for (const auto& ev : evs) {
+          check_keys(ev,
+                     {"initial_metadata", "message", "trailing_metadata", "close", "after_sends"},
+                     "a grpc_streams event");
+          host::GrpcStreamEvent out_ev;
+          int kinds = 0;
+          if (ev["initial_metadata"]) {
+            ++kinds;
+            out_ev.kind = host::GrpcStreamEvent::Kind::initial_metadata;
+            out_ev.metadata = headers(ev["initial_metadata"], "initial_metadata");
+          }
+          if (ev["message"]) {
+            ++kinds;
+            out_ev.kind = host::GrpcStreamEvent::Kind::message;
+            out_ev.message = str(ev["message"], "message");
+            charge(ev["message"], out_ev.message.size());
+          }
+          if (ev["trailing_metadata"]) {
+            ++kinds;
+            out_ev.kind = host::GrpcStreamEvent::Kind::trailing_metadata;
+            out_ev.metadata = headers(ev["trailing_metadata"], "trailing_metadata");
+          }
+          if (auto c = ev["close"]) {
+            ++kinds;
+            out_ev.kind = host::GrpcStreamEvent::Kind::close;
+            check_keys(c, {"status", "message"}, "a grpc_streams close");
+            if (c["status"]) {
+              auto v = integer(c["status"], "status");
+              if (v < 0 || v > 16) bad(c["status"], "status must be a gRPC status code (0-16)");
+              out_ev.status = static_cast<uint32_t>(v);
+            }
+            if (c["message"]) out_ev.status_message = str(c["message"], "close.message");
+          }
+          if (kinds != 1)
+            bad(ev,
+                "a grpc_streams event is exactly one of initial_metadata, message, "
+                "trailing_metadata, close");
+          if (ev["after_sends"]) {
+            auto v = integer(ev["after_sends"], "after_sends");
+            if (v < 0 || v > 100000) bad(ev["after_sends"], "after_sends must be 0-100000");
+            out_ev.after_sends = static_cast<uint32_t>(v);
+          }
+          s.events.push_back(std::move(out_ev));
+        }
+      }
+      out.push_back(std::move(s));
+    }
+    return out;
+  }
+
   std::vector<HttpCallScript> scripts(const YAML::Node& n) const {
     std::vector<HttpCallScript> out;
     if (!n.IsSequence()) bad(n, "http_calls must be a list");
@@ -321,6 +383,7 @@ struct Parser {
                               "metrics",
                               "http_calls",
                               "grpc_calls",
+                              "grpc_streams",
                               "reset",
                               "forwarded",
                               "upstream_data",
@@ -448,6 +511,22 @@ struct Parser {
       }
       x.grpc_calls = std::move(calls);
     }
+    if (auto c = n["grpc_streams"]) {
+      if (!c.IsSequence()) bad(c, "expect.grpc_streams must be a list");
+      std::vector<GrpcStreamExpect> streams;
+      for (const auto& e : c) {
+        check_keys(e, {"cluster", "service", "method", "sent", "closed"},
+                   "an expected grpc stream");
+        GrpcStreamExpect ge;
+        if (e["cluster"]) ge.cluster = str(e["cluster"], "cluster");
+        if (e["service"]) ge.service = str(e["service"], "service");
+        if (e["method"]) ge.method = str(e["method"], "method");
+        if (e["sent"]) ge.sent = strings(e["sent"], "sent");
+        if (e["closed"]) ge.closed = boolean(e["closed"], "closed");
+        streams.push_back(std::move(ge));
+      }
+      x.grpc_streams = std::move(streams);
+    }
     if (n["reset"]) x.reset = boolean(n["reset"], "reset");
     if (n["forwarded"]) x.forwarded = boolean(n["forwarded"], "forwarded");
     if (n["upstream_data"]) x.upstream_data = str(n["upstream_data"], "upstream_data");
@@ -460,7 +539,7 @@ struct Parser {
   Case test_case(const YAML::Node& n, size_t index) const {
     check_keys(n,
                {"name", "request", "response", "connection", "properties", "http_calls",
-                "grpc_calls", "advance_ms", "expect"},
+                "grpc_calls", "grpc_streams", "advance_ms", "expect"},
                "a case");
     Case c;
     c.line = n.Mark().line + 1;
@@ -502,6 +581,7 @@ struct Parser {
     }
     if (n["http_calls"]) c.http_calls = scripts(n["http_calls"]);
     if (n["grpc_calls"]) c.grpc_calls = grpc_scripts(n["grpc_calls"]);
+    if (n["grpc_streams"]) c.grpc_streams = grpc_stream_scripts(n["grpc_streams"]);
     if (n["advance_ms"])
       c.advance_ms = static_cast<uint64_t>(integer(n["advance_ms"], "advance_ms"));
     if (n["expect"]) expect(n["expect"], c.expect);
@@ -514,11 +594,12 @@ struct Parser {
     if (root.IsNull()) throw Error(Errc::parse, source + ": the spec is empty");
     check_keys(root, {"plugin", "cases"}, "the spec");
     if (auto p = root["plugin"]) {
-      check_keys(p,
-                 {"root_id", "vm_id", "configuration", "vm_configuration", "properties",
-                  "environment", "log_level", "http_calls", "grpc_calls", "instruction_budget",
-                  "max_memory_pages", "limits", "failure_policy", "envoy_version"},
-                 "plugin");
+      check_keys(
+          p,
+          {"root_id", "vm_id", "configuration", "vm_configuration", "properties", "environment",
+           "log_level", "http_calls", "grpc_calls", "grpc_streams", "instruction_budget",
+           "max_memory_pages", "limits", "failure_policy", "envoy_version"},
+          "plugin");
       if (auto l = p["limits"]) {
         check_keys(l,
                    {"instructions", "memory_bytes", "table_elements", "hostcall_bytes",
@@ -577,6 +658,7 @@ struct Parser {
       }
       if (p["http_calls"]) s.plugin.http_calls = scripts(p["http_calls"]);
       if (p["grpc_calls"]) s.plugin.grpc_calls = grpc_scripts(p["grpc_calls"]);
+      if (p["grpc_streams"]) s.plugin.grpc_streams = grpc_stream_scripts(p["grpc_streams"]);
       if (p["instruction_budget"])
         s.plugin.instruction_budget =
             static_cast<uint64_t>(integer(p["instruction_budget"], "instruction_budget"));

@@ -34,6 +34,14 @@ struct GrpcCallScript {
   int line = 0;
 };
 
+// A scripted server for proxy_grpc_stream: the first unused script whose filters match gives
+// the events the stream receives, in order (docs/test-spec.md "grpc_streams").
+struct GrpcStreamScript {
+  std::optional<std::string> cluster, service, method;
+  std::vector<host::GrpcStreamEvent> events;
+  int line = 0;
+};
+
 struct HeaderExpect {
   host::HeaderMap equal;             // these keys have exactly these values
   std::vector<std::string> present;  // these keys exist
@@ -64,6 +72,12 @@ struct GrpcCallExpect {
   std::optional<std::string> cluster, service, method, message;
 };
 
+struct GrpcStreamExpect {
+  std::optional<std::string> cluster, service, method;
+  std::optional<std::vector<std::string>> sent;  // the messages the filter sent, all of them
+  std::optional<bool> closed;                    // the filter closed or cancelled the stream
+};
+
 struct HttpCallExpect {
   std::optional<std::string> upstream;
   host::HeaderMap headers;  // subset
@@ -90,6 +104,7 @@ struct Expect {
   std::vector<MetricExpect> metrics;
   std::optional<std::vector<HttpCallExpect>> http_calls;
   std::optional<std::vector<GrpcCallExpect>> grpc_calls;
+  std::optional<std::vector<GrpcStreamExpect>> grpc_streams;
   std::optional<bool> reset;      // proxy_close_stream on an HTTP stream
   std::optional<bool> forwarded;  // the request reached the upstream
   // Network filters.
@@ -108,6 +123,7 @@ struct Case {
   host::TcpInput tcp_input;
   std::vector<HttpCallScript> http_calls;
   std::vector<GrpcCallScript> grpc_calls;
+  std::vector<GrpcStreamScript> grpc_streams;
   uint64_t advance_ms = 0;  // host clock moves (ticks fire) before the stream starts
   Expect expect;
 };
@@ -125,6 +141,7 @@ struct Plugin {
   std::optional<host::LogLevel> log_level;
   std::vector<HttpCallScript> http_calls;  // answers for calls made outside cases
   std::vector<GrpcCallScript> grpc_calls;
+  std::vector<GrpcStreamScript> grpc_streams;
   std::optional<uint64_t> instruction_budget;
   std::optional<uint32_t> max_memory_pages;
   // plugin.limits (docs/test-spec.md "Limits"); unset keys keep the defaults.

@@ -8,8 +8,10 @@
 #include <catch2/catch.hpp>
 #include <map>
 
+#include "ext/digest/signature.hpp"
 #include "ext/host/envoy_versions.hpp"
 #include "ext/host/host.hpp"
+#include "ext/host/proto_wire.hpp"
 #include "ext/wasm/abi_tables.hpp"
 #include "ext/wasm/module.hpp"
 #include "support/paths.hpp"
@@ -800,4 +802,375 @@ TEST_CASE("conformance: unary gRPC calls and foreign functions", "[host][conform
     CHECK(has_line(out.logs, "hello hello hello hello"));
     CHECK(c['f'] == (std::string(version) == "1.32" ? NOT_FOUND : OK));
   }
+}
+
+TEST_CASE("conformance: gRPC streams", "[host][conformance]") {
+  auto wasm = ext::test::wat_to_wasm(R"((module
+ (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+ (import "env" "proxy_grpc_stream" (func $stream (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_grpc_send" (func $send (param i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_grpc_close" (func $close (param i32) (result i32)))
+ (import "env" "proxy_grpc_cancel" (func $cancel (param i32) (result i32)))
+ (import "env" "proxy_get_buffer_bytes" (func $bget (param i32 i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_get_header_map_value" (func $hget (param i32 i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_get_status" (func $status (param i32 i32 i32) (result i32)))
+ (memory (export "memory") 2)
+ (data (i32.const 16) "authz")
+ (data (i32.const 32) "nope")
+ (data (i32.const 48) "pkg.Svc")
+ (data (i32.const 64) "Watch")
+ (data (i32.const 80) "m1")
+ (data (i32.const 96) "x-meta")
+ (data (i32.const 112) "grpc-status")
+ (global $heap (mut i32) (i32.const 4096))
+ (func (export "malloc") (param $n i32) (result i32) (local $p i32)
+   (local.set $p (global.get $heap))
+   (global.set $heap (i32.add (global.get $heap) (i32.add (local.get $n) (i32.const 16))))
+   (local.get $p))
+ (func (export "proxy_abi_version_0_2_1"))
+ (func $rec (param $id i32) (param $code i32)
+   (i32.store8 (i32.const 8) (local.get $id))
+   (i32.store8 (i32.const 9) (i32.add (i32.const 48) (local.get $code)))
+   (drop (call $log (i32.const 2) (i32.const 8) (i32.const 2))))
+ (func $open (param $cluster i32) (param $len i32) (param $tok i32) (result i32)
+   (call $stream (local.get $cluster) (local.get $len) (i32.const 48) (i32.const 7)
+     (i32.const 64) (i32.const 5) (i32.const 0) (i32.const 0) (local.get $tok)))
+ (func (export "proxy_on_context_create") (param i32 i32))
+ (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
+   (call $rec (i32.const 97) (call $open (i32.const 16) (i32.const 5) (i32.const 200)))
+   (call $rec (i32.const 116) (i32.load (i32.const 200)))
+   (call $rec (i32.const 98) (call $open (i32.const 32) (i32.const 4) (i32.const 204)))
+   (call $rec (i32.const 99) (call $open (i32.const 16) (i32.const 5) (i32.const 208)))
+   (call $rec (i32.const 117) (i32.load (i32.const 208)))
+   (call $rec (i32.const 115) (call $send (i32.load (i32.const 200)) (i32.const 80) (i32.const 2) (i32.const 0)))
+   (call $rec (i32.const 110) (call $send (i32.const 5) (i32.const 80) (i32.const 2) (i32.const 0)))
+   (call $rec (i32.const 111) (call $send (i32.const 14) (i32.const 80) (i32.const 2) (i32.const 0)))
+   (call $rec (i32.const 107) (call $close (i32.load (i32.const 200))))
+   (call $rec (i32.const 122) (call $cancel (i32.load (i32.const 208))))
+   (call $rec (i32.const 90) (call $cancel (i32.load (i32.const 208))))
+   (call $rec (i32.const 89) (call $send (i32.load (i32.const 208)) (i32.const 80) (i32.const 2) (i32.const 0)))
+   (i32.const 0))
+ (func (export "proxy_on_grpc_receive_initial_metadata") (param $ctx i32) (param $tok i32) (param $n i32)
+   (call $rec (i32.const 105) (local.get $n))
+   (call $rec (i32.const 73) (call $hget (i32.const 4) (i32.const 96) (i32.const 6) (i32.const 420) (i32.const 424)))
+   (drop (call $log (i32.const 2) (i32.load (i32.const 420)) (i32.load (i32.const 424)))))
+ (func (export "proxy_on_grpc_receive") (param $ctx i32) (param $tok i32) (param $size i32)
+   (call $rec (i32.const 114) (local.get $tok))
+   (drop (call $bget (i32.const 5) (i32.const 0) (local.get $size) (i32.const 400) (i32.const 404)))
+   (drop (call $log (i32.const 2) (i32.load (i32.const 400)) (i32.load (i32.const 404)))))
+ (func (export "proxy_on_grpc_receive_trailing_metadata") (param $ctx i32) (param $tok i32) (param $n i32)
+   (call $rec (i32.const 106) (local.get $n))
+   (call $rec (i32.const 74) (call $hget (i32.const 4) (i32.const 96) (i32.const 6) (i32.const 420) (i32.const 424))))
+ (func (export "proxy_on_grpc_close") (param $ctx i32) (param $tok i32) (param $code i32)
+   (call $rec (i32.const 120) (local.get $tok))
+   (drop (call $status (i32.const 408) (i32.const 412) (i32.const 416)))
+   (call $rec (i32.const 121) (i32.load (i32.const 408)))
+   (drop (call $log (i32.const 2) (i32.load (i32.const 412)) (i32.load (i32.const 416))))
+   (call $rec (i32.const 119) (call $send (local.get $tok) (i32.const 80) (i32.const 2) (i32.const 1))))
+))");
+  auto h = host(wasm);
+  GrpcStreamEvent md{GrpcStreamEvent::Kind::initial_metadata, {{"x-meta", "v1"}}, "", 0, "", 0};
+  GrpcStreamEvent msg{GrpcStreamEvent::Kind::message, {}, "pong", 0, "", 1};
+  GrpcStreamEvent tr{
+      GrpcStreamEvent::Kind::trailing_metadata, {{"grpc-status", "0"}}, "", 0, "", 0};
+  GrpcStreamEvent close{GrpcStreamEvent::Kind::close, {}, "", 7, "denied", 0};
+  int opened = 0;
+  h->set_grpc_stream_upstream([](const std::string& c) { return c == "authz"; },
+                              [&](const GrpcStreamRecord& r) -> std::vector<GrpcStreamEvent> {
+                                CHECK(r.service == "pkg.Svc");
+                                CHECK(r.method == "Watch");
+                                if (opened++ == 0) return {md, msg, tr, close};
+                                return {msg};  // the cancelled stream: never delivered
+                              });
+  auto out = h->run_http(request());
+  REQUIRE_FALSE(out.error);
+  auto c = codes(out.logs);
+  // [ENVOY] grpcStream: a cluster Envoy does not have is PARSE_FAILURE; [HOST] wasm.h
+  // nextGrpcStreamId: tokens 6, 10, ... (2 mod 4).
+  CHECK(c['a'] == OK);
+  CHECK(c['t'] == 6);
+  CHECK(c['b'] == 4);
+  CHECK(c['c'] == OK);
+  CHECK(c['u'] == 10);
+  // [ENVOY] grpcSend: OK on an open stream; a call token is BAD_ARGUMENT; an unknown stream
+  // NOT_FOUND.
+  CHECK(c['s'] == OK);
+  CHECK(c['n'] == BAD_ARGUMENT);
+  CHECK(c['o'] == NOT_FOUND);
+  // [ENVOY] grpcClose on a stream half-closes it (closeStream): OK, and the server's events
+  // still come; grpcCancel resets it: OK, then the token is NOT_FOUND for cancel and send.
+  CHECK(c['k'] == OK);
+  CHECK(c['z'] == OK);
+  CHECK(c['Z'] == NOT_FOUND);
+  CHECK(c['Y'] == NOT_FOUND);
+  // [ENVOY] onGrpcReceiveInitialMetadataWrapper / onGrpcReceiveWrapper /
+  // onGrpcReceiveTrailingMetadataWrapper: the map or buffer exists during its callback (map
+  // types 4 and 5, buffer 5); in the trailing callback the initial metadata map is gone
+  // (getConstMap returns null: BAD_ARGUMENT).
+  CHECK(c['i'] == 1);
+  CHECK(c['I'] == OK);
+  CHECK(has_line(out.logs, "v1"));
+  CHECK(c['r'] == 6);
+  CHECK(has_line(out.logs, "pong"));
+  CHECK(c['j'] == 1);
+  CHECK(c['J'] == BAD_ARGUMENT);
+  // [ENVOY] onGrpcCloseWrapper: the status and message through proxy_get_status; the stream
+  // is forgotten only after the callback (deferred cleanup), so a send in it is still OK.
+  CHECK(c['x'] == 6);
+  CHECK(c['y'] == 7);
+  CHECK(has_line(out.logs, "denied"));
+  CHECK(c['w'] == OK);
+  REQUIRE(out.grpc_streams.size() == 2);
+  CHECK(out.grpc_streams[0].sent == std::vector<std::string>{"m1", "m1"});
+  CHECK(out.grpc_streams[0].end_stream_sent);
+  CHECK(out.grpc_streams[0].gone());
+  CHECK(out.grpc_streams[1].cancelled);
+  CHECK(out.grpc_streams[1].sent.empty());
+}
+
+namespace {
+// A throwaway RSA-1024 key pair made for this test with `openssl genpkey`.
+const std::string k_private_pem = R"PEM(-----BEGIN PRIVATE KEY-----
+MIICdwIBADANBgkqhkiG9w0BAQEFAASCAmEwggJdAgEAAoGBAMJdDXTL4knilgmt
+rc6eywv0PHt+8l6BJt8V3/aBm6eTpeYz8V7XDtxicinB2/++LUbWzjxuAeN/Fa1i
+ScJ1N3Mf1JaKxOdgAyv2gtXAB4eVji3VH+UEPfXEyypzdr9VOeq7Z2Gqm5SPtmHa
+W/RadL1rbRoReEPndxgUOaZGq9mpAgMBAAECgYEArpdT3RTAQsptKGiA9leh4S0V
+n4GbSdUOC9rkgdRO9CsnHTCPozffu4wbLPNdIc+9cCLIw3O18ptX55Wg2DLfCNMW
+s+fX1M7y/trAKNMYy4Qwicp5yGwU2WVVficKedRnR4peExxIthsyBOr+iVt5Vcl6
+huXggBV4OU3U4PPSQlkCQQDxO6JaBBNvMKsuIckIO+NwWMjhws8FIyOZvEKI6ZK3
+pYUlMbfMxXFpkr3Tjn3+49nQrpPxlU0asK+v5nomfLoDAkEAzkLtHgeKmmZWdHTC
+XFjIw8HKzF4XRFHXXkfLy8uxtDIyob5iepyYa+X6Q01cXKZtJ5w6wOP0qRka/LlR
+FeGj4wJAei7EOmeaGFVEPqdqFTuQJRUzGfX7uRRlMbbC1GnJoC6702ztNVBD8z8Z
+2o9vjayGZEYoNNJ0LTKUqblI4TmHVQJBAKvkuKmzDT6ZlOleuO+vCjmiEnl43JkS
+P5MR8HR54DHVN7715CpcwOYC9isKmLOZ+xPsrkY8c5RNGOGPK1U6A5MCQAFD1SRD
+Ho4ZWuV1bGcEHFwqqEY8TSIzAgVZ+o71IObpVkdpjslB57Xlu8fwRl5BxePgsUid
+/NvAzTLmgkDPHac=
+-----END PRIVATE KEY-----
+)PEM";
+const std::string k_public_pem = R"PEM(-----BEGIN PUBLIC KEY-----
+MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDCXQ10y+JJ4pYJra3OnssL9Dx7
+fvJegSbfFd/2gZunk6XmM/Fe1w7cYnIpwdv/vi1G1s48bgHjfxWtYknCdTdzH9SW
+isTnYAMr9oLVwAeHlY4t1R/lBD31xMsqc3a/VTnqu2dhqpuUj7Zh2lv0WnS9a20a
+EXhD53cYFDmmRqvZqQIDAQAB
+-----END PUBLIC KEY-----
+)PEM";
+
+// A probe of foreign-function calls: `root` runs in proxy_on_configure, `stream` in
+// proxy_on_request_headers. Each call records its status under its letter and, when OK, logs
+// the result bytes in the next log entry.
+struct ForeignProbe {
+  Probe p;
+  std::string root, stream;
+  std::string call(char letter, const std::string& name, const std::string& args) {
+    std::string n = p.str(name), a = p.str(args);
+    std::string l = std::to_string(static_cast<int>(letter));
+    return "(call $rec (i32.const " + l + ") (local.tee $r (call $ff " + n + " " + a +
+           " (i32.const 300) (i32.const 304))))\n"
+           "(if (i32.eqz (local.get $r)) (then (call $res (i32.const " +
+           l + "))))\n";
+  }
+  std::string set_property(char letter, const std::string& path, const std::string& value) {
+    return "(call $rec (i32.const " + std::to_string(static_cast<int>(letter)) + ") (call $pset " +
+           p.str(path) + " " + p.str(value) + "))\n";
+  }
+  std::string get_property(char letter, const std::string& path) {
+    std::string l = std::to_string(static_cast<int>(letter));
+    return "(call $rec (i32.const " + l + ") (local.tee $r (call $pget " + p.str(path) +
+           " (i32.const 300) (i32.const 304))))\n"
+           "(if (i32.eqz (local.get $r)) (then (call $res (i32.const " +
+           l + "))))\n";
+  }
+  std::string wasm() {
+    return ext::test::wat_to_wasm(R"((module
+ (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+ (import "env" "proxy_call_foreign_function" (func $ff (param i32 i32 i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_get_property" (func $pget (param i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_set_property" (func $pset (param i32 i32 i32 i32) (result i32)))
+ (memory (export "memory") 4)
+ (global $heap (mut i32) (i32.const 65536))
+ (func (export "malloc") (param $n i32) (result i32) (local $p i32)
+   (local.set $p (global.get $heap))
+   (global.set $heap (i32.add (global.get $heap)
+     (i32.and (i32.add (local.get $n) (i32.const 15)) (i32.const -16))))
+   (local.get $p))
+ (func (export "proxy_abi_version_0_2_1"))
+ (func $rec (param $id i32) (param $code i32)
+   (i32.store8 (i32.const 100) (local.get $id))
+   (i32.store8 (i32.const 101) (i32.add (i32.const 48) (local.get $code)))
+   (drop (call $log (i32.const 2) (i32.const 100) (i32.const 2))))
+ ;; the result bytes at (300, 304), logged right after the OK record of their letter.
+ (func $res (param $id i32)
+   (drop (call $log (i32.const 2) (i32.load (i32.const 300)) (i32.load (i32.const 304)))))
+ (func (export "proxy_on_context_create") (param i32 i32))
+ (func (export "proxy_on_configure") (param i32 i32) (result i32) (local $r i32)
+)" + root + R"( (i32.const 1))
+ (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) (local $r i32)
+)" + stream + " (i32.const 0))\n" +
+                                  p.data + ")");
+  }
+};
+
+// The bytes logged right after the OK record of `letter`.
+std::string result_of(const std::vector<LogEntry>& logs, char letter) {
+  std::string ok = std::string(1, letter) + "0";
+  for (size_t i = 0; i + 1 < logs.size(); ++i)
+    if (logs[i].message == ok) return logs[i + 1].message;
+  return "<none>";
+}
+
+}  // namespace
+
+TEST_CASE(
+    "conformance: foreign functions declare_property, set_envoy_filter_state, sign, "
+    "verify_signature",
+    "[host][conformance]") {
+  using ext::host::proto_bytes_field;
+  using ext::host::proto_varint_field;
+  auto declare = [](const std::string& name, bool readonly) {
+    return proto_bytes_field(1, name) + proto_varint_field(2, readonly ? 1 : 0);
+  };
+  auto fs = [](const std::string& key, const std::string& value) {
+    return proto_bytes_field(1, key) + proto_bytes_field(2, value);
+  };
+  auto signed_hello = ext::digest::sign("sha256", "", k_private_pem, "hello");
+  REQUIRE(signed_hello.ok);
+  auto verify_args = [&](const std::string& hash, const std::string& text) {
+    return proto_bytes_field(1, hash) + proto_bytes_field(3, signed_hello.signature) +
+           proto_bytes_field(4, text) + proto_bytes_field(5, k_public_pem);
+  };
+
+  ForeignProbe f;
+  f.root += f.call('a', "declare_property", declare("ro", true));
+  f.root += f.call('b', "declare_property", declare("ro", false));
+  f.root += f.call('c', "declare_property",
+                   "\x0a\x05"
+                   "ab");  // truncated: does not parse
+  f.root += f.call('d', "set_envoy_filter_state", fs("envoy.tcp_proxy.cluster", "x"));
+  f.stream += f.set_property('e', "ro", "one");
+  f.stream += f.set_property('f', "ro", "two");
+  f.stream += f.get_property('g', "ro");
+  f.stream += f.set_property('h', "rw", "one");
+  f.stream += f.set_property('i', "rw", "two");
+  f.stream += f.call('j', "set_envoy_filter_state", fs("envoy.tcp_proxy.cluster", "backend"));
+  f.stream += f.call('k', "set_envoy_filter_state", fs("my.own.key", "v"));
+  f.stream += f.get_property('l', std::string("filter_state\0envoy.tcp_proxy.cluster", 36));
+  f.stream += f.call('m', "verify_signature", verify_args("SHA256", "hello"));
+  f.stream += f.call('n', "verify_signature", verify_args("sha256", "hellO"));
+  f.stream += f.call('o', "verify_signature", verify_args("md5", "hello"));
+  f.stream += f.call('p', "sign",
+                     proto_bytes_field(1, "sha256") + proto_bytes_field(3, "hello") +
+                         proto_bytes_field(4, k_private_pem));
+  f.stream += f.call('q', "sign", proto_bytes_field(1, "sha256") + proto_bytes_field(3, "x"));
+  f.stream += f.call('r', "verify_signature",
+                     proto_bytes_field(1, "sha256") + proto_bytes_field(2, "not a key") +
+                         proto_bytes_field(3, "s") + proto_bytes_field(4, "t"));
+  auto wasm = f.wasm();
+
+  SECTION("1.38") {
+    HostConfig cfg;
+    cfg.envoy_version = "1.38";
+    auto h = host(wasm, cfg);
+    auto startup = h->logs();
+    auto c0 = codes(startup);
+    // [ENVOY] foreign.cc DeclarePropertyFactory + context.cc declareProperty: OK once, a second
+    // declaration of the name BAD_ARGUMENT, arguments that do not parse BAD_ARGUMENT.
+    CHECK(c0['a'] == OK);
+    CHECK(c0['b'] == BAD_ARGUMENT);
+    CHECK(c0['c'] == BAD_ARGUMENT);
+    // [ENVOY] setEnvoyFilterState: no stream info on the root context: NOT_FOUND.
+    CHECK(c0['d'] == NOT_FOUND);
+    auto out = h->run_http(request());
+    REQUIRE_FALSE(out.error);
+    auto c = codes(out.logs);
+    // [ENVOY] setProperty + cel_state.h setValue: a readonly declared property is set once.
+    CHECK(c['e'] == OK);
+    CHECK(c['f'] == BAD_ARGUMENT);
+    CHECK(c['g'] == OK);
+    CHECK(result_of(out.logs, 'g') == "one");
+    CHECK(c['h'] == OK);
+    CHECK(c['i'] == OK);
+    // [ENVOY] setEnvoyFilterState: a key with an object factory is stored (readable as
+    // filter_state.<key>); a key without one is NOT_FOUND.
+    CHECK(c['j'] == OK);
+    CHECK(c['k'] == NOT_FOUND);
+    CHECK(c['l'] == OK);
+    CHECK(result_of(out.logs, 'l') == "backend");
+    // [ENVOY] foreign.cc verify_signature: VerifySignatureResult{result=1, error=2}; the hash
+    // name in any case; a wrong text or an unknown hash is OK with result false and Envoy's
+    // error text; a key that does not import: "Failed to initialize digest verify.".
+    CHECK(c['m'] == OK);
+    CHECK(result_of(out.logs, 'm') == proto_varint_field(1, 1));
+    CHECK(c['n'] == OK);
+    CHECK(result_of(out.logs, 'n') ==
+          proto_bytes_field(2, "Failed to verify digest. Error code: 0"));
+    CHECK(c['o'] == OK);
+    CHECK(result_of(out.logs, 'o') == proto_bytes_field(2, "md5 is not supported."));
+    CHECK(c['r'] == OK);
+    CHECK(result_of(out.logs, 'r') == proto_bytes_field(2, "Failed to initialize digest verify."));
+    // [ENVOY] foreign.cc sign (1.37 on): SignResult{result=1, signature=2}; RSA PKCS#1 v1.5 is
+    // deterministic, so the signature equals the one made outside; no key: BAD_ARGUMENT.
+    CHECK(c['p'] == OK);
+    CHECK(result_of(out.logs, 'p') ==
+          proto_varint_field(1, 1) + proto_bytes_field(2, signed_hello.signature));
+    CHECK(c['q'] == BAD_ARGUMENT);
+  }
+  SECTION("1.29: no verify_signature, no sign (NOT_FOUND); filter state from 1.28") {
+    HostConfig cfg;
+    cfg.envoy_version = "1.29";
+    auto h = host(wasm, cfg);
+    auto out = h->run_http(request());
+    REQUIRE_FALSE(out.error);
+    auto c = codes(out.logs);
+    CHECK(c['j'] == OK);
+    CHECK(c['m'] == NOT_FOUND);
+    CHECK(c['p'] == NOT_FOUND);
+  }
+  SECTION("1.27: no set_envoy_filter_state") {
+    HostConfig cfg;
+    cfg.envoy_version = "1.27";
+    auto h = host(wasm, cfg);
+    auto out = h->run_http(request());
+    REQUIRE_FALSE(out.error);
+    CHECK(codes(out.logs)['j'] == NOT_FOUND);
+  }
+}
+
+TEST_CASE("conformance: network close events and their peer types", "[host][conformance]") {
+  auto wasm = ext::test::wat_to_wasm(R"((module
+ (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+ (memory (export "memory") 1)
+ (func (export "malloc") (param i32) (result i32) (i32.const 4096))
+ (func (export "proxy_abi_version_0_2_1"))
+ (func $rec (param $id i32) (param $code i32)
+   (i32.store8 (i32.const 8) (local.get $id))
+   (i32.store8 (i32.const 9) (i32.add (i32.const 48) (local.get $code)))
+   (drop (call $log (i32.const 2) (i32.const 8) (i32.const 2))))
+ (func (export "proxy_on_context_create") (param i32 i32))
+ (func (export "proxy_on_new_connection") (param i32) (result i32) (i32.const 0))
+ (func (export "proxy_on_downstream_data") (param i32 i32 i32) (result i32) (i32.const 0))
+ (func (export "proxy_on_upstream_data") (param i32 i32 i32) (result i32)
+   (call $rec (i32.const 117) (local.get 2)) (i32.const 0))
+ (func (export "proxy_on_downstream_connection_close") (param i32 i32)
+   (call $rec (i32.const 68) (local.get 1)))
+ (func (export "proxy_on_upstream_connection_close") (param i32 i32)
+   (call $rec (i32.const 85) (local.get 1)))
+))");
+  auto order = [&](CloseSide side) {
+    auto h = host(wasm);
+    TcpInput in;
+    in.downstream = {"ping"};
+    in.upstream = {"po", "ng"};
+    in.close = side;
+    auto out = h->run_tcp(in);
+    REQUIRE_FALSE(out.error);
+    std::string seq;
+    for (const auto& l : out.logs) seq += l.message + " ";
+    return seq;
+  };
+  // [ENVOY] context.cc onWrite: the upstream data that ends the stream is followed by
+  // onUpstreamConnectionClose(CloseType::Unknown = 0); no other upstream close event exists.
+  // onEvent: the downstream connection's RemoteClose is REMOTE (2), LocalClose LOCAL (1).
+  CHECK(order(CloseSide::downstream) == "u0 u1 U0 D2 ");
+  CHECK(order(CloseSide::upstream) == "u0 u1 U0 D1 ");
+  CHECK(order(CloseSide::none) == "u0 u0 ");
 }

@@ -245,3 +245,52 @@ cases:
   REQUIRE_FALSE(bad);
   CHECK_THAT(bad.error().message(), Catch::Contains("gRPC status code"));
 }
+
+TEST_CASE("spec: grpc_streams scripts and expectations", "[testing]") {
+  auto s = parse_spec(R"(plugin:
+  grpc_streams: [{cluster: authz}]
+cases:
+  - grpc_streams:
+      - service: pkg.Svc
+        events:
+          - initial_metadata: {X-A: b}
+          - message: pong
+            after_sends: 2
+          - trailing_metadata: [[grpc-status, "0"]]
+          - close: {status: 7, message: denied}
+    expect:
+      grpc_streams: [{cluster: authz, sent: [a, b], closed: true}]
+)",
+                      "s");
+  REQUIRE(s);
+  REQUIRE(s->plugin.grpc_streams.size() == 1);
+  CHECK(s->plugin.grpc_streams[0].cluster == "authz");
+  CHECK(s->plugin.grpc_streams[0].events.empty());
+  REQUIRE(s->cases[0].grpc_streams.size() == 1);
+  const auto& ev = s->cases[0].grpc_streams[0].events;
+  REQUIRE(ev.size() == 4);
+  using K = ext::host::GrpcStreamEvent::Kind;
+  CHECK(ev[0].kind == K::initial_metadata);
+  CHECK(ev[0].metadata == ext::host::HeaderMap{{"x-a", "b"}});
+  CHECK(ev[1].kind == K::message);
+  CHECK(ev[1].message == "pong");
+  CHECK(ev[1].after_sends == 2);
+  CHECK(ev[2].kind == K::trailing_metadata);
+  CHECK(ev[3].kind == K::close);
+  CHECK(ev[3].status == 7);
+  CHECK(ev[3].status_message == "denied");
+  REQUIRE(s->cases[0].expect.grpc_streams);
+  const auto& want = (*s->cases[0].expect.grpc_streams)[0];
+  CHECK(want.sent == std::vector<std::string>{"a", "b"});
+  CHECK(want.closed == true);
+
+  auto two = parse_spec("cases:\n  - grpc_streams: [{events: [{message: a, close: {}}]}]\n", "s");
+  REQUIRE_FALSE(two);
+  CHECK_THAT(two.error().message(), Catch::Contains("exactly one of"));
+  auto status = parse_spec("cases:\n  - grpc_streams: [{events: [{close: {status: 17}}]}]\n", "s");
+  REQUIRE_FALSE(status);
+  CHECK_THAT(status.error().message(), Catch::Contains("gRPC status code"));
+  auto key = parse_spec("cases:\n  - grpc_streams: [{events: [{mesage: a}]}]\n", "s");
+  REQUIRE_FALSE(key);
+  CHECK_THAT(key.error().message(), Catch::Contains("mesage"));
+}
