@@ -247,3 +247,45 @@ cases:
   CHECK_THAT(r.out, Catch::Contains("FAIL a wrong expectation fails"));
   CHECK_THAT(r.out, Catch::Contains("grpc_streams[0].sent[0]: expected \"bye\", got \"hello\""));
 }
+
+TEST_CASE("ext test: calls made at start-up are answered by the plugin's scripts", "[e2e][test]") {
+  ext::util::TempDir dir("ext-e2e-startup-");
+  auto wasm = dir.path() / "watch.wasm";
+  // Opens a configuration stream in proxy_on_configure, as control-plane filters do.
+  ext::util::write_file_atomic(wasm, ext::test::wat_to_wasm(R"((module
+ (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
+ (import "env" "proxy_grpc_stream" (func $stream (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
+ (import "env" "proxy_get_buffer_bytes" (func $bget (param i32 i32 i32 i32 i32) (result i32)))
+ (memory (export "memory") 2)
+ (data (i32.const 16) "xds")
+ (data (i32.const 32) "pkg.Config")
+ (data (i32.const 48) "Watch")
+ (global $heap (mut i32) (i32.const 4096))
+ (func (export "malloc") (param $n i32) (result i32) (local $p i32)
+   (local.set $p (global.get $heap))
+   (global.set $heap (i32.add (global.get $heap) (i32.add (local.get $n) (i32.const 16))))
+   (local.get $p))
+ (func (export "proxy_abi_version_0_2_1"))
+ (func (export "proxy_on_context_create") (param i32 i32))
+ (func (export "proxy_on_configure") (param i32 i32) (result i32)
+   (drop (call $stream (i32.const 16) (i32.const 3) (i32.const 32) (i32.const 10) (i32.const 48)
+     (i32.const 5) (i32.const 0) (i32.const 0) (i32.const 200)))
+   (i32.const 1))
+ (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) (i32.const 0))
+ (func (export "proxy_on_grpc_receive") (param i32) (param i32) (param $size i32)
+   (drop (call $bget (i32.const 5) (i32.const 0) (local.get $size) (i32.const 300) (i32.const 304)))
+   (drop (call $log (i32.const 2) (i32.load (i32.const 300)) (i32.load (i32.const 304)))))
+))"));
+  auto spec_file = dir.path() / "watch.test.yaml";
+  ext::util::write_file_atomic(spec_file, R"(plugin:
+  grpc_streams: [{cluster: xds, events: [{message: config-v1}]}]
+cases:
+  - name: the configuration arrived at start-up
+    expect:
+      logs: [config-v1]
+)");
+  auto r = run_ext({"test", wasm.string(), "-f", spec_file.string()});
+  INFO(r.out << r.err);
+  CHECK(r.exit_code == 0);
+  CHECK_THAT(r.out, Catch::Contains("PASS the configuration arrived at start-up"));
+}

@@ -283,6 +283,7 @@ Result<std::unique_ptr<Host>> Host::create(std::string_view module_bytes, HostOp
   if (options.config.plugin_name.empty()) options.config.plugin_name = options.config.root_id;
   h->m_state = std::make_unique<HostState>(std::move(options.config));
   h->m_state->limits = options.host_limits;
+  if (options.before_start) options.before_start(*h);
   auto vm = Vm::load(module_bytes, *h->m_state, options.limits);
   if (!vm) return fail(vm.error());
   h->m_vm = std::move(*vm);

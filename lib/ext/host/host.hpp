@@ -24,10 +24,14 @@
 
 namespace ext::host {
 
+class Host;
 struct HostOptions {
   HostConfig config;
   VmLimits limits;
   HostLimits host_limits;
+  // Runs before the VM starts, e.g. to install the scripted upstreams that calls made in
+  // proxy_on_vm_start / proxy_on_configure reach.
+  std::function<void(Host&)> before_start;
 };
 
 // One callback the host invoked, with its raw result (nullopt for void callbacks).

@@ -468,6 +468,69 @@ bool grpc_matches(const Script& s, const std::string& cluster, const std::string
          (!s.method || *s.method == method);
 }
 
+// Installs the scripted upstreams for what runs next: `http`/`grpc`/`streams` (a case's
+// scripts, or none between cases) first, then the plugin's; each script answers once. Clusters
+// Envoy would know are those the scripts name (a script without one matches any).
+void install_upstreams(host::Host& h, const Spec& spec, const std::vector<HttpCallScript>& http,
+                       const std::vector<GrpcCallScript>& grpc,
+                       const std::vector<GrpcStreamScript>& streams) {
+  auto http_known = [&spec, &http](const std::string& cluster) {
+    for (const auto* list : {&http, &spec.plugin.http_calls})
+      for (const auto& s : *list)
+        if (!s.upstream || *s.upstream == cluster) return true;
+    return false;
+  };
+  // One set of gRPC clusters for calls and streams, as Envoy has.
+  auto grpc_known = [&spec, &grpc, &streams](const std::string& cluster) {
+    for (const auto* list : {&grpc, &spec.plugin.grpc_calls})
+      for (const auto& s : *list)
+        if (!s.cluster || *s.cluster == cluster) return true;
+    for (const auto* list : {&streams, &spec.plugin.grpc_streams})
+      for (const auto& s : *list)
+        if (!s.cluster || *s.cluster == cluster) return true;
+    return false;
+  };
+  auto http_pool = std::make_shared<ScriptPool<HttpCallScript>>(http, spec.plugin.http_calls);
+  auto grpc_pool = std::make_shared<ScriptPool<GrpcCallScript>>(grpc, spec.plugin.grpc_calls);
+  auto stream_pool =
+      std::make_shared<ScriptPool<GrpcStreamScript>>(streams, spec.plugin.grpc_streams);
+  h.set_http_upstream(
+      http_known,
+      [http_pool](const host::HttpCallRecord& call) -> std::optional<host::HttpCallResponse> {
+        auto* s = http_pool->take([&](const HttpCallScript& sc) {
+          return (!sc.upstream || *sc.upstream == call.upstream) &&
+                 (!sc.path || host::header_value(call.headers, ":path") == *sc.path) &&
+                 (!sc.method || host::header_value(call.headers, ":method") == *sc.method);
+        });
+        if (!s) return std::nullopt;
+        return s->response;
+      });
+  h.set_grpc_upstream(
+      grpc_known,
+      [grpc_pool](const host::GrpcCallRecord& call) -> std::optional<host::GrpcCallResponse> {
+        auto* s = grpc_pool->take([&](const GrpcCallScript& g) {
+          return grpc_matches(g, call.cluster, call.service, call.method);
+        });
+        if (!s) return std::nullopt;
+        return s->response;
+      });
+  // A stream no script answers is closed by the server with 14 UNAVAILABLE, as an unreachable
+  // upstream would.
+  h.set_grpc_stream_upstream(
+      grpc_known,
+      [stream_pool](const host::GrpcStreamRecord& r) -> std::vector<host::GrpcStreamEvent> {
+        auto* s = stream_pool->take([&](const GrpcStreamScript& g) {
+          return grpc_matches(g, r.cluster, r.service, r.method);
+        });
+        if (s) return s->events;
+        host::GrpcStreamEvent close;
+        close.kind = host::GrpcStreamEvent::Kind::close;
+        close.status = 14;
+        close.status_message = "no scripted answer";
+        return {close};
+      });
+}
+
 }  // namespace
 
 SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOptions& opts) {
@@ -509,30 +572,13 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
   }
   ho.config.envoy_version = *version;
 
-  // Clusters Envoy would know: those the scripts name (a script without upstream matches any).
-  auto cluster_known = [&spec](const std::vector<HttpCallScript>& case_scripts) {
-    return [&spec, &case_scripts](const std::string& cluster) {
-      for (const auto* list : {&case_scripts, &spec.plugin.http_calls})
-        for (const auto& s : *list)
-          if (!s.upstream || *s.upstream == cluster) return true;
-      return false;
-    };
-  };
-  static const std::vector<HttpCallScript> no_scripts;
-  // gRPC clusters: those the call and stream scripts name (Envoy has one set of clusters).
-  static const std::vector<GrpcCallScript> no_grpc_scripts;
-  static const std::vector<GrpcStreamScript> no_stream_scripts;
-  auto grpc_cluster_known = [&spec](const std::vector<GrpcCallScript>& case_calls,
-                                    const std::vector<GrpcStreamScript>& case_streams) {
-    return [&spec, &case_calls, &case_streams](const std::string& cluster) {
-      for (const auto* list : {&case_calls, &spec.plugin.grpc_calls})
-        for (const auto& s : *list)
-          if (!s.cluster || *s.cluster == cluster) return true;
-      for (const auto* list : {&case_streams, &spec.plugin.grpc_streams})
-        for (const auto& s : *list)
-          if (!s.cluster || *s.cluster == cluster) return true;
-      return false;
-    };
+  static const std::vector<HttpCallScript> no_http;
+  static const std::vector<GrpcCallScript> no_grpc;
+  static const std::vector<GrpcStreamScript> no_streams;
+  // Calls made at start-up (proxy_on_vm_start, proxy_on_configure) and between cases get the
+  // plugin's scripts.
+  ho.before_start = [&spec](host::Host& host) {
+    install_upstreams(host, spec, no_http, no_grpc, no_streams);
   };
 
   std::unique_ptr<host::Host> h;
@@ -546,9 +592,6 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
       return false;
     }
     h = std::move(*created);
-    h->set_http_upstream(cluster_known(no_scripts), nullptr);
-    h->set_grpc_upstream(grpc_cluster_known(no_grpc_scripts, no_stream_scripts), nullptr);
-    h->set_grpc_stream_upstream(grpc_cluster_known(no_grpc_scripts, no_stream_scripts), nullptr);
     startup_logs = h->take_logs();
     first_case_on_vm = case_index;
     logs_seen = 0;
@@ -576,44 +619,7 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
       } else {
         // Scripted answers: the case's first, then the plugin's.
         h->begin_case();
-        ScriptPool<HttpCallScript> http_pool(c.http_calls, spec.plugin.http_calls);
-        ScriptPool<GrpcCallScript> grpc_pool(c.grpc_calls, spec.plugin.grpc_calls);
-        ScriptPool<GrpcStreamScript> stream_pool(c.grpc_streams, spec.plugin.grpc_streams);
-        h->set_grpc_upstream(
-            grpc_cluster_known(c.grpc_calls, c.grpc_streams),
-            [&](const host::GrpcCallRecord& call) -> std::optional<host::GrpcCallResponse> {
-              auto* s = grpc_pool.take([&](const GrpcCallScript& g) {
-                return grpc_matches(g, call.cluster, call.service, call.method);
-              });
-              if (!s) return std::nullopt;
-              return s->response;
-            });
-        // A stream no script answers is closed by the server with 14 UNAVAILABLE, as an
-        // unreachable upstream would.
-        h->set_grpc_stream_upstream(
-            grpc_cluster_known(c.grpc_calls, c.grpc_streams),
-            [&](const host::GrpcStreamRecord& r) -> std::vector<host::GrpcStreamEvent> {
-              auto* s = stream_pool.take([&](const GrpcStreamScript& g) {
-                return grpc_matches(g, r.cluster, r.service, r.method);
-              });
-              if (s) return s->events;
-              host::GrpcStreamEvent close;
-              close.kind = host::GrpcStreamEvent::Kind::close;
-              close.status = 14;
-              close.status_message = "no scripted answer";
-              return {close};
-            });
-        h->set_http_upstream(
-            cluster_known(c.http_calls),
-            [&](const host::HttpCallRecord& call) -> std::optional<host::HttpCallResponse> {
-              auto* s = http_pool.take([&](const HttpCallScript& sc) {
-                return (!sc.upstream || *sc.upstream == call.upstream) &&
-                       (!sc.path || host::header_value(call.headers, ":path") == *sc.path) &&
-                       (!sc.method || host::header_value(call.headers, ":method") == *sc.method);
-              });
-              if (!s) return std::nullopt;
-              return s->response;
-            });
+        install_upstreams(*h, spec, c.http_calls, c.grpc_calls, c.grpc_streams);
         // Metrics before the case (counters compare by change, histograms by new values).
         std::map<std::string, std::pair<int64_t, size_t>> before;
         for (const auto& m : h->metrics()) before[m.name] = {m.value, m.recorded.size()};
@@ -698,10 +704,7 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
             error = http.error;
           }
         }
-        h->set_http_upstream(cluster_known(no_scripts), nullptr);
-        h->set_grpc_upstream(grpc_cluster_known(no_grpc_scripts, no_stream_scripts), nullptr);
-        h->set_grpc_stream_upstream(grpc_cluster_known(no_grpc_scripts, no_stream_scripts),
-                                    nullptr);
+        install_upstreams(*h, spec, no_http, no_grpc, no_streams);
         h->begin_case();  // bounded memory under --repeat
         logs_seen = 0;
         cr.logs = logs;
