@@ -816,6 +816,53 @@ bool known_filter_state_key(std::string_view key) {
   return false;
 }
 
+// The typed value of an attribute for CEL (Envoy filters/common/expr/context.h: response.code
+// is an int, connection.id a uint, header maps are maps of strings, filter_state values bytes);
+// other properties are strings (bytes when not UTF-8), as the spec gives them.
+std::optional<cel::Value> cel_attribute(HostState& s, const std::vector<std::string>& path) {
+  if (path.size() == 2 && path[0] == "filter_state") {
+    Context* c = s.effective();
+    if (!c) return std::nullopt;
+    auto it = c->filter_state.find(path[1]);
+    if (it == c->filter_state.end()) return std::nullopt;
+    return cel::Value::bytes(it->second);
+  }
+  std::string key;
+  for (const auto& p : path) {
+    if (p.find('.') != std::string::npos) return std::nullopt;
+    key += (key.empty() ? "" : ".") + p;
+  }
+  auto raw = s.property(key);
+  if (!raw) return std::nullopt;
+  if (key == "request.headers" || key == "response.headers") {
+    auto pairs = parse_pairs(*raw);
+    if (!pairs) return std::nullopt;
+    cel::Map m;
+    for (auto& [k, v] : *pairs) {
+      bool merged = false;
+      for (auto& [mk, mv] : m)
+        if (mk.s == k) {
+          mv.s += "," + v;  // repeated headers joined, as Envoy's header map wrapper does
+          merged = true;
+        }
+      if (!merged) m.emplace_back(cel::Value::string(k), cel::Value::string(v));
+    }
+    return cel::Value::of_map(std::move(m));
+  }
+  auto le = [&]() {
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8 && i < raw->size(); ++i)
+      v |= static_cast<uint64_t>(static_cast<unsigned char>((*raw)[i])) << (8 * i);
+    return v;
+  };
+  if (key == "response.code" && raw->size() == 8)
+    return cel::Value::int64(static_cast<int64_t>(le()));
+  if ((key == "connection.id" || key == "connection_id") && raw->size() == 8)
+    return cel::Value::uint64(le());
+  if (cel::valid_utf8(*raw)) return cel::Value::string(*raw);
+  return cel::Value::bytes(*raw);
+}
+
 // Envoy's foreign functions (envoyproxy/envoy source/extensions/common/wasm/foreign.cc), each
 // from the release the version table names (envoy_versions.cpp): compress / uncompress (zlib),
 // declare_property, set_envoy_filter_state, clear_route_cache, verify_signature, sign. Their
@@ -911,6 +958,46 @@ uint64_t proxy_call_foreign_function(HostState& s, Guest& g, A a) {
       if (!r.error.empty()) result += proto_bytes_field(3, r.error);
     }
     return give(result);
+  }
+  // expr_create(text) -> a 4-byte token (per root context, from 0); expr_evaluate(token) ->
+  // the serialized value; expr_delete(token). A text that does not parse is BAD_ARGUMENT, an
+  // evaluation error INTERNAL_FAILURE, a null result SERIALIZATION_FAILURE [foreign.cc,
+  // context.cc serializeValue]. The language is cel.hpp's subset.
+  if (*name == "expr_create") {
+    auto e = cel::parse(*args);
+    if (!e) {
+      log(s, LogLevel::info, "expr_create parse error: " + e.error().message());
+      return st(Status::bad_argument);
+    }
+    if (s.expressions.size() >= 1024) return st(Status::bad_argument);
+    uint32_t token = s.next_expression_token++;
+    while (s.expressions.count(token)) token = s.next_expression_token++;
+    s.expressions[token] = *e;
+    std::string out(4, '\0');
+    for (int k = 0; k < 4; ++k) out[k] = static_cast<char>((token >> (8 * k)) & 0xff);
+    return give(out);
+  }
+  if (*name == "expr_evaluate" || *name == "expr_delete") {
+    if (args->size() != 4) return st(Status::bad_argument);
+    uint32_t token = 0;
+    for (int k = 0; k < 4; ++k)
+      token |= static_cast<uint32_t>(static_cast<unsigned char>((*args)[k])) << (8 * k);
+    if (*name == "expr_delete") {
+      s.expressions.erase(token);
+      return k_ok;
+    }
+    auto it = s.expressions.find(token);
+    if (it == s.expressions.end()) return st(Status::not_found);
+    auto v = cel::evaluate(
+        it->second, [&s](const std::vector<std::string>& path) { return cel_attribute(s, path); });
+    if (v.is_error()) {
+      log(s, LogLevel::debug, "expr_evaluate error: " + v.s);
+      return st(Status::internal_failure);
+    }
+    auto out = cel::serialize(v);
+    if (!out) return st(Status::serialization_failure);
+    s.charge(out->size(), "expr_evaluate");
+    return give(*out);
   }
   if (name->rfind("expr_", 0) == 0)
     log(s, LogLevel::warn,

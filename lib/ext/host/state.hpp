@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "ext/host/cel.hpp"
 #include "ext/host/envoy_versions.hpp"
 #include "ext/host/types.hpp"
 
@@ -152,6 +153,9 @@ class HostState {
   uint32_t next_grpc_token = 5;             // cpp-host nextGrpcCallId: 5, 9, 13, ...
   std::function<bool(const std::string&)> grpc_cluster_known;
   std::function<std::optional<GrpcCallResponse>(const GrpcCallRecord&)> grpc_responder;
+  // CEL expressions (foreign functions expr_create / expr_evaluate / expr_delete), by token.
+  std::map<uint32_t, cel::Expr> expressions;
+  uint32_t next_expression_token = 0;          // Envoy foreign.cc ExpressionContext: 0, 1, 2, ...
   std::vector<GrpcStreamRecord> grpc_streams;  // streams opened (all of them, for expectations)
   uint32_t next_grpc_stream_token = 6;         // cpp-host nextGrpcStreamId: 6, 10, 14, ...
   std::function<bool(const std::string&)> grpc_stream_cluster_known;

@@ -1174,3 +1174,53 @@ TEST_CASE("conformance: network close events and their peer types", "[host][conf
   CHECK(order(CloseSide::upstream) == "u0 u1 U0 D1 ");
   CHECK(order(CloseSide::none) == "u0 u0 ");
 }
+
+TEST_CASE("conformance: CEL foreign functions expr_create, expr_evaluate, expr_delete",
+          "[host][conformance][cel]") {
+  auto token = [](uint32_t t) {
+    std::string out(4, '\0');
+    for (int k = 0; k < 4; ++k) out[k] = static_cast<char>((t >> (8 * k)) & 0xff);
+    return out;
+  };
+  ForeignProbe f;
+  f.root += f.call('a', "expr_create", "request.headers['x-user'] + '!'");
+  f.root += f.call('b', "expr_create", "1 +");
+  f.root += f.call('c', "expr_create", "1 / 0");
+  f.root += f.call('d', "expr_create", "null");
+  f.root += f.call('e', "expr_create", "response.code");
+  f.stream += f.call('f', "expr_evaluate", token(0));
+  f.stream += f.call('g', "expr_evaluate", token(7));
+  f.stream += f.call('h', "expr_evaluate", "ab");
+  f.stream += f.call('i', "expr_evaluate", token(1));
+  f.stream += f.call('j', "expr_evaluate", token(2));
+  f.stream += f.call('k', "expr_evaluate", token(3));
+  f.stream += f.call('l', "expr_delete", token(0));
+  f.stream += f.call('m', "expr_evaluate", token(0));
+  auto h = host(f.wasm());
+  auto c0 = codes(h->logs());
+  // [ENVOY] foreign.cc CreateExpressionFactory: tokens from 0 (ExpressionContext
+  // next_expr_token_), returned as 4 bytes; a text that does not parse is BAD_ARGUMENT.
+  CHECK(c0['a'] == OK);
+  CHECK(result_of(h->logs(), 'a') == token(0));
+  CHECK(c0['b'] == BAD_ARGUMENT);
+  CHECK(c0['c'] == OK);
+  CHECK(result_of(h->logs(), 'c') == token(1));
+  auto out = h->run_http(request({{"x-user", "ann"}}));
+  REQUIRE_FALSE(out.error);
+  auto c = codes(out.logs);
+  // [ENVOY] EvaluateExpressionFactory: the serialized value (context.cc serializeValue); an
+  // unknown token NOT_FOUND; an argument that is not 4 bytes BAD_ARGUMENT; an evaluation error
+  // INTERNAL_FAILURE; a null result SERIALIZATION_FAILURE (serializeValue's default).
+  CHECK(c['f'] == OK);
+  CHECK(result_of(out.logs, 'f') == "ann!");
+  CHECK(c['g'] == NOT_FOUND);
+  CHECK(c['h'] == BAD_ARGUMENT);
+  CHECK(c['i'] == 10);  // INTERNAL_FAILURE
+  CHECK(c['j'] == 3);   // SERIALIZATION_FAILURE
+  // response.code is an int: 8 bytes little-endian (the response map is not there yet in
+  // proxy_on_request_headers, so the attribute is missing: INTERNAL_FAILURE).
+  CHECK(c['k'] == 10);
+  // [ENVOY] DeleteExpressionFactory: OK, then the token is gone.
+  CHECK(c['l'] == OK);
+  CHECK(c['m'] == NOT_FOUND);
+}
