@@ -546,10 +546,16 @@ struct Hub::Impl {
     });
     server.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;
+      // httplib's own refusals: 404, 400 (a POST without Content-Length), 413 (over 64 KiB).
+      std::string why = res.status == 404 ? "not found"
+                        : res.status == 413
+                            ? "the request body is over 64 KiB"
+                            : "request refused (HTTP " + std::to_string(res.status) +
+                                  "; a POST needs a Content-Length)";
       if (req.path.rfind("/api/", 0) == 0)
-        send_json(res, {{"error", "not found"}}, res.status);
+        send_json(res, {{"error", why}}, res.status);
       else
-        send_html(res, error_page(res.status, "not found", page_context()), res.status);
+        send_html(res, error_page(res.status, why, page_context()), res.status);
     });
 
     for (std::string name : {"hub.css", "hub.js"}) {
