@@ -5,6 +5,7 @@
 // and without JavaScript. Screenshots go to <build>/browser/.
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "ext/http/curl_transport.hpp"
 #include "ext/util/files.hpp"
@@ -77,7 +78,8 @@ struct HubSetup {
   std::unique_ptr<test::Background> hub;
   std::string url;
 
-  HubSetup() {
+  explicit HubSetup(std::vector<std::string> hub_args = {},
+                    std::map<std::string, std::string> hub_env = {}) {
     const auto http_wasm =
         test::wat_to_wasm(util::read_file(test::data_dir() / "artifact" / "http_filter.wat"));
     const auto net_wasm =
@@ -98,21 +100,28 @@ struct HubSetup {
       json_ok(test::run_ext({"--json", "build", dir.string(), "-t", ref}, store));
       json_ok(test::run_ext({"--json", "push", ref, "--project", dir.string()}, store));
     }
-    start_hub();
+    start_hub(hub_args, hub_env);
   }
 
-  void start_hub() {
+  void start_hub(const std::vector<std::string>& extra, std::map<std::string, std::string> env) {
     auto home = tmp.path() / "home";
     fs::create_directories(home);
-    hub = std::make_unique<test::Background>(
-        std::vector<std::string>{test::ext_binary().string(), "--store",
-                                 (tmp.path() / "hub-store").string(), "hub", "--registry", host,
-                                 "--listen", "127.0.0.1:0", "--refresh", "0"},
-        std::map<std::string, std::string>{{"HOME", home.string()},
-                                           {"DOCKER_CONFIG", (home / ".docker").string()},
-                                           {"XDG_CONFIG_HOME", (home / ".config").string()},
-                                           {"XDG_DATA_HOME", (home / ".local/share").string()}},
-        tmp.path() / "hub.log");
+    std::vector<std::string> argv = {test::ext_binary().string(),
+                                     "--store",
+                                     (tmp.path() / "hub-store").string(),
+                                     "hub",
+                                     "--registry",
+                                     host,
+                                     "--listen",
+                                     "127.0.0.1:0",
+                                     "--refresh",
+                                     "0"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    env.insert({{"HOME", home.string()},
+                {"DOCKER_CONFIG", (home / ".docker").string()},
+                {"XDG_CONFIG_HOME", (home / ".config").string()},
+                {"XDG_DATA_HOME", (home / ".local/share").string()}});
+    hub = std::make_unique<test::Background>(argv, env, tmp.path() / "hub.log");
     url = hub->wait_line("ext hub: ", 60000);
     REQUIRE(url.rfind("http://127.0.0.1:", 0) == 0);
   }
@@ -136,6 +145,23 @@ struct HubSetup {
     return json::parse(r.body);
   }
   std::string origin() const { return url.substr(0, url.size() - 1); }
+  std::string token() {
+    auto page = get("/").body;
+    auto at = page.find("name=\"hub-token\" content=\"");
+    REQUIRE(at != std::string::npos);
+    return page.substr(at + 26, 64);
+  }
+  http::Response post(const std::string& path, const std::string& body, const std::string& type) {
+    http::CurlTransport c;
+    http::Request req;
+    req.method = "POST";
+    req.url = url + path.substr(1);
+    req.body = body;
+    req.headers.set("Content-Type", type);
+    req.headers.set("Origin", origin());
+    req.headers.set("X-Hub-Token", token());
+    return c.send(req);
+  }
   http::Response refresh() {
     http::CurlTransport c;
     http::Request req;
@@ -287,4 +313,62 @@ TEST_CASE("e2e hub in a browser: search, README, deploy YAML, and without JavaSc
   for (const char* png : {"hub-catalog.png", "hub-search.png", "hub-filter.png", "hub-deploy.png",
                           "hub-catalog-nojs.png", "hub-filter-nojs.png"})
     CHECK(fs::file_size(artefacts_dir() / png) > 1000);
+}
+
+TEST_CASE(
+    "e2e hub --allow-apply: a confirmation naming the context and namespace, then kubectl apply",
+    "[e2e][hub]") {
+  util::TempDir logs{"ext-hub-kubectl-"};
+  auto log = logs.path() / "kubectl.log";
+  auto kubectl = test::source_dir() / "tests/support/deploy/fake_kubectl.py";
+  HubSetup s({"--allow-apply", "--kubectl", kubectl.string()},
+             {{"FAKE_KUBECTL_LOG", log.string()}, {"FAKE_KUBECTL_CONTEXT", "kind-hub"}});
+  json body = {{"ref", s.ref("add-header")},
+               {"platform", "istio"},
+               {"name", "add-header"},
+               {"namespace", "prod"}};
+  auto first = s.post("/api/apply", body.dump(), "application/json");
+  INFO(first.body);
+  REQUIRE(first.status == 409);
+  auto ask = json::parse(first.body);
+  CHECK(ask["confirm_needed"] == true);
+  CHECK(ask["target"] == json({{"context", "kind-hub"}, {"namespace", "prod"}}));
+  CHECK(ask["confirm"] == "kind-hub/prod");
+  auto log_text = [&] { return fs::exists(log) ? util::read_file(log) : std::string(); };
+  CHECK(!has(log_text(), "\"apply\""));  // nothing applied yet
+  body["confirm"] = "kind-other/prod";   // not the context the hub sees: it asks again
+  CHECK(s.post("/api/apply", body.dump(), "application/json").status == 409);
+  body["confirm"] = "kind-hub/prod";
+  auto done = s.post("/api/apply", body.dump(), "application/json");
+  INFO(done.body);
+  REQUIRE(done.status == 200);
+  auto r = json::parse(done.body);
+  CHECK(r["applied"] == true);
+  // The same kubectl path as `ext deploy istio --apply`: the YAML of /api/deploy on stdin.
+  auto rendered = s.get_json("/api/deploy?ref=" + enc(s.ref("add-header")) +
+                             "&platform=istio&name=add-header&namespace=prod");
+  std::string applied_stdin;
+  std::istringstream lines(log_text());
+  for (std::string line; std::getline(lines, line);) {
+    auto j = json::parse(line);
+    if (j["argv"][0] == "apply") applied_stdin = j["stdin"].get<std::string>();
+  }
+  CHECK(applied_stdin == rendered["yaml"].get<std::string>());
+  // The page's form: the confirmation page shows both before anything happens.
+  auto page =
+      s.post("/deploy/apply",
+             "ref=" + enc(s.ref("metrics")) + "&platform=istio&name=metrics&token=" + s.token(),
+             "application/x-www-form-urlencoded");
+  CHECK(page.status == 200);
+  CHECK(has(page.body, "<code>kind-hub</code>"));
+  CHECK(has(page.body, "<code>default</code>"));  // the context's namespace (none set: default)
+  CHECK(has(page.body, "name=\"confirm\" value=\"kind-hub/default\""));
+  // Without the token: refused.
+  http::CurlTransport c;
+  http::Request req;
+  req.method = "POST";
+  req.url = s.url + "api/apply";
+  req.body = body.dump();
+  req.headers.set("Origin", s.origin());
+  CHECK(c.send(req).status == 403);
 }
