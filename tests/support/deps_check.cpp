@@ -29,6 +29,7 @@ const std::map<std::string, std::regex>& clib_patterns() {
       {"wabt", std::regex(R"(^\s*#\s*include\s*[<"](wabt/|wasm-rt))")},
       {"yaml-cpp", std::regex(R"(^\s*#\s*include\s*[<"]yaml-cpp/)")},
       {"zlib", std::regex(R"(^\s*#\s*include\s*[<"]zlib\.h[>"])")},
+      {"cpp-httplib", std::regex(R"(^\s*#\s*include\s*[<"]httplib\.h[>"])")},
   };
   return p;
 }

@@ -148,7 +148,17 @@ bool hit_from_cache(const json& j, SearchHit& h) {
   }
 }
 
-bool matches(const SearchOptions& o, const SearchHit& h) {
+}  // namespace
+
+std::vector<std::string> version_tags(const std::vector<std::string>& tags) {
+  std::vector<std::string> out;
+  for (const auto& t : tags)
+    if (!is_referrers_tag(t)) out.push_back(t);
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return tag_less(b, a); });
+  return out;
+}
+
+bool search_matches(const SearchOptions& o, const SearchHit& h) {
   if (!o.query.empty()) {
     auto q = lower(o.query);
     bool any = lower(h.repository).find(q) != std::string::npos ||
@@ -174,6 +184,8 @@ bool matches(const SearchOptions& o, const SearchHit& h) {
   }
   return true;
 }
+
+namespace {
 
 std::string cache_file_name(const std::string& registry) {
   std::string s;
@@ -379,7 +391,7 @@ SearchResult search(const SearchOptions& opts, Env& env) {
       warn("cannot write the search cache: " + e.message());
     }
     for (auto& f : found)
-      if (f && matches(opts, *f)) result.hits.push_back(std::move(*f));
+      if (f && search_matches(opts, *f)) result.hits.push_back(std::move(*f));
   }
   result.manifests_read = manifests_read;
   result.cache_hits = cache_hits;

@@ -59,4 +59,12 @@ struct SearchResult {
 
 SearchResult search(const SearchOptions& opts, Env& env);
 
+// Whether `hit` passes the query and the filters of `opts` (what search() keeps; the hub filters
+// its cached catalog with it).
+bool search_matches(const SearchOptions& opts, const SearchHit& hit);
+
+// A repository's tags newest first in the order search() picks the latest (digit runs compare as
+// numbers), without referrers-schema tags (sha256-<hex>).
+std::vector<std::string> version_tags(const std::vector<std::string>& tags);
+
 }  // namespace ext::ops

@@ -5,7 +5,8 @@ Appends {"argv", "stdin"} as a JSON line to $FAKE_KUBECTL_LOG and keeps the obje
 $FAKE_KUBECTL_LOG.state (JSON), so get / list by label / delete / annotate answer like a cluster
 would. `get KIND NAME` of an object the state lacks prints $FAKE_KUBECTL_GET when set (a Gloo
 Gateway installed beforehand), else NotFound. `delete` of envoyfilters fails like a cluster
-without the CRD when $FAKE_KUBECTL_NO_ENVOYFILTER is set."""
+without the CRD when $FAKE_KUBECTL_NO_ENVOYFILTER is set. `config current-context` prints
+$FAKE_KUBECTL_CONTEXT (default kind-test), `config view` $FAKE_KUBECTL_NAMESPACE (default empty)."""
 import json
 import os
 import sys
@@ -90,6 +91,12 @@ elif verb == "delete":
         del state[k]
         print('%s "%s" deleted' % (argv[1], k.split("/")[-1]))
     save()
+elif verb == "config":
+    # ext hub's apply confirmation: the current context and the context's namespace.
+    if argv[1:2] == ["current-context"]:
+        print(os.environ.get("FAKE_KUBECTL_CONTEXT", "kind-test"))
+    elif argv[1:2] == ["view"]:
+        print(os.environ.get("FAKE_KUBECTL_NAMESPACE", ""))
 elif verb == "annotate":
     key = "%s/%s/%s" % (kind_of(argv[1]), ns, argv[2])
     pair = [a for a in argv[3:] if "=" in a and not a.startswith("-")][0]
