@@ -254,19 +254,19 @@ std::vector<std::string> meta_keywords(const Reader& r, const Pointer& p) {
   return out;
 }
 
-// An unknown key is an error naming it, where it is, and the known key nearest to it: the
-// nearest at the same level, else the same name at the other level (`sources:` at the top is
-// `build.sources`).
+// An unknown key is an error naming it, where it is, and the known key nearest to it: the same
+// name at the other level first (a top-level `sources:` is build.sources, not a misspelled
+// `source:`), else the nearest at the same level.
 [[noreturn]] void unknown_key(const Reader& r, const Pointer& at, const std::string& shown,
                               const std::string& key, const std::vector<std::string>& here,
                               const std::vector<std::string>& other,
                               const std::string& other_name) {
-  std::string near = nearest_key(key, here);
-  if (!near.empty())
-    near = " (did you mean \"" + near + "\"?)";
-  else if (contains(other, key))
+  std::string near;
+  if (contains(other, key))
     near = other_name.empty() ? " (did you mean \"" + key + "\" at the top level?)"
                               : " (did you mean \"" + other_name + key + "\"?)";
+  else if (auto k = nearest_key(key, here); !k.empty())
+    near = " (did you mean \"" + k + "\"?)";
   throw Error(Errc::parse,
               r.doc.where_key(at) + "unknown key \"" + shown.substr(0, 80) + "\"" + near,
               "docs/ext-yaml.md lists every key; keys that start with x- are yours (e.g. an "
