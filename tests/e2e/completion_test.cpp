@@ -84,7 +84,9 @@ void check_completions(const std::string& shell) {
   CHECK(has(at("ext push "), "docker.io/acme/filter:v1"));
   CHECK(has(at("ext push "), "ghcr.io/acme/other:v2"));
   CHECK(has(at("ext push docker.io/acme/f"), "ilter:v1"));
-  CHECK(has(at("ext deploy istio gh"), "cr.io/acme/other:v2"));
+  // (bash quotes the ':' as "\:" where files are offered too: the same word to the shell.)
+  CHECK((has(at("ext deploy istio gh"), "cr.io/acme/other:v2") ||
+         has(at("ext deploy istio gh"), "cr.io/acme/other\\:v2")));
   // Files, and a verb's flags.
   CHECK(has(at("ext validate filter-mo"), "dule.wasm"));
   CHECK(has(at("ext build --of"), "fline"));

@@ -75,13 +75,18 @@ def main() -> int:
     deadline = time.monotonic() + timeout
     buf = b""
 
-    def read_until_quiet(quiet: float) -> bytes:
+    def read_until_quiet(quiet: float, first: float = 0.0) -> bytes:
+        """Output until none came for `quiet` seconds, after waiting up to `first` seconds for
+        the first byte (a completion that runs `ext __refs` on a loaded machine answers late)."""
         nonlocal buf
         got = b""
-        last = time.monotonic()
-        while time.monotonic() - last < quiet:
-            if time.monotonic() > deadline:
+        start = last = time.monotonic()
+        while True:
+            now = time.monotonic()
+            if now > deadline:
                 raise TimeoutError
+            if (got or now - start >= first) and now - last >= quiet:
+                break
             ready, _, _ = select.select([fd], [], [], 0.05)
             if not ready:
                 continue
@@ -117,10 +122,10 @@ def main() -> int:
             os.write(fd, line.encode())
             read_until_quiet(0.3)
             os.write(fd, b"\t")
-            shown = read_until_quiet(1.0)
+            shown = read_until_quiet(1.0, first=5.0)
             if shell == "bash":
                 os.write(fd, b"\t")
-                shown += read_until_quiet(1.0)
+                shown += read_until_quiet(1.0, first=3.0)
             results[line] = clean(shown)
             os.write(fd, b"\x03")  # Ctrl-C: drop the line
             read_until_quiet(0.5)
