@@ -41,6 +41,7 @@ struct BuildFlags {
   std::string filter_type;
   std::vector<std::string> annotations;
   bool strict = false;
+  bool offline = false;
   std::vector<std::string> extra;
 };
 
@@ -65,6 +66,9 @@ void setup_build(CLI::App& app, Context& ctx) {
       ->check(CLI::IsMember({"http", "network"}));
   cmd->add_option("--annotation", flags->annotations, "Manifest annotation K=V (repeatable)");
   cmd->add_flag("--strict", flags->strict, "Validation warnings fail the build");
+  cmd->add_flag("--offline", flags->offline,
+                "Download nothing: cargo --offline (also CARGO_NET_OFFLINE=true, ext.yaml "
+                "build.offline)");
   cmd->add_option("--cargo-arg,--compiler-arg", flags->extra,
                   "Extra argument passed to cargo or the compiler");
   cmd->callback([flags, &ctx] {
@@ -102,6 +106,7 @@ void setup_build(CLI::App& app, Context& ctx) {
     o.format = flags->format;
     o.dry_run = flags->dry_run;
     o.extra_args = flags->extra;
+    o.offline = flags->offline;
     auto r = ops::build_project(o, env);
     nlohmann::json j = {
         {"commands", r.commands}, {"up_to_date", r.up_to_date}, {"dry_run", flags->dry_run}};

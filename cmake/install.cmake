@@ -17,15 +17,19 @@ add_custom_command(
   COMMENT "Generating shell completions")
 set(ext_share_outputs "${ext_gen}/ext.bash" "${ext_gen}/_ext" "${ext_gen}/ext.fish")
 
-# help2man (Debian package help2man) turns `ext --help` / `ext --version` into ext.1.
+# help2man (Debian package help2man) turns `ext --help` / `ext --version` into ext.1, with a
+# COMMANDS section holding every verb's `--help` (scripts/lib/man-include writes it).
 find_program(HELP2MAN help2man)
 if(HELP2MAN)
   add_custom_command(
     OUTPUT "${ext_gen}/ext.1.gz"
+    COMMAND "${PROJECT_SOURCE_DIR}/scripts/lib/man-include" $<TARGET_FILE:ext> >
+            "${ext_gen}/ext.h2m"
     COMMAND ${HELP2MAN} --no-info --name "toolchain for Envoy proxy-wasm extensions"
-            --output "${ext_gen}/ext.1" $<TARGET_FILE:ext>
+            --section 1 --include "${ext_gen}/ext.h2m" --output "${ext_gen}/ext.1"
+            $<TARGET_FILE:ext>
     COMMAND gzip -9nf "${ext_gen}/ext.1"
-    DEPENDS ext
+    DEPENDS ext "${PROJECT_SOURCE_DIR}/scripts/lib/man-include"
     COMMENT "Generating the man page")
   list(APPEND ext_share_outputs "${ext_gen}/ext.1.gz")
   install(FILES "${ext_gen}/ext.1.gz" DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)

@@ -237,6 +237,30 @@ TEST_CASE("ext build: init, compile, validate, package, no-op rebuild, dry run",
   CHECK(imaged["package"]["refs"][0] == "localhost:5000/acme/demo:0.1.0");
 }
 
+TEST_CASE("ext build without -t or image: packages under ext.yaml's name and version, and says so",
+          "[e2e][build][build-name]") {
+  ext::util::TempDir tmp;
+  auto dir = tmp.path() / "named";
+  auto store = tmp.path() / "store";
+  REQUIRE(run_ext({"init", dir.string(), "--no-prompt"}).exit_code == 0);
+  auto yaml = ext::util::read_file(dir / "ext.yaml");
+  ext::util::write_file_atomic(dir / "ext.yaml",
+                               yaml.replace(yaml.find("version: 0.1.0"), 14, "version: 1.2.3"));
+  auto built = run_ext({"--json", "build", dir.string()}, store);
+  INFO(built.err);
+  REQUIRE(built.exit_code == 0);
+  auto j = json_of(built);
+  REQUIRE(j.contains("package"));
+  CHECK(j["package"]["refs"][0] == "docker.io/library/named:1.2.3");
+  CHECK(has(built.err, "packaged under ext.yaml's name and version"));
+  CHECK(has(built.err, "-t REF"));
+  // The store has it: list, test and inspect find it by that name.
+  auto list = run_ext({"list"}, store);
+  CHECK(has(list.out, "named"));
+  CHECK(has(list.out, "1.2.3"));
+  CHECK(run_ext({"inspect", "named:1.2.3"}, store).exit_code == 0);
+}
+
 TEST_CASE("ext build: broken ext.yaml, compile error, missing source leave the store alone",
           "[e2e][build]") {
   ext::util::TempDir tmp;
@@ -250,6 +274,13 @@ TEST_CASE("ext build: broken ext.yaml, compile error, missing source leave the s
   CHECK(broken.exit_code == 1);
   CHECK(has(broken.err, (dir / "ext.yaml").string() + ":"));
   CHECK(has(broken.err, "ext: error: "));
+
+  // A misspelled key stops the build (it used to warn and build with defaults).
+  ext::util::write_file_atomic(dir / "ext.yaml", yaml + "buidl:\n  sources: [src/filter.cc]\n");
+  auto typo = run_ext({"build", dir.string(), "-t", "x/bad:v1"}, store);
+  CHECK(typo.exit_code == 1);
+  CHECK(has(typo.err, "unknown key \"buidl\" (did you mean \"build\"?)"));
+  CHECK(has(typo.err, "docs/ext-yaml.md"));
 
   ext::util::write_file_atomic(dir / "ext.yaml", "name: bad\nlanguage: fortran\n");
   auto lang = run_ext({"build", dir.string()}, store);

@@ -119,7 +119,13 @@ TEST_CASE("Rust network-filter template: init renders a StreamContext crate, bui
   INFO(dry.err);
   REQUIRE(dry.exit_code == 0);
   CHECK(has(dry.out, "build --target wasm32-"));
-  CHECK(has(dry.out, "--offline --release"));
+  CHECK(has(dry.out, " --release"));
+  CHECK_FALSE(has(dry.out, "--offline"));  // online unless the user says offline
+  auto offline = run_ext({"build", dir.string(), "--dry-run", "--offline"});
+  CHECK(has(offline.out, " --offline --release"));
+  auto by_env = run_ext({"build", dir.string(), "--dry-run"}, {}, std::nullopt,
+                        {{"CARGO_NET_OFFLINE", "true"}});
+  CHECK(has(by_env.out, " --offline --release"));
 }
 
 TEST_CASE("ext init --list-templates: language, kind, SDK, toolchain and whether it is here",

@@ -24,6 +24,7 @@ struct BuildRequest {
   bool release = true;
   bool dry_run = false;                 // compute and report the commands, run nothing
   std::vector<std::string> extra_args;  // appended to the compiler / cargo command
+  bool offline = false;                 // `ext build --offline`: no downloads (cargo --offline)
   Reporter* reporter = nullptr;
   util::ProcessRunner* runner = nullptr;
 };

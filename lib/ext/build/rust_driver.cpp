@@ -68,6 +68,23 @@ std::string toml_unquote(std::string_view v) {
 
 }  // namespace
 
+bool cargo_offline(const BuildRequest& req) {
+  if (req.offline || req.project.build.offline) return true;
+  // cargo's own setting (net.offline as an environment variable): "true" turns it on.
+  const char* v = std::getenv("CARGO_NET_OFFLINE");
+  return v && std::string_view(v) != "" && std::string_view(v) != "false" &&
+         std::string_view(v) != "0";
+}
+
+bool is_fetch_failure(const std::string& cargo_output) {
+  for (const char* needle :
+       {"no matching package", "failed to get `", "failed to download", "failed to load source",
+        "Unable to update registry", "failed to fetch", "offline", "Couldn't resolve host",
+        "failed to query replaced source"})
+    if (cargo_output.find(needle) != std::string::npos) return true;
+  return false;
+}
+
 RustToolchainSearch RustToolchainSearch::from_environment() {
   RustToolchainSearch s;
   const char* path = std::getenv("PATH");
@@ -160,7 +177,7 @@ RustDriver::RustDriver(RustToolchainSearch search) : m_search(std::move(search))
 DriverInfo RustDriver::info() const {
   return {project::Language::rust,
           "rustc + cargo with the wasm32-wasip1 (or wasm32-wasi) standard library; crates "
-          "resolved offline",
+          "from crates.io (or offline: cargo fetch first)",
           "apt-get install rustc cargo libstd-rust-dev-wasm32   (or with rustup: rustup target "
           "add wasm32-wasip1)"};
 }
@@ -207,7 +224,10 @@ BuildOutput RustDriver::build(const BuildRequest& req) {
   fs::path built = cargo_output(req, tc);
   fs::path module = output_or(req, built);
 
-  std::vector<std::string> argv = {tc.cargo.string(), "build", "--target", tc.target, "--offline"};
+  // Online unless the user says offline (cargo fetches missing crates, as `cargo build` does).
+  const bool offline = cargo_offline(req);
+  std::vector<std::string> argv = {tc.cargo.string(), "build", "--target", tc.target};
+  if (offline) argv.push_back("--offline");
   if (req.release) argv.push_back("--release");
   argv.insert(argv.end(), req.project.build.flags.begin(), req.project.build.flags.end());
   argv.insert(argv.end(), req.extra_args.begin(), req.extra_args.end());
@@ -233,11 +253,16 @@ BuildOutput RustDriver::build(const BuildRequest& req) {
     while (!output.empty() && output.back() == '\n') output.pop_back();
     if (output.size() > 64 * 1024) output = "[...]\n" + output.substr(output.size() - 64 * 1024);
     std::string hint = "fix the error above and run `ext build` again";
-    if (output.find("no matching package") != std::string::npos ||
-        output.find("offline") != std::string::npos)
-      hint =
-          "cargo runs --offline: vendor the dependencies (cargo vendor) or make them "
-          "available in a local registry/directory source";
+    if (is_fetch_failure(output))
+      hint = offline ? "cargo ran offline and a crate is not on this machine: run `cargo fetch` "
+                       "in " +
+                           req.project_dir.string() +
+                           " once while online (or vendor the crates: cargo vendor), or build "
+                           "online (no --offline, build.offline or CARGO_NET_OFFLINE)"
+                     : "cargo could not download a crate: run `cargo fetch` in " +
+                           req.project_dir.string() +
+                           " where crates.io is reachable, then `ext build --offline` (or "
+                           "vendor the crates: cargo vendor)";
     // getrandom (pulled in by hashbrown/ahash, which proxy-wasm uses) needs the `wasi` crate
     // on wasm32-wasi*; Debian 12 packages getrandom without it. On wasm32-unknown-unknown
     // ahash falls back to compile-time keys and needs no `wasi`; Envoy loads either target.

@@ -1,8 +1,10 @@
-// ext::build — RustDriver: `cargo build --target wasm32-wasip1|wasm32-wasi --offline` for a
-// cdylib crate. Picks a toolchain that has a wasm target: the rustc on PATH (rustup's) when its
-// sysroot has lib/rustlib/wasm32-wasip1 or wasm32-wasi, else Debian's /usr/bin/rustc with
-// libstd-rust-dev-wasm32. The target name follows the rustc version (wasm32-wasip1 from 1.78,
-// wasm32-wasi before). When no toolchain fits, the error names the fix.
+// ext::build — RustDriver: `cargo build --target wasm32-wasip1|wasm32-wasi [--offline]` for a
+// cdylib crate. cargo downloads missing crates unless the user says offline (`ext build
+// --offline`, ext.yaml `build.offline: true`, or CARGO_NET_OFFLINE=true). Picks a toolchain that
+// has a wasm target: the rustc on PATH (rustup's) when its sysroot has lib/rustlib/wasm32-wasip1 or
+// wasm32-wasi, else Debian's /usr/bin/rustc with libstd-rust-dev-wasm32. The target name follows
+// the rustc version (wasm32-wasip1 from 1.78, wasm32-wasi before). When no toolchain fits, the
+// error names the fix.
 #pragma once
 
 #include <filesystem>
@@ -31,6 +33,12 @@ struct RustToolchainSearch {
   std::string target_override;  // ext.yaml build.target
   static RustToolchainSearch from_environment();
 };
+
+// Whether cargo runs with --offline for this request (the flag, ext.yaml, CARGO_NET_OFFLINE).
+bool cargo_offline(const BuildRequest& request);
+// Whether cargo's output says a crate could not be fetched or resolved (the hint names
+// `cargo fetch` then).
+bool is_fetch_failure(const std::string& cargo_output);
 
 // The wasm target a rustc of `version` calls WASI preview 1 ("1.63.0" -> "wasm32-wasi").
 std::string wasi_target_for(const std::string& rustc_version);

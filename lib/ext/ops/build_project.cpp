@@ -48,8 +48,6 @@ BuildResult build_project(const BuildOptions& opts, Env& env) {
   fs::path dir = fs::absolute(opts.dir.empty() ? fs::path(".") : opts.dir).lexically_normal();
   if (dir.filename().empty()) dir = dir.parent_path();
   auto project = project::load_project(dir).value();
-  for (const auto& w : project.warnings)
-    if (env.reporter) env.reporter->warn(w);
 
   build::BuildRequest req;
   req.project_dir = dir;
@@ -57,6 +55,7 @@ BuildResult build_project(const BuildOptions& opts, Env& env) {
   req.release = opts.release;
   req.dry_run = opts.dry_run;
   req.extra_args = opts.extra_args;
+  req.offline = opts.offline;
   req.reporter = env.reporter;
   req.runner = env.runner;
 
@@ -73,14 +72,19 @@ BuildResult build_project(const BuildOptions& opts, Env& env) {
   if (!info)
     throw info.error().with_context("building " + project.name + ": reading " +
                                     built.module.string());
-  // Package: -t, else ext.yaml's image: tagged with the version.
+  // Package: -t, else ext.yaml's image: tagged with the version, else ext.yaml's name tagged
+  // with the version (as `docker build -t NAME` would: docker.io/library/NAME). Every build
+  // that succeeds leaves an image in the store.
   std::vector<std::string> refs = opts.refs;
-  if (refs.empty() && !project.image.empty()) {
+  const bool implicit_name = refs.empty() && project.image.empty() && opts.package_by_name;
+  if (refs.empty() && !project.image.empty()) {  // (ext test too: as before)
     auto last_slash = project.image.rfind('/');
     bool has_tag = project.image.find(':', last_slash == std::string::npos ? 0 : last_slash) !=
                        std::string::npos ||
                    project.image.find('@') != std::string::npos;
     refs.push_back(has_tag ? project.image : project.image + ":" + project.version);
+  } else if (implicit_name) {
+    refs.push_back(project.name + ":" + project.version);
   }
 
   // A release build strips the module (names included) on purpose: not worth a warning.
@@ -121,6 +125,23 @@ BuildResult build_project(const BuildOptions& opts, Env& env) {
     r.filter_type = wasm::to_string(*kind);
   } else if (refs.empty()) {
     if (env.reporter) env.reporter->warn(kind.error().message() + "; " + how + " before packaging");
+  } else if (implicit_name) {
+    // Nobody asked for an image: the module is still useful (ext test, ext validate). Its
+    // validation warnings (package_module would have reported them) are said here.
+    if (env.reporter) {
+      for (const auto& f : findings) {
+        if (f.severity != wasm::Severity::warning) continue;
+        if (std::find(expected_rules.begin(), expected_rules.end(), f.rule) != expected_rules.end())
+          env.reporter->debug(1, f.rule + ": " + f.message + " (expected: release build)");
+        else
+          env.reporter->warn(f.rule + ": " + f.message);
+      }
+    }
+    if (env.reporter)
+      env.reporter->warn("built " + built.module.string() +
+                         " without packaging it: " + kind.error().message() + "; " + how +
+                         ", then `ext build` packages it as " + refs.front());
+    return r;
   } else {
     throw kind.error().with_context("building " + project.name);
   }
@@ -139,6 +160,9 @@ BuildResult build_project(const BuildOptions& opts, Env& env) {
   if (!project.version.empty()) p.annotations["org.opencontainers.image.version"] = project.version;
   for (const auto& [k, v] : project_annotations(project)) p.annotations[k] = v;
   r.package = package_module(p, env);
+  if (implicit_name && env.reporter)
+    env.reporter->info("packaged under ext.yaml's name and version (" + refs.front() +
+                       "); name it with -t REF or `image:` in ext.yaml");
   return r;
 }
 

@@ -23,6 +23,10 @@ struct BuildOptions {
   std::string format;                   // empty: settings default, else oci
   bool dry_run = false;                 // print the commands only
   std::vector<std::string> extra_args;  // passed through to cargo / the compiler
+  bool offline = false;                 // --offline: the toolchain downloads nothing (cargo)
+  // No -t and no image: in ext.yaml: package as NAME:VERSION from ext.yaml (`ext build`);
+  // false builds the module only (`ext test DIR` builds what it runs, nothing more).
+  bool package_by_name = true;
 };
 
 struct BuildResult {

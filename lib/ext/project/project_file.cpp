@@ -1,5 +1,6 @@
 #include "ext/project/project_file.hpp"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -85,6 +86,60 @@ namespace {
 
 using nlohmann::ordered_json;
 using Pointer = yaml::Pointer;
+
+// Every key ext.yaml knows (docs/ext-yaml.md documents each one), top level and under build:.
+const std::vector<std::string>& top_keys() {
+  static const std::vector<std::string> k = {
+      "name",        "version", "language", "root_id",          "filter_type", "image",
+      "description", "authors", "license",  "homepage",         "source",      "documentation",
+      "keywords",    "readme",  "platform", "platform_version", "build",       "config",
+      "tests"};
+  return k;
+}
+const std::vector<std::string>& build_keys() {
+  static const std::vector<std::string> k = {"sources",    "include_dirs", "defines", "flags",
+                                             "link_flags", "exports",      "std",     "command",
+                                             "output",     "target",       "offline"};
+  return k;
+}
+
+// Optimal string alignment distance (edits, with a swap of two neighbours as one edit): a key
+// is short, so the caller caps both lengths and this stays O(64 x 64).
+size_t edit_distance(std::string_view a, std::string_view b) {
+  const size_t n = a.size(), m = b.size();
+  std::vector<std::vector<size_t>> d(n + 1, std::vector<size_t>(m + 1));
+  for (size_t i = 0; i <= n; ++i) d[i][0] = i;
+  for (size_t j = 0; j <= m; ++j) d[0][j] = j;
+  for (size_t i = 1; i <= n; ++i)
+    for (size_t j = 1; j <= m; ++j) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[n][m];
+}
+
+// The known key nearest to `key` ("" when none is close): at most 2 edits, or a third of the
+// key's length for long keys.
+std::string nearest_key(std::string_view key, const std::vector<std::string>& known) {
+  constexpr size_t k_cap = 64;
+  if (key.size() > k_cap) return {};
+  std::string best;
+  size_t best_d = std::max<size_t>(2, key.size() / 3) + 1;
+  for (const auto& k : known) {
+    size_t d = edit_distance(key, k);
+    if (d < best_d) {
+      best_d = d;
+      best = k;
+    }
+  }
+  return best;
+}
+
+bool contains(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 // Every check names the file, line and column of the value it rejects ("ext.yaml:3:7: ").
 struct Reader {
@@ -199,6 +254,25 @@ std::vector<std::string> meta_keywords(const Reader& r, const Pointer& p) {
   return out;
 }
 
+// An unknown key is an error naming it, where it is, and the known key nearest to it: the same
+// name at the other level first (a top-level `sources:` is build.sources, not a misspelled
+// `source:`), else the nearest at the same level.
+[[noreturn]] void unknown_key(const Reader& r, const Pointer& at, const std::string& shown,
+                              const std::string& key, const std::vector<std::string>& here,
+                              const std::vector<std::string>& other,
+                              const std::string& other_name) {
+  std::string near;
+  if (contains(other, key))
+    near = other_name.empty() ? " (did you mean \"" + key + "\" at the top level?)"
+                              : " (did you mean \"" + other_name + key + "\"?)";
+  else if (auto k = nearest_key(key, here); !k.empty())
+    near = " (did you mean \"" + k + "\"?)";
+  throw Error(Errc::parse,
+              r.doc.where_key(at) + "unknown key \"" + shown.substr(0, 80) + "\"" + near,
+              "docs/ext-yaml.md lists every key; keys that start with x- are yours (e.g. an "
+              "anchor to reuse)");
+}
+
 void parse_build(const Reader& r, ProjectFile& p) {
   const Pointer at("/build");
   const auto& node = *r.doc.value(at);
@@ -206,7 +280,6 @@ void parse_build(const Reader& r, ProjectFile& p) {
   if (!node.is_object()) throw r.error_at(at, "\"build\" must be a mapping");
   auto& b = p.build;
   for (const auto& [key, value] : node.items()) {
-    (void)value;
     const Pointer v = at / key;
     if (key == "sources")
       b.sources = r.string_list(v, "build.sources");
@@ -228,8 +301,12 @@ void parse_build(const Reader& r, ProjectFile& p) {
       b.output = r.optional_scalar(v, "build.output");
     else if (key == "target")
       b.target = r.optional_scalar(v, "build.target");
-    else
-      p.warnings.push_back(r.doc.where_key(v) + "unknown key \"build." + key + "\" (ignored)");
+    else if (key == "offline") {
+      if (!value.is_boolean() && !value.is_null())
+        throw r.error_at(v, "\"build.offline\" must be true or false");
+      b.offline = value.is_boolean() && value.get<bool>();
+    } else
+      unknown_key(r, v, "build." + key, key, build_keys(), top_keys(), "");
   }
 }
 
@@ -300,8 +377,8 @@ ProjectFile parse_or_throw(std::string_view text, const std::string& label) {
         p.config = r.scalar(v, key);
     } else if (key == "tests")
       p.tests = r.string_list(v, key);
-    else
-      p.warnings.push_back(doc.where_key(v) + "unknown key \"" + key + "\" (ignored)");
+    else if (key.rfind("x-", 0) != 0)  // x-*: the user's own (e.g. a YAML anchor to reuse)
+      unknown_key(r, v, key, key, top_keys(), build_keys(), "build.");
   }
   if (p.name.empty())
     throw Error(Errc::parse, label + ": \"name\" is required", "add a line like: name: my-filter");
@@ -328,6 +405,12 @@ ProjectFile parse_or_throw(std::string_view text, const std::string& label) {
 }
 
 }  // namespace
+
+std::vector<std::string> known_keys() {
+  std::vector<std::string> out = top_keys();
+  for (const auto& k : build_keys()) out.push_back("build." + k);
+  return out;
+}
 
 Result<ProjectFile> ProjectFile::parse(std::string_view text, const std::string& label) {
   try {

@@ -1,7 +1,9 @@
 // ext::project — ProjectFile: the `ext.yaml` of a filter project (docs/ext-yaml.md),
 // parsed with ext::yaml (limits on size, depth, aliases); every error names the file, line and
-// column. Also the name rules `ext init` and `ext build` share (a name must work as an image name
-// and a root id). Owns: the project model. Must not use: anything above core/util/yaml.
+// column. Strict, like test specs: an unknown key is an error naming the nearest known key
+// (keys that start with `x-` are the user's own). Also the name rules `ext init` and `ext build`
+// share (a name must work as an image name and a root id). Owns: the project model. Must not use:
+// anything above core/util/yaml.
 #pragma once
 
 #include <filesystem>
@@ -30,6 +32,7 @@ struct BuildSection {
   std::string command;                    // custom: a shell command that writes `output`
   std::string output;                     // custom: the module it writes; cpp/rust: copy to
   std::string target;                     // rust: target triple override
+  bool offline = false;                   // rust: cargo --offline (crates fetched beforehand)
 };
 
 struct ProjectFile {
@@ -57,13 +60,15 @@ struct ProjectFile {
   BuildSection build;
   std::string config;  // default plugin configuration (JSON text)
   std::vector<std::string> tests;
-  std::vector<std::string> warnings;  // unknown keys, with line and column
 
   // `label` names the file in messages ("ext.yaml", "/path/ext.yaml").
   static Result<ProjectFile> parse(std::string_view text, const std::string& label = "ext.yaml");
 };
 
 inline constexpr const char* k_project_file_name = "ext.yaml";
+
+// Every key the parser knows: top-level ones ("name") and build ones ("build.sources").
+std::vector<std::string> known_keys();
 
 // Caps on the metadata keys (bytes): an annotation travels in every manifest fetch.
 inline constexpr size_t k_max_description = 4096;

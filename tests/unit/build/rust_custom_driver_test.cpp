@@ -1,4 +1,6 @@
 #include <catch2/catch.hpp>
+#include <cstdlib>
+#include <optional>
 
 #include "ext/build/custom_driver.hpp"
 #include "ext/build/rust_driver.hpp"
@@ -21,10 +23,10 @@ TEST_CASE("RustDriver builds the dependency-free fixture with the machine's tool
   REQUIRE(tc);  // rustup's rustc has no wasm target here, so this is Debian's 1.63
   CHECK(tc->target == wasi_target_for(tc->version));
 
+  // Online by default (a crate without dependencies needs no network either way).
   auto out = RustDriver().build(req);
   REQUIRE(out.commands.size() == 1);
-  CHECK_THAT(out.commands[0],
-             Catch::Contains("build --target " + tc->target + " --offline --release"));
+  CHECK_THAT(out.commands[0], Catch::Contains("build --target " + tc->target + " --release"));
   CHECK(out.module == tmp.path() / "target" / tc->target / "release" / "rust_nodeps.wasm");
   auto info = ext::wasm::read_module_file(out.module);
   REQUIRE(info);
@@ -75,7 +77,8 @@ TEST_CASE("RustDriver: extra cargo args, errors and the no-toolchain fix", "[bui
   req.extra_args = {"--features", "x"};
   req.project.build.flags = {"--locked"};
   auto dry = RustDriver().build(req);
-  CHECK_THAT(dry.commands[0], Catch::EndsWith("--offline --release --locked --features x"));
+  CHECK_THAT(dry.commands[0], Catch::EndsWith("--release --locked --features x"));
+  CHECK_THAT(dry.commands[0], !Catch::Contains("--offline"));
   CHECK_THAT(dry.commands[0], Catch::StartsWith("RUSTC="));
   CHECK_FALSE(fs::exists(tmp.path() / "target"));
 
@@ -161,4 +164,103 @@ TEST_CASE("CustomDriver runs build.command and takes build.output", "[build]") {
   req.project.build.command = "true";
   req.project.build.output = "never-written.wasm";
   CHECK_THROWS_WITH(CustomDriver().build(req), Catch::Contains("did not write"));
+}
+
+namespace {
+// Sets an environment variable for one scope (this process: the driver reads it).
+struct ScopedEnv {
+  std::string name;
+  std::optional<std::string> old;
+  ScopedEnv(const char* n, const char* v) : name(n) {
+    if (const char* o = std::getenv(n)) old = o;
+    if (v)
+      ::setenv(n, v, 1);
+    else
+      ::unsetenv(n);
+  }
+  ~ScopedEnv() {
+    if (old)
+      ::setenv(name.c_str(), old->c_str(), 1);
+    else
+      ::unsetenv(name.c_str());
+  }
+};
+}  // namespace
+
+TEST_CASE("RustDriver: cargo runs online unless --offline, build.offline or CARGO_NET_OFFLINE",
+          "[build][rust-offline]") {
+  ext::util::TempDir tmp;
+  ext::test::copy_project(ext::test::data_dir() / "build/rust-nodeps", tmp.path());
+  ext::CollectingReporter reporter;
+  ext::util::SubprocessRunner real;
+  ScopedEnv clear("CARGO_NET_OFFLINE", nullptr);
+  auto req = ext::test::request_for(tmp.path(), reporter, real);
+  req.dry_run = true;
+  CHECK_THAT(RustDriver().build(req).commands[0], !Catch::Contains("--offline"));
+  SECTION("ext build --offline") {
+    req.offline = true;
+    CHECK_THAT(RustDriver().build(req).commands[0], Catch::Contains(" --offline --release"));
+  }
+  SECTION("ext.yaml build.offline: true") {
+    req.project.build.offline = true;
+    CHECK_THAT(RustDriver().build(req).commands[0], Catch::Contains(" --offline --release"));
+  }
+  SECTION("CARGO_NET_OFFLINE") {
+    {
+      ScopedEnv on("CARGO_NET_OFFLINE", "true");
+      CHECK_THAT(RustDriver().build(req).commands[0], Catch::Contains(" --offline --release"));
+    }
+    ScopedEnv off("CARGO_NET_OFFLINE", "false");
+    CHECK_THAT(RustDriver().build(req).commands[0], !Catch::Contains("--offline"));
+  }
+}
+
+TEST_CASE("RustDriver: a crate cargo cannot fetch gets a hint naming cargo fetch",
+          "[build][rust-offline]") {
+  ext::util::TempDir tmp, sysroot;
+  ext::test::copy_project(ext::test::data_dir() / "build/rust-nodeps", tmp.path());
+  fs::create_directories(sysroot.path() / "lib/rustlib/wasm32-wasip1");
+  ext::CollectingReporter reporter;
+  ext::test::FakeBuildRunner fake;
+  std::string cargo_err;
+  fake.set_handler([&](const ext::util::ProcessSpec& spec) -> ext::util::ProcessResult {
+    if (spec.argv.size() == 2 && spec.argv[1] == "--version") return {0, "rustc 1.80.1 (x)\n", ""};
+    if (spec.argv.size() == 3 && spec.argv[1] == "--print")
+      return {0, sysroot.path().string() + "\n", ""};
+    return {101, "", cargo_err};
+  });
+  RustToolchainSearch search;
+  search.path_env = "";
+  search.fallbacks = {{"/bin/true", "/bin/true"}};
+  ScopedEnv clear("CARGO_NET_OFFLINE", nullptr);
+  auto req = ext::test::request_for(tmp.path(), reporter, fake);
+  auto hint_of = [&] {
+    try {
+      RustDriver(search).build(req);
+    } catch (const ext::Error& e) {
+      return e.hint();
+    }
+    return std::string("(no error)");
+  };
+  // cargo 1.80's words when crates.io is unreachable, and when --offline lacks a crate.
+  cargo_err =
+      "    Updating crates.io index\n"
+      "error: failed to get `proxy-wasm` as a dependency of package `f v0.1.0`\n"
+      "Caused by:\n  download of config.json failed\n"
+      "Caused by:\n  [6] Couldn't resolve host name (Could not resolve host: index.crates.io)\n";
+  auto online = hint_of();
+  CHECK_THAT(online, Catch::Contains("cargo fetch"));
+  CHECK_THAT(online, Catch::Contains("ext build --offline"));
+  req.offline = true;
+  cargo_err =
+      "error: no matching package named `proxy-wasm` found\n"
+      "location searched: registry `crates-io`\n"
+      "As a reminder, you're using offline mode (--offline) which can sometimes cause surprising "
+      "resolution failures\n";
+  auto offline = hint_of();
+  CHECK_THAT(offline, Catch::Contains("run `cargo fetch` in " + tmp.path().string()));
+  CHECK_THAT(offline, Catch::Contains("once while online"));
+  // A compile error is not a fetch problem.
+  cargo_err = "error[E0425]: cannot find value `x` in this scope\n";
+  CHECK_THAT(hint_of(), !Catch::Contains("cargo fetch"));
 }

@@ -29,7 +29,6 @@ readme: docs/FILTER.md
   CHECK(p->documentation == "https://example.com/meta/docs");
   CHECK(p->keywords == std::vector<std::string>{"headers", "auth", "jwt"});  // duplicates once
   CHECK(p->readme == "docs/FILTER.md");
-  CHECK(p->warnings.empty());
   auto one = ProjectFile::parse(k_head + "authors: Ann\n");
   REQUIRE(one);
   CHECK(one->authors == std::vector<std::string>{"Ann"});
