@@ -46,10 +46,10 @@ TEST_CASE("AssemblyScript template: init, build with npm ci + asc, validate, pac
   CHECK(has(j["commands"][0], " ci --ignore-scripts"));
   CHECK(j["commands"][1].get<std::string>().rfind(
             (dir / "node_modules/.bin/asc").string() + " assembly/index.ts -b ", 0) == 0);
-  CHECK(j["module"] == (dir / "build/release/as-filter.wasm").string());
-  CHECK(j["abi_version"] == "0.2.0");  // what @solo-io/proxy-runtime 0.1.8 implements
+  CHECK(j["module_file"] == (dir / "build/release/as-filter.wasm").string());
+  CHECK(j["abi"] == "v0.2.0");  // what @solo-io/proxy-runtime 0.1.8 implements
   CHECK(j["filter_type"] == "http");
-  CHECK(j["size"].get<uint64_t>() < 64 * 1024);
+  CHECK(j["module_size"].get<uint64_t>() < 64 * 1024);
   CHECK(j["package"]["refs"][0] == "docker.io/as/filter:v1");
   CHECK(fs::exists(dir / "node_modules/assemblyscript/package.json"));
   auto asc_pkg =
@@ -71,13 +71,13 @@ TEST_CASE("AssemblyScript template: init, build with npm ci + asc, validate, pac
   auto again = json_of(run_ext({"--json", "build", dir.string()}, store));
   CHECK(again["up_to_date"] == true);
   CHECK(again["commands"].empty());
-  CHECK(again["sha256"] == j["sha256"]);
+  CHECK(again["module_digest"] == j["module_digest"]);
 
   // node_modules gone (a fresh clone): npm ci and asc again, the same module.
   fs::remove_all(dir / "node_modules");
   auto fresh = json_of(run_ext({"--json", "build", dir.string()}, store));
   CHECK(fresh["commands"].size() == 2);
-  CHECK(fresh["sha256"] == j["sha256"]);
+  CHECK(fresh["module_digest"] == j["module_digest"]);
 
   // Without node and npm: the build says what is missing and how to get it.
   auto none = run_ext({"build", dir.string()}, store, std::nullopt, {{"PATH", "/nonexistent"}});
