@@ -161,7 +161,7 @@ TEST_CASE("an unknown verb or subcommand gets the nearest one (issue 15)", "[e2e
   CHECK(sub.err.find("did you mean envoy?") != std::string::npos);
 }
 
-TEST_CASE("--json: command-line errors print the error document on stdout (issue 15)",
+TEST_CASE("with --json, command-line errors print the error document on stdout (issue 15)",
           "[e2e][cli][json]") {
   auto verb = run_ext({"--json", "frobnicate"});
   CHECK(verb.exit_code == 2);
@@ -211,7 +211,7 @@ TEST_CASE("a missing path is said as a path, not pulled as an image (issue 15)",
   CHECK(ref.err.find("no such file") == std::string::npos);
 }
 
-TEST_CASE("every verb's --help ends with examples; deploy explains its subcommands (issue 15)",
+TEST_CASE("every verb's --help ends with examples, deploy explains its subcommands (issue 15)",
           "[e2e][cli]") {
   auto all = verbs();
   CHECK(all.size() >= 25);
@@ -234,7 +234,7 @@ TEST_CASE("every verb's --help ends with examples; deploy explains its subcomman
   CHECK(deploy.find("  gloo   add the filter to a Gloo Edge Gateway") != std::string::npos);
 }
 
-TEST_CASE("--concurrency only where blobs move (issue 15)", "[e2e][cli]") {
+TEST_CASE("the --concurrency flag only where blobs move (issue 15)", "[e2e][cli]") {
   for (const std::vector<std::string>& v : {std::vector<std::string>{"tags"},
                                             {"catalog"},
                                             {"login"},
