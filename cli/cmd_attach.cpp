@@ -14,6 +14,11 @@ void setup_attach(CLI::App& app, Context& ctx) {
   auto file = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand(
       "attach", "Attach a file (SBOM, signature, docs) to an image in a registry as a referrer");
+  examples(
+      cmd,
+      {"ext attach localhost:5000/acme/f:v1 sbom.spdx.json --artifact-type application/spdx+json",
+       "ext attach ghcr.io/acme/f:v1 NOTES.md --artifact-type text/markdown --annotation "
+       "owner=me"});
   cmd->add_option("ref", o->ref, "The image (registry/repo:tag or @digest)")->required();
   cmd->add_option("file", *file, "The file to attach")->required();
   cmd->add_option("--artifact-type", o->artifact_type,
@@ -45,7 +50,7 @@ void setup_attach(CLI::App& app, Context& ctx) {
                     r.subject_digest + "\n";
     if (r.recorded_by == "tag-schema")
       h += "recorded in the referrers tag " + r.referrers_tag + "\n";
-    ctx.emit(j, h);
+    ctx.emit("attach", j, h);
   });
 }
 

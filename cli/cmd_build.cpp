@@ -7,16 +7,27 @@
 #include "ext/ops/build_project.hpp"
 #include "ext/ops/package.hpp"
 #include "ext/util/strings.hpp"
+#include "json_vocab.hpp"
 
 namespace ext::cli {
 namespace {
 
+// The image stored (docs/json.md "build").
 nlohmann::json package_json(const ops::PackageResult& p) {
-  return {{"module", p.module.string()},  {"size", p.size},
-          {"sha256", p.module_sha256},    {"abi_version", p.abi_version},
-          {"filter_type", p.filter_type}, {"manifest_digest", p.manifest_digest},
-          {"format", p.format},           {"refs", p.refs},
+  return {{"digest", p.manifest_digest},
+          {"format", p.format},
+          {"refs", p.refs},
           {"warnings", p.warnings}};
+}
+
+// The module facts every build document starts with.
+nlohmann::json module_json(const std::string& file, uint64_t size, const std::string& sha256,
+                           const std::string& abi, const std::string& filter_type) {
+  return {{"module_file", file},
+          {"module_size", size},
+          {"module_digest", vocab::module_digest(sha256)},
+          {"abi", vocab::abi(abi)},
+          {"filter_type", filter_type}};
 }
 
 std::string package_text(const ops::PackageResult& p) {
@@ -49,6 +60,12 @@ void setup_build(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<BuildFlags>();
   auto* cmd = app.add_subcommand(
       "build", "Compile a filter project (or package a prebuilt module with --wasm)");
+  examples(cmd, {"ext build                                  # the project in .: compile, validate",
+                 "ext build -t acme/filter:v1                # ... and store it as an image",
+                 "ext build --dry-run                        # the toolchain commands only",
+                 "ext build --wasm filter.wasm -t acme/filter:v1 --root-id my_root",
+                 "ext build -t localhost:5000/acme/f:v1 --format compat && ext push "
+                 "localhost:5000/acme/f:v1"});
   cmd->add_option("dir", flags->dir, "Project directory")->check(CLI::ExistingDirectory);
   cmd->add_option("--wasm", flags->wasm, "Package this prebuilt module instead of compiling")
       ->check(CLI::ExistingFile);
@@ -93,7 +110,11 @@ void setup_build(CLI::App& app, Context& ctx) {
       o.annotations = annotations;
       o.strict = flags->strict;
       auto r = ops::package_module(o, env);
-      ctx.emit(package_json(r), package_text(r));
+      auto j =
+          module_json(r.module.string(), r.size, r.module_sha256, r.abi_version, r.filter_type);
+      j["dry_run"] = false;
+      j["package"] = package_json(r);
+      ctx.emit("build", j, package_text(r));
       return;
     }
     if (!flags->filter_type.empty())
@@ -114,22 +135,20 @@ void setup_build(CLI::App& app, Context& ctx) {
     if (flags->dry_run) {
       for (const auto& c : r.commands) human << c << "\n";
     } else {
-      j["module"] = r.module.string();
-      j["size"] = r.size;
-      j["sha256"] = r.module_sha256;
-      j["abi_version"] = r.abi_version;
-      j["filter_type"] = r.filter_type;
+      j.update(
+          module_json(r.module.string(), r.size, r.module_sha256, r.abi_version, r.filter_type));
       if (r.package) {
         j["package"] = package_json(*r.package);
         human << package_text(*r.package);
       } else {
         human << "module:   " << r.module.string() << " (" << util::human_size(r.size) << ")\n"
               << "sha256:   " << r.module_sha256 << "\n"
-              << "abi:      v" << r.abi_version << "\n";
+              << "abi:      " << (r.abi_version.empty() ? "unknown" : "v" + r.abi_version)
+              << "\n";
       }
       if (r.up_to_date) env.reporter->info("up to date: nothing to compile");
     }
-    ctx.emit(j, human.str());
+    ctx.emit("build", j, human.str());
   });
 }
 

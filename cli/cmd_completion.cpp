@@ -408,6 +408,8 @@ end
 void setup_completion(CLI::App& app, Context& ctx) {
   auto shell = std::make_shared<std::string>();
   auto* cmd = app.add_subcommand("completion", "Print a shell completion script");
+  examples(cmd, {"ext completion bash > ~/.local/share/bash-completion/completions/ext",
+                 "ext completion fish > ~/.config/fish/completions/ext.fish"});
   cmd->add_option("shell", *shell, "bash, zsh or fish")
       ->required()
       ->check(CLI::IsMember({"bash", "zsh", "fish"}));

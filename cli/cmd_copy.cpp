@@ -12,12 +12,14 @@ void setup_copy(CLI::App& app, Context& ctx) {
   auto no_referrers = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand(
       "copy", "Copy an image and its referrers between repositories or registries");
+  examples(cmd, {"ext copy localhost:5000/acme/f:v1 ghcr.io/acme/f:v1",
+                 "ext copy ghcr.io/acme/f localhost:5000/mirror/f --all-tags"});
   cmd->alias("cp");
   cmd->add_option("source", o->source, "registry/repo:tag, @digest, or a repository")->required();
   cmd->add_option("target", o->target, "registry/repo[:tag]")->required();
   cmd->add_flag("--all-tags", o->all_tags, "Copy every tag of the source repository");
   cmd->add_flag("--no-referrers", *no_referrers, "Do not copy the referrers");
-  add_registry_flags(cmd, o->flags);
+  add_registry_flags(cmd, o->flags, RegistryFlagSet::transfer);
   cmd->callback([o, no_referrers, &ctx] {
     auto env = ctx.env();
     o->referrers = !*no_referrers;
@@ -32,7 +34,8 @@ void setup_copy(CLI::App& app, Context& ctx) {
                         util::human_size(r.bytes_copied) + "), " + std::to_string(r.blobs_mounted) +
                         " mounted, " + std::to_string(r.blobs_skipped) +
                         " present; referrers: " + std::to_string(r.referrers_copied));
-    ctx.emit({{"copied", items},
+    ctx.emit("copy",
+             {{"copied", items},
               {"referrers_copied", r.referrers_copied},
               {"blobs_copied", r.blobs_copied},
               {"blobs_mounted", r.blobs_mounted},

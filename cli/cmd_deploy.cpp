@@ -15,6 +15,7 @@
 #include "ext/core/error.hpp"
 #include "ext/ops/deploy.hpp"
 #include "ext/util/strings.hpp"
+#include "json_vocab.hpp"
 #include "registry_flags.hpp"
 
 namespace ext::cli {
@@ -83,11 +84,11 @@ nlohmann::json to_json(const ops::DeployResult& r) {
                       {"name", r.name},
                       {"root_id", r.root_id},
                       {"filter_type", r.filter_type},
-                      {"reference", r.reference},
-                      {"manifest_digest", r.manifest_digest},
-                      {"module", r.module.string()},
-                      {"module_sha256", r.module_sha256},
-                      {"abi_version", r.abi_version},
+                      {"reference", vocab::or_null(r.reference)},
+                      {"digest", vocab::or_null(r.manifest_digest)},
+                      {"module_file", r.module.string()},
+                      {"module_digest", vocab::module_digest(r.module_sha256)},
+                      {"abi", vocab::abi(r.abi_version)},
                       {"config_source", r.config_source},
                       {"yaml", r.yaml},
                       {"applied", r.applied},
@@ -120,7 +121,7 @@ void finish(Context& ctx, ops::DeployOptions& o, DeployFlags& f, CLI::App* cmd) 
       std::istringstream s(summary(r));
       for (std::string line; std::getline(s, line);) env.reporter->info(line);
     }
-    ctx.emit(to_json(r), r.yaml);
+    ctx.emit("deploy", to_json(r), r.yaml);
     return;
   }
   std::string human = summary(r);
@@ -128,17 +129,32 @@ void finish(Context& ctx, ops::DeployOptions& o, DeployFlags& f, CLI::App* cmd) 
     human += "next:     envoy -c " + r.written.string() + "   (or add --run)\n";
   if (o.platform != deploy::Platform::envoy && !o.apply && !r.written.empty())
     human += "next:     kubectl apply -f " + r.written.string() + "   (or add --apply)\n";
-  ctx.emit(to_json(r), human);
+  ctx.emit("deploy", to_json(r), human);
 }
 
 void setup_deploy(CLI::App& app, Context& ctx) {
   auto* deploy = app.add_subcommand("deploy", "Put a filter into Envoy, Istio or Gloo");
   deploy->require_subcommand(1);
+  examples(deploy,
+           {"ext deploy envoy acme/filter:v1 --run           # a local Envoy with the filter",
+            "ext deploy envoy filter.wasm --bootstrap envoy.yaml -f envoy.yaml",
+            "ext deploy istio ghcr.io/acme/filter:v1 --name my-filter --selector app=web --apply",
+            "ext deploy gloo ghcr.io/acme/filter:v1 --name my-filter -f gateway-patch.yaml"},
+           "What each subcommand does (ext deploy SUBCOMMAND --help lists its flags):\n"
+           "  envoy  write an Envoy v3 bootstrap with the filter (or insert it into yours with\n"
+           "         --bootstrap); --run starts Envoy with it (PATH or --docker)\n"
+           "  istio  write an Istio WasmPlugin (legacy EnvoyFilter with --envoyfilter) that pulls\n"
+           "         the pushed image, pinned to its digest; --apply pipes it to kubectl\n"
+           "  gloo   add the filter to a Gloo Edge Gateway (--gateway-file or the cluster's)\n"
+           "Without -f, --apply or --run the YAML goes to stdout. `ext undeploy` removes it.");
 
   // envoy
   {
     auto f = std::make_shared<DeployFlags>();
     auto* cmd = deploy->add_subcommand("envoy", "Write (and run) an Envoy v3 bootstrap");
+    examples(cmd, {"ext deploy envoy acme/filter:v1 --run",
+                   "ext deploy envoy filter.wasm --config @config.json -f envoy.yaml",
+                   "ext deploy envoy acme/filter:v1 --bootstrap envoy.yaml -f envoy.yaml"});
     add_common(cmd, *f, false);
     auto& e = f->o.envoy;
     cmd->add_option("--listen", e.listen, "Listener address (default 127.0.0.1:8080)");
@@ -181,6 +197,9 @@ void setup_deploy(CLI::App& app, Context& ctx) {
   {
     auto f = std::make_shared<DeployFlags>();
     auto* cmd = deploy->add_subcommand("istio", "Generate (and apply) an Istio WasmPlugin");
+    examples(cmd, {"ext deploy istio ghcr.io/acme/filter:v1 --name my-filter -f plugin.yaml",
+                   "ext deploy istio ghcr.io/acme/filter:v1 --name my-filter -n web "
+                   "--selector app=web --apply"});
     add_common(cmd, *f, true);
     auto& i = f->o.istio;
     cmd->add_option("-n,--namespace", i.ns, "Namespace (default: kubectl's)");
@@ -224,6 +243,9 @@ void setup_deploy(CLI::App& app, Context& ctx) {
   {
     auto f = std::make_shared<DeployFlags>();
     auto* cmd = deploy->add_subcommand("gloo", "Add the filter to a Gloo Edge Gateway");
+    examples(cmd, {"ext deploy gloo ghcr.io/acme/filter:v1 --name my-filter --apply",
+                   "ext deploy gloo ghcr.io/acme/filter:v1 --name my-filter --gateway-file gw.yaml "
+                   "-f gw.yaml"});
     add_common(cmd, *f, true);
     auto& g = f->o.gloo;
     cmd->add_option("--gateway", g.gateway, "Gateway name (default gateway-proxy)");

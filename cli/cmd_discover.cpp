@@ -9,6 +9,8 @@ namespace {
 void setup_discover(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<ops::DiscoverOptions>();
   auto* cmd = app.add_subcommand("discover", "Show the referrers of an image as a tree");
+  examples(cmd, {"ext discover localhost:5000/acme/f:v1",
+                 "ext discover ghcr.io/acme/f:v1 --artifact-type application/spdx+json"});
   cmd->add_option("ref", o->ref, "The image (registry/repo:tag or @digest)")->required();
   cmd->add_option("--artifact-type", o->artifact_type, "Only referrers of this artifact type");
   cmd->add_option("--depth", o->depth, "Levels of referrers of referrers (default 4)")
@@ -17,7 +19,7 @@ void setup_discover(CLI::App& app, Context& ctx) {
   cmd->callback([o, &ctx] {
     auto env = ctx.env();
     auto r = ops::discover(*o, env);
-    ctx.emit(r.to_json(), r.to_text());
+    ctx.emit("discover", r.to_json(), r.to_text());
   });
 }
 

@@ -19,6 +19,8 @@ void setup_export(CLI::App& app, Context& ctx) {
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("export", "Write stored images as an OCI image layout");
+  examples(cmd, {"ext export acme/filter:v1 -o filter.tar",
+                 "ext export acme/filter:v1 acme/other:v2 -o layout/   # an OCI layout folder"});
   cmd->add_option("refs", a->refs, "Stored images")->required();
   cmd->add_option("-o,--output", a->output, "A directory (OCI layout) or FILE.tar")->required();
   cmd->callback([a, &ctx] {
@@ -28,7 +30,8 @@ void setup_export(CLI::App& app, Context& ctx) {
     for (const auto& i : r.images) human += i.reference + " " + i.digest + "\n";
     human += "wrote " + r.output.string() + " (" + std::to_string(r.blobs) + " blob(s), " +
              util::human_size(r.bytes) + ")";
-    ctx.emit({{"output", r.output.string()},
+    ctx.emit("export",
+             {{"output", r.output.string()},
               {"tar", r.tar},
               {"images", images_json(r.images)},
               {"blobs", r.blobs},

@@ -18,6 +18,7 @@ void setup_import(CLI::App& app, Context& ctx) {
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("import", "Read images from an OCI image layout (DIR or .tar)");
+  examples(cmd, {"ext import filter.tar", "ext import layout/ --name acme/filter:v1"});
   cmd->add_option("input", a->input, "An OCI layout directory or FILE.tar")->required();
   cmd->add_option("--name", a->name,
                   "Repository (REPO[:TAG]) for entries named only by a tag or not at all");
@@ -29,7 +30,8 @@ void setup_import(CLI::App& app, Context& ctx) {
     human += "imported " + std::to_string(r.images.size()) + " image(s) (" +
              std::to_string(r.blobs_copied) + " blob(s) copied, " +
              std::to_string(r.blobs_skipped) + " already present)";
-    ctx.emit({{"input", r.input.string()},
+    ctx.emit("import",
+             {{"input", r.input.string()},
               {"images", records_json(r.images)},
               {"blobs_copied", r.blobs_copied},
               {"blobs_skipped", r.blobs_skipped},

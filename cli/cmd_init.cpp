@@ -115,6 +115,10 @@ void prompt_missing(InitFlags& f, ops::Env& env) {
 void setup_init(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<InitFlags>();
   auto* cmd = app.add_subcommand("init", "Create a filter project from a template");
+  examples(cmd,
+           {"ext init my-filter                          # C++ HTTP filter in ./my-filter",
+            "ext init my-filter -l rust --no-prompt",
+            "ext init --template network-filter --platform istio", "ext init --list-templates"});
   cmd->add_option("dir", flags->dir, "Project folder (created; default: ./NAME, or . )");
   cmd->add_option("-l,--language", flags->language, "cpp, rust or assemblyscript");
   cmd->add_option("--template", flags->template_name,
@@ -155,7 +159,7 @@ void setup_init(CLI::App& app, Context& ctx) {
         if (!t.toolchain_found && !t.toolchain_hint.empty())
           human << "    install:    " << t.toolchain_hint << "\n";
       }
-      ctx.emit(j, human.str());
+      ctx.emit("templates", {{"templates", j}}, human.str());
       return;
     }
     bool interactive = !flags->no_prompt && !ctx.globals.json && ::isatty(0) && ::isatty(2);
@@ -191,7 +195,7 @@ void setup_init(CLI::App& app, Context& ctx) {
     if (!rel.empty() && rel != ".") human << "  cd " << util::shell_quote({rel}) << "\n";
     human << "  ext build -t " << r.name << ":dev   # compile, validate, package\n"
           << "  ext test                      # run tests/*.test.yaml in the built-in host\n";
-    ctx.emit(j, human.str());
+    ctx.emit("init", j, human.str());
   });
 }
 

@@ -75,7 +75,7 @@ std::string inspect_text(const ops::InspectResult& r) {
   if (!r.layout.empty())
     o << "layout:      " << r.layout << " (read by " << r.layout_readers << ")\n";
   else
-    o << "layout:      not a wasm image: " << r.not_wasm_reason << "\n";
+    o << "layout:      " << artifact::not_wasm_message(r.not_wasm_reason) << "\n";
   const auto& c = r.manifest.config;
   o << "config:      " << c.media_type << " " << c.digest.short_hex() << " "
     << util::human_size(static_cast<uint64_t>(c.size)) << "\n";
@@ -127,6 +127,9 @@ void setup_inspect(CLI::App& app, Context& ctx) {
   auto local = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand(
       "inspect", "Show an image's manifest, config, layers, annotations and module facts");
+  examples(cmd, {"ext inspect acme/filter:v1                 # the local store, else its registry",
+                 "ext inspect ghcr.io/acme/f:v1 --remote", "ext inspect build/filter.wasm",
+                 "ext --json inspect acme/filter:v1 | jq .runtime_config"});
   cmd->add_option("target", o->target,
                   "A FILE.wasm, or an image: the local store's, else its registry's (REF)")
       ->required();
@@ -140,7 +143,7 @@ void setup_inspect(CLI::App& app, Context& ctx) {
               : *local ? ops::InspectSide::local
                        : ops::InspectSide::automatic;
     auto r = ops::inspect(*o, env);
-    ctx.emit(r.to_json(), inspect_text(r));
+    ctx.emit("inspect", r.to_json(), inspect_text(r));
   });
 }
 

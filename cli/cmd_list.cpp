@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "ext/ops/list.hpp"
 #include "ext/util/strings.hpp"
+#include "json_vocab.hpp"
 
 namespace ext::cli {
 namespace {
@@ -47,6 +48,8 @@ std::string table(const std::vector<std::vector<std::string>>& rows) {
 void setup_list(CLI::App& app, Context& ctx) {
   auto digests = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand("list", "List the images in the local store");
+  examples(cmd,
+           {"ext list", "ext list --digests", "ext --json list | jq -r '.images[].reference'"});
   cmd->alias("ls");
   cmd->add_flag("--digests", *digests, "Show full manifest digests");
   cmd->callback([digests, &ctx] {
@@ -55,12 +58,9 @@ void setup_list(CLI::App& app, Context& ctx) {
     nlohmann::json j = nlohmann::json::array();
     std::vector<std::vector<std::string>> rows = {{"REFERENCE", "DIGEST", "ABI", "SIZE", "AGE"}};
     for (const auto& img : r.images) {
-      nlohmann::json e = {{"reference", img.reference},
-                          {"digest", img.digest},
-                          {"media_type", img.media_type},
-                          {"abi", img.abi.empty() ? nlohmann::json() : nlohmann::json(img.abi)},
-                          {"size", img.size},
-                          {"stored", img.stored_unix}};
+      nlohmann::json e = {
+          {"reference", img.reference}, {"digest", img.digest}, {"media_type", img.media_type},
+          {"abi", vocab::abi(img.abi)}, {"size", img.size},     {"stored", img.stored_unix}};
       if (!img.created.empty()) e["created"] = img.created;
       if (img.damaged) e["damaged"] = true;
       j.push_back(std::move(e));
@@ -69,7 +69,7 @@ void setup_list(CLI::App& app, Context& ctx) {
       rows.push_back({img.reference, digest, img.abi.empty() ? "-" : img.abi,
                       img.damaged ? "damaged" : util::human_size(img.size), age(img.stored_unix)});
     }
-    ctx.emit(j, table(rows));
+    ctx.emit("list", {{"images", j}}, table(rows));
   });
 }
 

@@ -28,6 +28,9 @@ std::string read_stdin_password() {
 void setup_login(CLI::App& app, Context& ctx) {
   auto f = std::make_shared<LoginFlags>();
   auto* cmd = app.add_subcommand("login", "Check credentials for a registry and store them");
+  examples(cmd, {"ext login ghcr.io -u me                    # asks for the password",
+                 "echo \"$TOKEN\" | ext login ghcr.io -u me --password-stdin",
+                 "ext login localhost:5000 --registry-config ./auth.json -u u -p p"});
   cmd->add_option("registry", f->o.registry, "Registry host[:port] (docker.io for Docker Hub)")
       ->required();
   cmd->add_option("-u,--username", f->o.username, "User name");
@@ -51,8 +54,8 @@ void setup_login(CLI::App& app, Context& ctx) {
       f->o.password = read_terminal_line("Password: ", false);
     }
     auto r = ops::login(f->o, env);
-    ctx.emit({{"registry", r.registry}, {"stored_in", r.stored_in}, {"scheme", r.scheme}},
-             "Login succeeded: " + r.registry + " (credentials in " + r.stored_in + ")\n");
+    ctx.emit("login", {{"registry", r.registry}, {"stored_in", r.stored_in}, {"scheme", r.scheme}},
+             "Login succeeded: " + r.registry + " (credentials stored in " + r.stored_in + ")\n");
   });
 }
 

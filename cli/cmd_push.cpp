@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "ext/ops/push.hpp"
 #include "ext/util/strings.hpp"
+#include "json_vocab.hpp"
 #include "registry_flags.hpp"
 
 namespace ext::cli {
@@ -16,6 +17,10 @@ struct PushFlags {
 void setup_push(CLI::App& app, Context& ctx) {
   auto f = std::make_shared<PushFlags>();
   auto* cmd = app.add_subcommand("push", "Push a stored image to its registry");
+  examples(
+      cmd,
+      {"ext push localhost:5000/acme/filter:v1", "ext push ghcr.io/acme/filter:v1 -t latest",
+       "ext push ghcr.io/acme/filter:v1 --format compat   # for readers of the single-layer form"});
   cmd->add_option("ref", f->o.ref, "Image reference (as stored by ext build)")->required();
   cmd->add_option("-t,--tag", f->o.tags, "Also tag it (same repository; repeatable)");
   cmd->add_option("--format", f->o.format, "Re-pack as oci, compat or cncf before pushing")
@@ -27,7 +32,7 @@ void setup_push(CLI::App& app, Context& ctx) {
   cmd->add_option("--readme", *readme,
                   "The README to push as a referrer (default: ext.yaml's readme: or README.md)");
   cmd->add_option("--project", *project, "The project folder holding ext.yaml (default .)");
-  add_registry_flags(cmd, f->o.flags);
+  add_registry_flags(cmd, f->o.flags, RegistryFlagSet::transfer);
   cmd->callback([f, no_readme, readme, project, &ctx] {
     auto env = ctx.env();
     f->o.readme = !*no_readme;
@@ -37,10 +42,10 @@ void setup_push(CLI::App& app, Context& ctx) {
     nlohmann::json j = {
         {"reference", r.reference},
         {"tags", r.tags},
-        {"manifest_digest", r.manifest_digest},
+        {"digest", r.manifest_digest},
         {"media_type", r.media_type},
-        {"module_sha256", r.module_sha256},
-        {"layout", r.layout},
+        {"module_digest", vocab::module_digest(r.module_sha256)},
+        {"layout", vocab::or_null(r.layout)},
         {"blobs_uploaded", r.blobs_uploaded},
         {"blobs_skipped", r.blobs_skipped},
         {"blobs_mounted", r.blobs_mounted},
@@ -57,7 +62,7 @@ void setup_push(CLI::App& app, Context& ctx) {
                        util::human_size(r.bytes_uploaded) + "), skipped " +
                        std::to_string(r.blobs_skipped) + ", mounted " +
                        std::to_string(r.blobs_mounted));
-    ctx.emit(j, h.str());
+    ctx.emit("push", j, h.str());
   });
 }
 

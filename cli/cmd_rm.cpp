@@ -15,6 +15,9 @@ void setup_rm(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("rm",
                                  "Remove names from the local store (--remote: delete in "
                                  "the registry)");
+  examples(cmd, {"ext rm acme/filter:dev",
+                 "ext rm acme/filter@sha256:5f2b...        # every name of that manifest",
+                 "ext rm --remote localhost:5000/acme/f:old"});
   cmd->add_option("refs", *refs, "Stored images (REF, or REPO@sha256:... for every name)")
       ->required();
   cmd->add_flag("--remote", *remote,
@@ -33,14 +36,14 @@ void setup_rm(CLI::App& app, Context& ctx) {
                          {"referrers_tag_updated", i.referrers_tag_updated}});
         human += "deleted " + i.reference + " (" + i.digest + ")\n";
       }
-      ctx.emit({{"deleted", items}}, human);
+      ctx.emit("rm", {{"deleted", items}}, human);
       return;
     }
     auto r = ops::remove_images({*refs}, env);
     std::string human;
-    for (const auto& n : r.removed) human += "untagged " + n + "\n";
+    for (const auto& n : r.removed) human += "untagged: " + n + "\n";
     ctx.reporter().info("run `ext prune` to delete content no name reaches");
-    ctx.emit({{"removed", r.removed}}, human);
+    ctx.emit("rm", {{"removed", r.removed}}, human);
   });
 }
 

@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "ext/ops/search.hpp"
 #include "ext/util/strings.hpp"
+#include "json_vocab.hpp"
 #include "registry_flags.hpp"
 
 namespace ext::cli {
@@ -19,6 +20,9 @@ void setup_search(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<ops::SearchOptions>();
   auto* cmd = app.add_subcommand(
       "search", "Find filters in registries by name, description or keyword (cached)");
+  examples(cmd,
+           {"ext search auth -r ghcr.io", "ext search -r localhost:5000 --abi v0.2.1 --type http",
+            "ext search --repo ghcr.io/acme/filter --refresh"});
   cmd->add_option("query", o->query, "Matched against name, description and keywords");
   cmd->add_option("-r,--registry", o->registries, "A registry to search (repeatable)");
   cmd->add_option("--repo", o->repositories,
@@ -33,6 +37,9 @@ void setup_search(CLI::App& app, Context& ctx) {
                   "Seconds a cached repository is used without asking the registry (default "
                   "300; 0: revalidate each, with a HEAD)")
       ->check(CLI::Range(0, 86400 * 30));
+  cmd->add_option("--concurrency", o->concurrency,
+                  "Manifest requests in flight per registry (default 8)")
+      ->check(CLI::Range(1, 64));
   add_registry_flags(cmd, o->flags);
   cmd->callback([o, &ctx] {
     auto env = ctx.env();
@@ -50,7 +57,7 @@ void setup_search(CLI::App& app, Context& ctx) {
                       {"digest", x.digest},
                       {"description", x.description},
                       {"keywords", x.keywords},
-                      {"abi", x.abi},
+                      {"abi", vocab::abi(x.abi)},
                       {"type", x.type},
                       {"license", x.license},
                       {"platforms", x.platforms},
@@ -64,7 +71,8 @@ void setup_search(CLI::App& app, Context& ctx) {
     ctx.reporter().info(std::to_string(r.hits.size()) + " filter(s); " +
                         std::to_string(r.manifests_read) + " manifest(s) read, " +
                         std::to_string(r.cache_hits) + " from the cache");
-    ctx.emit({{"results", hits},
+    ctx.emit("search",
+             {{"results", hits},
               {"warnings", r.warnings},
               {"manifests_read", r.manifests_read},
               {"cache_hits", r.cache_hits}},

@@ -16,6 +16,8 @@ void setup_tag(CLI::App& app, Context& ctx) {
   };
   auto a = std::make_shared<Args>();
   auto* cmd = app.add_subcommand("tag", "Give a stored image another name");
+  examples(cmd, {"ext tag acme/filter:v1 acme/filter:latest",
+                 "ext tag --remote localhost:5000/acme/f:v1 v1.0.1"});
   cmd->add_option("source", a->source, "A stored image (REF or REF@sha256:...)")->required();
   cmd->add_option("target", a->target, "The new name (REF with a tag)")->required();
   cmd->add_flag("--remote", a->remote, "Tag in the registry, without moving blobs");
@@ -24,7 +26,8 @@ void setup_tag(CLI::App& app, Context& ctx) {
     auto env = ctx.env();
     if (a->remote) {
       auto r = ops::tag_remote({a->source, a->target, a->flags}, env);
-      ctx.emit({{"source", r.source},
+      ctx.emit("tag",
+               {{"source", r.source},
                 {"target", r.target},
                 {"digest", r.manifest_digest},
                 {"blobs_mounted", r.blobs_mounted},
@@ -33,7 +36,7 @@ void setup_tag(CLI::App& app, Context& ctx) {
       return;
     }
     auto r = ops::tag({a->source, a->target}, env);
-    ctx.emit({{"source", r.source}, {"target", r.target}, {"digest", r.manifest_digest}},
+    ctx.emit("tag", {{"source", r.source}, {"target", r.target}, {"digest", r.manifest_digest}},
              r.target + " -> " + r.manifest_digest);
   });
 }

@@ -9,6 +9,8 @@ namespace {
 void setup_tags(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<ops::TagsOptions>();
   auto* cmd = app.add_subcommand("tags", "List the tags of a repository (every page)");
+  examples(cmd, {"ext tags localhost:5000/acme/filter",
+                 "ext --json tags ghcr.io/acme/filter | jq -r '.tags[]'"});
   cmd->add_option("repository", o->repository, "registry/repository")->required();
   cmd->add_option("--page-size", o->page_size, "Tags per request (default: the registry's)");
   add_registry_flags(cmd, o->flags);
@@ -17,7 +19,7 @@ void setup_tags(CLI::App& app, Context& ctx) {
     auto r = ops::tags(*o, env);
     std::string h;
     for (const auto& t : r.tags) h += t + "\n";
-    ctx.emit({{"repository", r.repository}, {"tags", r.tags}}, h);
+    ctx.emit("tags", {{"repository", r.repository}, {"tags", r.tags}}, h);
   });
 }
 

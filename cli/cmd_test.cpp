@@ -20,6 +20,12 @@ void setup_test(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<TestFlags>();
   auto* cmd = app.add_subcommand(
       "test", "Run the filter in the built-in proxy-wasm host against test specs");
+  examples(
+      cmd,
+      {"ext test                                   # the project in ., specs from ext.yaml tests:",
+       "ext test filter.wasm -f tests/filter.test.yaml",
+       "ext test acme/filter:v1 -f smoke.test.yaml --junit report.xml",
+       "ext test --repeat 1000 -f bench.test.yaml"});
   cmd->add_option("target", flags->target, "Project directory (default .), FILE.wasm, or REF");
   cmd->add_option("-f,--file", flags->specs, "Test spec (repeatable; default: ext.yaml tests:)")
       ->check(CLI::ExistingFile);
@@ -37,10 +43,11 @@ void setup_test(CLI::App& app, Context& ctx) {
     o.repeat = flags->repeat;
     auto r = ops::test(o, env);
     auto j = testing::render_json(r.report);
-    j["source"] = r.source_kind;
+    j["source_kind"] = r.source_kind;
     j["spec_files"] = r.spec_files;
     if (!flags->junit.empty()) j["junit"] = flags->junit;
-    ctx.emit(j, testing::render_text(r.report, ctx.color_stdout(), ctx.globals.verbose > 0));
+    ctx.emit("test", j,
+             testing::render_text(r.report, ctx.color_stdout(), ctx.globals.verbose > 0));
     if (!r.report.ok()) ctx.exit_code = 1;
   });
 }

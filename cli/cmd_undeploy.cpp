@@ -35,17 +35,25 @@ void finish(Context& ctx, ops::UndeployOptions& o) {
     if (!r.written.empty()) h << "wrote:    " << r.written.string() << "\n";
     h << "removed:  " << r.name << "\n";
   }
-  ctx.emit(j, h.str());
+  ctx.emit("undeploy", j, h.str());
 }
 
 void setup_undeploy(CLI::App& app, Context& ctx) {
   auto* un = app.add_subcommand("undeploy", "Remove a filter ext deploy added");
   un->require_subcommand(1);
+  examples(un,
+           {"ext undeploy envoy my-filter --bootstrap envoy.yaml -f envoy.yaml",
+            "ext undeploy istio my-filter -n web", "ext undeploy gloo my-filter --dry-run"},
+           "What each subcommand does (ext undeploy SUBCOMMAND --help lists its flags):\n"
+           "  envoy  remove the named filter from a bootstrap\n"
+           "  istio  delete the WasmPlugin/EnvoyFilter/Secret `ext deploy istio` created\n"
+           "  gloo   remove only this filter from a Gloo Gateway");
   {
     auto o = std::make_shared<ops::UndeployOptions>();
     auto out = std::make_shared<std::string>();
     auto boot = std::make_shared<std::string>();
     auto* cmd = un->add_subcommand("envoy", "Remove the filter from a bootstrap");
+    examples(cmd, {"ext undeploy envoy my-filter --bootstrap envoy.yaml -f envoy.yaml"});
     cmd->add_option("name", o->name, "Plugin name")->required();
     cmd->add_option("--bootstrap", *boot, "The bootstrap to edit")
         ->required()
@@ -63,6 +71,7 @@ void setup_undeploy(CLI::App& app, Context& ctx) {
     auto o = std::make_shared<ops::UndeployOptions>();
     auto* cmd =
         un->add_subcommand("istio", "Delete the WasmPlugin/EnvoyFilter/Secret deploy created");
+    examples(cmd, {"ext undeploy istio my-filter -n web --dry-run"});
     cmd->add_option("name", o->name, "The --name given to ext deploy istio")->required();
     cmd->add_option("-n,--namespace", o->ns, "Namespace (default: kubectl's)");
     cmd->add_option("--context", o->kubectl.context, "kubectl context");
@@ -78,6 +87,7 @@ void setup_undeploy(CLI::App& app, Context& ctx) {
     auto out = std::make_shared<std::string>();
     auto file = std::make_shared<std::string>();
     auto* cmd = un->add_subcommand("gloo", "Remove only this filter from a Gloo Gateway");
+    examples(cmd, {"ext undeploy gloo my-filter --gateway-file gw.yaml -f gw.yaml"});
     cmd->add_option("name", o->name, "The --name given to ext deploy gloo")->required();
     cmd->add_option("--gateway", o->gateway, "Gateway name (default gateway-proxy)");
     cmd->add_option("-n,--namespace", o->ns, "Gateway namespace (default gloo-system)");

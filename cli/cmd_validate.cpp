@@ -125,6 +125,8 @@ struct ValidateFlags {
 void setup_validate(CLI::App& app, Context& ctx) {
   auto flags = std::make_shared<ValidateFlags>();
   auto* cmd = app.add_subcommand("validate", "Check a module against the proxy-wasm ABI rules");
+  examples(cmd, {"ext validate filter.wasm", "ext validate acme/filter:v1 --strict",
+                 "ext validate filter.wasm --platform-version 1.33"});
   cmd->add_option("target", flags->target, "A .wasm file, or an image in the local store")
       ->required();
   cmd->add_flag("--strict", flags->strict, "Warnings fail too (exit 1)");
@@ -149,10 +151,10 @@ void setup_validate(CLI::App& app, Context& ctx) {
                         {"module", wasm::to_json(r.module)},
                         {"findings", wasm::to_json(r.findings)}};
     if (r.source_kind == "image") {
-      j["manifest_digest"] = r.manifest_digest;
+      j["digest"] = r.manifest_digest;
       j["layout"] = r.layout;
     }
-    ctx.emit(j, report_text(r, flags->strict, ctx.globals.verbose, ctx.color_stdout()));
+    ctx.emit("validate", j, report_text(r, flags->strict, ctx.globals.verbose, ctx.color_stdout()));
     if (!r.ok) ctx.exit_code = 1;
   });
 }

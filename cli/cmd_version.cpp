@@ -14,6 +14,7 @@ namespace {
 
 void setup_version(CLI::App& app, Context& ctx) {
   auto* cmd = app.add_subcommand("version", "Print version, build and dependency versions");
+  examples(cmd, {"ext version", "ext --json version"});
   cmd->callback([&ctx] {
     nlohmann::json deps = {
         {"openssl", digest::openssl_version()},
@@ -32,7 +33,7 @@ void setup_version(CLI::App& app, Context& ctx) {
     std::ostringstream human;
     human << "ext " << std::string(ext::version()) << "\n";
     for (auto& [k, v] : deps.items()) human << "  " << k << ": " << v.get<std::string>() << "\n";
-    ctx.emit(j, human.str());
+    ctx.emit("version", j, human.str());
   });
 }
 

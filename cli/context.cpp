@@ -108,9 +108,20 @@ ops::Env Context::env() {
   return e;
 }
 
+std::string schema_id(const std::string& name) {
+  return "ext.dev/" + name + "/v" + std::to_string(k_json_version);
+}
+
 void Context::emit(nlohmann::json result, const std::string& human) {
+  emit(verb.empty() ? std::string("ext") : verb, std::move(result), human);
+}
+
+void Context::emit(const std::string& schema, nlohmann::json result, const std::string& human) {
   if (globals.json) {
-    if (result.is_object() && !m_reporter->warnings().empty() && !result.contains("warnings"))
+    // Every document is an object naming its schema (docs/json.md "Vocabulary").
+    if (!result.is_object()) result = nlohmann::json{{"result", std::move(result)}};
+    if (!result.contains("schema")) result["schema"] = schema_id(schema);
+    if (!m_reporter->warnings().empty() && !result.contains("warnings"))
       result["warnings"] = m_reporter->warnings();
     std::cout << result.dump(2) << std::endl;
     return;

@@ -46,6 +46,10 @@ class TerminalReporter final : public Reporter {
   void draw(Bar& bar, bool final);
 };
 
+// The version of the --json vocabulary (docs/json.md): "schema": "ext.dev/<name>/v1".
+inline constexpr int k_json_version = 1;
+std::string schema_id(const std::string& name);
+
 class Context {
  public:
   Context();
@@ -59,8 +63,14 @@ class Context {
   // Builds the Env for ops from the global flags (call inside a command callback).
   ops::Env env();
 
-  // Prints a command's result: JSON on stdout with --json (warnings included), else `human`
-  // on stdout (nothing when empty).
+  // The verb being run (its primary name, set by main before parsing): names the default
+  // schema of its --json document.
+  std::string verb;
+
+  // Prints a command's result: JSON on stdout with --json (warnings included, and
+  // "schema": "ext.dev/<schema>/v1", docs/json.md), else `human` on stdout (nothing when
+  // empty). Without `schema` the verb's name is used.
+  void emit(const std::string& schema, nlohmann::json result, const std::string& human);
   void emit(nlohmann::json result, const std::string& human);
   bool color_stdout() const;
   bool color_stderr() const;

@@ -15,6 +15,7 @@
 #include "ext/core/error.hpp"
 #include "ext/core/version.hpp"
 #include "ext/util/strings.hpp"
+#include "usage.hpp"
 
 namespace ext::cli {
 
@@ -61,18 +62,49 @@ int exit_code_for(Errc code) {
   }
 }
 
+// The error document (docs/json.md "Errors"), on stdout with --json.
+void print_error_json(nlohmann::json error) {
+  nlohmann::json j = {{"schema", schema_id("error")}, {"error", std::move(error)}};
+  // Messages may quote bytes that are not UTF-8 (a registry's reply, a file name).
+  std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+}
+
 void print_error(const Context& ctx, const Error& e) {
   std::string msg = util::redact(e.message());
   std::cerr << "ext: error: " << msg << "\n";
   if (!e.hint().empty()) std::cerr << "hint: " << util::redact(e.hint()) << "\n";
   if (ctx.globals.json) {
-    nlohmann::json j = {{"error", {{"code", to_string(e.code())}, {"message", msg}}}};
-    if (!e.hint().empty()) j["error"]["hint"] = util::redact(e.hint());
-    if (e.http_status()) j["error"]["http_status"] = e.http_status();
-    if (!e.registry_code().empty()) j["error"]["registry_code"] = e.registry_code();
-    // Messages may quote bytes that are not UTF-8 (a registry's reply, a file name).
-    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+    nlohmann::json j = {{"code", to_string(e.code())}, {"message", msg}};
+    if (!e.hint().empty()) j["hint"] = util::redact(e.hint());
+    if (e.http_status()) j["http_status"] = e.http_status();
+    if (!e.registry_code().empty()) j["registry_code"] = e.registry_code();
+    print_error_json(std::move(j));
   }
+}
+
+// --json among the words before the verb's own "--": the parser may have failed before it set
+// Globals::json.
+bool json_requested(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--") break;
+    if (a == "--json") return true;
+  }
+  return false;
+}
+
+// A command-line error (exit 2): stderr always, the error document on stdout with --json.
+int usage_error(int argc, char** argv, const UsageProblem& p) {
+  std::cerr << "ext: error: " << util::redact(p.message) << "\n";
+  if (!p.hint.empty()) std::cerr << "hint: " << util::redact(p.hint) << "\n";
+  if (json_requested(argc, argv)) {
+    nlohmann::json j = {{"code", "usage"}, {"message", util::redact(p.message)}};
+    if (!p.hint.empty()) j["hint"] = util::redact(p.hint);
+    if (!p.argument.empty()) j["argument"] = util::redact(p.argument);
+    if (!p.suggestion.empty()) j["suggestion"] = p.suggestion;
+    print_error_json(std::move(j));
+  }
+  return 2;
 }
 
 // Written without allocating: the heap may still be exhausted.
@@ -83,8 +115,8 @@ void print_out_of_memory() noexcept {
   (void)!::write(2, msg, sizeof msg - 1);
 }
 
-// The first word that is not a global flag, when it names no command.
-std::optional<std::string> unknown_verb(int argc, char** argv) {
+// The verb's primary name (aliases resolved), for the default --json schema.
+std::string verb_of(CLI::App& app, int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--store" || a == "--config" || a == "--data-dir") {
@@ -92,11 +124,11 @@ std::optional<std::string> unknown_verb(int argc, char** argv) {
       continue;
     }
     if (a.empty() || a[0] == '-') continue;
-    for (const auto& c : registered_commands())
-      if (a == c.name) return std::nullopt;
-    return a;
+    for (CLI::App* s : app.get_subcommands([](CLI::App*) { return true; }))
+      if (s->check_name(a)) return s->get_name();
+    return {};
   }
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace
@@ -125,11 +157,8 @@ int run(int argc, char** argv) {
     std::cout << app.help();
     return 0;
   }
-  if (auto unknown = unknown_verb(argc, argv)) {
-    std::cerr << "ext: error: unknown command \"" << *unknown << "\"\n"
-              << "hint: run `ext --help` to see the commands\n";
-    return 2;
-  }
+  if (auto problem = check_command_line(app, argc, argv)) return usage_error(argc, argv, *problem);
+  ctx.verb = verb_of(app, argc, argv);
 
   ::signal(SIGINT, on_sigint);
   ::signal(SIGTERM, on_sigint);  // same path: stop at the next step, remove temp files, exit 130
@@ -145,9 +174,9 @@ int run(int argc, char** argv) {
       return app.exit(e);
     } catch (const CLI::ParseError& e) {
       if (e.get_exit_code() == 0) return app.exit(e);
-      std::cerr << "ext: error: " << e.what() << "\n"
-                << "hint: run `ext --help` or `ext <command> --help`\n";
-      return 2;
+      std::string where = ctx.verb.empty() ? "ext" : "ext " + ctx.verb;
+      return usage_error(argc, argv,
+                         {e.what(), "`" + where + " --help` lists the arguments", "", ""});
     }
   } catch (const Error& e) {
     print_error(ctx, e);

@@ -66,7 +66,7 @@ struct Fixture {
         ext({"--json", "build", "--wasm", module.string(), "-t", ref, "--root-id", "add_header"});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    return nlohmann::json::parse(r.out)["manifest_digest"].get<std::string>();
+    return nlohmann::json::parse(r.out)["package"]["digest"].get<std::string>();
   }
 };
 
@@ -192,10 +192,10 @@ TEST_CASE("e2e deploy from the store: envoy and istio pinned to the manifest dig
   INFO(env.err);
   REQUIRE(env.exit_code == 0);
   auto j = nlohmann::json::parse(env.out);
-  CHECK(j["manifest_digest"] == digest);
+  CHECK(j["digest"] == digest);
   CHECK(j["root_id"] == "add_header");  // from the image's runtime config
   CHECK(j["name"] == "add-header");     // from the repository name
-  fs::path module = j["module"].get<std::string>();
+  fs::path module = j["module_file"].get<std::string>();
   CHECK(module == f.dir.path() / "data/ext/modules" / (digest.substr(7) + ".wasm"));
   CHECK(util::read_file(module) == util::read_file(f.wasm));
   auto b = yaml_of(j["yaml"].get<std::string>());

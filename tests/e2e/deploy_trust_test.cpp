@@ -138,7 +138,7 @@ TEST_CASE("e2e deploy trust: the pin is what the registry serves", "[deploy][e2e
   auto pushed = json_of(f.ext({"--json", "push", ref}));
   auto dep = json_of(f.ext({"--json", "deploy", "istio", ref, "--name", "pin"}));
   auto wp = deploy::parse_yaml(dep["yaml"].get<std::string>()).value();
-  CHECK(wp["spec"]["url"].get<std::string>().find(pushed["manifest_digest"].get<std::string>()) !=
+  CHECK(wp["spec"]["url"].get<std::string>().find(pushed["digest"].get<std::string>()) !=
         std::string::npos);
   auto gloo = f.ext({"deploy", "gloo", ref, "--name", "pin"});
   CHECK(gloo.exit_code == 0);
@@ -270,14 +270,14 @@ TEST_CASE("e2e deploy trust: modules under the data directory, not beside --stor
   json_of(
       f.ext({"--json", "build", "--wasm", f.http.string(), "-t", "acme/d:v1", "--root-id", "r"}));
   auto dep = json_of(f.ext({"--json", "deploy", "envoy", "acme/d:v1"}));
-  auto module = dep["module"].get<std::string>();
+  auto module = dep["module_file"].get<std::string>();
   CHECK(module.find(f.dir.path().string()) == std::string::npos);  // not beside the store
   CHECK(module.find("/.local/share/ext/modules/") != std::string::npos);
   CHECK_FALSE(fs::exists(f.dir.path() / "modules"));
   auto data = f.dir.path() / "data";
   auto dep2 =
       json_of(f.ext({"--json", "--data-dir", data.string(), "deploy", "envoy", "acme/d:v1"}));
-  CHECK(dep2["module"].get<std::string>().rfind((data / "modules").string(), 0) == 0);
+  CHECK(dep2["module_file"].get<std::string>().rfind((data / "modules").string(), 0) == 0);
 }
 
 TEST_CASE("e2e deploy trust: a pull secret file is 0600", "[deploy][e2e]") {
@@ -313,10 +313,10 @@ TEST_CASE("e2e push --format F -t T writes T only, the repack equals build --for
   auto p =
       json_of(f.ext({"--json", "push", repo + ":v1", "--format", "compat", "-t", "v1-compat"}));
   CHECK(p["tags"] == Json::array({"v1-compat"}));
-  CHECK(p["manifest_digest"] == compat["manifest_digest"]);
+  CHECK(p["digest"] == compat["package"]["digest"]);
   // v1 in the registry is still the oci image.
   auto pulled = json_of(f.ext({"--json", "pull", repo + ":v1"}));
-  CHECK(pulled["manifest_digest"] == b["manifest_digest"]);
+  CHECK(pulled["digest"] == b["package"]["digest"]);
 }
 
 TEST_CASE("e2e deploy istio --envoyfilter: a registry that needs credentials is refused",

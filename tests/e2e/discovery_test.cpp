@@ -100,7 +100,7 @@ TEST_CASE("ext build refuses a malformed keyword list and stores nothing", "[e2e
   auto r = run_ext({"build", proj.string(), "-t", "acme/bad:v1"}, store);
   CHECK(r.exit_code == 1);
   CHECK(has(r.err, "ext.yaml:6:11: \"keywords\" must be a list of keywords"));
-  auto l = json_ok(run_ext({"--json", "list"}, store));
+  auto l = json_ok(run_ext({"--json", "list"}, store))["images"];
   CHECK(l.empty());
 }
 
@@ -146,7 +146,7 @@ TEST_CASE(
   auto repo = server.host() + "/disc/" + name;
   auto store = tmp.path() / "store";
   auto p = build_and_push(proj, repo + ":v1", store);
-  auto image = p["manifest_digest"].get<std::string>();
+  auto image = p["digest"].get<std::string>();
   auto readme = p["readme_digest"].get<std::string>();
   CHECK(readme.rfind("sha256:", 0) == 0);
 
@@ -252,7 +252,7 @@ TEST_CASE("a registry that lists a referrer pointing elsewhere is a clear error"
   auto repo = server.host() + "/" + unique("disc/liar");
   auto store = tmp.path() / "store";
   auto p = build_and_push(proj, repo + ":v1", store);
-  auto image = p["manifest_digest"].get<std::string>();
+  auto image = p["digest"].get<std::string>();
   // A referrer of ANOTHER manifest, listed under this image's referrers tag.
   auto note = tmp.path() / "note.txt";
   util::write_file_atomic(note, "note");
@@ -333,18 +333,18 @@ TEST_CASE(
 
   auto c = json_ok(run_ext(
       {"--json", "copy", repo + ":v1", target + ":v1", "--registry-config", cfg.string()}, store));
-  CHECK(c["copied"][0]["digest"] == p["manifest_digest"]);
+  CHECK(c["copied"][0]["digest"] == p["digest"]);
   CHECK(c["referrers_copied"] == 2);
   CHECK(c["blobs_mounted"] == 0);
   auto d = json_ok(
       run_ext({"--json", "discover", target + ":v1", "--registry-config", cfg.string()}, store));
-  CHECK(d["digest"] == p["manifest_digest"]);
+  CHECK(d["digest"] == p["digest"]);
   CHECK(d["referrers"].size() == 2);
   auto i = json_ok(
       run_ext({"--json", "inspect", "--remote", target + ":v1", "--registry-config", cfg.string()},
               tmp.path() / "s2"));
   CHECK(i["layout"] == "oci");
-  CHECK(i["module"]["sha256"] == p["module_sha256"]);
+  CHECK(i["module"]["module_digest"] == p["module_digest"]);
 
   SECTION("--all-tags copies every tag, not the referrers tag as a tag") {
     auto all = target + "-all";
@@ -407,8 +407,8 @@ TEST_CASE("inspect --remote and pull read ORAS's default layout", "[e2e][discove
   auto store = tmp.path() / "store";
   auto i = json_ok(run_ext({"--json", "inspect", "--remote", ref}, store));
   CHECK(i["layout"] == "oras");
-  CHECK(i["module"]["sha256"] == wd.substr(7));
-  CHECK(i["module"]["abi_version"] == "0.2.1");
+  CHECK(i["module"]["module_digest"] == wd);
+  CHECK(i["module"]["abi"] == "v0.2.1");
   CHECK(!fs::exists(store / "index.json"));
   auto out = tmp.path() / "out.wasm";
   auto pl = json_ok(run_ext({"--json", "pull", ref, "-o", out.string()}, store));
@@ -424,7 +424,7 @@ TEST_CASE("rm --remote deletes a manifest", "[e2e][discovery][registry]") {
   auto store = tmp.path() / "store";
   auto p = build_and_push(proj, repo + ":v1", store);
   auto r = json_ok(run_ext({"--json", "rm", "--remote", repo + ":v1"}, store));
-  CHECK(r["deleted"][0]["digest"] == p["manifest_digest"]);
+  CHECK(r["deleted"][0]["digest"] == p["digest"]);
   auto i = run_ext({"inspect", "--remote", repo + ":v1"}, tmp.path() / "s2");
   CHECK(i.exit_code == 1);
   CHECK(has(i.err, "no image " + repo + ":v1 in " + server.host()));
@@ -440,7 +440,7 @@ TEST_CASE("rm --remote deletes a manifest", "[e2e][discovery][registry]") {
   CHECK(has(refused.err, "does not allow deleting manifests"));
   CHECK(has(refused.err, "HTTP 405"));
   CHECK(json_ok(run_ext({"--json", "inspect", "--remote", repo2 + ":v1"},
-                        tmp.path() / "s3"))["manifest_digest"] == p2["manifest_digest"]);
+                        tmp.path() / "s3"))["digest"] == p2["digest"]);
   // The local store keeps its copy: rm --remote touches the registry only.
   CHECK(json_ok(run_ext({"--json", "inspect", "--local", repo + ":v1"}, store))["side"] == "local");
 }
@@ -604,7 +604,7 @@ TEST_CASE("inspect --remote reads each layout ext pushes, writing nothing locall
     auto i = json_ok(run_ext({"--json", "inspect", ref}, empty));
     CHECK(i["side"] == "remote");
     CHECK(i["layout"] == format);
-    CHECK(i["module"]["sha256"] == digest::sha256(module_bytes()).hex());
+    CHECK(i["module"]["module_digest"] == digest::sha256(module_bytes()).to_string());
     CHECK(i["referrers"].empty());
     CHECK(!fs::exists(empty / "index.json"));
     // --local refuses what the local store does not hold.

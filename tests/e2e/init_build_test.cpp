@@ -31,7 +31,9 @@ TEST_CASE("ext init --list-templates", "[e2e][init]") {
   CHECK(has(r.out, "rust/http-filter"));
   CHECK(has(r.out, "rust/network-filter"));
   CHECK(has(r.out, "assemblyscript/http-filter"));
-  auto j = json_of(run_ext({"--json", "init", "--list-templates"}));
+  auto doc = json_of(run_ext({"--json", "init", "--list-templates"}));
+  CHECK(doc["schema"] == "ext.dev/templates/v1");
+  auto j = doc["templates"];
   REQUIRE(j.is_array());
   CHECK(j.size() == 5);
   CHECK(j[0]["id"] == "cpp/http-filter");
@@ -202,13 +204,13 @@ TEST_CASE("ext build: init, compile, validate, package, no-op rebuild, dry run",
   INFO(built.err);
   REQUIRE(built.exit_code == 0);
   auto j = json_of(built);
-  CHECK(j["abi_version"] == "0.2.1");
-  CHECK(j["module"] == (dir / "build/release/demo-filter.wasm").string());
-  CHECK(j["sha256"].get<std::string>().size() == 64);
-  CHECK(j["size"].get<uint64_t>() < 64 * 1024);
+  CHECK(j["abi"] == "v0.2.1");
+  CHECK(j["module_file"] == (dir / "build/release/demo-filter.wasm").string());
+  CHECK(j["module_digest"].get<std::string>().size() == 71);
+  CHECK(j["module_size"].get<uint64_t>() < 64 * 1024);
   CHECK(j["up_to_date"] == false);
   REQUIRE(j.contains("package"));
-  CHECK(j["package"]["manifest_digest"].get<std::string>().rfind("sha256:", 0) == 0);
+  CHECK(j["package"]["digest"].get<std::string>().rfind("sha256:", 0) == 0);
   CHECK(j["package"]["refs"][0] == "docker.io/demo/filter:v1");
   CHECK(has(built.err, "debug: $ "));  // -v shows the toolchain commands
   CHECK(has(built.err, "clang++"));
@@ -228,7 +230,7 @@ TEST_CASE("ext build: init, compile, validate, package, no-op rebuild, dry run",
   auto again = json_of(run_ext({"--json", "build", dir.string()}, store));
   CHECK(again["up_to_date"] == true);
   CHECK(again["commands"].empty());
-  CHECK(again["sha256"] == j["sha256"]);
+  CHECK(again["module_digest"] == j["module_digest"]);
 
   // image: in ext.yaml packages without -t, tagged with the version.
   auto yaml = ext::util::read_file(dir / "ext.yaml");
@@ -311,17 +313,18 @@ TEST_CASE("ext build: the network template and a custom command", "[e2e][build]"
   auto net = tmp.path() / "bytes";
   REQUIRE(run_ext({"init", net.string(), "--template", "cpp/network-filter"}).exit_code == 0);
   auto j = json_of(run_ext({"--json", "build", net.string()}));
-  CHECK(j["abi_version"] == "0.2.1");
+  CHECK(j["abi"] == "v0.2.1");
 
   // language: custom packages whatever the command writes (here: the module just built).
   auto custom = tmp.path() / "custom";
   fs::create_directories(custom);
-  ext::util::write_file_atomic(
-      custom / "ext.yaml", "name: custom\nlanguage: custom\nbuild:\n  command: cp " +
-                               j["module"].get<std::string>() + " out.wasm\n  output: out.wasm\n");
+  ext::util::write_file_atomic(custom / "ext.yaml",
+                               "name: custom\nlanguage: custom\nbuild:\n  command: cp " +
+                                   j["module_file"].get<std::string>() +
+                                   " out.wasm\n  output: out.wasm\n");
   auto c = json_of(run_ext({"--json", "build", custom.string()}));
-  CHECK(c["sha256"] == j["sha256"]);
-  CHECK(c["commands"][0] == "cp " + j["module"].get<std::string>() + " out.wasm");
+  CHECK(c["module_digest"] == j["module_digest"]);
+  CHECK(c["commands"][0] == "cp " + j["module_file"].get<std::string>() + " out.wasm");
 }
 
 TEST_CASE("ext build: a module that breaks the ABI fails with the rule", "[e2e][build]") {

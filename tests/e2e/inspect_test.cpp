@@ -52,9 +52,9 @@ TEST_CASE("ext inspect FILE.wasm shows the module facts", "[e2e][artifact]") {
   REQUIRE(rj.exit_code == 0);
   auto j = parse_json(rj.out);
   CHECK(j["source_kind"] == "file");
-  CHECK(j["module"]["sha256"] == sha);
-  CHECK(j["module"]["abi_version"] == "0.2.1");
-  CHECK(j["module"]["size"] == fs::file_size(wasm));
+  CHECK(j["module"]["module_digest"] == "sha256:" + sha);
+  CHECK(j["module"]["abi"] == "v0.2.1");
+  CHECK(j["module"]["module_size"] == fs::file_size(wasm));
   CHECK(j["module"]["imports"].size() == 3);
   CHECK(j["module"]["exports"].size() >= 10);
   CHECK(j["findings"].empty());
@@ -75,7 +75,7 @@ TEST_CASE("ext inspect REF shows manifest, config, layers, annotations and modul
         store);
     INFO(b.err);
     REQUIRE(b.exit_code == 0);
-    auto digest = parse_json(b.out)["manifest_digest"].get<std::string>();
+    auto digest = parse_json(b.out)["package"]["digest"].get<std::string>();
 
     auto r = run_ext({"inspect", ref}, store);
     INFO(r.err);
@@ -93,11 +93,11 @@ TEST_CASE("ext inspect REF shows manifest, config, layers, annotations and modul
     auto j = parse_json(rj.out);
     CHECK(j["source_kind"] == "image");
     CHECK(j["reference"] == ref);
-    CHECK(j["manifest_digest"] == digest);
+    CHECK(j["digest"] == digest);
     CHECK(j["layout"] == format);
     CHECK(j["manifest"]["schemaVersion"] == 2);
     CHECK(j["annotations"]["module.wasm.runtime/type"] == "envoy_proxy");
-    CHECK(j["module"]["sha256"] == sha);
+    CHECK(j["module"]["module_digest"] == "sha256:" + sha);
     CHECK(j["module"]["filter_type"] == "http");
     if (std::string(format) == "oci") {
       CHECK(r.out.find("filter.wasm") != std::string::npos);
@@ -116,7 +116,7 @@ TEST_CASE("ext inspect REF shows manifest, config, layers, annotations and modul
     // By digest too.
     auto bd = run_ext({"--json", "inspect", "ghcr.io/acme/f@" + digest}, store);
     REQUIRE(bd.exit_code == 0);
-    CHECK(parse_json(bd.out)["module"]["sha256"] == sha);
+    CHECK(parse_json(bd.out)["module"]["module_digest"] == "sha256:" + sha);
   }
 }
 
@@ -146,7 +146,7 @@ TEST_CASE("ext inspect reads a Docker v2 image with plugin.wasm in the last laye
   auto j = parse_json(r.out);
   CHECK(j["layout"] == "docker-v2");
   CHECK(j["media_type"] == "application/vnd.docker.distribution.manifest.v2+json");
-  CHECK(j["module"]["sha256"] == ext::digest::sha256(module).hex());
+  CHECK(j["module"]["module_digest"] == ext::digest::sha256(module).to_string());
   CHECK(j["module"]["filter_type"] == "network");
   CHECK(j["layers"].size() == 2);
 }

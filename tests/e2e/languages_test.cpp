@@ -46,10 +46,10 @@ TEST_CASE("AssemblyScript template: init, build with npm ci + asc, validate, pac
   CHECK(has(j["commands"][0], " ci --ignore-scripts"));
   CHECK(j["commands"][1].get<std::string>().rfind(
             (dir / "node_modules/.bin/asc").string() + " assembly/index.ts -b ", 0) == 0);
-  CHECK(j["module"] == (dir / "build/release/as-filter.wasm").string());
-  CHECK(j["abi_version"] == "0.2.0");  // what @solo-io/proxy-runtime 0.1.8 implements
+  CHECK(j["module_file"] == (dir / "build/release/as-filter.wasm").string());
+  CHECK(j["abi"] == "v0.2.0");  // what @solo-io/proxy-runtime 0.1.8 implements
   CHECK(j["filter_type"] == "http");
-  CHECK(j["size"].get<uint64_t>() < 64 * 1024);
+  CHECK(j["module_size"].get<uint64_t>() < 64 * 1024);
   CHECK(j["package"]["refs"][0] == "docker.io/as/filter:v1");
   CHECK(fs::exists(dir / "node_modules/assemblyscript/package.json"));
   auto asc_pkg =
@@ -71,13 +71,13 @@ TEST_CASE("AssemblyScript template: init, build with npm ci + asc, validate, pac
   auto again = json_of(run_ext({"--json", "build", dir.string()}, store));
   CHECK(again["up_to_date"] == true);
   CHECK(again["commands"].empty());
-  CHECK(again["sha256"] == j["sha256"]);
+  CHECK(again["module_digest"] == j["module_digest"]);
 
   // node_modules gone (a fresh clone): npm ci and asc again, the same module.
   fs::remove_all(dir / "node_modules");
   auto fresh = json_of(run_ext({"--json", "build", dir.string()}, store));
   CHECK(fresh["commands"].size() == 2);
-  CHECK(fresh["sha256"] == j["sha256"]);
+  CHECK(fresh["module_digest"] == j["module_digest"]);
 
   // Without node and npm: the build says what is missing and how to get it.
   auto none = run_ext({"build", dir.string()}, store, std::nullopt, {{"PATH", "/nonexistent"}});
@@ -130,7 +130,7 @@ TEST_CASE("Rust network-filter template: init renders a StreamContext crate, bui
 
 TEST_CASE("ext init --list-templates: language, kind, SDK, toolchain and whether it is here",
           "[e2e][init]") {
-  auto j = json_of(run_ext({"--json", "init", "--list-templates"}));
+  auto j = json_of(run_ext({"--json", "init", "--list-templates"}))["templates"];
   REQUIRE(j.is_array());
   std::map<std::string, nlohmann::json> by_id;
   for (const auto& t : j) by_id[t["id"]] = t;
@@ -156,7 +156,8 @@ TEST_CASE("ext init --list-templates: language, kind, SDK, toolchain and whether
   // Nothing on PATH: npm and cargo are missing, and each entry says how to get them.
   auto bare =
       run_ext({"--json", "init", "--list-templates"}, {}, std::nullopt, {{"PATH", "/nonexistent"}});
-  auto b = json_of(bare);
+  auto b = json_of(bare)["templates"];
+  REQUIRE(b.size() == 5);
   for (const auto& t : b) {
     if (t["language"] != "assemblyscript") continue;
     CHECK(t["toolchain"]["found"] == false);

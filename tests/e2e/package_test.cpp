@@ -61,17 +61,18 @@ TEST_CASE("ext build --wasm packages a module and prints its facts", "[e2e][arti
                     store);
   REQUIRE(rj.exit_code == 0);
   auto j = parse_json(rj.out);
-  CHECK(j["module"] == wasm.string());
-  CHECK(j["size"] == bytes.size());
-  CHECK(j["sha256"] == sha);
-  CHECK(j["abi_version"] == "0.2.1");
+  CHECK(j["schema"] == "ext.dev/build/v1");
+  CHECK(j["module_file"] == wasm.string());
+  CHECK(j["module_size"] == bytes.size());
+  CHECK(j["module_digest"] == "sha256:" + sha);
+  CHECK(j["abi"] == "v0.2.1");
   CHECK(j["filter_type"] == "http");
-  CHECK(j["format"] == "oci");
-  CHECK(j["refs"] ==
+  CHECK(j["package"]["format"] == "oci");
+  CHECK(j["package"]["refs"] ==
         json::array({"docker.io/acme/add-header:v1", "localhost:5000/team/add-header:latest"}));
-  CHECK(j["warnings"].empty());
+  CHECK(j["package"]["warnings"].empty());
   // Same module, same options: the same manifest digest as the first run.
-  CHECK(r.out.find(j["manifest_digest"].get<std::string>()) != std::string::npos);
+  CHECK(r.out.find(j["package"]["digest"].get<std::string>()) != std::string::npos);
 
   // The store: an OCI layout naming both references; the image is the oci format.
   CHECK(fs::exists(store / "oci-layout"));
@@ -103,9 +104,9 @@ TEST_CASE("ext build --wasm is deterministic in every format", "[e2e][artifact]"
       INFO(r.err);
       REQUIRE(r.exit_code == 0);
       auto j = parse_json(r.out);
-      CHECK(j["format"] == format);
+      CHECK(j["package"]["format"] == format);
       CHECK(j["filter_type"] == "network");
-      digests[i] = j["manifest_digest"];
+      digests[i] = j["package"]["digest"];
     }
     CHECK(digests[0] == digests[1]);
     auto m = stored_manifest(dir.path() / (std::string("store-") + format + "0"),
@@ -136,7 +137,7 @@ TEST_CASE("SOURCE_DATE_EPOCH sets org.opencontainers.image.created", "[e2e][arti
   CHECK(m.annotations["org.opencontainers.image.created"] == "2023-11-14T22:13:20Z");
   auto again = run_ext({"--json", "build", "--wasm", wasm.string(), "-t", "f:dated2"}, store, {},
                        {{"SOURCE_DATE_EPOCH", "1700000000"}});
-  CHECK(parse_json(again.out)["manifest_digest"] == parse_json(r.out)["manifest_digest"]);
+  CHECK(parse_json(again.out)["package"]["digest"] == parse_json(r.out)["package"]["digest"]);
 
   auto bad = run_ext({"build", "--wasm", wasm.string(), "-t", "f:x"}, store, {},
                      {{"SOURCE_DATE_EPOCH", "yesterday"}});
@@ -158,7 +159,7 @@ TEST_CASE("validation warnings are reported, and fail with --strict", "[e2e][art
   CHECK(r.err.find("warning:") != std::string::npos);
   CHECK(r.err.find("start-section") != std::string::npos);
   auto j = parse_json(r.out);
-  REQUIRE(j["warnings"].size() >= 1);
+  REQUIRE(j["package"]["warnings"].size() >= 1);
 
   auto before = snapshot(store);
   auto strict = run_ext({"build", "--wasm", wasm.string(), "-t", "f:strict", "--strict"}, store);
@@ -272,7 +273,7 @@ TEST_CASE("the compat format is a real container image: skopeo and GNU tar read 
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   auto j = parse_json(r.out);
-  CHECK(j["Digest"] == parse_json(b.out)["manifest_digest"]);
+  CHECK(j["Digest"] == parse_json(b.out)["package"]["digest"]);
   CHECK(j["Architecture"] == "wasm");
   CHECK(j["Os"] == "wasip1");
   REQUIRE(j["Layers"].size() == 1);

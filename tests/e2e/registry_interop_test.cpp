@@ -25,7 +25,7 @@ TEST_CASE("skopeo reads what ext pushes and ext pulls what skopeo copies", "[reg
   REQUIRE(run_ext({"build", "--wasm", wasm.string(), "-t", repo + ":v1"}, store).exit_code == 0);
   auto p = run_ext({"--json", "push", repo + ":v1"}, store);
   REQUIRE(p.exit_code == 0);
-  auto digest = nlohmann::json::parse(p.out)["manifest_digest"].get<std::string>();
+  auto digest = nlohmann::json::parse(p.out)["digest"].get<std::string>();
 
   auto inspect = test::run_checked(
       {"skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + repo + ":v1"});
@@ -41,6 +41,6 @@ TEST_CASE("skopeo reads what ext pushes and ext pulls what skopeo copies", "[reg
   auto pl = run_ext({"--json", "pull", repo + "-copy:v1", "-o", out.string()}, dir.path() / "s2");
   INFO(pl.err);
   REQUIRE(pl.exit_code == 0);
-  CHECK(nlohmann::json::parse(pl.out)["manifest_digest"] == digest);
+  CHECK(nlohmann::json::parse(pl.out)["digest"] == digest);
   CHECK(digest::sha256_file(out) == digest::sha256_file(wasm));
 }

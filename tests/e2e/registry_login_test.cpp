@@ -64,6 +64,10 @@ TEST_CASE("login to a TLS + Basic registry, push, pull, logout", "[registry][aut
     CHECK(r.exit_code == 1);
     no_secret(r, "wrong-password-zz");
     CHECK(util::read_file(cfg).find(server.host()) == std::string::npos);
+    // Issue 15: no "run `ext login`" while running it; the hint is about what was typed.
+    CHECK(r.err.find("run `ext login") == std::string::npos);
+    CHECK(r.err.find("hint: check the user name and password for " + server.host()) !=
+          std::string::npos);
   }
   SECTION("login stores, push/pull work, logout removes one entry") {
     auto r = run_ext(with({"-vv", "login", server.host(), "-u", "alice", "--password-stdin"}),
@@ -71,6 +75,8 @@ TEST_CASE("login to a TLS + Basic registry, push, pull, logout", "[registry][aut
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     no_secret(r, pw);
+    CHECK(r.out ==
+          "Login succeeded: " + server.host() + " (credentials stored in " + cfg.string() + ")\n");
     struct stat st {};
     REQUIRE(::stat(cfg.c_str(), &st) == 0);
     CHECK((st.st_mode & 0777) == 0600);
@@ -114,6 +120,9 @@ TEST_CASE("login through a credential helper on PATH", "[registry][auth][e2e]") 
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   no_secret(r, pw);
+  // Issue 15: success names the helper that holds them, not config.json.
+  CHECK(r.out == "Login succeeded: " + server.host() +
+                     " (credentials stored in credential helper docker-credential-test)\n");
   // Stored by the helper; the config only holds an empty placeholder.
   CHECK(util::read_file(creds).find(pw) != std::string::npos);
   CHECK(util::read_file(cfg).find(pw) == std::string::npos);
@@ -127,6 +136,28 @@ TEST_CASE("login through a credential helper on PATH", "[registry][auth][e2e]") 
                 env)
             .exit_code == 0);
   CHECK(util::read_file(creds).find(pw) == std::string::npos);
+}
+
+TEST_CASE("login to a token registry with a wrong password speaks of the credentials given",
+          "[registry][auth][e2e]") {
+  auto& server = test::shared_registry(RegistryServer::Mode::token);
+  util::TempDir dir;
+  auto cfg = dir.path() / "config.json";
+  auto r = run_ext({"--json", "login", server.host(), "-u", "alice", "--password-stdin",
+                    "--registry-config", cfg.string()},
+                   {}, std::string("wrong-password-zz\n"));
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  no_secret(r, "wrong-password-zz");
+  // Issue 15: they were just typed, not "stored"; and no "run `ext login`" while running it.
+  CHECK(r.err.find("stored credentials") == std::string::npos);
+  CHECK(r.err.find("run `ext login") == std::string::npos);
+  CHECK(r.err.find("rejected the credentials given") != std::string::npos);
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["schema"] == "ext.dev/error/v1");
+  CHECK(j["error"]["code"] == "auth");
+  CHECK(j["error"]["hint"].get<std::string>().find("check the user name and password") == 0);
+  CHECK_FALSE(std::filesystem::exists(cfg));
 }
 
 TEST_CASE("token auth with docker's default config location", "[registry][auth][e2e]") {

@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
 
 #include "ext/digest/digest.hpp"
 #include "ext/util/files.hpp"
@@ -48,8 +50,8 @@ TEST_CASE("ext push, then ext pull -o, round-trips the module", "[registry][e2e]
 
   auto p = json_of(run_ext({"--json", "push", ref, "-t", "v2", "-t", "latest"}, store));
   auto module_sha = digest::sha256_file(wasm).hex();
-  CHECK(p["module_sha256"] == module_sha);
-  CHECK(p["manifest_digest"].get<std::string>().rfind("sha256:", 0) == 0);
+  CHECK(p["module_digest"] == "sha256:" + module_sha);
+  CHECK(p["digest"].get<std::string>().rfind("sha256:", 0) == 0);
   CHECK(p["tags"] == nlohmann::json({"v1", "v2", "latest"}));
   CHECK(p["blobs_uploaded"].get<int>() >= 3);
 
@@ -61,7 +63,7 @@ TEST_CASE("ext push, then ext pull -o, round-trips the module", "[registry][e2e]
             .count();
     CHECK(again["blobs_uploaded"] == 1);  // the manifest PUT only
     CHECK(again["bytes_uploaded"].get<uint64_t>() < 2000);
-    CHECK(again["manifest_digest"] == p["manifest_digest"]);
+    CHECK(again["digest"] == p["digest"]);
     CHECK(ms < 2000);  // process start included; the < 100 ms target is for scripts/bench
   }
   SECTION("pull into an empty store and write the module") {
@@ -69,15 +71,15 @@ TEST_CASE("ext push, then ext pull -o, round-trips the module", "[registry][e2e]
     auto out = dir.path() / "out" / "plugin.wasm";
     std::filesystem::create_directories(out.parent_path());
     auto pl = json_of(run_ext({"--json", "pull", ref, "-o", out.string()}, store2));
-    CHECK(pl["manifest_digest"] == p["manifest_digest"]);
+    CHECK(pl["digest"] == p["digest"]);
     CHECK(pl["layout"] == "oci");
-    CHECK(pl["module_sha256"] == module_sha);
+    CHECK(pl["module_digest"] == "sha256:" + module_sha);
     CHECK(digest::sha256_file(out).hex() == module_sha);
     // Pull by digest; every blob is present already: only the manifest is read again (to walk
     // the graph and record the new name), no config or layer moves.
     auto name = ref.substr(0, ref.rfind(':'));
-    auto byd = json_of(
-        run_ext({"--json", "pull", name + "@" + p["manifest_digest"].get<std::string>()}, store2));
+    auto byd =
+        json_of(run_ext({"--json", "pull", name + "@" + p["digest"].get<std::string>()}, store2));
     CHECK(byd["blobs_fetched"] == 1);
     CHECK(byd["blobs_skipped"] == 2);
     CHECK(byd["bytes_fetched"].get<uint64_t>() < 2000);
@@ -99,14 +101,27 @@ TEST_CASE("ext push, then ext pull -o, round-trips the module", "[registry][e2e]
       found = true;
       REQUIRE(!r["images"].empty());
       CHECK(r["images"][0]["layout"] == "oci");
-      CHECK(r["images"][0]["abi_version"].get<std::string>().find("0.2.1") != std::string::npos);
+      CHECK(r["images"][0]["abi"] == "v0.2.1");
     }
     CHECK(found);
+    // The text's columns line up: every image line has its digest at the same column.
+    auto text = run_ext({"catalog", server.host(), "--details"}, store);
+    REQUIRE(text.exit_code == 0);
+    std::istringstream lines(text.out);
+    std::set<size_t> columns;
+    size_t image_lines = 0;
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("  ", 0) != 0 || line.find("sha256:") == std::string::npos) continue;
+      ++image_lines;
+      columns.insert(line.find("sha256:"));
+    }
+    CHECK(image_lines >= 3);  // v1, v2, latest: tags of different lengths
+    CHECK(columns.size() == 1);
   }
   SECTION("tag --remote adds a tag in the registry, and into another repository by mount") {
     auto name = ref.substr(0, ref.rfind(':'));
     auto t = json_of(run_ext({"--json", "tag", "--remote", ref, "stable"}, store));
-    CHECK(t["digest"] == p["manifest_digest"]);
+    CHECK(t["digest"] == p["digest"]);
     auto other = server.host() + "/" + unique("e2e/other") + ":copy";
     auto t2 = json_of(run_ext({"--json", "tag", "--remote", ref, other}, store));
     CHECK(t2["blobs_mounted"].get<int>() >= 2);
@@ -125,7 +140,7 @@ TEST_CASE("ext push --format compat and pull of the compat layout", "[registry][
   REQUIRE(run_ext({"build", "--wasm", wasm.string(), "-t", ref}, store).exit_code == 0);
   auto p = json_of(run_ext({"--json", "push", ref, "--format", "compat"}, store));
   CHECK(p["layout"] == "compat");
-  CHECK(p["module_sha256"] == digest::sha256_file(wasm).hex());
+  CHECK(p["module_digest"] == digest::sha256_file(wasm).to_string());
   auto out = dir.path() / "m.wasm";
   auto pl = json_of(run_ext({"--json", "pull", ref, "-o", out.string()}, dir.path() / "s2"));
   CHECK(pl["layout"] == "compat");
@@ -139,6 +154,15 @@ TEST_CASE("registry verbs fail clearly", "[registry][e2e]") {
     auto r = run_ext({"pull", "UPPER/Case:v1"}, store);
     CHECK(r.exit_code == 1);
     CHECK(r.err.find("ext: error: invalid reference") != std::string::npos);
+    // Said once: not `invalid reference "X": invalid reference "X": ...` (issue 15).
+    for (const char* verb : {"pull", "push", "tags", "discover"}) {
+      auto again = run_ext({verb, "UPPER/Case:v1"}, store);
+      INFO(verb << ": " << again.err);
+      CHECK(again.exit_code == 1);
+      auto first = again.err.find("invalid reference");
+      CHECK(first != std::string::npos);
+      CHECK(again.err.find("invalid reference", first + 1) == std::string::npos);
+    }
   }
   SECTION("push of an image that is not stored") {
     auto r = run_ext({"push", "127.0.0.1:9/none:v1"}, store);

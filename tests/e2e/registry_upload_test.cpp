@@ -49,7 +49,7 @@ TEST_CASE("ext push streams a large module, restarts a failed upload once, --con
   CHECK(p.err.find("retrying the push") != std::string::npos);
   CHECK(proxy.pending().empty());
   auto j = nlohmann::json::parse(p.out);
-  CHECK(j["module_sha256"] == hex);
+  CHECK(j["module_digest"] == "sha256:" + hex);
   CHECK(j["bytes_uploaded"].get<uint64_t>() >= std::filesystem::file_size(wasm));
   proxy.clear();
 

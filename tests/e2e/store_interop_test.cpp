@@ -91,7 +91,7 @@ TEST_CASE("interop: skopeo reads what ext export writes and ext imports what sko
   CHECK(missing.err.find("--name") != std::string::npos);
   auto im = run_json({"import", copied.string(), "--name", "registry.example.com/team/f"}, store2);
   REQUIRE(im["images"].size() == 2);
-  auto list = run_json({"list"}, store2);
+  auto list = run_json({"list"}, store2)["images"];
   REQUIRE(list.size() == 2);
   CHECK(list[0]["reference"] == "registry.example.com/team/f:img");
   // skopeo may rewrite a container image's manifest on copy: compare with what it wrote.

@@ -52,7 +52,7 @@ int bash(const std::string& script) {
 TEST_CASE("e2e store: list on a store that does not exist", "[store][e2e]") {
   util::TempDir dir;
   fs::path store = dir.path() / "none";
-  auto j = run_json({"list"}, store);
+  auto j = run_json({"list"}, store)["images"];
   CHECK(j == json::array());
   auto r = test::run_ext({"list"}, store);
   CHECK(r.exit_code == 0);
@@ -69,7 +69,7 @@ TEST_CASE("e2e store: list then tag then rm then prune", "[store][e2e]") {
     img = test::put_image(s, {"ghcr.io/acme/add-header:v1"}, "add", 5000, "v0.2.1");
     test::put_image(s, {"acme/other:1"}, "other", 100, "v0.2.0");
   }
-  auto list = run_json({"list"}, root);
+  auto list = run_json({"list"}, root)["images"];
   REQUIRE(list.size() == 2);
   CHECK(list[0]["reference"] == "docker.io/acme/other:1");
   CHECK(list[1]["reference"] == "ghcr.io/acme/add-header:v1");
@@ -90,7 +90,7 @@ TEST_CASE("e2e store: list then tag then rm then prune", "[store][e2e]") {
   CHECK(t["target"] == "localhost:5000/add-header:dev");
   CHECK(t["digest"] == img.manifest.digest.to_string());
   run_json({"tag", "ghcr.io/acme/add-header@" + img.manifest.digest.to_string(), "x/y:z"}, root);
-  CHECK(run_json({"list"}, root).size() == 4);
+  CHECK(run_json({"list"}, root)["images"].size() == 4);
 
   SECTION("bad input fails clearly and leaves the store untouched") {
     std::string before = snapshot(root);
@@ -121,10 +121,15 @@ TEST_CASE("e2e store: list then tag then rm then prune", "[store][e2e]") {
     auto by_digest =
         run_json({"rm", "ghcr.io/acme/add-header@" + img.manifest.digest.to_string()}, root);
     CHECK(by_digest["removed"] == json({"ghcr.io/acme/add-header:v1"}));
-    CHECK(run_json({"list"}, root).size() == 1);
-    run_json({"rm", "localhost:5000/add-header:dev"}, root);
+    CHECK(run_json({"list"}, root)["images"].size() == 1);
+    // Text: each name on stdout, once ("untagged" there and "removed" on stderr said it twice).
+    auto text = test::run_ext({"rm", "localhost:5000/add-header:dev"}, root);
+    CHECK(text.exit_code == 0);
+    CHECK(text.out == "untagged: localhost:5000/add-header:dev\n");
+    CHECK(text.err.find("localhost:5000/add-header:dev") == std::string::npos);
+    CHECK(text.err.find("ext prune") != std::string::npos);
     CHECK(run_json({"prune"}, root)["blobs_removed"] == 3);
-    CHECK(run_json({"list"}, root) == json::array());
+    CHECK(run_json({"list"}, root)["images"] == json::array());
   }
 }
 
@@ -151,7 +156,7 @@ TEST_CASE("e2e store: a corrupted blob and an index.json that is not JSON", "[st
     CHECK(r.err.find("hint:") != std::string::npos);
     CHECK(snapshot(root) == before);
     // list does not hash layers: it still works.
-    CHECK(run_json({"list"}, root).size() == 1);
+    CHECK(run_json({"list"}, root)["images"].size() == 1);
   }
   SECTION("index.json is not JSON") {
     util::write_file_atomic(root / "index.json", "{ not json");
@@ -191,7 +196,7 @@ TEST_CASE("e2e store: export and import round trips as a directory and as a tar"
   fs::path b = dir.path() / "b";
   auto im = run_json({"import", out.string()}, b);
   CHECK(im["images"].size() == 2);
-  auto lb = run_json({"list"}, b);
+  auto lb = run_json({"list"}, b)["images"];
   REQUIRE(lb.size() == 2);
   CHECK(lb[0]["reference"] == "ghcr.io/acme/f:v1");
   CHECK(lb[0]["digest"] == img.manifest.digest.to_string());
@@ -215,7 +220,7 @@ TEST_CASE("e2e store: export and import round trips as a directory and as a tar"
   CHECK(fs::file_size(tar) > 200000);
   fs::path c = dir.path() / "c";
   run_json({"import", tar.string()}, c);
-  auto lc = run_json({"list"}, c);
+  auto lc = run_json({"list"}, c)["images"];
   REQUIRE(lc.size() == 1);
   CHECK(lc[0]["digest"] == img.manifest.digest.to_string());
   // The tar is deterministic.
@@ -273,7 +278,7 @@ TEST_CASE("e2e store: two ext processes tagging at once lose no entry", "[store]
               std::to_string(p) + "=$!; ";
   script += "wait $p0 && wait $p1";
   CHECK(bash(script) == 0);
-  auto list = run_json({"list"}, root);
+  auto list = run_json({"list"}, root)["images"];
   CHECK(list.size() == 101);
   std::set<std::string> names;
   for (auto& e : list) names.insert(e["reference"].get<std::string>());
@@ -305,7 +310,7 @@ TEST_CASE("e2e store: an ext killed while importing leaves a store every command
                        "' -maxdepth 1 -name '.tmp-*' -size +0 | grep -q . && break; sleep 0.01; "
                        "done; kill -9 $pid; wait $pid; test $? -eq 137";
   CHECK(bash(script) == 0);
-  auto list = run_json({"list"}, root);
+  auto list = run_json({"list"}, root)["images"];
   REQUIRE(list.size() == 1);  // the big image is named only after all its blobs are in
   CHECK(list[0]["reference"] == "docker.io/acme/small:1");
   CHECK(store::OciLayoutStore(root).verify(true).empty());  // no half blob is visible
@@ -317,5 +322,5 @@ TEST_CASE("e2e store: an ext killed while importing leaves a store every command
   CHECK_FALSE(temp_left);
   // And the import, run again, completes.
   run_json({"import", layout.string()}, root);
-  CHECK(run_json({"list"}, root).size() == 2);
+  CHECK(run_json({"list"}, root)["images"].size() == 2);
 }

@@ -51,7 +51,24 @@ TEST_CASE("ext test: a spec that fails on purpose shows the diff and exits 1", "
   auto doc = nlohmann::json::parse(j.out);
   CHECK(doc["passed"] == 1);
   CHECK(doc["failed"] == 1);
-  CHECK(doc["abi_version"] == "0.2.1");
+  CHECK(doc["abi"] == "v0.2.1");
+  CHECK(doc["schema"] == "ext.dev/test/v1");
+  CHECK(doc["source_kind"] == "file");
+  // Failures are objects: the check, what the spec expects, what happened (issue 15).
+  auto failures = doc["specs"][0]["cases"][1]["failures"];
+  REQUIRE(failures.size() == 2);
+  CHECK(failures[0]["check"] == "response_headers[\"x-ext\"]");
+  CHECK(failures[0]["expected"] == "\"goodbye\"");
+  CHECK(failures[0]["actual"] == "\"hello\"");
+  CHECK(failures[0]["message"] ==
+        "response_headers[\"x-ext\"]: expected \"goodbye\", got \"hello\"");
+  // The actual headers the text prints under the failure, without the indentation.
+  CHECK(std::find(failures[0]["detail"].begin(), failures[0]["detail"].end(),
+                  "actual response_headers:") != failures[0]["detail"].end());
+  CHECK(failures[1]["check"] == "local_response");
+  CHECK(failures[1]["expected"] == "status 403");
+  CHECK(failures[1]["actual"] == "no local response");
+  CHECK(doc["specs"][0]["cases"][0]["failures"] == nlohmann::json::array());
 }
 
 TEST_CASE("ext test: bad input is reported, not crashed on", "[e2e][test]") {

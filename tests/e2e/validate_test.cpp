@@ -42,7 +42,6 @@ TEST_CASE("ext validate: a valid module", "[e2e][validate]") {
   CHECK(doc["source_kind"] == "file");
   CHECK(doc["error_count"] == 0);
   CHECK(doc["findings"].empty());
-  CHECK(doc["module"]["abi_version"] == "0.2.1");
   CHECK(doc["module"]["abi"] == "v0.2.1");
   CHECK(doc["module"]["filter_type"] == "http");
   CHECK(doc["module"]["start"] == "_initialize");
@@ -52,7 +51,7 @@ TEST_CASE("ext validate: a valid module", "[e2e][validate]") {
                                              {"name", "proxy_log"},
                                              {"kind", "func"},
                                              {"signature", "(i32,i32,i32)->i32"}}));
-  CHECK(doc["module"]["sha256"].get<std::string>().size() == 64);
+  CHECK(doc["module"]["module_digest"].get<std::string>().size() == 71);
 
   // -v lists every import with its verdict.
   auto v = run_ext({"-v", "validate", file});
@@ -192,9 +191,10 @@ TEST_CASE("ext validate REF: the module of an image in the local store", "[e2e][
   auto doc = json::parse(j.out);
   CHECK(doc["source_kind"] == "image");
   CHECK(doc["layout"] == "compat");
-  CHECK(doc["manifest_digest"].get<std::string>().rfind("sha256:", 0) == 0);
+  CHECK(doc["digest"].get<std::string>().rfind("sha256:", 0) == 0);
   CHECK(doc["module"]["filter_type"] == "network");
-  CHECK(doc["module"]["sha256"] == ext::wasm::read_module(fx::fixture("network_0_2_1"))->sha256);
+  CHECK(doc["module"]["module_digest"] ==
+        "sha256:" + ext::wasm::read_module(fx::fixture("network_0_2_1"))->sha256);
 
   auto bad = run_ext({"validate", "localhost:5000/filters/bad:v1"}, store);
   CHECK(bad.exit_code == 1);

@@ -118,6 +118,13 @@ struct Detected {
 // a runtime config that is not JSON.
 Result<Detected> detect(const oci::Manifest& manifest, store::Store& store);
 
+// "not a wasm image: REASON" for detect()'s error message, saying "not a wasm image" once when
+// the reason starts with it already (most do).
+inline std::string not_wasm_message(const std::string& reason) {
+  if (reason.rfind("not a wasm image", 0) == 0) return reason;
+  return "not a wasm image: " + reason;
+}
+
 // Writes the module bytes of an image to `out` (atomically), returning its sha256 hex. The layer
 // is checked against its digest (Error(digest_mismatch)); a tar.gz without plugin.wasm is
 // Error(validation).

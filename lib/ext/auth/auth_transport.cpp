@@ -162,11 +162,17 @@ AuthTransport::Token AuthTransport::fetch_token(const std::set<std::string>& sco
     resp = m_inner->send(get);
   }
   if (resp.status == 401 || resp.status == 403) {
-    std::string who = cred && !cred->empty() ? "the stored credentials" : "anonymous access";
+    // ext login passes the credentials it was given (m_options.credential): they are not
+    // "stored", and "run ext login" is no help while running it.
+    bool given = m_options.credential.has_value();
+    std::string who = given                    ? "the credentials given"
+                      : cred && !cred->empty() ? "the stored credentials"
+                                               : "anonymous access";
     throw Error(Errc::auth,
                 "the token server of " + m_options.registry + " (" + realm_host + ") rejected " +
                     who + " (HTTP " + std::to_string(resp.status) + ")",
-                "run `ext login " + m_options.registry + "`")
+                given ? "check the user name and password for " + m_options.registry
+                      : "run `ext login " + m_options.registry + "`")
         .with_http(resp.status);
   }
   if (resp.status != 200)

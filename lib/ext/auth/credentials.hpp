@@ -33,6 +33,11 @@ class CredentialStore {
   virtual bool erase(const std::string& registry) = 0;
   // Where credentials go, for messages ("/home/u/.docker/config.json", "helper pass").
   virtual std::string describe() const = 0;
+  // Where this registry's credentials go: a helper's name when one holds them.
+  virtual std::string describe_for(const std::string& registry) {
+    (void)registry;
+    return describe();
+  }
 };
 
 // The key docker uses in config.json and passes to credential helpers.

@@ -78,6 +78,12 @@ std::string DockerCredentials::describe() const {
   return m_file.describe();
 }
 
+std::string DockerCredentials::describe_for(const std::string& registry) {
+  auto helper = helper_for(registry);
+  if (helper.empty()) return m_file.describe();
+  return HelperStore(helper, m_runner).describe();
+}
+
 CredentialChain::CredentialChain(std::vector<std::unique_ptr<CredentialStore>> stores,
                                  size_t writer)
     : m_stores(std::move(stores)), m_writer(writer) {
@@ -101,6 +107,10 @@ bool CredentialChain::erase(const std::string& registry) {
 
 std::string CredentialChain::describe() const {
   return m_stores[m_writer]->describe();
+}
+
+std::string CredentialChain::describe_for(const std::string& registry) {
+  return m_stores[m_writer]->describe_for(registry);
 }
 
 fs::path docker_config_path() {

@@ -27,6 +27,7 @@ class DockerCredentials final : public CredentialStore {
   void store(const std::string& registry, const Credential& cred) override;
   bool erase(const std::string& registry) override;
   std::string describe() const override;
+  std::string describe_for(const std::string& registry) override;
 
   // The helper configured for this registry, or empty (the file itself).
   std::string helper_for(const std::string& registry);
@@ -44,6 +45,7 @@ class CredentialChain final : public CredentialStore {
   void store(const std::string& registry, const Credential& cred) override;
   bool erase(const std::string& registry) override;
   std::string describe() const override;
+  std::string describe_for(const std::string& registry) override;
 
  private:
   std::vector<std::unique_ptr<CredentialStore>> m_stores;

@@ -7,6 +7,7 @@
 #include "ext/deploy/platform.hpp"
 #include "ext/deploy/target.hpp"
 #include "ext/http/curl_transport.hpp"
+#include "ext/ops/inspect.hpp"
 #include "ext/ops/pull.hpp"
 #include "ext/project/project_file.hpp"
 #include "ext/project/settings.hpp"
@@ -55,15 +56,13 @@ struct Module {
 bool looks_like_file(const std::string& source) {
   std::error_code ec;
   if (fs::is_regular_file(source, ec)) return true;
-  auto lower = util::to_lower(source);
-  return lower.size() > 5 && lower.substr(lower.size() - 5) == ".wasm";
+  return names_a_path(source);
 }
 
 Module from_file(const std::string& source) {
   Module m;
   std::error_code ec;
-  if (!fs::is_regular_file(source, ec))
-    throw Error(Errc::not_found, "module file not found: " + source);
+  if (!fs::is_regular_file(source, ec)) throw missing_path(source);
   m.path = fs::absolute(source).lexically_normal();
   m.info = value_or_throw(wasm::read_module_file(m.path), "reading " + source);
   return m;
@@ -73,8 +72,8 @@ Module from_store(const DeployOptions& opts, Env& env) {
   auto parsed = ref::Reference::parse(opts.source);
   if (!parsed)
     throw Error(Errc::invalid_argument,
-                "\"" + opts.source +
-                    "\" is neither a module file nor a reference: " + parsed.error().message(),
+                "\"" + opts.source + "\" is neither a module file nor a reference: " +
+                    parse_reason(parsed.error(), opts.source),
                 "give a .wasm file or an image reference like ghcr.io/acme/filter:v1");
   Module m;
   m.ref = *parsed;

@@ -1,6 +1,8 @@
 // ops::inspect — `ext inspect REF|FILE.wasm` (docs/json.md).
 #include "ext/ops/inspect.hpp"
 
+#include <cctype>
+
 #include "ext/core/error.hpp"
 #include "ext/oci/layout.hpp"
 #include "ext/oci/media_types.hpp"
@@ -29,12 +31,40 @@ json descriptor_json(const oci::Descriptor& d) {
 
 }  // namespace
 
+std::string parse_reason(const Error& e, const std::string& text) {
+  std::string prefix = "invalid reference \"" + text + "\": ";
+  const auto& m = e.message();
+  return m.rfind(prefix, 0) == 0 ? m.substr(prefix.size()) : m;
+}
+
+bool names_a_path(const std::string& text) {
+  if (text.empty()) return false;
+  for (const char* p : {"/", "./", "../", "~/"})
+    if (text.rfind(p, 0) == 0) return true;
+  if (text == "." || text == "..") return true;
+  if (text.size() > 5) {
+    std::string tail = text.substr(text.size() - 5);
+    for (auto& c : tail) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (tail == ".wasm") return true;
+  }
+  auto slash = text.find('/');
+  if (slash == std::string::npos || text.find_first_of(":@") != std::string::npos) return false;
+  std::error_code ec;
+  return fs::is_directory(text.substr(0, slash), ec);
+}
+
+Error missing_path(const std::string& text) {
+  return Error(Errc::not_found, "no such file: " + text,
+               "check the path; an image is named by a reference such as acme/filter:v1 (see "
+               "ext list)");
+}
+
 LocalImage open_local_image(store::OciLayoutStore& store, const std::string& text) {
   auto parsed = ref::Reference::parse(text);
   if (!parsed)
-    throw Error(
-        Errc::invalid_argument,
-        "\"" + text + "\" is neither a file nor a valid reference: " + parsed.error().message());
+    throw Error(Errc::invalid_argument, "\"" + text +
+                                            "\" is neither a file nor a valid reference: " +
+                                            parse_reason(parsed.error(), text));
   try {
     return open_image(store, *parsed, "the local store");
   } catch (Error& e) {
@@ -188,14 +218,13 @@ InspectResult inspect(const InspectOptions& opts, Env& env) {
     r.findings = wasm::validate(*r.module);
     return r;
   }
-  if (path.extension() == ".wasm" || opts.target.find('/') == 0 || opts.target.rfind("./", 0) == 0)
-    throw Error(Errc::not_found, "no such file: " + opts.target);
+  if (names_a_path(opts.target)) throw missing_path(opts.target);
 
   auto parsed = ref::Reference::parse(opts.target);
   if (!parsed)
-    throw Error(Errc::invalid_argument,
-                "\"" + opts.target +
-                    "\" is neither a file nor a valid reference: " + parsed.error().message());
+    throw Error(Errc::invalid_argument, "\"" + opts.target +
+                                            "\" is neither a file nor a valid reference: " +
+                                            parse_reason(parsed.error(), opts.target));
   store::OciLayoutStore store(env.store_root);
   // Automatic: the local store when it holds the name; else the registry, when the text names
   // one (a first component with '.' or ':' or "localhost"; a bare "acme/f:v1" stays local and
@@ -217,7 +246,7 @@ json InspectResult::to_json() const {
   json j = {{"source", source}, {"source_kind", source_kind}};
   if (source_kind == "image") {
     j["reference"] = source;
-    j["manifest_digest"] = manifest_desc.digest.to_string();
+    j["digest"] = manifest_desc.digest.to_string();
     j["manifest_descriptor"] = descriptor_json(manifest_desc);
     if (index_desc) j["index_descriptor"] = descriptor_json(*index_desc);
     j["manifest"] = manifest_json;

@@ -32,6 +32,18 @@ struct LocalImage {
   std::string not_wasm_reason;                 // why not, then
 };
 
+// A command-line word that can only mean a file (test, validate, inspect, deploy take a FILE
+// or a REF): it starts with "/", "./", "../" or "~/", ends with ".wasm", or, without ':' and
+// '@', its first path component is an existing folder ("tests/x", "build/f"). Such a word
+// that names no file is a missing path, never looked up as an image reference
+// (docker.io/library/missing.wasm:latest).
+bool names_a_path(const std::string& text);
+// The reference parser's reason without its `invalid reference "TEXT": ` prefix, for a message
+// that quotes TEXT itself (said once, not twice).
+std::string parse_reason(const Error& e, const std::string& text);
+// Error(not_found) "no such file: TEXT" with a hint, for a word names_a_path() accepts.
+Error missing_path(const std::string& text);
+
 // Resolves `text` in the store: Error(invalid_argument) for a malformed reference,
 // Error(not_found) with a hint when no such image is stored. For an index, the first child
 // manifest that is a wasm image (else the first child) is opened.

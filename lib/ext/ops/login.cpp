@@ -20,7 +20,18 @@ LoginResult login(const LoginOptions& opts, Env& env) {
     cred.password = opts.password;
   }
   auto remote = connect_remote(registry, opts.flags, env, cred);
-  with_context("logging in to " + registry, [&] { remote.client->ping(); });
+  try {
+    with_context("logging in to " + registry, [&] { remote.client->ping(); });
+  } catch (const Error& e) {
+    // The registry's "run `ext login`" hint is for later verbs; here the credentials were
+    // just typed.
+    if (e.code() != Errc::auth) throw;
+    Error again(Errc::auth, e.message(),
+                "check the user name and password for " + registry +
+                    " (a personal access token goes in as the password)");
+    again.with_http(e.http_status(), e.registry_code());
+    throw again;
+  }
   LoginResult r;
   r.registry = registry;
   if (auto* a = dynamic_cast<auth::AuthTransport*>(&remote.client->transport()))
@@ -29,7 +40,7 @@ LoginResult login(const LoginOptions& opts, Env& env) {
     env.reporter->warn(registry + " did not ask for credentials; storing them anyway");
   with_context("storing credentials for " + registry,
                [&] { remote.credentials->store(registry, cred); });
-  r.stored_in = remote.credentials->describe();
+  r.stored_in = remote.credentials->describe_for(registry);
   return r;
 }
 

@@ -13,10 +13,9 @@ namespace ext::ops {
 
 PullResult pull(const PullOptions& opts, Env& env) {
   auto parsed = ref::Reference::parse(opts.ref);
+  // The parser's message names the reference already ("invalid reference \"X\": why").
   if (!parsed)
-    throw Error(Errc::invalid_argument,
-                "invalid reference \"" + opts.ref + "\": " + parsed.error().message(),
-                "references look like registry.example/team/filter:v1");
+    throw Error(parsed.error()).with_hint("references look like registry.example/team/filter:v1");
   auto ref = *parsed;
   std::string what = "pulling " + ref.to_string();
   auto remote = connect_remote(ref.registry(), opts.flags, env);
@@ -81,7 +80,8 @@ PullResult pull(const PullOptions& opts, Env& env) {
   if (!det) {
     if (!opts.output.empty()) throw det.error().with_context(what);  // failed: no name
     if (env.reporter)
-      env.reporter->warn(ref.to_string() + " is not a wasm image: " + det.error().message());
+      env.reporter->warn(ref.to_string() + ": " +
+                         artifact::not_wasm_message(det.error().message()));
     local.set_name(ref, root);  // stored as is (`ext inspect` says why it is not wasm)
     return r;
   }

@@ -18,10 +18,8 @@ namespace {
 
 ref::Reference parse_ref(const std::string& text) {
   auto r = ref::Reference::parse(text);
-  if (!r)
-    throw Error(Errc::invalid_argument,
-                "invalid reference \"" + text + "\": " + r.error().message(),
-                "references look like registry.example/team/filter:v1");
+  // The parser's message names the reference already ("invalid reference \"X\": why").
+  if (!r) throw Error(r.error()).with_hint("references look like registry.example/team/filter:v1");
   return *r;
 }
 
@@ -33,7 +31,7 @@ std::pair<std::string, std::string> module_facts(store::Store& s, const oci::Des
   if (!m) return {};
   auto det = artifact::detect(*m, s);
   if (!det) {
-    if (rep) rep->warn("not a wasm image: " + det.error().message());
+    if (rep) rep->warn(artifact::not_wasm_message(det.error().message()));
     return {};
   }
   if (!det->module_in_tar) return {det->module_blob.digest.hex(), artifact::to_string(det->layout)};

@@ -27,10 +27,8 @@ RemoveResult remove_images(const RemoveOptions& opts, Env& env) {
       if (s.remove_name(by_tag)) removed.push_back(store::name_key(by_tag));
     }
     if (removed.empty()) missing.push_back(opts.refs[i]);
-    for (auto& n : removed) {
-      if (env.reporter) env.reporter->info("removed " + n);
-      result.removed.push_back(std::move(n));
-    }
+    // The verb prints the names (cli/cmd_rm.cpp): one place, stdout.
+    for (auto& n : removed) result.removed.push_back(std::move(n));
   }
   if (!missing.empty())
     throw Error(Errc::not_found,

@@ -26,10 +26,8 @@ constexpr size_t k_max_nodes = 1000;
 
 ref::Reference parse_ref(const std::string& text) {
   auto r = ref::Reference::parse(text);
-  if (!r)
-    throw Error(Errc::invalid_argument,
-                "invalid reference \"" + text + "\": " + r.error().message(),
-                "references look like registry.example/team/filter:v1");
+  // The parser's message names the reference already ("invalid reference \"X\": why").
+  if (!r) throw Error(r.error()).with_hint("references look like registry.example/team/filter:v1");
   return *r;
 }
 

@@ -8,9 +8,8 @@ namespace ext::ops {
 TagsResult tags(const TagsOptions& opts, Env& env) {
   auto parsed = ref::Reference::parse(opts.repository);
   if (!parsed)
-    throw Error(Errc::invalid_argument,
-                "invalid repository \"" + opts.repository + "\": " + parsed.error().message(),
-                "repositories look like registry.example/team/filter");
+    // The parser's message names the text already ("invalid reference \"X\": why").
+    throw Error(parsed.error()).with_hint("repositories look like registry.example/team/filter");
   auto remote = connect_remote(parsed->registry(), opts.flags, env);
   TagsResult r;
   r.repository = parsed->name();

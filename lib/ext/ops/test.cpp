@@ -52,13 +52,15 @@ TestResult test(const TestOptions& opts, Env& env) {
     r.source_kind = "file";
     r.module = target;
     module_bytes = util::read_file(r.module);
+  } else if (names_a_path(target)) {
+    throw missing_path(target);
   } else {
     r.source_kind = "image";
     store::OciLayoutStore store(env.store_root);
     auto img = open_local_image(store, target);
     if (!img.detected)
-      throw Error(Errc::unsupported,
-                  img.reference.to_string() + " is no wasm image: " + img.not_wasm_reason);
+      throw Error(Errc::unsupported, img.reference.to_string() + ": " +
+                                         artifact::not_wasm_message(img.not_wasm_reason));
     if (img.detected->runtime_config && !img.detected->runtime_config->root_ids.empty())
       run_opts.default_root_id = img.detected->runtime_config->root_ids.front();
     util::TempDir tmp("ext-test-");

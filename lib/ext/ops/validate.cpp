@@ -5,6 +5,7 @@
 #include "ext/artifact/artifact.hpp"
 #include "ext/core/error.hpp"
 #include "ext/oci/descriptor.hpp"
+#include "ext/ops/inspect.hpp"
 #include "ext/ref/reference.hpp"
 #include "ext/store/oci_layout_store.hpp"
 #include "ext/util/files.hpp"
@@ -85,12 +86,13 @@ ValidateResult validate(const ValidateOptions& opts, Env& env) {
   if (fs::exists(path, ec))
     throw Error(Errc::invalid_argument, opts.target + " is not a regular file");
 
+  if (names_a_path(opts.target)) throw missing_path(opts.target);
   // Not a file: an image in the local store.
   auto ref = ref::Reference::parse(opts.target);
   if (!ref)
     throw Error(Errc::not_found,
-                "no such file, and not an image reference: " + opts.target + " (" +
-                    ref.error().message() + ")",
+                // The parser's message quotes the text: "invalid reference \"X\": why".
+                "no such file, and " + ref.error().message(),
                 "pass a .wasm file or the name of an image in the local store (see ext list)");
   r.source = ref->to_string();
   r.source_kind = "image";

@@ -77,10 +77,17 @@ nlohmann::json render_json(const Report& r) {
       nlohmann::json logs = nlohmann::json::array();
       for (const auto& l : c.logs)
         logs.push_back({{"level", host::to_string(l.level)}, {"message", l.message}});
+      nlohmann::json failures = nlohmann::json::array();
+      for (const auto& f : c.failed_checks) {
+        nlohmann::json jf = {{"check", f.check}, {"message", f.message}, {"detail", f.detail}};
+        jf["expected"] = f.expected ? nlohmann::json(*f.expected) : nlohmann::json(nullptr);
+        jf["actual"] = f.actual ? nlohmann::json(*f.actual) : nlohmann::json(nullptr);
+        failures.push_back(std::move(jf));
+      }
       cases.push_back({{"name", c.name},
                        {"line", c.line},
                        {"passed", c.passed},
-                       {"failures", c.failures},
+                       {"failures", failures},
                        {"duration_ms", c.ms},
                        {"logs", logs}});
     }
@@ -88,9 +95,12 @@ nlohmann::json render_json(const Report& r) {
     if (s.error) js["error"] = *s.error;
     specs.push_back(js);
   }
-  return {{"module", r.module}, {"abi_version", r.abi_version},
-          {"passed", r.passed}, {"failed", r.failed},
-          {"ok", r.ok()},       {"duration_s", r.seconds},
+  // Names of docs/json.md "Vocabulary": abi as "v0.2.1" (null when none).
+  nlohmann::json abi = nullptr;
+  if (!r.abi_version.empty())
+    abi = r.abi_version.front() == 'v' ? r.abi_version : "v" + r.abi_version;
+  return {{"source", r.module}, {"abi", abi},   {"passed", r.passed},
+          {"failed", r.failed}, {"ok", r.ok()}, {"duration_s", r.seconds},
           {"specs", specs}};
 }
 

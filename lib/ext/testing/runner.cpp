@@ -52,8 +52,35 @@ bool action_matches(const std::string& cb, const std::string& want, uint32_t got
 }
 
 struct Checker {
-  std::vector<std::string> failures;
-  void add(std::string s) { failures.push_back(std::move(s)); }
+  std::vector<std::string> failures;  // the text lines
+  std::vector<Failure> failed;        // the same, one object per failed check
+
+  // A check whose expected and actual values compare: "CHECK: expected E, got A".
+  void fail(const std::string& check, const std::string& expected, const std::string& actual) {
+    failures.push_back(check + ": expected " + expected + ", got " + actual);
+    failed.push_back({check, expected, actual, failures.back(), {}});
+  }
+  // A failure that compares no two values, under a check name of its own.
+  void note(const std::string& check, std::string line) {
+    failures.push_back(line);
+    failed.push_back({check, std::nullopt, std::nullopt, std::move(line), {}});
+  }
+  // A line: indented, it details the failure before it (actual headers, logs, calls made);
+  // else it is a failure of its own, "CHECK: what is wrong".
+  void add(std::string s) {
+    failures.push_back(s);
+    if (!s.empty() && s[0] == ' ' && !failed.empty()) {
+      auto first = s.find_first_not_of(' ');
+      failed.back().detail.push_back(first == std::string::npos ? "" : s.substr(first));
+      return;
+    }
+    auto colon = s.find(": ");
+    failed.push_back({colon == std::string::npos ? std::string() : s.substr(0, colon),
+                      std::nullopt,
+                      std::nullopt,
+                      std::move(s),
+                      {}});
+  }
 
   void map_dump(const std::string& what, const HeaderMap& m) {
     add("  actual " + what + ":");
@@ -72,16 +99,15 @@ struct Checker {
     for (const auto& [k, v] : e->equal) {
       auto got = host::header_value(*actual, k);
       if (!got)
-        add(what + "[\"" + k + "\"]: expected " + quote(v) + ", got (absent)");
+        fail(what + "[\"" + k + "\"]", quote(v), "(absent)");
       else if (*got != v)
-        add(what + "[\"" + k + "\"]: expected " + quote(v) + ", got " + quote(*got));
+        fail(what + "[\"" + k + "\"]", quote(v), quote(*got));
     }
     for (const auto& k : e->present)
-      if (!host::header_value(*actual, k))
-        add(what + "[\"" + k + "\"]: expected present, got (absent)");
+      if (!host::header_value(*actual, k)) fail(what + "[\"" + k + "\"]", "present", "(absent)");
     for (const auto& k : e->absent)
       if (auto got = host::header_value(*actual, k))
-        add(what + "[\"" + k + "\"]: expected absent, got " + quote(*got));
+        fail(what + "[\"" + k + "\"]", "absent", quote(*got));
     if (failures.size() != before) map_dump(what, *actual);
   }
 };
@@ -135,9 +161,9 @@ void check_trap(const Expect& x, const Observed& o, Checker& ck) {
   const auto& error = o.error;
   if (x.trap) {
     if (!error)
-      ck.add("trap: expected a trap containing " + quote(*x.trap) + ", got none");
+      ck.fail("trap", "a trap containing " + quote(*x.trap), "none");
     else if (error->find(*x.trap) == std::string::npos)
-      ck.add("trap: expected a trap containing " + quote(*x.trap) + ", got " + quote(*error, 400));
+      ck.fail("trap", "a trap containing " + quote(*x.trap), quote(*error, 400));
   } else if (error) {
     ck.add("trap: " + *error);
   }
@@ -165,51 +191,47 @@ void check_stream(const Expect& x, const Observed& o, Checker& ck) {
                http.response_trailers ? &*http.response_trailers : nullptr,
                "the response had no trailers");
     if (x.request_body && (!http.request_forwarded || http.request_body != *x.request_body))
-      ck.add("request_body: expected " + quote(*x.request_body) + ", got " +
-             (http.request_forwarded ? quote(http.request_body) : why_req));
+      ck.fail("request_body", quote(*x.request_body),
+              http.request_forwarded ? quote(http.request_body) : why_req);
     if (x.response_body && (!http.response_forwarded || http.response_body != *x.response_body))
-      ck.add("response_body: expected " + quote(*x.response_body) + ", got " +
-             (http.response_forwarded ? quote(http.response_body) : why_resp));
+      ck.fail("response_body", quote(*x.response_body),
+              http.response_forwarded ? quote(http.response_body) : why_resp);
     if (x.no_local_response && http.local_response)
-      ck.add("local_response: expected none, got " + describe(*http.local_response));
+      ck.fail("local_response", "none", describe(*http.local_response));
     if (x.local_response) {
       const auto& e = *x.local_response;
       if (!http.local_response) {
-        ck.add("local_response: expected " +
-               (e.status ? "status " + std::to_string(*e.status) : std::string("one")) +
-               ", got no local response");
+        ck.fail("local_response",
+                e.status ? "status " + std::to_string(*e.status) : std::string("one"),
+                "no local response");
       } else {
         const auto& a = *http.local_response;
         if (e.status && *e.status != a.status)
-          ck.add("local_response.status: expected " + std::to_string(*e.status) + ", got " +
-                 std::to_string(a.status));
+          ck.fail("local_response.status", std::to_string(*e.status), std::to_string(a.status));
         if (e.body && *e.body != a.body)
-          ck.add("local_response.body: expected " + quote(*e.body) + ", got " + quote(a.body));
+          ck.fail("local_response.body", quote(*e.body), quote(a.body));
         if (e.details && *e.details != a.details)
-          ck.add("local_response.details: expected " + quote(*e.details) + ", got " +
-                 quote(a.details));
+          ck.fail("local_response.details", quote(*e.details), quote(a.details));
         std::optional<HeaderExpect> he = HeaderExpect{e.headers, {}, {}};
         if (!e.headers.empty()) ck.headers("local_response.headers", he, &a.headers, "");
       }
     }
     if (x.reset && *x.reset != http.reset)
-      ck.add(std::string("reset: expected the stream ") + (*x.reset ? "reset" : "not reset") +
-             ", got " + (http.reset ? "reset" : "not reset"));
+      ck.fail("reset", std::string("the stream ") + (*x.reset ? "reset" : "not reset"),
+              http.reset ? "reset" : "not reset");
     if (x.forwarded && *x.forwarded != http.request_forwarded)
-      ck.add(std::string("forwarded: expected the request ") +
-             (*x.forwarded ? "forwarded upstream" : "not forwarded") + ", got " +
-             (http.request_forwarded ? "forwarded" : why_req));
+      ck.fail("forwarded",
+              std::string("the request ") + (*x.forwarded ? "forwarded upstream" : "not forwarded"),
+              http.request_forwarded ? "forwarded" : why_req);
   } else {
     if (x.upstream_data && *x.upstream_data != tcp.to_upstream)
-      ck.add("upstream_data: expected " + quote(*x.upstream_data) + ", got " +
-             quote(tcp.to_upstream));
+      ck.fail("upstream_data", quote(*x.upstream_data), quote(tcp.to_upstream));
     if (x.downstream_data && *x.downstream_data != tcp.to_downstream)
-      ck.add("downstream_data: expected " + quote(*x.downstream_data) + ", got " +
-             quote(tcp.to_downstream));
+      ck.fail("downstream_data", quote(*x.downstream_data), quote(tcp.to_downstream));
     bool closed = tcp.closed_downstream || tcp.closed_upstream;
     if (x.connection_closed && *x.connection_closed != closed)
-      ck.add(std::string("connection_closed: expected ") +
-             (*x.connection_closed ? "true" : "false") + ", got " + (closed ? "true" : "false"));
+      ck.fail("connection_closed", *x.connection_closed ? "true" : "false",
+              closed ? "true" : "false");
   }
 }
 
@@ -227,8 +249,7 @@ void check_actions(const Expect& x, const Observed& o, Checker& ck) {
       return s.empty() ? std::string("not called") : s;
     };
     if (got.empty()) {
-      ck.add("actions." + a.callback + ": expected " + util::join(a.values, ", ") +
-             ", got not called");
+      ck.fail("actions." + a.callback, util::join(a.values, ", "), "not called");
       continue;
     }
     bool ok = true;
@@ -239,9 +260,7 @@ void check_actions(const Expect& x, const Observed& o, Checker& ck) {
       for (size_t i = 0; ok && i < got.size(); ++i)
         ok &= action_matches(a.callback, a.values[i], got[i]);
     }
-    if (!ok)
-      ck.add("actions." + a.callback + ": expected " + util::join(a.values, ", ") + ", got " +
-             got_text());
+    if (!ok) ck.fail("actions." + a.callback, util::join(a.values, ", "), got_text());
   }
 }
 
@@ -316,7 +335,7 @@ void check_metrics(const Expect& x, const Observed& o, Checker& ck) {
         std::string want, got;
         for (auto v : *me.recorded) want += (want.empty() ? "" : ", ") + std::to_string(v);
         for (auto v : recorded) got += (got.empty() ? "" : ", ") + std::to_string(v);
-        ck.add("metrics." + me.name + ": expected recorded [" + want + "], got [" + got + "]");
+        ck.fail("metrics." + me.name, "recorded [" + want + "]", "[" + got + "]");
       }
       continue;
     }
@@ -337,8 +356,7 @@ void check_metrics(const Expect& x, const Observed& o, Checker& ck) {
         break;
     }
     if (got != *me.value)
-      ck.add("metrics." + me.name + ": expected " + std::to_string(*me.value) + ", got " +
-             std::to_string(got) + how);
+      ck.fail("metrics." + me.name, std::to_string(*me.value), std::to_string(got) + how);
   }
 }
 
@@ -348,8 +366,7 @@ void check_http_calls(const Expect& x, const Observed& o, Checker& ck) {
   if (x.http_calls) {
     const auto& want = *x.http_calls;
     if (want.size() != calls.size()) {
-      ck.add("http_calls: expected " + std::to_string(want.size()) + " call(s), got " +
-             std::to_string(calls.size()));
+      ck.fail("http_calls", std::to_string(want.size()) + " call(s)", std::to_string(calls.size()));
       for (const auto& call : calls)
         ck.add("  made: " + call.upstream + " " +
                host::header_value(call.headers, ":method").value_or("?") + " " +
@@ -360,12 +377,10 @@ void check_http_calls(const Expect& x, const Observed& o, Checker& ck) {
       const auto& g = calls[i];
       std::string p = "http_calls[" + std::to_string(i) + "]";
       if (w.upstream && *w.upstream != g.upstream)
-        ck.add(p + ".upstream: expected " + quote(*w.upstream) + ", got " + quote(g.upstream));
-      if (w.body && *w.body != g.body)
-        ck.add(p + ".body: expected " + quote(*w.body) + ", got " + quote(g.body));
+        ck.fail(p + ".upstream", quote(*w.upstream), quote(g.upstream));
+      if (w.body && *w.body != g.body) ck.fail(p + ".body", quote(*w.body), quote(g.body));
       if (w.timeout_ms && *w.timeout_ms != g.timeout_ms)
-        ck.add(p + ".timeout_ms: expected " + std::to_string(*w.timeout_ms) + ", got " +
-               std::to_string(g.timeout_ms));
+        ck.fail(p + ".timeout_ms", std::to_string(*w.timeout_ms), std::to_string(g.timeout_ms));
       std::optional<HeaderExpect> he = HeaderExpect{w.headers, {}, {}};
       if (!w.headers.empty()) ck.headers(p + ".headers", he, &g.headers, "");
     }
@@ -378,8 +393,8 @@ void check_grpc_calls(const Expect& x, const Observed& o, Checker& ck) {
   if (x.grpc_calls) {
     const auto& want = *x.grpc_calls;
     if (want.size() != grpc_calls.size()) {
-      ck.add("grpc_calls: expected " + std::to_string(want.size()) + " call(s), got " +
-             std::to_string(grpc_calls.size()));
+      ck.fail("grpc_calls", std::to_string(want.size()) + " call(s)",
+              std::to_string(grpc_calls.size()));
       for (const auto& call : grpc_calls)
         ck.add("  made: " + call.cluster + " " + call.service + "/" + call.method);
     }
@@ -389,8 +404,7 @@ void check_grpc_calls(const Expect& x, const Observed& o, Checker& ck) {
       std::string p = "grpc_calls[" + std::to_string(i) + "]";
       auto field = [&](const char* name, const std::optional<std::string>& e,
                        const std::string& got) {
-        if (e && *e != got)
-          ck.add(p + "." + name + ": expected " + quote(*e) + ", got " + quote(got));
+        if (e && *e != got) ck.fail(p + "." + name, quote(*e), quote(got));
       };
       field("cluster", w.cluster, g.cluster);
       field("service", w.service, g.service);
@@ -615,7 +629,7 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
         vm_failed = false;
       }
       if (!h) {
-        ck.add("the plugin failed to start: " + result.error.value_or("unknown error"));
+        ck.note("start", "the plugin failed to start: " + result.error.value_or("unknown error"));
       } else {
         // Scripted answers: the case's first, then the plugin's.
         h->begin_case();
@@ -719,6 +733,7 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
           check(x, o, ck);
       }
       cr.failures = std::move(ck.failures);
+      cr.failed_checks = std::move(ck.failed);
       cr.passed = cr.failures.empty();
       cr.ms =
           std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();

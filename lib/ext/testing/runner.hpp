@@ -11,11 +11,25 @@
 
 namespace ext::testing {
 
+// One failed check of a case (docs/json.md "test"): `check` is the expectation's path
+// (response_headers["x-a"], local_response.status, metrics.NAME, trap ...); `expected` and
+// `actual` as the text prints them (strings quoted), absent when the check does not compare
+// two values ("the plugin failed to start", "logs: no line contains ..."); `message` is the
+// text line; `detail` the lines the text indents under it (the actual headers, logs, calls).
+struct Failure {
+  std::string check;
+  std::optional<std::string> expected;
+  std::optional<std::string> actual;
+  std::string message;
+  std::vector<std::string> detail;
+};
+
 struct CaseResult {
   std::string name;
   int line = 0;
   bool passed = false;
-  std::vector<std::string> failures;  // readable diff lines, already indented
+  std::vector<std::string> failures;   // readable diff lines, already indented
+  std::vector<Failure> failed_checks;  // the same, one object per failed check
   double ms = 0;
   std::vector<host::LogEntry> logs;
 };

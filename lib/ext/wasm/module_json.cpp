@@ -48,20 +48,22 @@ json to_json(const ModuleInfo& info) {
   json producers = json::array();
   for (const auto& [field, value] : info.producers)
     producers.push_back({{"field", field}, {"value", value}});
-  return {{"size", info.size},
-          {"sha256", info.sha256},
-          {"component", info.is_component},
-          {"abi_version", info.abi_version},
-          {"abi", abi_config_string(info.abi_version)},
-          {"filter_type", to_string(info.kind)},
-          {"start", start_convention(info)},
-          {"allocator", allocator_export(info)},
-          {"start_section", info.has_start_section},
-          {"memory", memory},
-          {"imports", imports},
-          {"exports", exports},
-          {"custom_sections", sections},
-          {"producers", producers}};
+  // The names and forms of docs/json.md "Vocabulary": module_digest "sha256:<hex>", abi as
+  // Istio's abiVersions writes it ("v0.2.1", null when the module declares none).
+  return {
+      {"module_size", info.size},
+      {"module_digest", info.sha256.empty() ? json(nullptr) : json("sha256:" + info.sha256)},
+      {"component", info.is_component},
+      {"abi", info.abi_version.empty() ? json(nullptr) : json(abi_config_string(info.abi_version))},
+      {"filter_type", to_string(info.kind)},
+      {"start", start_convention(info)},
+      {"allocator", allocator_export(info)},
+      {"start_section", info.has_start_section},
+      {"memory", memory},
+      {"imports", imports},
+      {"exports", exports},
+      {"custom_sections", sections},
+      {"producers", producers}};
 }
 
 json to_json(const Finding& f) {

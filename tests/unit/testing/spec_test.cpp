@@ -138,6 +138,25 @@ cases:
   CHECK(j["passed"] == 1);
   CHECK(j["failed"] == 1);
   CHECK(j["specs"][0]["cases"][1]["passed"] == false);
+  // One object per failed check: the indented lines are its detail, not failures of their own.
+  const ext::testing::Failure* header = nullptr;
+  for (const auto& f : bad.failed_checks) {
+    CHECK(f.message.rfind(" ", 0) != 0);
+    if (f.check == "response_headers[\"x-ext\"]") header = &f;
+  }
+  REQUIRE(header != nullptr);
+  CHECK(header->expected == "\"bye\"");
+  CHECK(header->actual == "\"hello\"");
+  CHECK(header->detail.front() == "actual response_headers:");
+  auto jf = j["specs"][0]["cases"][1]["failures"];
+  CHECK(jf.size() == bad.failed_checks.size());
+  bool logs_seen = false;
+  for (const auto& f : jf)
+    if (f["check"] == "logs") {
+      logs_seen = true;
+      CHECK(f["expected"].is_null());  // "no line contains": no two values compared
+    }
+  CHECK(logs_seen);
 
   auto xml = render_junit(report);
   CHECK_THAT(xml, Catch::Contains("<testsuite name=\"add.test.yaml\" tests=\"2\" failures=\"1\""));
