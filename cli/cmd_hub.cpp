@@ -28,6 +28,9 @@ void setup_hub(CLI::App& app, Context& ctx) {
       ->check(CLI::Range(0, 86400));
   cmd->add_option("--kubectl", o->kubectl.program, "The kubectl binary (--allow-apply)");
   cmd->add_option("--context", o->kubectl.context, "kubectl context (--allow-apply)");
+  examples(cmd, {"ext hub --registry ghcr.io --open",
+                 "ext hub -r localhost:5000 --listen 127.0.0.1:0   # any free port",
+                 "ext hub -r registry.example.com --allow-apply --context kind-dev"});
   add_registry_flags(cmd, o->flags);
   cmd->callback([o, open, &ctx] {
     auto env = ctx.env();
