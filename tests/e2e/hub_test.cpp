@@ -225,9 +225,9 @@ TEST_CASE(
   CHECK(!has(readme_html, "href=\"javascript"));
   CHECK(f["versions"].size() == 1);
   CHECK(f["versions"][0]["tag"] == "1.0.0");
-  CHECK(f["versions"][0]["digest"] == f["inspect"]["manifest_digest"]);
+  CHECK(f["versions"][0]["digest"] == f["inspect"]["digest"]);
   CHECK(f["versions"][0]["size"].get<uint64_t>() > 0);
-  CHECK(f["inspect"]["module"]["abi_version"] == "0.2.1");
+  CHECK(f["inspect"]["module"]["abi"] == "v0.2.1");
   CHECK(f["inspect"]["annotations"]["org.opencontainers.image.licenses"] == "Apache-2.0");
   CHECK(f["inspect"]["referrers"].size() == 1);
   auto v = s.get_json("/api/versions?ref=" + enc(s.host + "/hub/add-header"));

@@ -181,10 +181,11 @@ std::string filter_page(const json& d, const PageContext& ctx) {
     out += "<section id=\"module\"><h2>Module</h2>\n";
     const json& m = ins.value("module", json());
     if (m.is_object()) {
-      out += "<dl><dt>ABI</dt><dd>" + E(str(m, "abi_version")) + "</dd>";
+      out += "<dl><dt>ABI</dt><dd>" + E(str(m, "abi")) + "</dd>";
       out += "<dt>Type</dt><dd>" + E(str(m, "filter_type")) + "</dd>";
-      out += "<dt>Size</dt><dd>" + E(util::human_size(m.value("size", uint64_t{0}))) + "</dd>";
-      out += "<dt>sha256</dt><dd><code>" + E(str(m, "sha256")) + "</code></dd></dl>\n";
+      out +=
+          "<dt>Size</dt><dd>" + E(util::human_size(m.value("module_size", uint64_t{0}))) + "</dd>";
+      out += "<dt>Digest</dt><dd><code>" + E(str(m, "module_digest")) + "</code></dd></dl>\n";
       out += "<h3>Imports</h3><ul class=\"mono\">";
       for (const auto& i : m.value("imports", json::array()))
         out += "<li>" + E(str(i, "module")) + "." + E(str(i, "name")) + " " +

@@ -384,9 +384,15 @@ struct Hub::Impl {
     return {{"platform", r.platform},
             {"name", r.name},
             {"reference", r.reference},
-            {"manifest_digest", r.manifest_digest},
-            {"module_sha256", r.module_sha256},
-            {"abi_version", r.abi_version},
+            // The --json vocabulary of `ext deploy` (docs/json.md "Vocabulary").
+            {"digest", r.manifest_digest.empty() ? json(nullptr) : json(r.manifest_digest)},
+            {"module_digest", r.module_sha256.empty() ? json(nullptr)
+                              : r.module_sha256.rfind("sha256:", 0) == 0
+                                  ? json(r.module_sha256)
+                                  : json("sha256:" + r.module_sha256)},
+            {"abi", r.abi_version.empty()     ? json(nullptr)
+                    : r.abi_version[0] == 'v' ? json(r.abi_version)
+                                              : json("v" + r.abi_version)},
             {"filter_type", r.filter_type},
             {"platform_version", r.platform_version},
             {"yaml", r.yaml},
