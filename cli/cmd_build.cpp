@@ -143,8 +143,7 @@ void setup_build(CLI::App& app, Context& ctx) {
       } else {
         human << "module:   " << r.module.string() << " (" << util::human_size(r.size) << ")\n"
               << "sha256:   " << r.module_sha256 << "\n"
-              << "abi:      " << (r.abi_version.empty() ? "unknown" : "v" + r.abi_version)
-              << "\n";
+              << "abi:      " << (r.abi_version.empty() ? "unknown" : "v" + r.abi_version) << "\n";
       }
       if (r.up_to_date) env.reporter->info("up to date: nothing to compile");
     }

@@ -31,10 +31,14 @@ const EVP_MD* hash_function(std::string_view name) {
   return nullptr;
 }
 
+// A read-only memory BIO over PEM text (freed with it).
+std::unique_ptr<BIO, decltype(&BIO_free)> pem_bio(std::string_view pem) {
+  return {BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free};
+}
+
 Pkey public_key(std::string_view der, std::string_view pem) {
   if (!pem.empty()) {
-    std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-        BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+    auto bio = pem_bio(pem);
     if (!bio) return nullptr;
     return Pkey(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
   }
@@ -44,8 +48,7 @@ Pkey public_key(std::string_view der, std::string_view pem) {
 
 Pkey private_key(std::string_view der, std::string_view pem) {
   if (!pem.empty()) {
-    std::unique_ptr<BIO, decltype(&BIO_free)> bio(
-        BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+    auto bio = pem_bio(pem);
     if (!bio) return nullptr;
     return Pkey(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
   }
