@@ -500,7 +500,10 @@ TEST_CASE(
     CHECK(hit["size"].get<uint64_t>() > 100);
   }
 
-  SECTION("a second search within --max-age sends the catalog only; after it, HEADs and lists") {
+  // The steps below run in order on the one setup above (as SECTIONs, Catch would repeat the
+  // 56-image setup for each); the last one removes an image.
+  {
+    INFO("a second search within --max-age sends the catalog only; after it, HEADs and lists");
     proxy.clear();
     auto second = search({});
     CHECK(second["results"] == first["results"]);
@@ -530,7 +533,8 @@ TEST_CASE(
     proxy.clear();
     CHECK(search({"--refresh"})["manifests_read"].get<int>() >= 56);
   }
-  SECTION("filters") {
+  {
+    INFO("filters");
     CHECK(search({"--type", "network"})["results"].size() == 27);
     CHECK(search({"--platform", "istio@1.22"})["results"].size() == 1);
     CHECK(search({"--platform", "istio"})["results"].size() == 1);
@@ -539,7 +543,8 @@ TEST_CASE(
     auto kw = search({"--type", "http"});
     CHECK(kw["results"].size() == 29);  // 28 even-numbered bulk filters + the token one
   }
-  SECTION("an unreachable registry is a warning; the others still answer") {
+  {
+    INFO("an unreachable registry is a warning; the others still answer");
     auto dead = "127.0.0.1:" + std::to_string(test::free_port());
     auto r = search({"--registry", dead});
     CHECK(r["results"].size() == 56);
@@ -548,7 +553,8 @@ TEST_CASE(
       warned = warned || has(w.get<std::string>(), "skipping " + dead);
     CHECK(warned);
   }
-  SECTION("a catalog listing a repository with nothing in it: a warning, the rest answer") {
+  {
+    INFO("a catalog listing a repository with nothing in it: a warning, the rest answer");
     auto gone = plain.host() + "/disc/" + prefix + "-3:latest";
     json_ok(run_ext({"--json", "rm", "--remote", gone}, store));
     auto r = search({"--refresh"});

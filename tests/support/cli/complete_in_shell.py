@@ -101,6 +101,31 @@ def main() -> int:
         buf += got
         return got
 
+    def read_until(done, limit: float) -> bytes:
+        """Output until done(text seen since the call, cleaned) holds, or `limit` seconds passed
+        (then the caller's quiet wait still applies): an event, not a fixed pause."""
+        nonlocal buf
+        got = b""
+        start = time.monotonic()
+        while not done(clean(got)):
+            now = time.monotonic()
+            if now > deadline:
+                raise TimeoutError
+            if now - start >= limit:
+                break
+            ready, _, _ = select.select([fd], [], [], 0.02)
+            if not ready:
+                continue
+            try:
+                data = os.read(fd, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            got += data
+        buf += got
+        return got
+
     def clean(raw: bytes) -> str:
         text = ANSI.sub(b"", raw).replace(b"\r", b"").replace(b"\x07", b"")
         return text.decode("utf-8", "replace")
@@ -120,15 +145,21 @@ def main() -> int:
         read_until_quiet(0.5)
         for line in lines:
             os.write(fd, line.encode())
-            read_until_quiet(0.3)
+            # The shell echoes what was typed (the last word is enough: zsh and fish redraw).
+            tail = line.split(" ")[-1] or line.strip().split(" ")[-1]
+            read_until(lambda t: tail in t, 2.0)
+            read_until_quiet(0.1)
             os.write(fd, b"\t")
-            shown = read_until_quiet(1.0, first=5.0)
+            # A completion's output comes in one burst once its function (which may run
+            # `ext __refs`) returns: the first byte, then a short quiet.
+            shown = read_until_quiet(0.4, first=5.0)
             if shell == "bash":
                 os.write(fd, b"\t")
-                shown += read_until_quiet(1.0, first=3.0)
+                shown += read_until_quiet(0.4, first=3.0)
             results[line] = clean(shown)
-            os.write(fd, b"\x03")  # Ctrl-C: drop the line
-            read_until_quiet(0.5)
+            os.write(fd, b"\x03")  # Ctrl-C: drop the line; the shell prints a fresh prompt
+            read_until(lambda t: t.rstrip(" ").endswith("$"), 3.0)
+            read_until_quiet(0.1)
         os.write(fd, b"exit\n")
         read_until_quiet(0.5)
     except TimeoutError:
