@@ -21,19 +21,19 @@
 
 namespace ext::host {
 
-// Every resource a module controls is bounded (docs/test-spec.md "Limits").
-struct VmLimits {
-  uint64_t instruction_budget = 500'000'000;  // per top-level call, start function included
-  uint32_t max_memory_pages = 4096;           // 256 MiB cap on linear memory (64 KiB pages)
-  // V8 (Envoy's runtime) refuses tables over 10,000,000 entries (v8 src/wasm/wasm-limits.h
-  // kV8MaxWasmTableSize); a table may not start or grow past this.
-  uint32_t table_elements = 10'000'000;
-};
-
 // Envoy's own cap on a VM's linear memory: 1 GiB (proxy-wasm-cpp-host
 // include/proxy-wasm/limits.h PROXY_WASM_HOST_MAX_WASM_MEMORY_SIZE_BYTES, at 52a0291, used by
 // src/v8/v8.cc); no spec can go past it.
 inline constexpr uint32_t k_envoy_max_memory_pages = 16384;
+
+// Every resource a module controls is bounded (docs/test-spec.md "Limits").
+struct VmLimits {
+  uint64_t instruction_budget = 500'000'000;  // per top-level call, start function included
+  uint32_t max_memory_pages = k_envoy_max_memory_pages;  // linear memory, in 64 KiB pages
+  // V8 (Envoy's runtime) refuses tables over 10,000,000 entries (v8 src/wasm/wasm-limits.h
+  // kV8MaxWasmTableSize); a table may not start or grow past this.
+  uint32_t table_elements = 10'000'000;
+};
 
 class Vm {
  public:

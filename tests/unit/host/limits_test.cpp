@@ -190,6 +190,8 @@ cases:
   REQUIRE(spec);
   auto report = run(wasm, {*spec}, {});
   CHECK(report.passed == 1);
+  // By default a module gets as much linear memory as Envoy gives it (1 GiB), no less.
+  CHECK(ext::host::VmLimits{}.max_memory_pages == ext::host::k_envoy_max_memory_pages);
   auto bad = parse_spec("plugin: {limits: {memory_bytes: 2000000000}}\ncases: []\n", "m");
   REQUIRE_FALSE(bad);
   CHECK_THAT(bad.error().message(), Catch::Contains("1 GiB"));
