@@ -210,3 +210,36 @@ TEST_CASE("cel: bool, dyn and string conversions", "[host][cel]") {
   CHECK(is_true("type(duration('1s')) != type(1) && type(1u) == uint"));
   CHECK_FALSE(cel::serialize(eval("type(1)")));  // Envoy's serializeValue has no type case
 }
+
+TEST_CASE("cel: a message value serializes as its protobuf encoding", "[host][cel]") {
+  // envoy.config.core.v3.Node {id: "n1", metadata: Struct{a: 1.0}}: field 1 (string), field 3
+  // (Struct: map entry {key = 1, value = 2: Value{number_value = 2 (64-bit)}}).
+  Value md = Value::of_map({{Value::string("a"), Value::dbl(1.0)}});
+  Value node = Value::of_map({{Value::string("id"), Value::string("n1")},
+                              {Value::string("cluster"), Value::string("")},
+                              {Value::string("metadata"), md}});
+  node.message = "envoy.config.core.v3.Node";
+  std::string number = std::string("\x11\0\0\0\0\0\0\xf0\x3f", 9);
+  std::string entry = std::string(
+                          "\x0a\x01"
+                          "a"
+                          "\x12\x09",
+                          5) +
+                      number;
+  std::string strukt = std::string("\x0a\x0e", 2) + entry;
+  CHECK(cel::serialize(node) == std::string("\x0a\x02n1\x1a\x10", 6) + strukt);
+  // Metadata {filter_metadata: {"envoy.lb": Struct{}}}: field 1, entry {1: key, 2: Struct}.
+  Value meta = Value::of_map({{Value::string("filter_metadata"),
+                               Value::of_map({{Value::string("envoy.lb"), Value::of_map({})}})}});
+  meta.message = "envoy.config.core.v3.Metadata";
+  CHECK(cel::serialize(meta) == std::string("\x0a\x0c\x0a\x08"
+                                            "envoy.lb"
+                                            "\x12\x00",
+                                            14));
+  // Without the tag the same map is proxy-wasm pairs.
+  meta.message.clear();
+  CHECK(cel::serialize(meta) != std::string("\x0a\x0c\x0a\x08"
+                                            "envoy.lb"
+                                            "\x12\x00",
+                                            14));
+}
