@@ -1045,6 +1045,20 @@ std::optional<cel::Value> cel_attribute(HostState& s, const std::vector<std::str
   }
   if (!attribute_type(key))  // an Envoy attribute is typed below from its encoding
     if (auto leaf = spec_leaf(s, segments)) return typed_leaf(leaf->raw, leaf->kind);
+  // A value the filter stored with proxy_set_property (a stream property the spec did not
+  // type): Envoy keeps it as a CelState, bytes unless the root context declared it String
+  // (declare_property WasmType; filters/common/expr/cel_state.cc exprValue). Protobuf and
+  // FlatBuffers declarations read as bytes here (docs/test-spec.md).
+  for (const auto& layer : s.property_layers()) {
+    if (layer.values == &s.config.properties) break;
+    auto v = layer.values->find(key);
+    if (v == layer.values->end() || layer.kinds->count(key) || layer.kinds->count(segments))
+      continue;
+    const auto& types = s.contexts[s.root_context_id].declared_types;
+    auto t = types.find(key);
+    bool is_string = t != types.end() && t->second == 1;  // WasmType String
+    return is_string ? cel::Value::string(v->second) : cel::Value::bytes(v->second);
+  }
   auto raw = s.property(key);
   if (raw && (key == "request.headers" || key == "response.headers")) {
     auto pairs = parse_pairs(*raw);
@@ -1141,6 +1155,7 @@ uint64_t proxy_call_foreign_function(HostState& s, Guest& g, A a) {
     auto prop = p->text(1);
     if (c->declared_properties.count(prop)) return st(Status::bad_argument);
     c->declared_properties[prop] = p->number(2) != 0;
+    c->declared_types[prop] = p->number(3);
     return k_ok;
   }
   // set_envoy_filter_state(SetEnvoyFilterStateArguments{path=1, value=2, span=3}): a key

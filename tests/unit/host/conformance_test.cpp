@@ -1302,3 +1302,28 @@ TEST_CASE("conformance: CEL sees Envoy's typed attributes, metadata and the stan
   CHECK(*pairs == HeaderMap{{"canary", std::string("\1", 1)}, {"zone", "eu"}});
   CHECK(c['R'] == NOT_FOUND);
 }
+
+TEST_CASE("conformance: CEL reads a set_property value as bytes unless declared String",
+          "[host][conformance][cel]") {
+  using ext::host::proto_bytes_field;
+  using ext::host::proto_varint_field;
+  auto token = [](uint32_t t) {
+    std::string out(4, '\0');
+    for (int k = 0; k < 4; ++k) out[k] = static_cast<char>((t >> (8 * k)) & 0xff);
+    return out;
+  };
+  ForeignProbe f;
+  // [ENVOY] filters/common/expr/cel_state.cc exprValue: String -> string, Bytes (the default
+  // of an undeclared property) -> bytes; declare_property.proto WasmType String = 1.
+  f.root += f.call('a', "declare_property", proto_bytes_field(1, "s") + proto_varint_field(3, 1));
+  f.root += f.call('b', "expr_create", "s == 'v' && u == b'v' && u != 'v'");  // token 0
+  f.stream += f.set_property('c', "s", "v");
+  f.stream += f.set_property('d', "u", "v");
+  f.stream += f.call('e', "expr_evaluate", token(0));
+  auto h = host(f.wasm());
+  auto out = h->run_http(request({}));
+  REQUIRE_FALSE(out.error);
+  auto c = codes(out.logs);
+  CHECK(c['e'] == OK);
+  CHECK(result_of(out.logs, 'e') == std::string("\1", 1));
+}
