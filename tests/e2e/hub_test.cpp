@@ -306,7 +306,12 @@ TEST_CASE("e2e hub in a browser: search, README, deploy YAML, and without JavaSc
     INFO((no_js ? "no-js" : "js") << " run:\n" << r.out << r.err);
     CHECK(r.exit_code == 0);
     if (!no_js) {
-      CHECK(has(r.out, "search update ms: median="));
+      // Every update (typing, clearing, a filter select) reached a painted frame; the time is
+      // printed (scripts/bench hub measures it against the 50 ms target, this does not).
+      CHECK(has(r.out, "search update ms (input event to next frame"));
+      CHECK(has(r.out, "typing median="));
+      CHECK(has(r.out, "clearing median="));
+      CHECK(has(r.out, "select median="));
       WARN(r.out);  // the measured search update time, in the test log
     }
   }
