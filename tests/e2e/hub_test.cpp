@@ -436,6 +436,9 @@ TEST_CASE(
   auto bad = test::run_ext({"hub", "--repo", "no-slash", "--listen", "127.0.0.1:0"});
   CHECK(bad.exit_code != 0);
   CHECK(has(bad.err, "--repo no-slash is not REGISTRY/REPOSITORY"));
+  auto neither = test::run_ext({"hub", "--listen", "127.0.0.1:0"});
+  CHECK(neither.exit_code == 2);
+  CHECK(has(neither.err, "ext hub needs --registry R (or --repo REGISTRY/REPO)"));
 }
 
 TEST_CASE("e2e hub --open runs $BROWSER with the URL; a loopback --listen prints no warning",
