@@ -137,6 +137,17 @@ class Browser:
         root = self.call("DOM.getDocument", depth=0)["root"]["nodeId"]
         return self.call("DOM.querySelectorAll", nodeId=root, selector=selector)["nodeIds"]
 
+    def visible(self, selector):
+        # Whether the first match has a box (DOM domain: works with page scripts disabled).
+        ids = self.query_all(selector)
+        if not ids:
+            return False
+        try:
+            self.call("DOM.getBoxModel", nodeId=ids[0])
+            return True
+        except RuntimeError:
+            return False
+
     def html(self, selector):
         ids = self.query_all(selector)
         if not ids:
@@ -286,6 +297,7 @@ def main():
             check(shown == a.expect_rows, "no-JS search shows %d rows, expected %d"
                   % (shown, a.expect_rows))
             check(not b.query_all("body[data-ready]"), "JavaScript ran although disabled")
+            check(not b.visible("#refresh"), "the refresh button (it needs JavaScript) is shown")
             b.screenshot(os.path.join(a.out, "hub-catalog" + suffix + ".png"))
         else:
             b.navigate(base + "/")
@@ -294,6 +306,7 @@ def main():
                 time.sleep(0.05)
             total = b.eval("document.querySelectorAll('tr.filter').length")
             check(total > a.expect_rows, "catalog lists %d filters" % total)
+            check(b.visible("#refresh"), "the refresh button is not shown with JavaScript")
             b.screenshot(os.path.join(a.out, "hub-catalog.png" if not a.search_only
                                       else "hub-bench-catalog.png"))
             # Type the query one key at a time, clear the box (every row shown again) and
