@@ -5,6 +5,7 @@
 // and without JavaScript. Screenshots go to <build>/browser/.
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <csignal>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -446,9 +447,10 @@ TEST_CASE("e2e hub --open runs $BROWSER with the URL; a loopback --listen prints
   util::TempDir tmp{"ext-hub-open-"};
   auto got = tmp.path() / "opened.txt";
   auto opener = tmp.path() / "fake-browser";
+  // Like xdg-open starting a browser: it leaves a child that keeps its stdout and stderr.
   util::write_file_atomic(
-      opener,
-      "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$0.tmp\" && mv \"$0.tmp\" " + got.string() + "\n");
+      opener, "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$0.tmp\" && mv \"$0.tmp\" " + got.string() +
+                  "\nsleep 20 &\n");
   fs::permissions(opener, fs::perms::owner_all);
   // Port 1 of loopback: nothing listens there, the registry read fails at once (the hub still
   // serves, with the banner).
@@ -466,6 +468,14 @@ TEST_CASE("e2e hub --open runs $BROWSER with the URL; a loopback --listen prints
   REQUIRE(fs::exists(got));
   // The opener got its own arguments and then the page's URL, nothing through a shell.
   CHECK(util::read_file(got) == "--new-window\n" + url + "\n");
+  // Ctrl-C stops the hub although the "browser" still holds the opener's output.
+  ::kill(hub.pid(), SIGINT);
+  bool exited = false;
+  for (int i = 0; i < 500 && !exited; ++i) {
+    exited = !hub.alive();
+    if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(exited);
   hub.stop();
   auto log = util::read_file(tmp.path() / "hub.log");
   INFO(log);

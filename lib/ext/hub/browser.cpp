@@ -33,7 +33,10 @@ std::optional<std::string> open_page(const std::string& url, util::ProcessRunner
                                      std::string_view browser_env) {
   util::ProcessSpec spec;
   spec.argv = opener_argv(browser_env, url);
-  spec.max_output = 64u << 10;
+  // Not captured: a browser that xdg-open starts inherits the opener's stdout and stderr, and
+  // capturing them would wait for that browser to exit (and hold Ctrl-C of the hub back until
+  // then). Its messages go to the user's terminal instead.
+  spec.capture = false;
   try {
     auto r = runner.run(spec);
     if (r.exit_code != 0)

@@ -17,8 +17,9 @@ namespace ext::hub {
 // replaced by the URL or the URL appended; {"xdg-open", url} when `browser_env` is empty.
 std::vector<std::string> opener_argv(std::string_view browser_env, const std::string& url);
 
-// Runs the opener (to completion: xdg-open returns once the browser is asked). A warning to
-// print when it cannot be run or fails, else nullopt.
+// Runs the opener to its exit (xdg-open returns once the browser is asked), its output not
+// captured (a browser it starts may keep it open). A warning to print when it cannot be run or
+// fails, else nullopt.
 std::optional<std::string> open_page(const std::string& url, util::ProcessRunner& runner,
                                      std::string_view browser_env);
 

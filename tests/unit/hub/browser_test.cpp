@@ -27,6 +27,8 @@ TEST_CASE("hub --open: runs the opener through the runner; a failure is a warnin
   CHECK_FALSE(hub::open_page(url, runner, ""));
   REQUIRE(runner.calls().size() == 1);
   CHECK(runner.calls()[0].argv == V{"xdg-open", url});
+  // Not captured: a browser xdg-open starts inherits its output and would hold the hub back.
+  CHECK_FALSE(runner.calls()[0].capture);
 
   runner.push({3, "", "no method available"});
   auto w = hub::open_page(url, runner, "my-browser");
