@@ -104,7 +104,11 @@ struct HubSetup {
               "\nkeywords: " + f.keywords + "\nplatform: istio\nplatform_version: \"1.22\"\n");
       if (std::string(f.name) == "add-header") util::write_file_atomic(dir / "README.md", k_readme);
       auto ref = host + "/hub/" + f.name + ":1.0.0";
-      json_ok(test::run_ext({"--json", "build", dir.string(), "-t", ref}, store));
+      // One filter built with SOURCE_DATE_EPOCH: its image has org.opencontainers.image.created
+      // (docs/formats.md), the catalog's "Updated".
+      std::map<std::string, std::string> build_env;
+      if (std::string(f.name) == "metrics") build_env["SOURCE_DATE_EPOCH"] = "1700000000";
+      json_ok(test::run_ext({"--json", "build", dir.string(), "-t", ref}, store, {}, build_env));
       json_ok(test::run_ext({"--json", "push", ref, "--project", dir.string()}, store));
     }
     if (start) start_hub(hub_args, hub_env);
@@ -219,6 +223,10 @@ TEST_CASE(
   CHECK(net["shown"] == 2);
   auto sec = s.get_json("/api/catalog?q=security");
   CHECK(sec["shown"] == 3);  // keywords
+  // "Updated" is the image's created annotation: set by ext build from SOURCE_DATE_EPOCH, absent
+  // otherwise (reproducible builds).
+  for (const auto& f : cat["filters"])
+    CHECK(f["updated"] == (f["repository"] == "hub/metrics" ? "2023-11-14T22:13:20Z" : ""));
   // The description with HTML is data in the API, escaped on the page.
   auto page = s.get("/").body;
   CHECK(has(page,
