@@ -16,19 +16,38 @@
     const form = byId("search");
     const table = byId("catalog");
     if (!form || !table) return;
-    const rows = Array.from(table.tBodies[0].rows);
-    const data = rows.map((r) => ({
-      row: r,
-      text: r.dataset.text || "",
-      type: r.dataset.type || "",
-      abi: r.dataset.abi || "",
-      platforms: (r.dataset.platforms || "").split(" ").filter((p) => p),
-      license: r.dataset.license || "",
-    }));
+    // The rows in their tbody chunks (hub.css): a chunk is hidden when none of its rows is
+    // shown, and its estimated height follows its shown rows, so a chunk out of view (not laid
+    // out) still takes about the room it will need.
+    const chunks = Array.from(table.tBodies).map((body) => ({ body, shown: -1 }));
+    const data = [];
+    chunks.forEach((c, ci) => {
+      for (const r of Array.from(c.body.rows)) {
+        data.push({
+          row: r,
+          chunk: ci,
+          text: r.dataset.text || "",
+          type: r.dataset.type || "",
+          abi: r.dataset.abi || "",
+          platforms: (r.dataset.platforms || "").split(" ").filter((p) => p),
+          license: r.dataset.license || "",
+        });
+      }
+    });
+    // One layout read, at setup: the average height of a shown row in the first chunk (in view,
+    // so laid out), the unit of the estimates.
+    let rowPx = 58;
+    if (chunks.length) {
+      const n = Array.from(chunks[0].body.rows).filter((r) => !r.hidden).length;
+      const h = chunks[0].body.getBoundingClientRect().height;
+      if (n > 0 && h > 0) rowPx = Math.max(20, h / n);
+    }
+    const perChunk = new Array(chunks.length).fill(0);
     const q = byId("q");
     const selects = ["type", "abi", "platform", "license"].map(byId);
     const count = byId("count");
 
+    // One pass over the rows that only writes (no layout is read while the DOM changes).
     function apply() {
       const t0 = performance.now();
       const text = q.value.trim().toLowerCase();
@@ -37,6 +56,7 @@
       const license = licenseRaw.toLowerCase();
       const withVersion = platform.indexOf("@") >= 0;
       let shown = 0;
+      perChunk.fill(0);
       for (const d of data) {
         let ok = true;
         if (text && d.text.indexOf(text) < 0) ok = false;
@@ -47,10 +67,20 @@
           ok = d.platforms.some((p) => (withVersion ? p === platform : p.split("@")[0] === platform));
         }
         if (d.row.hidden === ok) d.row.hidden = !ok;
-        if (ok) shown++;
+        if (ok) {
+          shown++;
+          perChunk[d.chunk]++;
+        }
       }
+      chunks.forEach((c, ci) => {
+        const n = perChunk[ci];
+        if (n === c.shown) return;
+        c.shown = n;
+        if (c.body.hidden !== (n === 0)) c.body.hidden = n === 0;
+        c.body.style.containIntrinsicHeight = Math.round(n * rowPx) + "px";
+      });
       count.textContent = String(shown);
-      // Read by tests/browser/hub_browser.py: how long the last update took.
+      // Read by tests/browser/hub_browser.py: how long the script's part of the update took.
       document.body.dataset.filterMs = String(performance.now() - t0);
     }
 

@@ -4,8 +4,12 @@
 // away, and the browser test (tests/browser/hub_browser.py, headless Chromium over CDP) with
 // and without JavaScript. Screenshots go to <build>/browser/.
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <csignal>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "ext/http/curl_transport.hpp"
 #include "ext/util/files.hpp"
@@ -78,13 +82,16 @@ struct HubSetup {
   std::unique_ptr<test::Background> hub;
   std::string url;
 
+  // `filters` of k_filters pushed; the hub started on --registry host unless start is false.
   explicit HubSetup(std::vector<std::string> hub_args = {},
-                    std::map<std::string, std::string> hub_env = {}) {
+                    std::map<std::string, std::string> hub_env = {},
+                    size_t filters = std::size(k_filters), bool start = true) {
     const auto http_wasm =
         test::wat_to_wasm(util::read_file(test::data_dir() / "artifact" / "http_filter.wat"));
     const auto net_wasm =
         test::wat_to_wasm(util::read_file(test::data_dir() / "artifact" / "network_filter.wat"));
-    for (const auto& f : k_filters) {
+    for (size_t i = 0; i < filters; ++i) {
+      const auto& f = k_filters[i];
       auto dir = tmp.path() / "projects" / f.name;
       fs::create_directories(dir);
       util::write_file_atomic(dir / "prebuilt.wasm",
@@ -97,25 +104,31 @@ struct HubSetup {
               "\nkeywords: " + f.keywords + "\nplatform: istio\nplatform_version: \"1.22\"\n");
       if (std::string(f.name) == "add-header") util::write_file_atomic(dir / "README.md", k_readme);
       auto ref = host + "/hub/" + f.name + ":1.0.0";
-      json_ok(test::run_ext({"--json", "build", dir.string(), "-t", ref}, store));
+      // One filter built with SOURCE_DATE_EPOCH: its image has org.opencontainers.image.created
+      // (docs/formats.md), the catalog's "Updated".
+      std::map<std::string, std::string> build_env;
+      if (std::string(f.name) == "metrics") build_env["SOURCE_DATE_EPOCH"] = "1700000000";
+      json_ok(test::run_ext({"--json", "build", dir.string(), "-t", ref}, store, {}, build_env));
       json_ok(test::run_ext({"--json", "push", ref, "--project", dir.string()}, store));
     }
-    start_hub(hub_args, hub_env);
+    if (start) start_hub(hub_args, hub_env);
   }
 
-  void start_hub(const std::vector<std::string>& extra, std::map<std::string, std::string> env) {
+  // The hub serving `served` (default --registry host) with `extra` arguments.
+  void start_hub(const std::vector<std::string>& extra, std::map<std::string, std::string> env,
+                 std::vector<std::string> served = {}) {
+    if (served.empty()) served = {"--registry", host};
     auto home = tmp.path() / "home";
     fs::create_directories(home);
     std::vector<std::string> argv = {test::ext_binary().string(),
                                      "--store",
                                      (tmp.path() / "hub-store").string(),
                                      "hub",
-                                     "--registry",
-                                     host,
                                      "--listen",
                                      "127.0.0.1:0",
                                      "--refresh",
                                      "0"};
+    argv.insert(argv.end(), served.begin(), served.end());
     argv.insert(argv.end(), extra.begin(), extra.end());
     env.insert({{"HOME", home.string()},
                 {"DOCKER_CONFIG", (home / ".docker").string()},
@@ -125,6 +138,7 @@ struct HubSetup {
     url = hub->wait_line("ext hub: ", 60000);
     REQUIRE(url.rfind("http://127.0.0.1:", 0) == 0);
   }
+  std::string log() const { return util::read_file(tmp.path() / "hub.log"); }
 
   ~HubSetup() {
     hub.reset();  // the hub first, then the registry
@@ -209,6 +223,10 @@ TEST_CASE(
   CHECK(net["shown"] == 2);
   auto sec = s.get_json("/api/catalog?q=security");
   CHECK(sec["shown"] == 3);  // keywords
+  // "Updated" is the image's created annotation: set by ext build from SOURCE_DATE_EPOCH, absent
+  // otherwise (reproducible builds).
+  for (const auto& f : cat["filters"])
+    CHECK(f["updated"] == (f["repository"] == "hub/metrics" ? "2023-11-14T22:13:20Z" : ""));
   // The description with HTML is data in the API, escaped on the page.
   auto page = s.get("/").body;
   CHECK(has(page,
@@ -306,7 +324,12 @@ TEST_CASE("e2e hub in a browser: search, README, deploy YAML, and without JavaSc
     INFO((no_js ? "no-js" : "js") << " run:\n" << r.out << r.err);
     CHECK(r.exit_code == 0);
     if (!no_js) {
-      CHECK(has(r.out, "search update ms: median="));
+      // Every update (typing, clearing, a filter select) reached a painted frame; the time is
+      // printed (scripts/bench hub measures it against the 50 ms target, this does not).
+      CHECK(has(r.out, "search update ms (input event to next frame"));
+      CHECK(has(r.out, "typing median="));
+      CHECK(has(r.out, "clearing median="));
+      CHECK(has(r.out, "select median="));
       WARN(r.out);  // the measured search update time, in the test log
     }
   }
@@ -371,4 +394,126 @@ TEST_CASE(
   req.body = body.dump();
   req.headers.set("Origin", s.origin());
   CHECK(c.send(req).status == 403);
+}
+
+TEST_CASE(
+    "e2e hub --repo: a registry whose catalog API is refused is served through the "
+    "repositories named",
+    "[e2e][hub]") {
+  HubSetup s({}, {}, 3, false);
+  test::FaultProxy proxy(s.host);
+  // Every catalog request of this test is refused, as hosted registries do.
+  proxy.arm("GET /v2/_catalog", std::vector<std::string>(64, "404"));
+  const std::string reg = proxy.host();
+
+  // Without --repo: nothing to list, and the page says how to name the repositories.
+  s.start_hub({}, {}, {"--registry", reg});
+  auto none = s.get_json("/api/catalog");
+  CHECK(none["total"] == 0);
+  CHECK(none["registries"][0]["reachable"] == false);
+  CHECK(has(none["registries"][0]["message"].get<std::string>(),
+            "name them with --repo " + reg + "/REPOSITORY"));
+  CHECK(has(s.get("/").body, "name them with --repo " + reg + "/REPOSITORY"));
+  s.hub.reset();
+
+  // --repo REGISTRY/REPO (the ext search option): the named repositories are read through the
+  // same ops::search path; --registry is not needed.
+  s.start_hub({}, {}, {"--repo", reg + "/hub/add-header", "--repo", reg + "/hub/jwt-auth"});
+  auto cat = s.get_json("/api/catalog");
+  INFO(cat.dump(2));
+  CHECK(cat["total"] == 2);
+  CHECK(cat["registries"].size() == 1);
+  CHECK(cat["registries"][0]["registry"] == reg);
+  CHECK(cat["registries"][0]["reachable"] == true);
+  CHECK(cat["filters"][0]["repository"] == "hub/add-header");
+  CHECK(cat["filters"][0]["description"] == k_filters[0].description);
+  CHECK(cat["filters"][1]["repository"] == "hub/jwt-auth");
+  bool refused = false;
+  for (const auto& r : proxy.requests())
+    if (r.rfind("GET /v2/_catalog", 0) == 0) refused = true;
+  CHECK(refused);  // the catalog was asked for and refused, not skipped
+  auto page = s.get("/").body;
+  CHECK(has(page, "hub/jwt-auth"));
+  CHECK(!has(page, "hub/header-rewrite"));  // pushed, not named: not listed
+  CHECK(!has(page, "class=\"banner\""));
+  auto f = s.get_json("/api/filter?ref=" + enc(reg + "/hub/add-header"));
+  CHECK(f["inspect"]["module"]["abi"] == "v0.2.1");
+  CHECK(f["readme"] == k_readme);
+  // A repository that is not named can still be opened (the registry is served).
+  CHECK(s.get("/filter?ref=" + enc(reg + "/hub/header-rewrite")).status == 200);
+  // A malformed --repo is a usage error before anything is read or bound.
+  auto bad = test::run_ext({"hub", "--repo", "no-slash", "--listen", "127.0.0.1:0"});
+  CHECK(bad.exit_code != 0);
+  CHECK(has(bad.err, "--repo no-slash is not REGISTRY/REPOSITORY"));
+  auto neither = test::run_ext({"hub", "--listen", "127.0.0.1:0"});
+  CHECK(neither.exit_code == 2);
+  CHECK(has(neither.err, "ext hub needs --registry R (or --repo REGISTRY/REPO)"));
+}
+
+TEST_CASE("e2e hub --open runs $BROWSER with the URL; a loopback --listen prints no warning",
+          "[e2e][hub]") {
+  util::TempDir tmp{"ext-hub-open-"};
+  auto got = tmp.path() / "opened.txt";
+  auto opener = tmp.path() / "fake-browser";
+  // Like xdg-open starting a browser: it leaves a child that keeps its stdout and stderr.
+  util::write_file_atomic(
+      opener, "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$0.tmp\" && mv \"$0.tmp\" " + got.string() +
+                  "\nsleep 20 &\n");
+  fs::permissions(opener, fs::perms::owner_all);
+  // Port 1 of loopback: nothing listens there, the registry read fails at once (the hub still
+  // serves, with the banner).
+  test::Background hub(
+      {test::ext_binary().string(), "--store", (tmp.path() / "store").string(), "hub", "--registry",
+       "127.0.0.1:1", "--listen", "127.0.0.1:0", "--refresh", "0", "--open"},
+      {{"BROWSER", opener.string() + " --new-window"},
+       {"HOME", tmp.path().string()},
+       {"XDG_DATA_HOME", (tmp.path() / "data").string()}},
+      tmp.path() / "hub.log");
+  auto url = hub.wait_line("ext hub: ", 60000);
+  REQUIRE(url.rfind("http://127.0.0.1:", 0) == 0);
+  for (int i = 0; i < 300 && !fs::exists(got); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  REQUIRE(fs::exists(got));
+  // The opener got its own arguments and then the page's URL, nothing through a shell.
+  CHECK(util::read_file(got) == "--new-window\n" + url + "\n");
+  // Ctrl-C stops the hub although the "browser" still holds the opener's output.
+  ::kill(hub.pid(), SIGINT);
+  bool exited = false;
+  for (int i = 0; i < 500 && !exited; ++i) {
+    exited = !hub.alive();
+    if (!exited) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(exited);
+  hub.stop();
+  auto log = util::read_file(tmp.path() / "hub.log");
+  INFO(log);
+  CHECK(!has(log, "not a loopback address"));
+  CHECK(!has(log, "open " + url + " yourself"));
+  CHECK(has(log, "127.0.0.1:1"));  // the unreachable registry is said
+}
+
+TEST_CASE("e2e hub: an address that is not loopback is warned about before it is bound",
+          "[e2e][hub]") {
+  // 192.0.2.1 (TEST-NET-1, RFC 5737) is on no interface of this machine, so binding it fails
+  // and nothing listens anywhere but loopback; unless the kernel allows binding addresses it
+  // does not have, which this test then does not try.
+  std::ifstream nonlocal("/proc/sys/net/ipv4/ip_nonlocal_bind");
+  int allowed = 1;
+  REQUIRE(nonlocal >> allowed);
+  if (allowed != 0) {
+    WARN("net.ipv4.ip_nonlocal_bind is on: the CLI warning is covered by the unit test only");
+    return;
+  }
+  util::TempDir tmp{"ext-hub-listen-"};
+  auto r = test::run_ext(
+      {"hub", "--registry", "127.0.0.1:1", "--listen", "192.0.2.1:0", "--refresh", "0"},
+      tmp.path() / "store");
+  INFO(r.err);
+  CHECK(r.exit_code != 0);
+  auto warn_at = r.err.find("the hub listens on 192.0.2.1:0, which is not a loopback address");
+  auto fail_at = r.err.find("cannot listen on 192.0.2.1:0");
+  CHECK(warn_at != std::string::npos);
+  CHECK(fail_at != std::string::npos);
+  CHECK(warn_at < fail_at);
+  CHECK(!has(r.out, "ext hub: "));
 }

@@ -11,6 +11,9 @@ namespace {
 
 using json = nlohmann::json;
 
+// Shown rows per <tbody> of the catalog (hub.css, hub.js).
+constexpr size_t k_chunk_rows = 50;
+
 std::string E(std::string_view s) {
   return escape(s);
 }
@@ -119,7 +122,14 @@ std::string catalog_page(const CatalogSnapshot& s, const std::vector<size_t>& sh
       "<th>Updated</th></tr></thead><tbody>\n";
   std::vector<bool> visible(s.filters.size(), false);
   for (auto i : shown) visible[i] = true;
+  // tbody chunks of k_chunk_rows shown rows (hub.css: a chunk out of view is skipped whole).
+  size_t in_chunk = 0;
   for (size_t i = 0; i < s.filters.size(); ++i) {
+    if (in_chunk == k_chunk_rows && visible[i]) {
+      out += "</tbody><tbody>\n";
+      in_chunk = 0;
+    }
+    if (visible[i]) ++in_chunk;
     const auto& h = s.filters[i];
     std::string text =
         lower(h.repository + "\n" + h.description + "\n" + util::join(h.keywords, "\n"));

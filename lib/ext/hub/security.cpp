@@ -1,6 +1,9 @@
 #include "ext/hub/security.hpp"
 
+#include <arpa/inet.h>
+
 #include <charconv>
+#include <cstring>
 #include <fstream>
 
 #include "ext/core/error.hpp"
@@ -8,8 +11,25 @@
 namespace ext::hub {
 
 bool ListenAddress::loopback() const {
-  if (host == "localhost" || host == "::1") return true;
-  return host.rfind("127.", 0) == 0;
+  if (host == "localhost") return true;
+  unsigned char a[16];
+  if (::inet_pton(AF_INET, host.c_str(), a) == 1) return a[0] == 127;
+  if (::inet_pton(AF_INET6, host.c_str(), a) == 1) {
+    static const unsigned char one[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::memcmp(a, one, 16) == 0) return true;
+    return std::memcmp(a, mapped, 12) == 0 && a[12] == 127;
+  }
+  return false;  // another name: it resolves to whatever its DNS says
+}
+
+std::string listen_warning(const ListenAddress& address, std::string_view listen,
+                           bool allow_apply) {
+  if (address.loopback()) return {};
+  return "the hub listens on " + std::string(listen) +
+         ", which is not a loopback address: anyone who can reach it can browse these "
+         "registries with your credentials" +
+         (allow_apply ? " and apply to your cluster" : "");
 }
 
 Result<ListenAddress> parse_listen(std::string_view text) {

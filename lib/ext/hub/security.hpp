@@ -19,11 +19,17 @@ inline constexpr const char* k_csp =
 struct ListenAddress {
   std::string host;  // "127.0.0.1", "::1", "0.0.0.0", "localhost", a name
   int port = 0;      // 0: the system picks one
+  // "localhost", an IPv4 address in 127.0.0.0/8, "::1" or ::ffff:127.x.y.z; a name that only
+  // looks like one ("127.example.com") is not.
   bool loopback() const;
 };
 
 // "HOST:PORT", "[V6]:PORT" or ":PORT" (loopback); Error(usage) otherwise.
 Result<ListenAddress> parse_listen(std::string_view text);
+
+// The warning `ext hub` prints before it binds an address that is not loopback (docs/hub.md
+// "Security"), or "" for a loopback one. `listen` is the text of --listen.
+std::string listen_warning(const ListenAddress& address, std::string_view listen, bool allow_apply);
 
 // 32 random bytes from /dev/urandom as 64 hex digits; Error(io) when it cannot be read.
 std::string new_token();

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -108,7 +109,8 @@ struct Hub::Impl {
   ListenAddress listen;
   std::string token;
   std::vector<std::string> origins;
-  std::vector<std::string> registries;  // normalized
+  std::vector<std::string> registries;                    // normalized
+  std::map<std::string, std::vector<std::string>> named;  // registry -> its --repo REGISTRY/REPO
   std::unique_ptr<Catalog> catalog;
   httplib::Server server;
   int port = 0;
@@ -141,13 +143,26 @@ struct Hub::Impl {
     http_fail(403, "the hub serves only " + util::join(registries, ", ") + ", not " + reg);
   }
 
-  // REGISTRY/REPO[:TAG]: without a tag, the catalog's latest one.
+  // REGISTRY/REPO[:TAG]: without a tag, the catalog's latest one; for a repository the catalog
+  // does not list (a registry without the catalog API, a repository not named with --repo), the
+  // newest of its tags (ops::version_tags, the order search picks the latest in).
   ref::Reference resolve(const std::string& text) {
     if (has_tag_or_digest(text)) return parse_ref(text);
     auto r = parse_ref(text);
     auto snap = catalog->snapshot();
-    if (auto* hit = Catalog::find(*snap, ops::normalize_registry(r.registry()), r.repository()))
+    auto registry = ops::normalize_registry(r.registry());
+    if (auto* hit = Catalog::find(*snap, registry, r.repository()))
       return parse_ref(text + ":" + hit->tag);
+    try {
+      std::lock_guard lock(ops_mutex);
+      CollectingReporter rep(0);
+      ops::Env e = env;
+      e.reporter = &rep;
+      auto remote = ops::connect_remote(registry, opts.flags, e);
+      auto tags = ops::version_tags(remote.client->tags(r.repository()));
+      if (!tags.empty()) return parse_ref(text + ":" + tags.front());
+    } catch (const Error&) {  // unreachable or unknown: the page says so with the tagless ref
+    }
     return r;
   }
 
@@ -693,10 +708,25 @@ struct Hub::Impl {
 Hub::Hub(HubOptions opts, ops::Env env) : m(std::make_unique<Impl>()) {
   m->opts = std::move(opts);
   m->env = std::move(env);
-  if (m->opts.registries.empty())
-    throw Error(Errc::usage, "ext hub needs --registry R",
+  if (m->opts.registries.empty() && m->opts.repositories.empty())
+    throw Error(Errc::usage, "ext hub needs --registry R (or --repo REGISTRY/REPO)",
                 "e.g. ext hub --registry localhost:5000");
-  for (const auto& r : m->opts.registries) m->registries.push_back(ops::normalize_registry(r));
+  auto serve = [this](const std::string& r) {
+    auto n = ops::normalize_registry(r);
+    if (std::find(m->registries.begin(), m->registries.end(), n) == m->registries.end())
+      m->registries.push_back(n);
+    return n;
+  };
+  for (const auto& r : m->opts.registries) serve(r);
+  // --repo REGISTRY/REPO: the same split as ext search (ops::search), checked before anything
+  // is read.
+  for (const auto& text : m->opts.repositories) {
+    auto slash = text.find('/');
+    if (slash == std::string::npos || slash == 0 || slash + 1 >= text.size())
+      throw Error(Errc::usage, "--repo " + text + " is not REGISTRY/REPOSITORY",
+                  "e.g. --repo ghcr.io/acme/jwt-filter");
+    m->named[serve(text.substr(0, slash))].push_back(text);
+  }
   m->listen = value_or_throw(parse_listen(m->opts.listen));
   m->token = new_token();
   CatalogSource source = m->opts.source;
@@ -704,6 +734,9 @@ Hub::Hub(HubOptions opts, ops::Env env) : m(std::make_unique<Impl>()) {
     source = [impl = m.get()](const std::string& registry) {
       ops::SearchOptions so;
       so.registries = {registry};
+      // A registry without the catalog API is read through the repositories named in it.
+      if (auto it = impl->named.find(registry); it != impl->named.end())
+        so.repositories = it->second;
       so.flags = impl->opts.flags;
       so.max_age_seconds = impl->opts.max_age_seconds;
       std::lock_guard lock(impl->ops_mutex);
@@ -770,6 +803,10 @@ const std::string& Hub::token() const {
 
 bool Hub::loopback() const {
   return m->listen.loopback();
+}
+
+std::string Hub::listen_warning() const {
+  return hub::listen_warning(m->listen, m->opts.listen, m->opts.allow_apply);
 }
 
 void Hub::wait() {

@@ -22,6 +22,9 @@ namespace ext::hub {
 
 struct HubOptions {
   std::vector<std::string> registries;  // host[:port], as --registry
+  // REGISTRY/REPO, as --repo: repositories read from a registry that does not list them (no
+  // catalog API, ops::SearchOptions::repositories); their registries are served too.
+  std::vector<std::string> repositories;
   std::string listen = "127.0.0.1:8765";
   bool allow_apply = false;  // POST /api/apply and the page's Apply (else 404)
   ops::RegistryFlags flags;
@@ -45,6 +48,8 @@ class Hub {
   std::string url() const;  // "http://127.0.0.1:PORT/"
   const std::string& token() const;
   bool loopback() const;
+  // What to print about the --listen address before start(): "" for loopback (security.hpp).
+  std::string listen_warning() const;
   // Blocks until stop() or an interrupt (SIGINT: ext::interrupted()).
   void wait();
   void stop();

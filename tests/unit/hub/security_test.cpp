@@ -37,6 +37,14 @@ TEST_CASE("listen address (--listen): loopback or not, ports, malformed", "[hub]
   CHECK_FALSE(parse_listen("0.0.0.0:8765").value().loopback());
   CHECK_FALSE(parse_listen("192.168.1.10:8765").value().loopback());
   CHECK(parse_listen(":9000").value().host == "127.0.0.1");
+  CHECK(parse_listen("127.255.0.9:1").value().loopback());
+  CHECK(parse_listen("[::ffff:127.0.0.1]:1").value().loopback());
+  CHECK(parse_listen("[0:0:0:0:0:0:0:1]:1").value().loopback());
+  CHECK_FALSE(parse_listen("[::]:8765").value().loopback());
+  CHECK_FALSE(parse_listen("[::ffff:10.0.0.1]:1").value().loopback());
+  // A name that only starts like a loopback address resolves to whatever its DNS says.
+  CHECK_FALSE(parse_listen("127.example.com:8765").value().loopback());
+  CHECK_FALSE(parse_listen("127.0.0.1.nip.io:8765").value().loopback());
   for (const char* bad : {"8765", "127.0.0.1:http", "127.0.0.1:70000", "::1:80", "a b:1"})
     CHECK(parse_listen(bad).error().code() == ext::Errc::usage);
 }
@@ -74,4 +82,20 @@ TEST_CASE("Host and Origin checks accept the hub's own origins only", "[hub][sec
   CHECK_FALSE(origin_allowed("", "", origins));
   auto lan = own_origins(parse_listen("192.168.1.10:80").value(), 80);
   CHECK(lan == std::vector<std::string>{"http://192.168.1.10:80"});
+}
+
+TEST_CASE("listen warning: any address that is not loopback, said before it is bound",
+          "[hub][security]") {
+  for (const char* text : {"0.0.0.0:8765", "192.168.1.10:80", "[::]:8765", "hub.example.com:1",
+                           "127.example.com:8765"}) {
+    auto w = listen_warning(parse_listen(text).value(), text, false);
+    INFO(text);
+    CHECK(w == std::string("the hub listens on ") + text +
+                   ", which is not a loopback address: anyone who can reach it can browse these "
+                   "registries with your credentials");
+  }
+  CHECK(listen_warning(parse_listen("0.0.0.0:1").value(), "0.0.0.0:1", true)
+            .find("with your credentials and apply to your cluster") != std::string::npos);
+  for (const char* text : {"127.0.0.1:0", "localhost:8765", "[::1]:0", ":9000", "127.1.2.3:4"})
+    CHECK(listen_warning(parse_listen(text).value(), text, true).empty());
 }
