@@ -2,6 +2,7 @@
 // recursion over the input, an explicit work budget. Our own code; see regex.hpp for the subset.
 #include "ext/util/regex.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "ext/core/error.hpp"
@@ -202,11 +203,84 @@ struct RxParser {
     return static_cast<unsigned char>(c);
   }
 
+  // One class member at p[i] as a code point: in the re2 dialect a UTF-8 sequence is one
+  // character (RE2 matches runes); in the log dialect every byte is one.
+  uint32_t member() {
+    auto c = static_cast<unsigned char>(p[i]);
+    if (!re2() || c < 0x80) {
+      ++i;
+      return c;
+    }
+    int n = c >= 0xf8 ? 0 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+    if (n == 0 || i + n > p.size()) bad("invalid UTF-8 in a class");
+    uint32_t cp = c & (0xffu >> (n + 1));
+    for (int k = 1; k < n; ++k) {
+      auto d = static_cast<unsigned char>(p[i + k]);
+      if ((d & 0xc0) != 0x80) bad("invalid UTF-8 in a class");
+      cp = cp << 6 | (d & 0x3fu);
+    }
+    const uint32_t least = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
+    if (cp < least || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+      bad("invalid UTF-8 in a class");
+    i += static_cast<size_t>(n);
+    return cp;
+  }
+
+  // The UTF-8 byte sequences of the code points lo..hi (no surrogates), each a list of byte
+  // ranges: split where the encoded length changes, then where a trailing byte would not span
+  // its whole range (the construction RE2 and Go's regexp/syntax use).
+  static void utf8_sequences(uint32_t lo, uint32_t hi,
+                             std::vector<std::vector<std::pair<int, int>>>& out) {
+    static const uint32_t k_max[] = {0x7f, 0x7ff, 0xffff};
+    for (uint32_t m : k_max)
+      if (lo <= m && hi > m) {
+        utf8_sequences(lo, m, out);
+        utf8_sequences(m + 1, hi, out);
+        return;
+      }
+    auto encode = [](uint32_t cp, std::vector<int>& b) {
+      b.clear();
+      if (cp < 0x80) {
+        b = {static_cast<int>(cp)};
+      } else if (cp < 0x800) {
+        b = {static_cast<int>(0xc0 | cp >> 6), static_cast<int>(0x80 | (cp & 0x3f))};
+      } else if (cp < 0x10000) {
+        b = {static_cast<int>(0xe0 | cp >> 12), static_cast<int>(0x80 | ((cp >> 6) & 0x3f)),
+             static_cast<int>(0x80 | (cp & 0x3f))};
+      } else {
+        b = {static_cast<int>(0xf0 | cp >> 18), static_cast<int>(0x80 | ((cp >> 12) & 0x3f)),
+             static_cast<int>(0x80 | ((cp >> 6) & 0x3f)), static_cast<int>(0x80 | (cp & 0x3f))};
+      }
+    };
+    std::vector<int> a, b;
+    encode(lo, a);
+    for (size_t k = 1; k < a.size(); ++k) {
+      uint32_t m = (1u << (6 * k)) - 1;
+      if ((lo & ~m) != (hi & ~m)) {
+        if ((lo & m) != 0) {
+          utf8_sequences(lo, lo | m, out);
+          utf8_sequences((lo | m) + 1, hi, out);
+          return;
+        }
+        if ((hi & m) != m) {
+          utf8_sequences(lo, (hi & ~m) - 1, out);
+          utf8_sequences(hi & ~m, hi, out);
+          return;
+        }
+      }
+    }
+    encode(hi, b);
+    std::vector<std::pair<int, int>> seq;
+    for (size_t k = 0; k < a.size(); ++k) seq.emplace_back(a[k], b[k]);
+    out.push_back(std::move(seq));
+  }
+
   RxNode klass() {
     ++i;  // [
     bool negate = more() && p[i] == '^';
     if (negate) ++i;
     Set s(256, false);
+    std::vector<std::pair<uint32_t, uint32_t>> wide;  // re2: code points >= 0x80
     for (;;) {
       if (!more()) bad("a missing ]");
       if (p[i] == ']') {
@@ -214,7 +288,7 @@ struct RxParser {
         break;
       }
       if (posix_class(s)) continue;
-      unsigned char lo;
+      uint32_t lo;
       if (p[i] == '\\') {
         ++i;
         if (!more()) bad("a trailing backslash");
@@ -224,9 +298,9 @@ struct RxParser {
         }
         lo = escaped_byte(true);
       } else {
-        lo = static_cast<unsigned char>(p[i++]);
+        lo = member();
       }
-      unsigned char hi = lo;
+      uint32_t hi = lo;
       if (i + 1 < p.size() && p[i] == '-' && p[i + 1] != ']') {
         ++i;
         if (p[i] == '\\') {
@@ -236,19 +310,62 @@ struct RxParser {
           if (class_escape(p[i], probe)) bad("a range ending in a class escape");
           hi = escaped_byte(true);
         } else {
-          hi = static_cast<unsigned char>(p[i++]);
+          hi = member();
         }
         if (hi < lo) bad("a range out of order");
       }
-      for (int b = lo; b <= hi; ++b) s[b] = true;
+      uint32_t byte_top = re2() ? 0x7f : 0xff;
+      for (uint32_t b = lo; b <= std::min(hi, byte_top); ++b) s[b] = true;
+      if (hi > byte_top) wide.emplace_back(std::max(lo, byte_top + 1), hi);
     }
     if (fold) fold_case(s);  // before negation: (?i)[^a] excludes 'A' too
-    if (negate) s.flip();
-    bool saved = fold;
-    fold = false;
-    RxNode n = set_node(std::move(s));
-    fold = saved;
-    return n;
+    if (!re2()) {
+      if (negate) s.flip();
+      return raw_set(std::move(s));
+    }
+    // re2: the ASCII part is a byte set, the rest code point ranges. A class escape such as
+    // \D put every byte >= 0x80 in the set: that is every non-ASCII character.
+    if (s[0x80]) wide.emplace_back(0x80, 0x10ffff);
+    for (int b = 0x80; b < 256; ++b) s[b] = false;
+    std::sort(wide.begin(), wide.end());
+    std::vector<std::pair<uint32_t, uint32_t>> merged;
+    for (const auto& r : wide)
+      if (!merged.empty() && r.first <= merged.back().second + 1)
+        merged.back().second = std::max(merged.back().second, r.second);
+      else
+        merged.push_back(r);
+    if (negate) {
+      for (int b = 0; b < 0x80; ++b) s[b] = !s[b];
+      std::vector<std::pair<uint32_t, uint32_t>> rest;
+      uint32_t next = 0x80;
+      for (const auto& r : merged) {
+        if (r.first > next) rest.emplace_back(next, r.first - 1);
+        next = r.second + 1;
+      }
+      if (next <= 0x10ffff) rest.emplace_back(next, 0x10ffff);
+      merged = std::move(rest);
+    }
+    RxNode a;
+    a.kind = RxNode::alt;
+    a.kids.push_back(raw_set(std::move(s)));
+    for (const auto& [lo, hi] : merged) {
+      std::vector<std::vector<std::pair<int, int>>> seqs;
+      if (lo < 0xd800 && hi > 0xdfff) {  // no surrogates in UTF-8
+        utf8_sequences(lo, 0xd7ff, seqs);
+        utf8_sequences(0xe000, hi, seqs);
+      } else if (!(lo >= 0xd800 && hi <= 0xdfff)) {
+        utf8_sequences(lo < 0xd800 || lo > 0xdfff ? lo : 0xe000,
+                       hi < 0xd800 || hi > 0xdfff ? hi : 0xd7ff, seqs);
+      }
+      for (const auto& seq : seqs) {
+        RxNode c;
+        c.kind = RxNode::cat;
+        for (const auto& [x, y] : seq) c.kids.push_back(raw_set(range(x, y)));
+        a.kids.push_back(std::move(c));
+      }
+      if (a.kids.size() > 4096) bad("a class with too many ranges");
+    }
+    return a;
   }
 
   RxNode atom() {

@@ -27,8 +27,8 @@ class Regex {
   // what CEL's `matches` gets in Envoy (RE2 syntax, github.com/google/re2/wiki/Syntax): '.' and
   // negated classes match one UTF-8 character and not only \n is excluded, flags (?i) (?s)
   // (?m) (?U) and (?flags:re), named groups (?P<n>re) (?<n>re), \A \z, POSIX classes
-  // [[:alpha:]]; \p{...} Unicode classes, \C, \Q..\E and non-ASCII characters inside a class
-  // are an error naming the construct.
+  // [[:alpha:]], UTF-8 characters and ranges inside a class; \p{...} Unicode classes, \C and
+  // \Q..\E are an error naming the construct; (?i) folds ASCII letters only.
   enum class Dialect { log, re2 };
   static Result<Regex> compile(std::string_view pattern, Dialect dialect = Dialect::log);
 

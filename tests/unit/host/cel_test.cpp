@@ -151,6 +151,15 @@ TEST_CASE("cel: matches uses RE2 syntax over a linear-time matcher", "[host][cel
   CHECK(is_true("'a\\nb'.matches('(?m)^b$') && !'a\\nb'.matches('^b$')"));
   CHECK(is_true("'v1.2'.matches('^v(?P<major>[[:digit:]]+)\\\\.\\\\d+\\\\z')"));
   CHECK(is_true("request.path.matches('^/api/v[0-9]+')"));
+  // Non-ASCII class members are characters (UTF-8 sequences), ranges and negation included.
+  CHECK(is_true("'\\u00e9'.matches('^[\\u00e9]$') && !'\\u00e9'.matches('^[^\\u00e9]$')"));
+  CHECK(is_true("'x'.matches('^[^\\u00e9]$') && '\\u00e8'.matches('^[^\\u00e9]$')"));
+  CHECK(
+      is_true("'\\u0436'.matches('^[\\u0430-\\u044f]+$') && !'z'.matches('^[\\u0430-\\u044f]$')"));
+  CHECK(is_true("'\\U0001F600'.matches('^[\\U0001F600-\\U0001F64F]$')"));
+  CHECK(is_true("'\\u07ff\\u0800\\uffff\\U00010000'.matches('^[\\u0080-\\U0010FFFF]{4}$')"));
+  CHECK(is_true(
+      "!'\\u0800'.matches('^[\\u0080-\\u07ff]$') && '\\u0800'.matches('^[^\\u0080-\\u07ff]$')"));
   // RE2 features ext's matcher lacks are an evaluation error naming the construct.
   CHECK(err("'a'.matches('\\\\pL')").find("invalid regex") == 0);
   // A pathological pattern costs linear time (no backtracking).
