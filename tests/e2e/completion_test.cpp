@@ -56,7 +56,7 @@ nlohmann::json complete_in(const std::string& shell, const std::vector<std::stri
               {"EXT_STORE", store.string()}};
   spec.unset_env = {"EXT_CONFIG", "ZDOTDIR", "BASH_ENV", "ENV"};
   spec.cwd = dir.path();
-  ext::util::SubprocessRunner runner;
+  ext::util::SubprocessRunner runner{ext::test::host_environment()};
   auto r = runner.run(spec);
   INFO(r.err);
   INFO(ext::util::read_file(dir.path() / "transcript"));

@@ -301,7 +301,7 @@ TEST_CASE("e2e hub in a browser: search, README, deploy YAML, and without JavaSc
     if (no_js) argv.push_back("--no-js");
     util::ProcessSpec spec;
     spec.argv = argv;
-    util::SubprocessRunner runner;
+    util::SubprocessRunner runner{ext::test::host_environment()};
     auto r = runner.run(spec);
     INFO((no_js ? "no-js" : "js") << " run:\n" << r.out << r.err);
     CHECK(r.exit_code == 0);

@@ -22,7 +22,7 @@ ext::util::ProcessResult run(const std::vector<std::string>& argv,
   spec.argv = argv;
   spec.env = env;
   spec.cwd = cwd;
-  ext::util::SubprocessRunner runner;
+  ext::util::SubprocessRunner runner{ext::test::host_environment()};
   return runner.run(spec);
 }
 

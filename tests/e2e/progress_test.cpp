@@ -24,7 +24,7 @@ fs::path big_module(const util::TempDir& dir, int mib) {
   spec.argv = {fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3",
                (test::source_dir() / "tests/support/registry/make_big_wasm.py").string(),
                small.string(), big.string(), std::to_string(mib)};
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   auto r = runner.run(spec);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);

@@ -17,7 +17,7 @@ using nlohmann::json;
 namespace {
 
 util::ProcessResult skopeo(const std::vector<std::string>& args, const fs::path& home) {
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   util::ProcessSpec spec;
   spec.argv = {"skopeo"};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());

@@ -39,7 +39,7 @@ std::string snapshot(const fs::path& root) {
 }
 
 int bash(const std::string& script) {
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   util::ProcessSpec spec;
   spec.argv = {"bash", "-c", script};
   auto r = runner.run(spec);

@@ -25,13 +25,11 @@ namespace fs = std::filesystem;
 namespace {
 
 Reporter& reporter_of(Env& env) {
-  static NullReporter null;
-  return env.reporter ? *env.reporter : null;
+  return env.report();
 }
 
 util::ProcessRunner& runner_of(Env& env) {
-  static util::SubprocessRunner sub;
-  return env.runner ? *env.runner : sub;
+  return env.process_runner();
 }
 
 void check(Result<void> r) {
@@ -39,7 +37,7 @@ void check(Result<void> r) {
 }
 
 fs::path data_root(Env& env) {
-  return env.data_root.empty() ? default_data_root() : env.data_root;
+  return env.data_root.empty() ? default_data_root(env.environment) : env.data_root;
 }
 
 struct Module {
@@ -254,6 +252,7 @@ void run_local_envoy(const DeployOptions& opts, Env& env, const deploy::Plugin& 
     ro.image = image.empty() ? deploy::default_envoy_image() : image;
   }
   ro.container_tool = opts.container_tool;
+  ro.path_env = env.environment.path();
   ro.container_name = "ext-envoy-" + plugin.name;
   ro.runtime = value_or_throw(deploy::runtime_name(eo.runtime));
   ro.ready_timeout = opts.ready_timeout;
@@ -278,7 +277,7 @@ void run_local_envoy(const DeployOptions& opts, Env& env, const deploy::Plugin& 
   }
   deploy::SocketAdminClient socket_admin(admin_host, admin_port);
   deploy::AdminClient& admin = opts.admin_client ? *opts.admin_client : socket_admin;
-  auto run = deploy::run_envoy(ro, runner_of(env), admin, rep);
+  auto run = deploy::run_envoy(ro, runner_of(env), admin, rep, env.clock_or_system());
   res.commands.push_back(util::shell_quote(run.argv));
   res.run = run;
   if (!run.interrupted && run.exit_code != 0)

@@ -26,9 +26,7 @@ std::string normalize_registry(std::string_view text) {
 }
 
 std::unique_ptr<auth::CredentialStore> credential_store(const RegistryFlags& flags, Env& env) {
-  static util::SubprocessRunner default_runner;
-  util::ProcessRunner& runner = env.runner ? *env.runner : default_runner;
-  return auth::default_credentials(flags.registry_config, runner);
+  return auth::default_credentials(flags.registry_config, env.process_runner(), env.environment);
 }
 
 Remote connect_remote(const std::string& registry, const RegistryFlags& flags, Env& env,
@@ -49,16 +47,16 @@ Remote connect_remote(const std::string& registry, const RegistryFlags& flags, E
     o.plain_http = rs.plain_http;
   else if (!o.transport.ca_file.empty() || o.transport.insecure)
     o.plain_http = false;  // TLS options name a TLS registry, loopback or not
-  if (const char* t = std::getenv("EXT_HTTP_STALL_TIMEOUT"); t && *t)
-    o.transport.stall_timeout = std::chrono::seconds(std::max(1, std::atoi(t)));
-  if (const char* t = std::getenv("EXT_HTTP_RETRY_BASE_MS"); t && *t)
-    o.retry.base_delay = std::chrono::milliseconds(std::max(0, std::atoi(t)));
+  if (auto t = env.environment.non_empty("EXT_HTTP_STALL_TIMEOUT"))
+    o.transport.stall_timeout = std::chrono::seconds(std::max(1, std::atoi(t->c_str())));
+  if (auto t = env.environment.non_empty("EXT_HTTP_RETRY_BASE_MS"))
+    o.retry.base_delay = std::chrono::milliseconds(std::max(0, std::atoi(t->c_str())));
   // One retry budget for the whole command (docs/limits.md "Retries").
   auto budget = http::RetryBudget::k_default_limit;
-  if (const char* t = std::getenv("EXT_HTTP_RETRY_BUDGET"); t && *t)
-    budget = std::chrono::milliseconds(int64_t{1000} * std::max(0, std::atoi(t)));
+  if (auto t = env.environment.non_empty("EXT_HTTP_RETRY_BUDGET"))
+    budget = std::chrono::milliseconds(int64_t{1000} * std::max(0, std::atoi(t->c_str())));
   o.retry.budget = std::make_shared<http::RetryBudget>(budget);
-  if (env.sleep) o.retry.sleep = env.sleep;
+  o.retry.clock = &env.clock_or_system();
   o.credentials = remote.credentials.get();
   o.credential = std::move(credential);
   o.client.single_post = rs.single_post;

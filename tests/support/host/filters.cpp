@@ -29,7 +29,7 @@ std::string compile_file(const std::filesystem::path& src, const std::filesystem
                out.string(),
                src.string()};
   spec.argv.insert(spec.argv.end(), flags.begin(), flags.end());
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   auto r = runner.run(spec);
   if (r.exit_code != 0)
     throw Error(Errc::toolchain, "clang-14 failed on " + src.string() + ": " + r.err);

@@ -27,7 +27,7 @@ const std::string& module(const std::string& name) {
                "-o",
                out.string(),
                (data_dir() / "host" / (name + ".c")).string()};
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   auto r = runner.run(spec);
   if (r.exit_code != 0) throw Error(Errc::toolchain, "clang-14 failed: " + r.err);
   return cache.emplace(name, util::read_file(out)).first->second;

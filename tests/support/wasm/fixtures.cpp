@@ -87,7 +87,7 @@ std::string compile_c(const std::string& c_file, const std::vector<std::string>&
                out.string(),
                (data_dir() / "wasm" / c_file).string()};
   spec.argv.insert(spec.argv.end(), extra_flags.begin(), extra_flags.end());
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   auto r = runner.run(spec);
   if (r.exit_code != 0)
     throw Error(Errc::toolchain,

@@ -11,6 +11,7 @@
 #include "ext/hub/server.hpp"
 #include "ext/util/files.hpp"
 #include "ext/util/process.hpp"
+#include "support/paths.hpp"
 
 using namespace ext;
 using nlohmann::json;
@@ -37,7 +38,7 @@ ops::SearchHit hit(const std::string& repo, const std::string& desc, const std::
 struct Fixture {
   util::TempDir tmp{"ext-hub-test-"};
   NullReporter reporter;
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   std::atomic<bool> registry_up{true};
   std::unique_ptr<hub::Hub> hub;
   http::CurlTransport client;
