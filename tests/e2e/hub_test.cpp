@@ -9,8 +9,12 @@
 
 #include "ext/http/curl_transport.hpp"
 #include "ext/util/files.hpp"
+#include "support/expect.hpp"
 #include "support/paths.hpp"
 #include "support/registry/registry_server.hpp"
+
+using ext::test::has;
+using ext::test::json_ok;
 
 using namespace ext;
 using ext::test::RegistryServer;
@@ -18,16 +22,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-bool has(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
-json json_ok(const test::ExtRun& r) {
-  INFO("stdout: " << r.out << "\nstderr: " << r.err);
-  REQUIRE(r.exit_code == 0);
-  return json::parse(r.out);
-}
 
 struct FilterSpec {
   const char* name;

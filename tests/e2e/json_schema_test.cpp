@@ -6,9 +6,12 @@
 #include <set>
 
 #include "ext/util/files.hpp"
+#include "support/expect.hpp"
 #include "support/host/filters.hpp"
 #include "support/paths.hpp"
 #include "support/registry/registry_server.hpp"
+
+using ext::test::unique;
 
 using namespace ext;
 using ext::test::run_ext;
@@ -41,10 +44,6 @@ struct Collector {
     return j;
   }
 };
-
-std::string unique(const std::string& p) {
-  return p + "-" + std::to_string(::getpid());
-}
 
 }  // namespace
 

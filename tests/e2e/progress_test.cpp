@@ -6,8 +6,11 @@
 
 #include "ext/util/files.hpp"
 #include "ext/util/process.hpp"
+#include "support/expect.hpp"
 #include "support/paths.hpp"
 #include "support/registry/registry_server.hpp"
+
+using ext::test::has;
 
 using namespace ext;
 namespace fs = std::filesystem;
@@ -29,10 +32,6 @@ fs::path big_module(const util::TempDir& dir, int mib) {
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   return big;
-}
-
-bool has(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
 }
 
 }  // namespace

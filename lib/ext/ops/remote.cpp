@@ -1,5 +1,6 @@
 #include "ext/ops/remote.hpp"
 
+#include <cctype>
 #include <cstdlib>
 
 #include "ext/auth/docker_credentials.hpp"
@@ -23,6 +24,20 @@ std::string normalize_registry(std::string_view text) {
       throw Error(Errc::invalid_argument, "invalid registry name \"" + std::string(text) + "\"",
                   "a registry is host[:port], e.g. ghcr.io or localhost:5000");
   return r;
+}
+
+ref::Reference parse_ref(const std::string& text) {
+  auto r = ref::Reference::parse(text);
+  // The parser's message names the reference already ("invalid reference \"X\": why").
+  if (!r) throw Error(r.error()).with_hint("references look like registry.example/team/filter:v1");
+  return *r;
+}
+
+bool is_referrers_tag(const std::string& tag) {
+  if (tag.size() != 71 || tag.rfind("sha256-", 0) != 0) return false;
+  for (size_t i = 7; i < tag.size(); ++i)
+    if (!std::isxdigit(static_cast<unsigned char>(tag[i]))) return false;
+  return true;
 }
 
 std::unique_ptr<auth::CredentialStore> credential_store(const RegistryFlags& flags, Env& env) {
