@@ -213,7 +213,7 @@ Result<deploy::Json> load_document(const fs::path& file, const std::string& what
 // then config.yaml, then TLS options name a TLS registry, then loopback means plain HTTP.
 std::string registry_blob_url(const ref::Reference& r, const oci::Descriptor& blob,
                               const RegistryFlags& flags, Env& env) {
-  auto settings = project::Settings::load(env.settings_path);
+  const auto& settings = env.settings();
   bool plain = r.is_loopback();
   std::optional<bool> configured;
   if (settings) configured = settings->registry(r.registry()).plain_http;
@@ -246,7 +246,7 @@ void run_local_envoy(const DeployOptions& opts, Env& env, const deploy::Plugin& 
   if (container) {
     std::string image = *opts.docker_image;
     if (image.empty()) {
-      auto settings = project::Settings::load(env.settings_path);
+      const auto& settings = env.settings();
       if (settings && !settings->envoy_image.empty()) image = settings->envoy_image;
     }
     ro.image = image.empty() ? deploy::default_envoy_image() : image;
@@ -299,7 +299,7 @@ deploy::Version version_for(const DeployOptions& opts, deploy::Platform platform
     from = "platform_version in ext.yaml";
   }
   if (text.empty() && platform == deploy::Platform::envoy) {
-    auto settings = project::Settings::load(env.settings_path);
+    const auto& settings = env.settings();
     if (settings && !settings->envoy_version.empty()) {
       text = settings->envoy_version;
       from = "envoy_version in " + env.settings_path.string();

@@ -21,6 +21,11 @@ util::ProcessRunner& Env::process_runner() const {
   return *m_subprocess_runner;
 }
 
+const Result<project::Settings>& Env::settings() const {
+  if (!m_settings.value) m_settings.value = project::Settings::load(settings_path);
+  return *m_settings.value;
+}
+
 std::filesystem::path default_store_root(const util::Environment& environment,
                                          const std::string& flag) {
   if (!flag.empty()) return flag;

@@ -8,9 +8,12 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "ext/core/clock.hpp"
 #include "ext/core/reporter.hpp"
+#include "ext/core/result.hpp"
+#include "ext/project/settings.hpp"
 #include "ext/util/environment.hpp"
 #include "ext/util/process.hpp"
 
@@ -50,9 +53,25 @@ struct Env {
   Clock& clock_or_system() const { return clock ? *clock : system_clock(); }
   // `*runner`, or a SubprocessRunner over `environment` (made on first use, kept by the Env).
   util::ProcessRunner& process_runner() const;
+  // config.yaml (settings_path), loaded on first use and kept for the rest of the use case
+  // (empty settings when the file does not exist; the load error otherwise). A copy of the Env
+  // loads it again (the hub copies its Env per request, so an edited config.yaml applies).
+  const Result<project::Settings>& settings() const;
+  // Settings given directly (tests), instead of reading settings_path.
+  void set_settings(project::Settings s) { m_settings.value = std::move(s); }
 
  private:
+  struct LazySettings {
+    LazySettings() = default;
+    LazySettings(const LazySettings&) {}
+    LazySettings& operator=(const LazySettings&) {
+      value.reset();
+      return *this;
+    }
+    std::optional<Result<project::Settings>> value;
+  };
   mutable std::shared_ptr<util::ProcessRunner> m_subprocess_runner;
+  mutable LazySettings m_settings;
 };
 
 // --store, else $EXT_STORE, else $XDG_DATA_HOME/ext/store, else ~/.local/share/ext/store

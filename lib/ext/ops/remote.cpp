@@ -46,7 +46,7 @@ std::unique_ptr<auth::CredentialStore> credential_store(const RegistryFlags& fla
 
 Remote connect_remote(const std::string& registry, const RegistryFlags& flags, Env& env,
                       std::optional<auth::Credential> credential) {
-  auto settings = project::Settings::load(env.settings_path);
+  const auto& settings = env.settings();
   if (!settings) throw settings.error();
   auto rs = settings->registry(registry);
 
