@@ -2,7 +2,9 @@
 
 #include "ext/core/error.hpp"
 #include "ext/http/transport.hpp"
+#include "ext/ops/package.hpp"
 #include "ext/util/process.hpp"
+#include "support/wasm/fixtures.hpp"
 
 namespace ext::test {
 
@@ -23,6 +25,16 @@ OpsEnv::OpsEnv(std::shared_ptr<FakeRegistry> r) : m_dir("ext-ops-"), registry(st
     throw Error(Errc::internal,
                 "the test did not expect a process: " + util::shell_quote(spec.argv));
   });
+}
+
+std::string OpsEnv::package_minimal_filter(const std::string& ref) {
+  auto module = dir() / "minimal-filter.wasm";
+  util::write_file_atomic(module, wasm::minimal_filter_bytes());
+  ops::PackageOptions p;
+  p.module = module;
+  p.refs = {ref};
+  p.filter_type = "http";
+  return ops::package_module(p, env).manifest_digest;
 }
 
 }  // namespace ext::test

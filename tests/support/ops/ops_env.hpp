@@ -25,6 +25,9 @@ class OpsEnv {
   OpsEnv& operator=(const OpsEnv&) = delete;
 
   const std::filesystem::path& dir() const { return m_dir.path(); }
+  // test::wasm::minimal_filter_bytes() packaged as `ref` (an HTTP filter) in the local store,
+  // as `ext build --wasm` would; returns the manifest digest.
+  std::string package_minimal_filter(const std::string& ref);
 
   util::TempDir m_dir;
   CollectingReporter reporter;

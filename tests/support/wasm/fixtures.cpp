@@ -8,6 +8,7 @@
 #include "ext/core/error.hpp"
 #include "ext/util/files.hpp"
 #include "ext/util/process.hpp"
+#include "support/fixture_compiler.hpp"
 #include "support/paths.hpp"
 
 namespace ext::test::wasm {
@@ -157,22 +158,9 @@ std::string component_bytes() {
 std::string compile_c(const std::string& c_file, const std::vector<std::string>& extra_flags) {
   util::TempDir dir("ext-wasm-c-");
   auto out = dir.path() / "filter.wasm";
-  util::ProcessSpec spec;
-  spec.argv = {"clang-14",
-               "--target=wasm32-wasi",
-               "--sysroot=/usr",
-               "-mexec-model=reactor",
-               "-O2",
-               "-o",
-               out.string(),
-               (data_dir() / "wasm" / c_file).string()};
-  spec.argv.insert(spec.argv.end(), extra_flags.begin(), extra_flags.end());
-  util::SubprocessRunner runner{ext::test::host_environment()};
-  auto r = runner.run(spec);
-  if (r.exit_code != 0)
-    throw Error(Errc::toolchain,
-                "clang-14 failed (" + util::shell_quote(spec.argv) + "): " + r.err);
-  return util::read_file(out);
+  std::vector<std::string> flags = {"--sysroot=/usr"};
+  flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
+  return compile_c_fixture(data_dir() / "wasm" / c_file, out, flags);
 }
 
 }  // namespace ext::test::wasm

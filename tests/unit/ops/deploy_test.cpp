@@ -21,17 +21,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Packages the in-process module as registry.example/acme/f:v1 in t's store (no runner call
-// left behind: the runner's handler is cleared again) and pushes it.
+// Packages the in-process module as registry.example/acme/f:v1 in t's store (nothing runs)
+// and pushes it to t's fake registry.
 void build_and_push(test::OpsEnv& t) {
-  fs::create_directories(t.dir() / "mod");
-  auto module = t.dir() / "mod" / "f.wasm";
-  util::write_file_atomic(module, test::wasm::minimal_filter_bytes());
-  ops::PackageOptions p;
-  p.module = module;
-  p.refs = {"registry.example/acme/f:v1"};
-  p.filter_type = "http";
-  ops::package_module(p, t.env);
+  t.package_minimal_filter("registry.example/acme/f:v1");
   ops::PushOptions o;
   o.ref = "registry.example/acme/f:v1";
   o.readme = false;

@@ -14,13 +14,7 @@ namespace fs = std::filesystem;
 
 TEST_CASE("ops::test REF: the stored image's module runs against the spec", "[ops][test]") {
   test::OpsEnv t;
-  auto module = t.dir() / "f.wasm";
-  util::write_file_atomic(module, test::wasm::minimal_filter_bytes());
-  ops::PackageOptions p;
-  p.module = module;
-  p.refs = {"registry.example/acme/f:v1"};
-  p.filter_type = "http";
-  ops::package_module(p, t.env);
+  t.package_minimal_filter("registry.example/acme/f:v1");
 
   auto spec = t.dir() / "f.test.yaml";
   util::write_file_atomic(spec,
