@@ -9,6 +9,8 @@
 
 #include "ext/util/strings.hpp"
 
+extern char** environ;
+
 namespace ext::cli {
 
 struct TerminalReporter::Bar {
@@ -95,15 +97,20 @@ void TerminalReporter::draw(Bar& b, bool final) {
   std::fflush(stderr);
 }
 
-Context::Context() : m_reporter(std::make_unique<TerminalReporter>(globals)) {}
+// The environment is read here, once; lib/ext/ gets it through ops::Env (and the runner).
+Context::Context()
+    : m_reporter(std::make_unique<TerminalReporter>(globals)),
+      m_environment(util::Environment::from_envp(environ)),
+      m_runner(m_environment) {}
 
 ops::Env Context::env() {
   ops::Env e;
   e.reporter = m_reporter.get();
   e.runner = &m_runner;
-  e.store_root = ops::default_store_root(globals.store);
-  e.data_root = ops::default_data_root(globals.data_dir);
-  e.settings_path = ops::default_settings_path(globals.config);
+  e.environment = m_environment;
+  e.store_root = ops::default_store_root(m_environment, globals.store);
+  e.data_root = ops::default_data_root(m_environment, globals.data_dir);
+  e.settings_path = ops::default_settings_path(m_environment, globals.config);
   e.verbosity = globals.verbose;
   return e;
 }
@@ -134,10 +141,10 @@ void Context::emit(const std::string& schema, nlohmann::json result, const std::
 }
 
 bool Context::color_stdout() const {
-  return !globals.no_color && !std::getenv("NO_COLOR") && ::isatty(1);
+  return !globals.no_color && !m_environment.get("NO_COLOR") && ::isatty(1);
 }
 bool Context::color_stderr() const {
-  return !globals.no_color && !std::getenv("NO_COLOR") && ::isatty(2);
+  return !globals.no_color && !m_environment.get("NO_COLOR") && ::isatty(2);
 }
 
 }  // namespace ext::cli

@@ -8,6 +8,7 @@
 
 #include "ext/core/reporter.hpp"
 #include "ext/ops/env.hpp"
+#include "ext/util/environment.hpp"
 #include "ext/util/process.hpp"
 
 namespace ext::cli {
@@ -59,6 +60,8 @@ class Context {
   int exit_code = 0;
 
   Reporter& reporter() { return *m_reporter; }
+  // The process environment, read once when the Context is made (the only place ext reads it).
+  const util::Environment& environment() const { return m_environment; }
   util::ProcessRunner& runner() { return m_runner; }
   // Builds the Env for ops from the global flags (call inside a command callback).
   ops::Env env();
@@ -77,6 +80,7 @@ class Context {
 
  private:
   std::unique_ptr<TerminalReporter> m_reporter;
+  util::Environment m_environment;
   util::SubprocessRunner m_runner;
 };
 

@@ -21,6 +21,8 @@
 #include "ext/util/files.hpp"
 #include "ext/util/process.hpp"
 
+extern char** environ;
+
 namespace {
 
 long status_kib(const char* field) {
@@ -72,7 +74,7 @@ double get_ms(ext::http::CurlTransport& c, const std::string& url, size_t* bytes
 int bench_hub(int n, bool serve) {
   ext::util::TempDir tmp("ext-bench-hub-");
   ext::NullReporter reporter;
-  ext::util::SubprocessRunner runner;
+  ext::util::SubprocessRunner runner{ext::util::Environment::from_envp(environ)};
   ext::ops::Env env;
   env.reporter = &reporter;
   env.runner = &runner;

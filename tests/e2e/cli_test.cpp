@@ -53,7 +53,7 @@ TEST_CASE("ext completion prints scripts that name every verb", "[e2e][cli]") {
   // The script must be valid bash.
   ext::util::TempDir dir;
   ext::util::write_file_atomic(dir.path() / "c.bash", bash.out);
-  ext::util::SubprocessRunner runner;
+  ext::util::SubprocessRunner runner{ext::test::host_environment()};
   ext::util::ProcessSpec spec;
   spec.argv = {"bash", "-n", (dir.path() / "c.bash").string()};
   CHECK(runner.run(spec).exit_code == 0);

@@ -6,15 +6,14 @@
 
 #include "ext/util/files.hpp"
 #include "ext/util/process.hpp"
+#include "support/expect.hpp"
 #include "support/paths.hpp"
+
+using ext::test::has;
 
 using ext::test::run_ext;
 
 namespace {
-
-bool has(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
 
 // Types each line and presses Tab in `shell`; what the terminal showed, per line.
 nlohmann::json complete_in(const std::string& shell, const std::vector<std::string>& lines) {
@@ -56,7 +55,7 @@ nlohmann::json complete_in(const std::string& shell, const std::vector<std::stri
               {"EXT_STORE", store.string()}};
   spec.unset_env = {"EXT_CONFIG", "ZDOTDIR", "BASH_ENV", "ENV"};
   spec.cwd = dir.path();
-  ext::util::SubprocessRunner runner;
+  ext::util::SubprocessRunner runner{ext::test::host_environment()};
   auto r = runner.run(spec);
   INFO(r.err);
   INFO(ext::util::read_file(dir.path() / "transcript"));

@@ -510,7 +510,7 @@ TEST_CASE("e2e deploy envoy --run: fake envoy becomes ready, VM active, Ctrl-C f
                support("fake_envoy.py").string()};
   spec.env = env;
   spec.env["HOME"] = f.dir.path().string();
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   auto sig = runner.run(spec);
   INFO(sig.err);
   CHECK(sig.exit_code == 130);

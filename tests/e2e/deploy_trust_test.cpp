@@ -8,8 +8,12 @@
 
 #include "ext/deploy/yaml.hpp"
 #include "ext/util/files.hpp"
+#include "support/expect.hpp"
 #include "support/paths.hpp"
 #include "support/registry/registry_server.hpp"
+
+using ext::test::json_ok;
+using ext::test::unique;
 
 using namespace ext;
 using deploy::Json;
@@ -33,11 +37,6 @@ std::string both_module() {
   return test::wat_to_wasm(wat);
 }
 
-std::string unique(const std::string& p) {
-  static int n = 0;
-  return p + "-" + std::to_string(::getpid()) + "-" + std::to_string(++n);
-}
-
 struct Fixture {
   util::TempDir dir{"ext-deploy-trust-"};
   fs::path store = dir.path() / "store";
@@ -52,12 +51,6 @@ struct Fixture {
   test::ExtRun ext(std::vector<std::string> args) { return test::run_ext(args, store); }
 };
 
-Json json_of(const test::ExtRun& r) {
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  return Json::parse(r.out);
-}
-
 }  // namespace
 
 TEST_CASE("e2e deploy trust: the filter type is declared, never guessed", "[deploy][e2e]") {
@@ -70,7 +63,7 @@ TEST_CASE("e2e deploy trust: the filter type is declared, never guessed", "[depl
   CHECK(f.ext({"list"}).out.find("acme/both") == std::string::npos);  // nothing stored
 
   // Declared network: the image says so, and every target uses it.
-  auto b = json_of(f.ext({"--json", "build", "--wasm", f.both.string(), "-t", "acme/both:v1",
+  auto b = json_ok(f.ext({"--json", "build", "--wasm", f.both.string(), "-t", "acme/both:v1",
                           "--filter-type", "network", "--root-id", "tcp_root"}));
   CHECK(b["filter_type"] == "network");
   auto envoy = f.ext({"deploy", "envoy", "acme/both:v1", "--upstream", "127.0.0.1:9000"});
@@ -101,7 +94,7 @@ TEST_CASE("e2e deploy trust: the filter type is declared, never guessed", "[depl
 
 TEST_CASE("e2e deploy trust: the empty root id is kept everywhere", "[deploy][e2e]") {
   Fixture f;
-  auto b = json_of(f.ext(
+  auto b = json_ok(f.ext(
       {"--json", "build", "--wasm", f.http.string(), "-t", "acme/empty:v1", "--root-id", ""}));
   auto insp = f.ext({"inspect", "acme/empty:v1"});
   CHECK(insp.out.find(R"("rootIds":[""])") != std::string::npos);
@@ -111,7 +104,7 @@ TEST_CASE("e2e deploy trust: the empty root id is kept everywhere", "[deploy][e2
   CHECK(envoy.out.find("root_id: \"\"") != std::string::npos);
   CHECK(envoy.err.find("no root id known") == std::string::npos);  // it is known: ""
   auto istio =
-      json_of(f.ext({"--json", "deploy", "istio", "acme/empty:v1", "--name", "e", "--offline"}));
+      json_ok(f.ext({"--json", "deploy", "istio", "acme/empty:v1", "--name", "e", "--offline"}));
   CHECK(istio["root_id"] == "");
   CHECK(istio["yaml"].get<std::string>().find("pluginName") == std::string::npos);
   auto gloo = f.ext({"deploy", "gloo", "acme/empty:v1", "--name", "e", "--offline"});
@@ -124,7 +117,7 @@ TEST_CASE("e2e deploy trust: the pin is what the registry serves", "[deploy][e2e
   auto& server = test::shared_registry(RegistryServer::Mode::plain);
   Fixture f;
   auto ref = server.host() + "/" + unique("trust/pin") + ":v1";
-  json_of(f.ext({"--json", "build", "--wasm", f.http.string(), "-t", ref, "--root-id", "r"}));
+  json_ok(f.ext({"--json", "build", "--wasm", f.http.string(), "-t", ref, "--root-id", "r"}));
 
   // Never pushed: an error with the push command as the hint, nothing written.
   auto out = f.dir.path() / "wp.yaml";
@@ -135,8 +128,8 @@ TEST_CASE("e2e deploy trust: the pin is what the registry serves", "[deploy][e2e
   CHECK_FALSE(fs::exists(out));
 
   // Pushed: pinned to the digest the registry serves.
-  auto pushed = json_of(f.ext({"--json", "push", ref}));
-  auto dep = json_of(f.ext({"--json", "deploy", "istio", ref, "--name", "pin"}));
+  auto pushed = json_ok(f.ext({"--json", "push", ref}));
+  auto dep = json_ok(f.ext({"--json", "deploy", "istio", ref, "--name", "pin"}));
   auto wp = deploy::parse_yaml(dep["yaml"].get<std::string>()).value();
   CHECK(wp["spec"]["url"].get<std::string>().find(pushed["digest"].get<std::string>()) !=
         std::string::npos);
@@ -144,7 +137,7 @@ TEST_CASE("e2e deploy trust: the pin is what the registry serves", "[deploy][e2e
   CHECK(gloo.exit_code == 0);
 
   // A local rebuild that was not pushed: the registry serves another digest.
-  json_of(f.ext({"--json", "build", "--wasm", f.http.string(), "-t", ref, "--root-id", "other"}));
+  json_ok(f.ext({"--json", "build", "--wasm", f.http.string(), "-t", ref, "--root-id", "other"}));
   auto stale = f.ext({"deploy", "istio", ref, "--name", "pin"});
   CHECK(stale.exit_code == 1);
   CHECK(stale.err.find("but the local image is") != std::string::npos);
@@ -162,7 +155,7 @@ TEST_CASE("e2e deploy trust: the pin is what the registry serves", "[deploy][e2e
 TEST_CASE("e2e deploy trust: releases decide the fields, bad versions and labels are errors",
           "[deploy][e2e]") {
   Fixture f;
-  json_of(
+  json_ok(
       f.ext({"--json", "build", "--wasm", f.http.string(), "-t", "acme/v:v1", "--root-id", "r"}));
   auto old = f.ext({"deploy", "envoy", "acme/v:v1", "--platform-version", "1.31"});
   REQUIRE(old.exit_code == 0);
@@ -191,7 +184,7 @@ TEST_CASE("e2e deploy trust: releases decide the fields, bad versions and labels
 TEST_CASE("e2e deploy trust: layouts a platform cannot load, --strict fails every warning",
           "[deploy][e2e]") {
   Fixture f;
-  json_of(f.ext({"--json", "build", "--wasm", f.http.string(), "-t", "acme/c:v1", "--root-id", "r",
+  json_ok(f.ext({"--json", "build", "--wasm", f.http.string(), "-t", "acme/c:v1", "--root-id", "r",
                  "--format", "cncf"}));
   auto istio = f.ext({"deploy", "istio", "acme/c:v1", "--name", "c", "--offline"});
   CHECK(istio.exit_code == 0);
@@ -267,22 +260,22 @@ static_resources:
 TEST_CASE("e2e deploy trust: modules under the data directory, not beside --store",
           "[deploy][e2e]") {
   Fixture f;
-  json_of(
+  json_ok(
       f.ext({"--json", "build", "--wasm", f.http.string(), "-t", "acme/d:v1", "--root-id", "r"}));
-  auto dep = json_of(f.ext({"--json", "deploy", "envoy", "acme/d:v1"}));
+  auto dep = json_ok(f.ext({"--json", "deploy", "envoy", "acme/d:v1"}));
   auto module = dep["module_file"].get<std::string>();
   CHECK(module.find(f.dir.path().string()) == std::string::npos);  // not beside the store
   CHECK(module.find("/.local/share/ext/modules/") != std::string::npos);
   CHECK_FALSE(fs::exists(f.dir.path() / "modules"));
   auto data = f.dir.path() / "data";
   auto dep2 =
-      json_of(f.ext({"--json", "--data-dir", data.string(), "deploy", "envoy", "acme/d:v1"}));
+      json_ok(f.ext({"--json", "--data-dir", data.string(), "deploy", "envoy", "acme/d:v1"}));
   CHECK(dep2["module_file"].get<std::string>().rfind((data / "modules").string(), 0) == 0);
 }
 
 TEST_CASE("e2e deploy trust: a pull secret file is 0600", "[deploy][e2e]") {
   Fixture f;
-  json_of(f.ext({"--json", "build", "--wasm", f.http.string(), "-t",
+  json_ok(f.ext({"--json", "build", "--wasm", f.http.string(), "-t",
                  "registry.example.com/acme/s:v1", "--root-id", "r"}));
   auto docker = f.dir.path() / "docker";
   fs::create_directories(docker);
@@ -305,17 +298,17 @@ TEST_CASE("e2e push --format F -t T writes T only, the repack equals build --for
   auto& server = test::shared_registry(RegistryServer::Mode::plain);
   Fixture f;
   auto repo = server.host() + "/" + unique("trust/repack");
-  auto b = json_of(
+  auto b = json_ok(
       f.ext({"--json", "build", "--wasm", f.http.string(), "-t", repo + ":v1", "--root-id", "r"}));
-  auto compat = json_of(f.ext({"--json", "build", "--wasm", f.http.string(), "-t",
+  auto compat = json_ok(f.ext({"--json", "build", "--wasm", f.http.string(), "-t",
                                repo + ":compat-built", "--root-id", "r", "--format", "compat"}));
-  json_of(f.ext({"--json", "push", repo + ":v1"}));
+  json_ok(f.ext({"--json", "push", repo + ":v1"}));
   auto p =
-      json_of(f.ext({"--json", "push", repo + ":v1", "--format", "compat", "-t", "v1-compat"}));
+      json_ok(f.ext({"--json", "push", repo + ":v1", "--format", "compat", "-t", "v1-compat"}));
   CHECK(p["tags"] == Json::array({"v1-compat"}));
   CHECK(p["digest"] == compat["package"]["digest"]);
   // v1 in the registry is still the oci image.
-  auto pulled = json_of(f.ext({"--json", "pull", repo + ":v1"}));
+  auto pulled = json_ok(f.ext({"--json", "pull", repo + ":v1"}));
   CHECK(pulled["digest"] == b["package"]["digest"]);
 }
 
@@ -324,7 +317,7 @@ TEST_CASE("e2e deploy istio --envoyfilter: a registry that needs credentials is 
   auto& server = test::shared_registry(RegistryServer::Mode::tls_basic);
   Fixture f;
   auto ref = server.host() + "/" + unique("trust/ef") + ":v1";
-  json_of(f.ext({"--json", "build", "--wasm", f.http.string(), "-t", ref, "--root-id", "r"}));
+  json_ok(f.ext({"--json", "build", "--wasm", f.http.string(), "-t", ref, "--root-id", "r"}));
   auto cfg = f.dir.path() / "auth.json";
   std::vector<std::string> tls = {"--ca-file", server.ca_file().string(), "--registry-config",
                                   cfg.string()};

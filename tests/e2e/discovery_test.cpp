@@ -9,8 +9,13 @@
 
 #include "ext/digest/digest.hpp"
 #include "ext/util/files.hpp"
+#include "support/expect.hpp"
 #include "support/paths.hpp"
 #include "support/registry/registry_server.hpp"
+
+using ext::test::has;
+using ext::test::json_ok;
+using ext::test::unique;
 
 using namespace ext;
 using ext::test::RegistryServer;
@@ -18,21 +23,6 @@ using ext::test::run_ext;
 namespace fs = std::filesystem;
 
 namespace {
-
-nlohmann::json json_ok(const test::ExtRun& r) {
-  INFO("stdout: " << r.out << "\nstderr: " << r.err);
-  REQUIRE(r.exit_code == 0);
-  return nlohmann::json::parse(r.out);
-}
-
-bool has(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
-std::string unique(const std::string& p) {
-  static int n = 0;
-  return p + "-" + std::to_string(::getpid()) + "-" + std::to_string(++n);
-}
 
 std::string module_bytes() {
   auto wat = util::read_file(test::data_dir() / "artifact" / "http_filter.wat");

@@ -13,8 +13,12 @@
 
 #include "ext/http/curl_transport.hpp"
 #include "ext/util/files.hpp"
+#include "support/expect.hpp"
 #include "support/paths.hpp"
 #include "support/registry/registry_server.hpp"
+
+using ext::test::has;
+using ext::test::json_ok;
 
 using namespace ext;
 using ext::test::RegistryServer;
@@ -22,16 +26,6 @@ using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-bool has(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
-json json_ok(const test::ExtRun& r) {
-  INFO("stdout: " << r.out << "\nstderr: " << r.err);
-  REQUIRE(r.exit_code == 0);
-  return json::parse(r.out);
-}
 
 struct FilterSpec {
   const char* name;
@@ -319,7 +313,7 @@ TEST_CASE("e2e hub in a browser: search, README, deploy YAML, and without JavaSc
     if (no_js) argv.push_back("--no-js");
     util::ProcessSpec spec;
     spec.argv = argv;
-    util::SubprocessRunner runner;
+    util::SubprocessRunner runner{ext::test::host_environment()};
     auto r = runner.run(spec);
     INFO((no_js ? "no-js" : "js") << " run:\n" << r.out << r.err);
     CHECK(r.exit_code == 0);

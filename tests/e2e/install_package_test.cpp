@@ -7,13 +7,12 @@
 #include "ext/util/files.hpp"
 #include "ext/util/process.hpp"
 #include "ext/util/strings.hpp"
+#include "support/expect.hpp"
 #include "support/paths.hpp"
 
-namespace {
+using ext::test::has;
 
-bool has(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
+namespace {
 
 ext::util::ProcessResult run(const std::vector<std::string>& argv,
                              const std::map<std::string, std::string>& env = {},
@@ -22,7 +21,7 @@ ext::util::ProcessResult run(const std::vector<std::string>& argv,
   spec.argv = argv;
   spec.env = env;
   spec.cwd = cwd;
-  ext::util::SubprocessRunner runner;
+  ext::util::SubprocessRunner runner{ext::test::host_environment()};
   return runner.run(spec);
 }
 

@@ -29,7 +29,7 @@ namespace {
 // Runs a bash script; exit code and output.
 util::ProcessResult sh(const std::string& script,
                        const std::map<std::string, std::string>& env = {}) {
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   util::ProcessSpec spec;
   spec.argv = {"bash", "-c", script};
   spec.env = env;

@@ -6,9 +6,12 @@
 #include <set>
 
 #include "ext/util/files.hpp"
+#include "support/expect.hpp"
 #include "support/host/filters.hpp"
 #include "support/paths.hpp"
 #include "support/registry/registry_server.hpp"
+
+using ext::test::unique;
 
 using namespace ext;
 using ext::test::run_ext;
@@ -41,10 +44,6 @@ struct Collector {
     return j;
   }
 };
-
-std::string unique(const std::string& p) {
-  return p + "-" + std::to_string(::getpid());
-}
 
 }  // namespace
 
@@ -133,7 +132,7 @@ TEST_CASE("every verb's --json output validates against docs/schema", "[e2e][cli
     expected.insert(std::string("ext.dev/") + n + "/v1");
   CHECK(c.schemas == expected);
 
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   util::ProcessSpec spec;
   spec.argv = {"python3",
                (test::source_dir() / "tests" / "support" / "cli" / "validate_json.py").string(),
@@ -152,7 +151,7 @@ TEST_CASE("a document that breaks its schema is caught (the validator is not a n
   // build's old names: sha256 and manifest_digest, abi without the v.
   util::write_file_atomic(bad, R"({"schema": "ext.dev/build/v1", "dry_run": false,
     "sha256": "ab", "abi": "0.2.1", "package": {"manifest_digest": "sha256:00"}})");
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   util::ProcessSpec spec;
   spec.argv = {"python3",
                (test::source_dir() / "tests" / "support" / "cli" / "validate_json.py").string(),

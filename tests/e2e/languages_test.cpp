@@ -6,25 +6,16 @@
 #include <nlohmann/json.hpp>
 
 #include "ext/util/files.hpp"
+#include "support/expect.hpp"
 #include "support/paths.hpp"
+
+using ext::test::has;
+using ext::test::json_of;
 
 using ext::test::run_ext;
 namespace fs = std::filesystem;
 
-namespace {
-
-nlohmann::json json_of(const ext::test::ExtRun& r) {
-  INFO("stdout: " << r.out << "\nstderr: " << r.err);
-  auto j = nlohmann::json::parse(r.out, nullptr, false);
-  REQUIRE_FALSE(j.is_discarded());
-  return j;
-}
-
-bool has(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("AssemblyScript template: init, build with npm ci + asc, validate, package, ext test",
           "[e2e][build][assemblyscript]") {

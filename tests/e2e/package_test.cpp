@@ -266,7 +266,7 @@ TEST_CASE("the compat format is a real container image: skopeo and GNU tar read 
                    store);
   INFO(b.err);
   REQUIRE(b.exit_code == 0);
-  ext::util::SubprocessRunner runner;
+  ext::util::SubprocessRunner runner{ext::test::host_environment()};
   ext::util::ProcessSpec spec;
   spec.argv = {"skopeo", "inspect", "oci:" + store.string() + ":docker.io/library/f:compat"};
   auto r = runner.run(spec);

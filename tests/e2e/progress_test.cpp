@@ -6,8 +6,11 @@
 
 #include "ext/util/files.hpp"
 #include "ext/util/process.hpp"
+#include "support/expect.hpp"
 #include "support/paths.hpp"
 #include "support/registry/registry_server.hpp"
+
+using ext::test::has;
 
 using namespace ext;
 namespace fs = std::filesystem;
@@ -24,15 +27,11 @@ fs::path big_module(const util::TempDir& dir, int mib) {
   spec.argv = {fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3",
                (test::source_dir() / "tests/support/registry/make_big_wasm.py").string(),
                small.string(), big.string(), std::to_string(mib)};
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   auto r = runner.run(spec);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   return big;
-}
-
-bool has(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
 }
 
 }  // namespace

@@ -7,8 +7,11 @@
 #include <nlohmann/json.hpp>
 
 #include "ext/util/files.hpp"
+#include "support/expect.hpp"
 #include "support/paths.hpp"
 #include "support/registry/registry_server.hpp"
+
+using ext::test::unique;
 
 using namespace ext;
 using ext::test::RegistryServer;
@@ -29,11 +32,6 @@ std::filesystem::path build_image(const util::TempDir& dir, const std::string& r
 void no_secret(const test::ExtRun& r, const std::string& secret) {
   CHECK(r.out.find(secret) == std::string::npos);
   CHECK(r.err.find(secret) == std::string::npos);
-}
-
-std::string unique(const std::string& p) {
-  static int n = 0;
-  return p + "-" + std::to_string(::getpid()) + "-" + std::to_string(++n);
 }
 
 }  // namespace

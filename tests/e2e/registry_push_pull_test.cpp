@@ -10,8 +10,12 @@
 
 #include "ext/digest/digest.hpp"
 #include "ext/util/files.hpp"
+#include "support/expect.hpp"
 #include "support/paths.hpp"
 #include "support/registry/registry_server.hpp"
+
+using ext::test::json_ok;
+using ext::test::unique;
 
 using namespace ext;
 using ext::test::RegistryServer;
@@ -26,17 +30,6 @@ std::filesystem::path build_module(const util::TempDir& dir) {
   return wasm;
 }
 
-nlohmann::json json_of(const test::ExtRun& r) {
-  INFO("stdout: " << r.out << "\nstderr: " << r.err);
-  REQUIRE(r.exit_code == 0);
-  return nlohmann::json::parse(r.out);
-}
-
-std::string unique(const std::string& p) {
-  static int n = 0;
-  return p + "-" + std::to_string(::getpid()) + "-" + std::to_string(++n);
-}
-
 }  // namespace
 
 TEST_CASE("ext push, then ext pull -o, round-trips the module", "[registry][e2e]") {
@@ -48,7 +41,7 @@ TEST_CASE("ext push, then ext pull -o, round-trips the module", "[registry][e2e]
   auto b = run_ext({"build", "--wasm", wasm.string(), "-t", ref, "--root-id", "r1"}, store);
   REQUIRE(b.exit_code == 0);
 
-  auto p = json_of(run_ext({"--json", "push", ref, "-t", "v2", "-t", "latest"}, store));
+  auto p = json_ok(run_ext({"--json", "push", ref, "-t", "v2", "-t", "latest"}, store));
   auto module_sha = digest::sha256_file(wasm).hex();
   CHECK(p["module_digest"] == "sha256:" + module_sha);
   CHECK(p["digest"].get<std::string>().rfind("sha256:", 0) == 0);
@@ -57,7 +50,7 @@ TEST_CASE("ext push, then ext pull -o, round-trips the module", "[registry][e2e]
 
   SECTION("pushing again sends no blob bytes and is fast") {
     auto t0 = std::chrono::steady_clock::now();
-    auto again = json_of(run_ext({"--json", "push", ref}, store));
+    auto again = json_ok(run_ext({"--json", "push", ref}, store));
     auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
             .count();
@@ -70,7 +63,7 @@ TEST_CASE("ext push, then ext pull -o, round-trips the module", "[registry][e2e]
     auto store2 = dir.path() / "store2";
     auto out = dir.path() / "out" / "plugin.wasm";
     std::filesystem::create_directories(out.parent_path());
-    auto pl = json_of(run_ext({"--json", "pull", ref, "-o", out.string()}, store2));
+    auto pl = json_ok(run_ext({"--json", "pull", ref, "-o", out.string()}, store2));
     CHECK(pl["digest"] == p["digest"]);
     CHECK(pl["layout"] == "oci");
     CHECK(pl["module_digest"] == "sha256:" + module_sha);
@@ -79,20 +72,20 @@ TEST_CASE("ext push, then ext pull -o, round-trips the module", "[registry][e2e]
     // the graph and record the new name), no config or layer moves.
     auto name = ref.substr(0, ref.rfind(':'));
     auto byd =
-        json_of(run_ext({"--json", "pull", name + "@" + p["digest"].get<std::string>()}, store2));
+        json_ok(run_ext({"--json", "pull", name + "@" + p["digest"].get<std::string>()}, store2));
     CHECK(byd["blobs_fetched"] == 1);
     CHECK(byd["blobs_skipped"] == 2);
     CHECK(byd["bytes_fetched"].get<uint64_t>() < 2000);
   }
   SECTION("tags lists every tag") {
     auto name = ref.substr(0, ref.rfind(':'));
-    auto t = json_of(run_ext({"--json", "tags", name, "--page-size", "1"}, store));
+    auto t = json_ok(run_ext({"--json", "tags", name, "--page-size", "1"}, store));
     auto tags = t["tags"].get<std::vector<std::string>>();
     std::sort(tags.begin(), tags.end());
     CHECK(tags == std::vector<std::string>{"latest", "v1", "v2"});
   }
   SECTION("catalog --details shows the wasm layout and ABI") {
-    auto c = json_of(run_ext({"--json", "catalog", server.host(), "--details"}, store));
+    auto c = json_ok(run_ext({"--json", "catalog", server.host(), "--details"}, store));
     auto repo = ref.substr(server.host().size() + 1);
     repo = repo.substr(0, repo.rfind(':'));
     bool found = false;
@@ -120,13 +113,13 @@ TEST_CASE("ext push, then ext pull -o, round-trips the module", "[registry][e2e]
   }
   SECTION("tag --remote adds a tag in the registry, and into another repository by mount") {
     auto name = ref.substr(0, ref.rfind(':'));
-    auto t = json_of(run_ext({"--json", "tag", "--remote", ref, "stable"}, store));
+    auto t = json_ok(run_ext({"--json", "tag", "--remote", ref, "stable"}, store));
     CHECK(t["digest"] == p["digest"]);
     auto other = server.host() + "/" + unique("e2e/other") + ":copy";
-    auto t2 = json_of(run_ext({"--json", "tag", "--remote", ref, other}, store));
+    auto t2 = json_ok(run_ext({"--json", "tag", "--remote", ref, other}, store));
     CHECK(t2["blobs_mounted"].get<int>() >= 2);
     CHECK(t2["blobs_copied"] == 0);
-    auto tags = json_of(run_ext({"--json", "tags", name}, store))["tags"];
+    auto tags = json_ok(run_ext({"--json", "tags", name}, store))["tags"];
     CHECK(std::find(tags.begin(), tags.end(), "stable") != tags.end());
   }
 }
@@ -138,11 +131,11 @@ TEST_CASE("ext push --format compat and pull of the compat layout", "[registry][
   auto store = dir.path() / "store";
   auto ref = server.host() + "/" + unique("e2e/compat") + ":v1";
   REQUIRE(run_ext({"build", "--wasm", wasm.string(), "-t", ref}, store).exit_code == 0);
-  auto p = json_of(run_ext({"--json", "push", ref, "--format", "compat"}, store));
+  auto p = json_ok(run_ext({"--json", "push", ref, "--format", "compat"}, store));
   CHECK(p["layout"] == "compat");
   CHECK(p["module_digest"] == digest::sha256_file(wasm).to_string());
   auto out = dir.path() / "m.wasm";
-  auto pl = json_of(run_ext({"--json", "pull", ref, "-o", out.string()}, dir.path() / "s2"));
+  auto pl = json_ok(run_ext({"--json", "pull", ref, "-o", out.string()}, dir.path() / "s2"));
   CHECK(pl["layout"] == "compat");
   CHECK(digest::sha256_file(out).hex() == digest::sha256_file(wasm).hex());
 }

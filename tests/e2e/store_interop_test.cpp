@@ -7,8 +7,11 @@
 #include "ext/store/oci_layout_store.hpp"
 #include "ext/util/files.hpp"
 #include "ext/util/process.hpp"
+#include "support/expect.hpp"
 #include "support/paths.hpp"
 #include "support/store/image_fixture.hpp"
+
+using ext::test::run_json;
 
 using namespace ext;
 namespace fs = std::filesystem;
@@ -17,21 +20,12 @@ using nlohmann::json;
 namespace {
 
 util::ProcessResult skopeo(const std::vector<std::string>& args, const fs::path& home) {
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   util::ProcessSpec spec;
   spec.argv = {"skopeo"};
   spec.argv.insert(spec.argv.end(), args.begin(), args.end());
   spec.env = {{"HOME", home.string()}, {"XDG_RUNTIME_DIR", home.string()}};
   return runner.run(spec);
-}
-
-json run_json(const std::vector<std::string>& args, const fs::path& store) {
-  std::vector<std::string> a = {"--json"};
-  a.insert(a.end(), args.begin(), args.end());
-  auto r = test::run_ext(a, store);
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  return json::parse(r.out);
 }
 
 }  // namespace

@@ -8,23 +8,17 @@
 #include "ext/store/oci_layout_store.hpp"
 #include "ext/util/files.hpp"
 #include "ext/util/process.hpp"
+#include "support/expect.hpp"
 #include "support/paths.hpp"
 #include "support/store/image_fixture.hpp"
+
+using ext::test::run_json;
 
 using namespace ext;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-json run_json(const std::vector<std::string>& args, const fs::path& store) {
-  std::vector<std::string> a = {"--json"};
-  a.insert(a.end(), args.begin(), args.end());
-  auto r = test::run_ext(a, store);
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-  return json::parse(r.out);
-}
 
 std::string snapshot(const fs::path& root) {
   std::string s;
@@ -39,7 +33,7 @@ std::string snapshot(const fs::path& root) {
 }
 
 int bash(const std::string& script) {
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   util::ProcessSpec spec;
   spec.argv = {"bash", "-c", script};
   auto r = runner.run(spec);

@@ -1,5 +1,8 @@
 #include "support/deps_check.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -110,6 +113,119 @@ std::vector<std::string> check_deps(const fs::path& root) {
   if (fs::exists(root / "cli"))
     for (const auto& f : fs::recursive_directory_iterator(root / "cli"))
       if (f.is_regular_file()) scan(f.path(), "");
+  return out;
+}
+
+namespace {
+
+// The text with comments and string/char literals blanked (newlines kept, so lines count).
+std::string code_only(const std::string& text) {
+  std::string out = text;
+  enum { code, line_comment, block_comment, string, character, raw } st = code;
+  std::string raw_end;
+  for (size_t i = 0; i < out.size(); ++i) {
+    char c = out[i];
+    char next = i + 1 < out.size() ? out[i + 1] : '\0';
+    switch (st) {
+      case code:
+        if (c == '/' && next == '/') {
+          st = line_comment;
+        } else if (c == '/' && next == '*') {
+          st = block_comment;
+          out[i++] = ' ';
+        } else if (c == 'R' && next == '"' &&
+                   (i == 0 ||
+                    !(std::isalnum(static_cast<unsigned char>(out[i - 1])) || out[i - 1] == '_'))) {
+          auto paren = out.find('(', i + 2);
+          if (paren == std::string::npos) break;
+          raw_end = ")" + out.substr(i + 2, paren - i - 2) + "\"";
+          st = raw;
+          i = paren;
+          continue;
+        } else if (c == '"') {
+          st = string;
+          continue;
+        } else if (c == '\'' && !(i > 0 && std::isxdigit(static_cast<unsigned char>(out[i - 1])))) {
+          st = character;
+          continue;
+        } else {
+          continue;
+        }
+        break;
+      case line_comment:
+        if (c == '\n') {
+          st = code;
+          continue;
+        }
+        break;
+      case block_comment:
+        if (c == '*' && next == '/') {
+          out[i++] = ' ';
+          st = code;
+        }
+        break;
+      case string:
+      case character:
+        if (c == '\\') {
+          out[i++] = ' ';
+        } else if (c == (st == string ? '"' : '\'')) {
+          st = code;
+          continue;
+        }
+        break;
+      case raw:
+        if (out.compare(i, raw_end.size(), raw_end) == 0) {
+          i += raw_end.size() - 1;
+          st = code;
+          continue;
+        }
+        break;
+    }
+    if (out[i] != '\n') out[i] = ' ';
+  }
+  return out;
+}
+
+bool ident_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+
+}  // namespace
+
+std::vector<std::string> check_environment_reads(
+    const fs::path& root, const std::map<std::string, std::string>& allowed) {
+  static const char* const k_names[] = {"getenv", "secure_getenv", "setenv", "unsetenv",
+                                        "putenv", "clearenv",      "environ"};
+  std::vector<std::string> out;
+  fs::path lib = root / "lib" / "ext";
+  if (!fs::exists(lib)) return out;
+  std::vector<fs::path> files;
+  for (const auto& f : fs::recursive_directory_iterator(lib)) {
+    auto ext = f.path().extension();
+    if (f.is_regular_file() && (ext == ".cpp" || ext == ".hpp" || ext == ".h" || ext == ".cc"))
+      files.push_back(f.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    auto rel = fs::relative(file, root).generic_string();
+    if (allowed.count(rel)) continue;
+    auto text = code_only(util::read_file(file));
+    int line = 1;
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        continue;
+      }
+      if (i > 0 && ident_char(text[i - 1])) continue;
+      for (const char* name : k_names) {
+        size_t n = std::strlen(name);
+        if (text.compare(i, n, name) != 0) continue;
+        if (i + n < text.size() && ident_char(text[i + n])) continue;
+        out.push_back(rel + ":" + std::to_string(line) + ": reads the environment (" + name +
+                      "); take it from ops::Env's environment (cli/ reads it once)");
+      }
+    }
+  }
   return out;
 }
 

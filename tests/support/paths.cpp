@@ -9,7 +9,14 @@
 
 #include "ext/core/error.hpp"
 
+extern char** environ;
+
 namespace ext::test {
+
+const util::Environment& host_environment() {
+  static const util::Environment e = util::Environment::from_envp(environ);
+  return e;
+}
 
 std::filesystem::path source_dir() {
   return EXT_SOURCE_DIR;
@@ -52,7 +59,7 @@ ExtRun run_ext(const std::vector<std::string>& args, const std::filesystem::path
   spec.stdin_data = std::move(stdin_data);
   isolate(spec);
   for (const auto& [k, v] : env) spec.env[k] = v;
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   auto r = runner.run(spec);
   return {r.exit_code, r.out, r.err};
 }
@@ -69,7 +76,7 @@ ExtRun run_ext_on_tty(const std::vector<std::string>& args, const std::filesyste
   spec.cwd = cwd;
   isolate(spec);
   spec.unset_env.push_back("EXT_TEMPLATES_DIR");
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   auto r = runner.run(spec);
   return {r.exit_code, r.out, r.err};
 }
@@ -82,14 +89,14 @@ std::string wat_to_wasm(const std::string& wat, const std::vector<std::string>& 
   util::ProcessSpec spec;
   spec.argv = {"wat2wasm", in.string(), "-o", out.string()};
   spec.argv.insert(spec.argv.end(), flags.begin(), flags.end());
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   auto r = runner.run(spec);
   if (r.exit_code != 0) throw Error(Errc::parse, "wat2wasm failed: " + r.err);
   return util::read_file(out);
 }
 
 bool have_program(const std::string& name) {
-  return util::find_program(name).has_value();
+  return util::find_program(name, host_environment().path()).has_value();
 }
 
 int free_port() {

@@ -13,6 +13,10 @@
 
 namespace ext::test {
 
+// The test process's own environment (read once), for tests that run real programs: a
+// SubprocessRunner over it behaves like the one cli/ makes.
+const util::Environment& host_environment();
+
 std::filesystem::path source_dir();
 std::filesystem::path data_dir();
 std::filesystem::path ext_binary();

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <map>
 
 #include "ext/util/files.hpp"
 #include "support/deps_check.hpp"
@@ -39,6 +40,39 @@ TEST_CASE("the deps check catches a forbidden include and a leaking C header", "
   CHECK(has("cli/main.cpp:1: openssl header outside its module"));
   CHECK_FALSE(has("high may not include low"));
   CHECK(v.size() == 4);
+}
+
+// What may still read the process environment in lib/ext/, and why. Nothing does today: cli/
+// reads it once (cli/context.cpp) into a util::Environment carried by ops::Env.
+const std::map<std::string, std::string> k_environment_readers = {};
+
+TEST_CASE("lib/ext/ never reads the process environment", "[deps][environment]") {
+  auto reads = ext::test::check_environment_reads(ext::test::source_dir(), k_environment_readers);
+  for (const auto& r : reads) UNSCOPED_INFO(r);
+  CHECK(reads.empty());
+}
+
+TEST_CASE("the environment check finds getenv and environ, not comments or strings",
+          "[deps][environment]") {
+  ext::util::TempDir dir;
+  auto root = dir.path();
+  fs::create_directories(root / "lib/ext/util");
+  ext::util::write_file_atomic(root / "lib/ext/util/a.cpp",
+                               "#include <cstdlib>\n"
+                               "// getenv(\"HOME\") in a comment is fine\n"
+                               "const char* p = std::getenv(\"PATH\");\n"
+                               "extern char** environ;\n"
+                               "std::string s = \"environ getenv\"; /* getenv */\n"
+                               "util::Environment environment; int my_getenv = 0;\n"
+                               "auto q = ::secure_getenv(\"X\");\n");
+  ext::util::write_file_atomic(root / "lib/ext/util/b.cpp", "char* v = getenv(\"X\");\n");
+  auto v = ext::test::check_environment_reads(root, {{"lib/ext/util/b.cpp", "a test reason"}});
+  for (const auto& r : v) UNSCOPED_INFO(r);
+  REQUIRE(v.size() == 3);
+  CHECK_THAT(v[0], Catch::StartsWith("lib/ext/util/a.cpp:3: reads the environment (getenv)"));
+  CHECK_THAT(v[1], Catch::StartsWith("lib/ext/util/a.cpp:4: reads the environment (environ)"));
+  CHECK_THAT(v[2],
+             Catch::StartsWith("lib/ext/util/a.cpp:7: reads the environment (secure_getenv)"));
 }
 
 // catch_discover_tests passes each test name on the command line: a name starting with '-'

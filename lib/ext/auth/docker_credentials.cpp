@@ -1,7 +1,5 @@
 #include "ext/auth/docker_credentials.hpp"
 
-#include <cstdlib>
-
 #include "ext/auth/helper_store.hpp"
 #include "ext/core/error.hpp"
 #include "ext/util/strings.hpp"
@@ -11,12 +9,8 @@ namespace ext::auth {
 namespace fs = std::filesystem;
 
 namespace {
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
-fs::path home() {
-  auto h = env("HOME");
+fs::path home(const util::Environment& environment) {
+  auto h = environment.value("HOME");
   return h.empty() ? fs::path("/") : fs::path(h);
 }
 
@@ -113,27 +107,28 @@ std::string CredentialChain::describe_for(const std::string& registry) {
   return m_stores[m_writer]->describe_for(registry);
 }
 
-fs::path docker_config_path() {
-  auto d = env("DOCKER_CONFIG");
+fs::path docker_config_path(const util::Environment& environment) {
+  auto d = environment.value("DOCKER_CONFIG");
   if (!d.empty()) return fs::path(d) / "config.json";
-  return home() / ".docker" / "config.json";
+  return home(environment) / ".docker" / "config.json";
 }
 
 std::unique_ptr<CredentialStore> default_credentials(const fs::path& registry_config,
-                                                     util::ProcessRunner& runner) {
+                                                     util::ProcessRunner& runner,
+                                                     const util::Environment& environment) {
   if (!registry_config.empty()) return std::make_unique<DockerCredentials>(registry_config, runner);
   std::vector<std::unique_ptr<CredentialStore>> stores;
   size_t writer = 0;
-  if (auto f = env("REGISTRY_AUTH_FILE"); !f.empty()) {
+  if (auto f = environment.value("REGISTRY_AUTH_FILE"); !f.empty()) {
     stores.push_back(std::make_unique<ReadOnlyFile>(f));
     writer = 1;
   }
-  stores.push_back(std::make_unique<DockerCredentials>(docker_config_path(), runner));
-  if (auto r = env("XDG_RUNTIME_DIR"); !r.empty())
+  stores.push_back(std::make_unique<DockerCredentials>(docker_config_path(environment), runner));
+  if (auto r = environment.value("XDG_RUNTIME_DIR"); !r.empty())
     stores.push_back(std::make_unique<ReadOnlyFile>(fs::path(r) / "containers" / "auth.json"));
-  auto cfg = env("XDG_CONFIG_HOME");
+  auto cfg = environment.value("XDG_CONFIG_HOME");
   stores.push_back(std::make_unique<ReadOnlyFile>(
-      (cfg.empty() ? home() / ".config" : fs::path(cfg)) / "containers" / "auth.json"));
+      (cfg.empty() ? home(environment) / ".config" : fs::path(cfg)) / "containers" / "auth.json"));
   return std::make_unique<CredentialChain>(std::move(stores), writer);
 }
 

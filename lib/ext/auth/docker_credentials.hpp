@@ -15,6 +15,7 @@
 
 #include "ext/auth/auth_file.hpp"
 #include "ext/auth/credentials.hpp"
+#include "ext/util/environment.hpp"
 #include "ext/util/process.hpp"
 
 namespace ext::auth {
@@ -53,11 +54,14 @@ class CredentialChain final : public CredentialStore {
 };
 
 // $DOCKER_CONFIG/config.json, else ~/.docker/config.json.
-std::filesystem::path docker_config_path();
+std::filesystem::path docker_config_path(const util::Environment& environment);
 
 // The credential store ext uses: `registry_config` alone when given (read and written), else
 // the chain above; writes go to the docker config.
+// The locations come from `environment` (DOCKER_CONFIG, HOME, REGISTRY_AUTH_FILE,
+// XDG_RUNTIME_DIR, XDG_CONFIG_HOME).
 std::unique_ptr<CredentialStore> default_credentials(const std::filesystem::path& registry_config,
-                                                     util::ProcessRunner& runner);
+                                                     util::ProcessRunner& runner,
+                                                     const util::Environment& environment);
 
 }  // namespace ext::auth

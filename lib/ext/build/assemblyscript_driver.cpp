@@ -98,10 +98,9 @@ std::vector<std::string> sources_under(const fs::path& project_dir, const fs::pa
 
 }  // namespace
 
-NodeToolchainSearch NodeToolchainSearch::from_environment() {
+NodeToolchainSearch NodeToolchainSearch::from_environment(const util::Environment& environment) {
   NodeToolchainSearch s;
-  const char* path = std::getenv("PATH");
-  s.path_env = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  s.path_env = environment.path();
   return s;
 }
 

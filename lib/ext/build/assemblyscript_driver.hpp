@@ -17,12 +17,13 @@
 
 #include "ext/build/driver.hpp"
 #include "ext/core/result.hpp"
+#include "ext/util/environment.hpp"
 
 namespace ext::build {
 
 struct NodeToolchainSearch {
   std::string path_env;  // $PATH
-  static NodeToolchainSearch from_environment();
+  static NodeToolchainSearch from_environment(const util::Environment& environment);
 };
 
 struct NodeToolchain {
@@ -40,8 +41,7 @@ Result<NodeToolchain> find_node_toolchain(const NodeToolchainSearch& search,
 
 class AssemblyScriptDriver final : public Driver {
  public:
-  explicit AssemblyScriptDriver(
-      NodeToolchainSearch search = NodeToolchainSearch::from_environment());
+  explicit AssemblyScriptDriver(NodeToolchainSearch search);
   DriverInfo info() const override;
   ToolchainStatus detect(util::ProcessRunner& runner) const override;
   std::filesystem::path output_path(const BuildRequest& request) const override;

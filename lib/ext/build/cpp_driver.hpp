@@ -16,7 +16,7 @@ namespace ext::build {
 
 class CppDriver final : public Driver {
  public:
-  explicit CppDriver(CppToolchainSearch search = CppToolchainSearch::from_environment());
+  explicit CppDriver(CppToolchainSearch search);
   DriverInfo info() const override;
   ToolchainStatus detect(util::ProcessRunner& runner) const override;
   std::filesystem::path output_path(const BuildRequest& request) const override;

@@ -46,11 +46,10 @@ struct Missing {
 
 }  // namespace
 
-CppToolchainSearch CppToolchainSearch::from_environment() {
+CppToolchainSearch CppToolchainSearch::from_environment(const util::Environment& environment) {
   CppToolchainSearch s;
-  if (const char* v = std::getenv("WASI_SDK_PATH")) s.wasi_sdk_path = v;
-  const char* path = std::getenv("PATH");
-  s.path_env = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  s.wasi_sdk_path = environment.value("WASI_SDK_PATH");
+  s.path_env = environment.path();
   return s;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ext/core/result.hpp"
+#include "ext/util/environment.hpp"
 
 namespace ext::build {
 
@@ -18,7 +19,7 @@ struct CppToolchainSearch {
   std::vector<std::filesystem::path> wasi_sdk_dirs = {"/opt/wasi-sdk"};
   std::string path_env;                     // $PATH, where clang++-NN / clang++ are looked up
   std::filesystem::path system_root = "/";  // where Debian's packages put their files
-  static CppToolchainSearch from_environment();
+  static CppToolchainSearch from_environment(const util::Environment& environment);
 };
 
 struct CppToolchain {

@@ -12,26 +12,32 @@ namespace {
 // The one table of drivers: a new language adds its line here (docs/languages.md).
 struct DriverEntry {
   project::Language language;
-  std::unique_ptr<Driver> (*make)();
+  std::unique_ptr<Driver> (*make)(const util::Environment&);
 };
 
-template <class D>
-std::unique_ptr<Driver> make() {
-  return std::make_unique<D>();
+// A driver finds its toolchain with the search its language reads from the environment.
+template <class D, class Search>
+std::unique_ptr<Driver> make(const util::Environment& environment) {
+  return std::make_unique<D>(Search::from_environment(environment));
+}
+
+std::unique_ptr<Driver> make_custom(const util::Environment&) {
+  return std::make_unique<CustomDriver>();
 }
 
 const DriverEntry k_drivers[] = {
-    {project::Language::cpp, &make<CppDriver>},
-    {project::Language::rust, &make<RustDriver>},
-    {project::Language::assemblyscript, &make<AssemblyScriptDriver>},
-    {project::Language::custom, &make<CustomDriver>},
+    {project::Language::cpp, &make<CppDriver, CppToolchainSearch>},
+    {project::Language::rust, &make<RustDriver, RustToolchainSearch>},
+    {project::Language::assemblyscript, &make<AssemblyScriptDriver, NodeToolchainSearch>},
+    {project::Language::custom, &make_custom},
 };
 
 }  // namespace
 
-std::unique_ptr<Driver> make_driver(project::Language language) {
+std::unique_ptr<Driver> make_driver(project::Language language,
+                                    const util::Environment& environment) {
   for (const auto& d : k_drivers)
-    if (d.language == language) return d.make();
+    if (d.language == language) return d.make(environment);
   return std::make_unique<CustomDriver>();
 }
 

@@ -14,6 +14,7 @@
 
 #include "ext/core/reporter.hpp"
 #include "ext/project/project_file.hpp"
+#include "ext/util/environment.hpp"
 #include "ext/util/process.hpp"
 
 namespace ext::build {
@@ -76,8 +77,10 @@ class Driver {
   virtual BuildOutput build(const BuildRequest& request) = 0;
 };
 
-// The driver for a language (never null).
-std::unique_ptr<Driver> make_driver(project::Language language);
+// The driver for a language (never null); its toolchain search reads `environment` (PATH,
+// WASI_SDK_PATH, CARGO_NET_OFFLINE, CARGO_TARGET_DIR).
+std::unique_ptr<Driver> make_driver(project::Language language,
+                                    const util::Environment& environment);
 // Every language that has a driver, in the order `ext init` shows them.
 std::vector<project::Language> driver_languages();
 

@@ -68,12 +68,11 @@ std::string toml_unquote(std::string_view v) {
 
 }  // namespace
 
-bool cargo_offline(const BuildRequest& req) {
+bool cargo_offline(const BuildRequest& req, const RustToolchainSearch& search) {
   if (req.offline || req.project.build.offline) return true;
   // cargo's own setting (net.offline as an environment variable): "true" turns it on.
-  const char* v = std::getenv("CARGO_NET_OFFLINE");
-  return v && std::string_view(v) != "" && std::string_view(v) != "false" &&
-         std::string_view(v) != "0";
+  const std::string& v = search.cargo_net_offline;
+  return !v.empty() && v != "false" && v != "0";
 }
 
 bool is_fetch_failure(const std::string& cargo_output) {
@@ -85,10 +84,11 @@ bool is_fetch_failure(const std::string& cargo_output) {
   return false;
 }
 
-RustToolchainSearch RustToolchainSearch::from_environment() {
+RustToolchainSearch RustToolchainSearch::from_environment(const util::Environment& environment) {
   RustToolchainSearch s;
-  const char* path = std::getenv("PATH");
-  s.path_env = path ? path : "/usr/local/bin:/usr/bin:/bin";
+  s.path_env = environment.path();
+  s.cargo_net_offline = environment.value("CARGO_NET_OFFLINE");
+  s.cargo_target_dir = environment.value("CARGO_TARGET_DIR");
   return s;
 }
 
@@ -202,8 +202,8 @@ fs::path RustDriver::cargo_output(const BuildRequest& req, const RustToolchain& 
                 "a Rust filter is a cdylib crate: see `ext init --language rust`");
   auto artifact = cargo_artifact_name(util::read_file(manifest, 1 << 20)).value();
   fs::path target_dir = req.project_dir / "target";
-  if (const char* t = std::getenv("CARGO_TARGET_DIR"); t && *t) {
-    target_dir = t;
+  if (!m_search.cargo_target_dir.empty()) {
+    target_dir = m_search.cargo_target_dir;
     if (target_dir.is_relative()) target_dir = req.project_dir / target_dir;
   }
   return target_dir / tc.target / profile_name(req.release) / (artifact + ".wasm");
@@ -225,7 +225,7 @@ BuildOutput RustDriver::build(const BuildRequest& req) {
   fs::path module = output_or(req, built);
 
   // Online unless the user says offline (cargo fetches missing crates, as `cargo build` does).
-  const bool offline = cargo_offline(req);
+  const bool offline = cargo_offline(req, m_search);
   std::vector<std::string> argv = {tc.cargo.string(), "build", "--target", tc.target};
   if (offline) argv.push_back("--offline");
   if (req.release) argv.push_back("--release");

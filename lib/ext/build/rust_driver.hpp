@@ -14,6 +14,7 @@
 
 #include "ext/build/driver.hpp"
 #include "ext/core/result.hpp"
+#include "ext/util/environment.hpp"
 
 namespace ext::build {
 
@@ -31,11 +32,14 @@ struct RustToolchainSearch {
   std::vector<std::pair<std::filesystem::path, std::filesystem::path>> fallbacks = {
       {"/usr/bin/rustc", "/usr/bin/cargo"}};
   std::string target_override;  // ext.yaml build.target
-  static RustToolchainSearch from_environment();
+  // cargo's own variables, which decide --offline and where the module lands.
+  std::string cargo_net_offline;  // $CARGO_NET_OFFLINE
+  std::string cargo_target_dir;   // $CARGO_TARGET_DIR
+  static RustToolchainSearch from_environment(const util::Environment& environment);
 };
 
 // Whether cargo runs with --offline for this request (the flag, ext.yaml, CARGO_NET_OFFLINE).
-bool cargo_offline(const BuildRequest& request);
+bool cargo_offline(const BuildRequest& request, const RustToolchainSearch& search);
 // Whether cargo's output says a crate could not be fetched or resolved (the hint names
 // `cargo fetch` then).
 bool is_fetch_failure(const std::string& cargo_output);
@@ -51,7 +55,7 @@ Result<std::string> cargo_artifact_name(const std::string& cargo_toml);
 
 class RustDriver final : public Driver {
  public:
-  explicit RustDriver(RustToolchainSearch search = RustToolchainSearch::from_environment());
+  explicit RustDriver(RustToolchainSearch search);
   DriverInfo info() const override;
   ToolchainStatus detect(util::ProcessRunner& runner) const override;
   std::filesystem::path output_path(const BuildRequest& request) const override;

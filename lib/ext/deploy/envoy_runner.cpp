@@ -125,7 +125,7 @@ std::vector<std::string> envoy_argv(const EnvoyRunOptions& opts) {
             "--disable-hot-restart"};
   } else {
     std::string tool = opts.container_tool;
-    if (tool.empty()) tool = util::find_program("docker") ? "docker" : "podman";
+    if (tool.empty()) tool = util::find_program("docker", opts.path_env) ? "docker" : "podman";
     const std::string in_cfg = "/etc/ext/envoy.yaml";
     argv = {tool,
             "run",
@@ -165,7 +165,7 @@ std::optional<long> wasm_active_gauge(const std::string& stats, const std::strin
 }
 
 EnvoyRunResult run_envoy(const EnvoyRunOptions& opts, util::ProcessRunner& runner,
-                         AdminClient& admin, Reporter& reporter) {
+                         AdminClient& admin, Reporter& reporter, Clock& clock) {
   EnvoyRunResult result;
   result.argv = envoy_argv(opts);
   bool container = !opts.image.empty();
@@ -187,7 +187,7 @@ EnvoyRunResult run_envoy(const EnvoyRunOptions& opts, util::ProcessRunner& runne
   });
 
   enum class Phase { ready, wasm, idle } phase = Phase::ready;
-  auto deadline = std::chrono::steady_clock::now() + opts.ready_timeout;
+  auto deadline = clock.now() + opts.ready_timeout;
   bool quit_sent = false;
   while (!done) {
     if (ext::interrupted() && !quit_sent) {
@@ -211,7 +211,7 @@ EnvoyRunResult run_envoy(const EnvoyRunOptions& opts, util::ProcessRunner& runne
           result.ready = true;
           reporter.info("envoy is ready" + (opts.listen_url.empty() ? "" : ": " + opts.listen_url));
           phase = Phase::wasm;
-          deadline = std::chrono::steady_clock::now() + opts.ready_timeout;
+          deadline = clock.now() + opts.ready_timeout;
         }
       }
       if (phase == Phase::wasm) {
@@ -226,7 +226,7 @@ EnvoyRunResult run_envoy(const EnvoyRunOptions& opts, util::ProcessRunner& runne
           }
         }
       }
-      if (phase != Phase::idle && std::chrono::steady_clock::now() > deadline) {
+      if (phase != Phase::idle && clock.now() > deadline) {
         reporter.warn(phase == Phase::ready
                           ? "Envoy is not ready after " +
                                 std::to_string(opts.ready_timeout.count() / 1000) + "s"
@@ -235,9 +235,9 @@ EnvoyRunResult run_envoy(const EnvoyRunOptions& opts, util::ProcessRunner& runne
         phase = Phase::idle;
       }
     }
-    auto until = std::chrono::steady_clock::now() + opts.poll_interval;
-    while (!done && std::chrono::steady_clock::now() < until && !(ext::interrupted() && !quit_sent))
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    auto until = clock.now() + opts.poll_interval;
+    while (!done && clock.now() < until && !(ext::interrupted() && !quit_sent))
+      clock.sleep_for(std::chrono::milliseconds(10));
   }
   worker.join();
   if (failure) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "ext/core/clock.hpp"
 #include "ext/core/reporter.hpp"
 #include "ext/util/process.hpp"
 
@@ -48,7 +49,8 @@ struct EnvoyRunOptions {
   std::string module_in_container;  // where the bootstrap names it inside the container
   std::string envoy = "envoy";      // --envoy PATH
   std::string image;                // --docker IMAGE: run in a container
-  std::string container_tool;       // docker | podman; empty: the first on PATH
+  std::string container_tool;       // docker | podman; empty: docker when on path_env, else podman
+  std::string path_env;             // $PATH (ops::Env's environment)
   std::string container_name = "ext-envoy";
   std::string runtime = "envoy.wasm.runtime.v8";
   std::string listen_url;  // for the "ready" message
@@ -72,7 +74,8 @@ std::vector<std::string> envoy_argv(const EnvoyRunOptions& opts);
 std::optional<long> wasm_active_gauge(const std::string& stats, const std::string& runtime);
 
 // Runs Envoy until it exits. Throws Error(not_found) when envoy/docker cannot be found.
+// Polls and deadlines use `clock` (tests: a fake one, so nothing waits for real time).
 EnvoyRunResult run_envoy(const EnvoyRunOptions& opts, util::ProcessRunner& runner,
-                         AdminClient& admin, Reporter& reporter);
+                         AdminClient& admin, Reporter& reporter, Clock& clock = system_clock());
 
 }  // namespace ext::deploy

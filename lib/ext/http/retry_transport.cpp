@@ -36,15 +36,14 @@ RetryingTransport::RetryingTransport(std::shared_ptr<Transport> inner, RetryPoli
       m_policy(std::move(policy)),
       m_reporter(reporter),
       m_rng(std::random_device{}()) {
-  if (!m_policy.sleep)
-    m_policy.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+  if (!m_policy.clock) m_policy.clock = &system_clock();
   if (m_policy.max_attempts < 1) m_policy.max_attempts = 1;
   if (!m_policy.budget) m_policy.budget = std::make_shared<RetryBudget>();
 }
 
-void RetryingTransport::charge_failure(std::chrono::steady_clock::time_point started) {
-  m_policy.budget->charge(std::chrono::duration_cast<std::chrono::milliseconds>(
-      std::chrono::steady_clock::now() - started));
+void RetryingTransport::charge_failure(Clock::time_point started) {
+  m_policy.budget->charge(
+      std::chrono::duration_cast<std::chrono::milliseconds>(m_policy.clock->now() - started));
 }
 
 std::chrono::milliseconds RetryingTransport::backoff(int attempt) {
@@ -79,14 +78,14 @@ std::optional<std::chrono::milliseconds> RetryingTransport::next_delay(
 void RetryingTransport::wait(std::chrono::milliseconds d, const std::string& why) {
   if (m_reporter) m_reporter->debug(1, why + "; retrying in " + std::to_string(d.count()) + " ms");
   m_policy.budget->charge(d);
-  m_policy.sleep(d);
+  m_policy.clock->sleep_for(d);
   throw_if_interrupted();
 }
 
 Response RetryingTransport::send(const Request& req) {
   std::chrono::milliseconds waited{0};
   for (int attempt = 1;; ++attempt) {
-    auto started = std::chrono::steady_clock::now();
+    auto started = m_policy.clock->now();
     try {
       Response r = m_inner->send(req);
       if (!is_retryable_status(r.status)) return r;
@@ -116,7 +115,7 @@ Response RetryingTransport::send(const Request& req) {
 std::unique_ptr<ResponseStream> RetryingTransport::open(const Request& req) {
   std::chrono::milliseconds waited{0};
   for (int attempt = 1;; ++attempt) {
-    auto started = std::chrono::steady_clock::now();
+    auto started = m_policy.clock->now();
     try {
       auto s = m_inner->open(req);
       if (!is_retryable_status(s->status())) return s;

@@ -14,11 +14,10 @@
 #include <memory>
 #include <random>
 
+#include "ext/core/clock.hpp"
 #include "ext/http/transport.hpp"
 
 namespace ext::http {
-
-using Sleeper = std::function<void(std::chrono::milliseconds)>;
 
 // Time spent on failures for one command: failed attempts (a stall counts its stall timeout)
 // and backoff waits. Once `limit` is spent, nothing retries any more and the last error stands.
@@ -47,7 +46,7 @@ struct RetryPolicy {
   std::chrono::milliseconds max_delay{8000};   // cap on one backoff step
   std::chrono::milliseconds max_total{60000};  // cap on the time spent waiting overall
   std::chrono::milliseconds max_retry_after{30000};
-  Sleeper sleep;  // default: std::this_thread::sleep_for
+  Clock* clock = nullptr;  // backoff waits and failure times; null: the system clock
   // Shared with the other retrying layers of the command; null: one of its own (default limit).
   std::shared_ptr<RetryBudget> budget;
 };
@@ -78,7 +77,7 @@ class RetryingTransport final : public Transport {
                                                       std::chrono::milliseconds waited,
                                                       bool* by_budget = nullptr);
   void wait(std::chrono::milliseconds d, const std::string& why);
-  void charge_failure(std::chrono::steady_clock::time_point started);
+  void charge_failure(Clock::time_point started);
 
   std::shared_ptr<Transport> m_inner;
   RetryPolicy m_policy;

@@ -57,9 +57,9 @@ BuildResult build_project(const BuildOptions& opts, Env& env) {
   req.extra_args = opts.extra_args;
   req.offline = opts.offline;
   req.reporter = env.reporter;
-  req.runner = env.runner;
+  req.runner = &env.process_runner();
 
-  auto driver = build::make_driver(project.language);
+  auto driver = build::make_driver(project.language, env.environment);
   auto built = with_context("building " + project.name, [&] { return driver->build(req); });
 
   BuildResult r;

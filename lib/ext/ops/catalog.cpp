@@ -10,7 +10,7 @@ namespace ext::ops {
 CatalogResult catalog(const CatalogOptions& opts, Env& env) {
   std::string name = opts.registry;
   if (name.empty()) {
-    auto s = project::Settings::load(env.settings_path);
+    const auto& s = env.settings();
     if (!s) throw s.error();
     name = s->default_registry;
   }

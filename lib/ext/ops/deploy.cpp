@@ -25,13 +25,11 @@ namespace fs = std::filesystem;
 namespace {
 
 Reporter& reporter_of(Env& env) {
-  static NullReporter null;
-  return env.reporter ? *env.reporter : null;
+  return env.report();
 }
 
 util::ProcessRunner& runner_of(Env& env) {
-  static util::SubprocessRunner sub;
-  return env.runner ? *env.runner : sub;
+  return env.process_runner();
 }
 
 void check(Result<void> r) {
@@ -39,7 +37,7 @@ void check(Result<void> r) {
 }
 
 fs::path data_root(Env& env) {
-  return env.data_root.empty() ? default_data_root() : env.data_root;
+  return env.data_root.empty() ? default_data_root(env.environment) : env.data_root;
 }
 
 struct Module {
@@ -215,7 +213,7 @@ Result<deploy::Json> load_document(const fs::path& file, const std::string& what
 // then config.yaml, then TLS options name a TLS registry, then loopback means plain HTTP.
 std::string registry_blob_url(const ref::Reference& r, const oci::Descriptor& blob,
                               const RegistryFlags& flags, Env& env) {
-  auto settings = project::Settings::load(env.settings_path);
+  const auto& settings = env.settings();
   bool plain = r.is_loopback();
   std::optional<bool> configured;
   if (settings) configured = settings->registry(r.registry()).plain_http;
@@ -248,12 +246,13 @@ void run_local_envoy(const DeployOptions& opts, Env& env, const deploy::Plugin& 
   if (container) {
     std::string image = *opts.docker_image;
     if (image.empty()) {
-      auto settings = project::Settings::load(env.settings_path);
+      const auto& settings = env.settings();
       if (settings && !settings->envoy_image.empty()) image = settings->envoy_image;
     }
     ro.image = image.empty() ? deploy::default_envoy_image() : image;
   }
   ro.container_tool = opts.container_tool;
+  ro.path_env = env.environment.path();
   ro.container_name = "ext-envoy-" + plugin.name;
   ro.runtime = value_or_throw(deploy::runtime_name(eo.runtime));
   ro.ready_timeout = opts.ready_timeout;
@@ -278,7 +277,7 @@ void run_local_envoy(const DeployOptions& opts, Env& env, const deploy::Plugin& 
   }
   deploy::SocketAdminClient socket_admin(admin_host, admin_port);
   deploy::AdminClient& admin = opts.admin_client ? *opts.admin_client : socket_admin;
-  auto run = deploy::run_envoy(ro, runner_of(env), admin, rep);
+  auto run = deploy::run_envoy(ro, runner_of(env), admin, rep, env.clock_or_system());
   res.commands.push_back(util::shell_quote(run.argv));
   res.run = run;
   if (!run.interrupted && run.exit_code != 0)
@@ -300,7 +299,7 @@ deploy::Version version_for(const DeployOptions& opts, deploy::Platform platform
     from = "platform_version in ext.yaml";
   }
   if (text.empty() && platform == deploy::Platform::envoy) {
-    auto settings = project::Settings::load(env.settings_path);
+    const auto& settings = env.settings();
     if (settings && !settings->envoy_version.empty()) {
       text = settings->envoy_version;
       from = "envoy_version in " + env.settings_path.string();

@@ -1,40 +1,55 @@
 #include "ext/ops/env.hpp"
 
-#include <cstdlib>
-
 namespace ext::ops {
 
 namespace {
-std::filesystem::path home() {
-  const char* h = std::getenv("HOME");
-  return h && *h ? std::filesystem::path(h) : std::filesystem::path("/tmp");
-}
-const char* env_or_null(const char* name) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : nullptr;
+std::filesystem::path home(const util::Environment& environment) {
+  auto h = environment.non_empty("HOME");
+  return h ? std::filesystem::path(*h) : std::filesystem::path("/tmp");
 }
 }  // namespace
 
-std::filesystem::path default_store_root(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  if (auto v = env_or_null("EXT_STORE")) return v;
-  if (auto v = env_or_null("XDG_DATA_HOME")) return std::filesystem::path(v) / "ext" / "store";
-  return home() / ".local" / "share" / "ext" / "store";
+Reporter& Env::report() const {
+  static NullReporter null;
+  return reporter ? *reporter : null;
 }
 
-std::filesystem::path default_data_root(const std::string& flag) {
-  if (!flag.empty()) return flag;
-  if (auto v = env_or_null("EXT_DATA_DIR")) return v;
-  if (auto v = env_or_null("XDG_DATA_HOME")) return std::filesystem::path(v) / "ext";
-  return home() / ".local" / "share" / "ext";
+util::ProcessRunner& Env::process_runner() const {
+  if (runner) return *runner;
+  if (!m_subprocess_runner)
+    m_subprocess_runner = std::make_shared<util::SubprocessRunner>(environment);
+  return *m_subprocess_runner;
 }
 
-std::filesystem::path default_settings_path(const std::string& flag) {
+const Result<project::Settings>& Env::settings() const {
+  if (!m_settings.value) m_settings.value = project::Settings::load(settings_path);
+  return *m_settings.value;
+}
+
+std::filesystem::path default_store_root(const util::Environment& environment,
+                                         const std::string& flag) {
   if (!flag.empty()) return flag;
-  if (auto v = env_or_null("EXT_CONFIG")) return v;
-  if (auto v = env_or_null("XDG_CONFIG_HOME"))
-    return std::filesystem::path(v) / "ext" / "config.yaml";
-  return home() / ".config" / "ext" / "config.yaml";
+  if (auto v = environment.non_empty("EXT_STORE")) return *v;
+  if (auto v = environment.non_empty("XDG_DATA_HOME"))
+    return std::filesystem::path(*v) / "ext" / "store";
+  return home(environment) / ".local" / "share" / "ext" / "store";
+}
+
+std::filesystem::path default_data_root(const util::Environment& environment,
+                                        const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (auto v = environment.non_empty("EXT_DATA_DIR")) return *v;
+  if (auto v = environment.non_empty("XDG_DATA_HOME")) return std::filesystem::path(*v) / "ext";
+  return home(environment) / ".local" / "share" / "ext";
+}
+
+std::filesystem::path default_settings_path(const util::Environment& environment,
+                                            const std::string& flag) {
+  if (!flag.empty()) return flag;
+  if (auto v = environment.non_empty("EXT_CONFIG")) return *v;
+  if (auto v = environment.non_empty("XDG_CONFIG_HOME"))
+    return std::filesystem::path(*v) / "ext" / "config.yaml";
+  return home(environment) / ".config" / "ext" / "config.yaml";
 }
 
 }  // namespace ext::ops

@@ -1,14 +1,20 @@
 // ext::ops — Env: everything with a side effect that a use case needs, in one struct, so tests
 // can swap any of it (reporter, process runner, store root, settings file, ...).
-// Later modules add their seams here (transport factory, credential store, clock, templates).
+// cli/ fills it (cli/context.cpp: the environment read once, the terminal reporter, a real runner);
+// a test fills what it needs with fakes (tests/support: FakeRunner, FakeClock, a fake registry).
 #pragma once
 
 #include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 
+#include "ext/core/clock.hpp"
 #include "ext/core/reporter.hpp"
+#include "ext/core/result.hpp"
+#include "ext/project/settings.hpp"
+#include "ext/util/environment.hpp"
 #include "ext/util/process.hpp"
 
 namespace ext::scaffold {
@@ -29,20 +35,55 @@ struct Env {
   std::filesystem::path data_root;
   std::filesystem::path settings_path;  // config.yaml (may not exist)
   int verbosity = 0;
+  // The process environment, read once by cli/ (tests: only what they set). Every variable ext
+  // reads (HOME, XDG_*, DOCKER_CONFIG, REGISTRY_AUTH_FILE, PATH, WASI_SDK_PATH, CARGO_*,
+  // SOURCE_DATE_EPOCH, EXT_TEMPLATES_DIR, EXT_HTTP_*) comes from here.
+  util::Environment environment;
   // `ext init` templates; null: EXT_TEMPLATES_DIR, else the ones embedded in the binary.
   const scaffold::TemplateSource* templates = nullptr;
-  // Registry verbs: the HTTP transport for one registry (null: libcurl), and the sleep used by
-  // retry backoff (null: a real sleep) so tests need not wait.
+  // Registry verbs: the HTTP transport for one registry (null: libcurl).
   std::function<std::shared_ptr<http::Transport>(const http::TransportOptions&)> http_transport;
-  std::function<void(std::chrono::milliseconds)> sleep;
+  // What retry backoff and the envoy runner wait on (null: the system clock); tests pass a fake
+  // clock (tests/support/fake_clock.hpp) so they never sleep.
+  Clock* clock = nullptr;
+
+  // `*reporter`, or a reporter that drops everything.
+  Reporter& report() const;
+  // `*clock`, or the system clock.
+  Clock& clock_or_system() const { return clock ? *clock : system_clock(); }
+  // `*runner`, or a SubprocessRunner over `environment` (made on first use, kept by the Env).
+  util::ProcessRunner& process_runner() const;
+  // config.yaml (settings_path), loaded on first use and kept for the rest of the use case
+  // (empty settings when the file does not exist; the load error otherwise). A copy of the Env
+  // loads it again (the hub copies its Env per request, so an edited config.yaml applies).
+  const Result<project::Settings>& settings() const;
+  // Settings given directly (tests), instead of reading settings_path.
+  void set_settings(project::Settings s) { m_settings.value = std::move(s); }
+
+ private:
+  struct LazySettings {
+    LazySettings() = default;
+    LazySettings(const LazySettings&) {}
+    LazySettings& operator=(const LazySettings&) {
+      value.reset();
+      return *this;
+    }
+    std::optional<Result<project::Settings>> value;
+  };
+  mutable std::shared_ptr<util::ProcessRunner> m_subprocess_runner;
+  mutable LazySettings m_settings;
 };
 
-// --store, else $EXT_STORE, else $XDG_DATA_HOME/ext/store, else ~/.local/share/ext/store.
-std::filesystem::path default_store_root(const std::string& flag = {});
+// --store, else $EXT_STORE, else $XDG_DATA_HOME/ext/store, else ~/.local/share/ext/store
+// (HOME unset or empty: /tmp).
+std::filesystem::path default_store_root(const util::Environment& environment,
+                                         const std::string& flag = {});
 // --data-dir, else $EXT_DATA_DIR, else $XDG_DATA_HOME/ext, else ~/.local/share/ext (never the
 // folder around --store unless the user names it).
-std::filesystem::path default_data_root(const std::string& flag = {});
+std::filesystem::path default_data_root(const util::Environment& environment,
+                                        const std::string& flag = {});
 // --config, else $EXT_CONFIG, else $XDG_CONFIG_HOME/ext/config.yaml, else ~/.config/ext/...
-std::filesystem::path default_settings_path(const std::string& flag = {});
+std::filesystem::path default_settings_path(const util::Environment& environment,
+                                            const std::string& flag = {});
 
 }  // namespace ext::ops

@@ -26,7 +26,7 @@ namespace {
 const scaffold::TemplateSource& templates_of(Env& env,
                                              std::unique_ptr<scaffold::TemplateSource>& owned) {
   if (env.templates) return *env.templates;
-  owned = scaffold::default_template_source();
+  owned = scaffold::default_template_source(env.environment.value("EXT_TEMPLATES_DIR"));
   return *owned;
 }
 
@@ -50,8 +50,7 @@ std::vector<TemplateEntry> list_templates(Env& env, bool detect) {
   std::unique_ptr<scaffold::TemplateSource> owned;
   std::vector<TemplateEntry> out;
   std::map<std::string, build::ToolchainStatus> probed;  // by language
-  util::SubprocessRunner default_runner;
-  util::ProcessRunner& runner = env.runner ? *env.runner : default_runner;
+  util::ProcessRunner& runner = env.process_runner();
   for (const auto& t : templates_of(env, owned).list()) {
     TemplateEntry e;
     e.id = t.id;
@@ -62,7 +61,7 @@ std::vector<TemplateEntry> list_templates(Env& env, bool detect) {
     e.description = t.description;
     auto lang = project::parse_language(t.language);
     if (lang) {
-      auto driver = build::make_driver(*lang);
+      auto driver = build::make_driver(*lang, env.environment);
       e.toolchain = driver->info().toolchain;
       if (detect) {
         auto it = probed.find(t.language);

@@ -22,10 +22,10 @@ namespace ext::ops {
 namespace {
 
 // SOURCE_DATE_EPOCH (reproducible-builds.org) as RFC 3339 UTC; empty when unset.
-std::string created_from_env() {
-  const char* v = std::getenv("SOURCE_DATE_EPOCH");
-  if (v == nullptr || *v == '\0') return {};
-  std::string s(v);
+std::string created_from_env(const util::Environment& environment) {
+  auto v = environment.non_empty("SOURCE_DATE_EPOCH");
+  if (!v) return {};
+  const std::string& s = *v;
   errno = 0;
   char* end = nullptr;
   long long secs = std::strtoll(s.c_str(), &end, 10);
@@ -74,7 +74,7 @@ PackageResult package_module(const PackageOptions& opts, Env& env) {
   }
   auto format = artifact::parse_format(opts.format);
   if (!format) throw format.error();
-  const std::string created = created_from_env();
+  const std::string created = created_from_env(env.environment);
 
   // 2. The module: readable, a core module, no rule errors (warnings fail with strict).
   const std::string path = opts.module.string();

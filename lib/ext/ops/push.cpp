@@ -16,13 +16,6 @@ namespace ext::ops {
 
 namespace {
 
-ref::Reference parse_ref(const std::string& text) {
-  auto r = ref::Reference::parse(text);
-  // The parser's message names the reference already ("invalid reference \"X\": why").
-  if (!r) throw Error(r.error()).with_hint("references look like registry.example/team/filter:v1");
-  return *r;
-}
-
 // The module's sha256 and layout of a stored image ("" when it is no wasm image).
 std::pair<std::string, std::string> module_facts(store::Store& s, const oci::Descriptor& d,
                                                  Reporter* rep) {

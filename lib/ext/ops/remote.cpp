@@ -1,5 +1,6 @@
 #include "ext/ops/remote.hpp"
 
+#include <cctype>
 #include <cstdlib>
 
 #include "ext/auth/docker_credentials.hpp"
@@ -25,15 +26,27 @@ std::string normalize_registry(std::string_view text) {
   return r;
 }
 
+ref::Reference parse_ref(const std::string& text) {
+  auto r = ref::Reference::parse(text);
+  // The parser's message names the reference already ("invalid reference \"X\": why").
+  if (!r) throw Error(r.error()).with_hint("references look like registry.example/team/filter:v1");
+  return *r;
+}
+
+bool is_referrers_tag(const std::string& tag) {
+  if (tag.size() != 71 || tag.rfind("sha256-", 0) != 0) return false;
+  for (size_t i = 7; i < tag.size(); ++i)
+    if (!std::isxdigit(static_cast<unsigned char>(tag[i]))) return false;
+  return true;
+}
+
 std::unique_ptr<auth::CredentialStore> credential_store(const RegistryFlags& flags, Env& env) {
-  static util::SubprocessRunner default_runner;
-  util::ProcessRunner& runner = env.runner ? *env.runner : default_runner;
-  return auth::default_credentials(flags.registry_config, runner);
+  return auth::default_credentials(flags.registry_config, env.process_runner(), env.environment);
 }
 
 Remote connect_remote(const std::string& registry, const RegistryFlags& flags, Env& env,
                       std::optional<auth::Credential> credential) {
-  auto settings = project::Settings::load(env.settings_path);
+  const auto& settings = env.settings();
   if (!settings) throw settings.error();
   auto rs = settings->registry(registry);
 
@@ -49,16 +62,16 @@ Remote connect_remote(const std::string& registry, const RegistryFlags& flags, E
     o.plain_http = rs.plain_http;
   else if (!o.transport.ca_file.empty() || o.transport.insecure)
     o.plain_http = false;  // TLS options name a TLS registry, loopback or not
-  if (const char* t = std::getenv("EXT_HTTP_STALL_TIMEOUT"); t && *t)
-    o.transport.stall_timeout = std::chrono::seconds(std::max(1, std::atoi(t)));
-  if (const char* t = std::getenv("EXT_HTTP_RETRY_BASE_MS"); t && *t)
-    o.retry.base_delay = std::chrono::milliseconds(std::max(0, std::atoi(t)));
+  if (auto t = env.environment.non_empty("EXT_HTTP_STALL_TIMEOUT"))
+    o.transport.stall_timeout = std::chrono::seconds(std::max(1, std::atoi(t->c_str())));
+  if (auto t = env.environment.non_empty("EXT_HTTP_RETRY_BASE_MS"))
+    o.retry.base_delay = std::chrono::milliseconds(std::max(0, std::atoi(t->c_str())));
   // One retry budget for the whole command (docs/limits.md "Retries").
   auto budget = http::RetryBudget::k_default_limit;
-  if (const char* t = std::getenv("EXT_HTTP_RETRY_BUDGET"); t && *t)
-    budget = std::chrono::milliseconds(int64_t{1000} * std::max(0, std::atoi(t)));
+  if (auto t = env.environment.non_empty("EXT_HTTP_RETRY_BUDGET"))
+    budget = std::chrono::milliseconds(int64_t{1000} * std::max(0, std::atoi(t->c_str())));
   o.retry.budget = std::make_shared<http::RetryBudget>(budget);
-  if (env.sleep) o.retry.sleep = env.sleep;
+  o.retry.clock = &env.clock_or_system();
   o.credentials = remote.credentials.get();
   o.credential = std::move(credential);
   o.client.single_post = rs.single_post;

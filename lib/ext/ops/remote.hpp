@@ -10,6 +10,7 @@
 
 #include "ext/auth/credentials.hpp"
 #include "ext/ops/env.hpp"
+#include "ext/ref/reference.hpp"
 #include "ext/registry/client.hpp"
 
 namespace ext::ops {
@@ -37,5 +38,12 @@ std::unique_ptr<auth::CredentialStore> credential_store(const RegistryFlags& fla
 
 // "https://index.docker.io/v1/" -> "docker.io", "http://localhost:5000/x" -> "localhost:5000".
 std::string normalize_registry(std::string_view text);
+
+// A reference the user typed; Error(invalid_argument) with the parser's message and a hint.
+ref::Reference parse_ref(const std::string& text);
+
+// A tag of the referrers tag schema ("sha256-" + 64 hex, distribution-spec spec.md "Referrers
+// Tag Schema" @v1.1.1): an index of referrers, not an image, so listings leave it out.
+bool is_referrers_tag(const std::string& tag);
 
 }  // namespace ext::ops

@@ -56,10 +56,6 @@ bool tag_less(const std::string& a, const std::string& b) {
   return a.size() - i < b.size() - j;
 }
 
-bool is_referrers_tag(const std::string& t) {
-  return t.size() == 71 && t.rfind("sha256-", 0) == 0;
-}
-
 // "latest" when present, else the highest tag in version order (referrers tags left out).
 std::string latest_tag(const std::vector<std::string>& tags) {
   std::string best;

@@ -24,13 +24,6 @@ namespace {
 
 constexpr size_t k_max_nodes = 1000;
 
-ref::Reference parse_ref(const std::string& text) {
-  auto r = ref::Reference::parse(text);
-  // The parser's message names the reference already ("invalid reference \"X\": why").
-  if (!r) throw Error(r.error()).with_hint("references look like registry.example/team/filter:v1");
-  return *r;
-}
-
 // RFC 6838 type "/" subtype (restricted-name characters), as image-spec asks of artifactType.
 bool is_media_type(const std::string& t) {
   auto slash = t.find('/');
@@ -42,13 +35,6 @@ bool is_media_type(const std::string& t) {
     bool ok = std::isalnum(static_cast<unsigned char>(c)) || std::strchr("!#$&-^_.+", c);
     if (!ok) return false;
   }
-  return true;
-}
-
-bool is_referrers_tag(const std::string& tag) {
-  if (tag.size() != 71 || tag.rfind("sha256-", 0) != 0) return false;
-  for (size_t i = 7; i < tag.size(); ++i)
-    if (!std::isxdigit(static_cast<unsigned char>(tag[i]))) return false;
   return true;
 }
 

@@ -2,7 +2,6 @@
 
 #include <sys/stat.h>
 
-#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "ext/util/files.hpp"
@@ -190,9 +189,8 @@ DirectoryTemplates::DirectoryTemplates(std::filesystem::path root) : m_root(std:
     throw Error(Errc::io, "reading templates folder " + m_root.string() + ": " + ec.message());
 }
 
-std::unique_ptr<TemplateSource> default_template_source() {
-  const char* dir = std::getenv("EXT_TEMPLATES_DIR");
-  if (dir && *dir) return std::make_unique<DirectoryTemplates>(dir);
+std::unique_ptr<TemplateSource> default_template_source(const std::string& templates_dir) {
+  if (!templates_dir.empty()) return std::make_unique<DirectoryTemplates>(templates_dir);
   return std::make_unique<EmbeddedTemplates>();
 }
 

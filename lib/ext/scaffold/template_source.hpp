@@ -87,8 +87,9 @@ class DirectoryTemplates final : public TemplateSource {
   std::map<std::string, Entry> m_tree;
 };
 
-// EXT_TEMPLATES_DIR when set, else the embedded templates.
-std::unique_ptr<TemplateSource> default_template_source();
+// The folder `templates_dir` names (EXT_TEMPLATES_DIR, which cli/ reads) when not empty, else
+// the embedded templates.
+std::unique_ptr<TemplateSource> default_template_source(const std::string& templates_dir);
 
 // Replaces {{key}} with vars[key] for every known key; other text (including unknown {{x}})
 // is left as it is.

@@ -7,20 +7,12 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 
 #include "ext/core/error.hpp"
 #include "ext/util/strings.hpp"
 
-extern char** environ;
-
 namespace ext::util {
-
-std::optional<std::filesystem::path> find_program(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  return find_program(name, path ? path : "/usr/local/bin:/usr/bin:/bin");
-}
 
 std::optional<std::filesystem::path> find_program(const std::string& name,
                                                   const std::string& path_list) {
@@ -63,14 +55,8 @@ std::string shell_quote(const std::vector<std::string>& argv) {
 
 namespace {
 
-std::vector<std::string> build_env(const ProcessSpec& spec) {
-  std::map<std::string, std::string> merged;
-  for (char** e = environ; e && *e; ++e) {
-    std::string kv(*e);
-    auto eq = kv.find('=');
-    if (eq == std::string::npos) continue;
-    merged[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
+std::vector<std::string> build_env(const Environment& base, const ProcessSpec& spec) {
+  std::map<std::string, std::string> merged(base.vars().begin(), base.vars().end());
   for (const auto& k : spec.unset_env) merged.erase(k);
   for (const auto& [k, v] : spec.env) merged[k] = v;
   std::vector<std::string> out;
@@ -82,7 +68,7 @@ std::vector<std::string> build_env(const ProcessSpec& spec) {
 
 ProcessResult SubprocessRunner::run(const ProcessSpec& spec) {
   if (spec.argv.empty()) throw Error(Errc::internal, "empty command");
-  auto program = find_program(spec.argv[0]);
+  auto program = find_program(spec.argv[0], m_env.path());
   if (!program) throw Error(Errc::not_found, "program not found: " + spec.argv[0]);
 
   int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
@@ -95,7 +81,7 @@ ProcessResult SubprocessRunner::run(const ProcessSpec& spec) {
   if (spec.capture && (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0))
     throw Error(Errc::io, "pipe failed");
 
-  std::vector<std::string> env = build_env(spec);
+  std::vector<std::string> env = build_env(m_env, spec);
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "ext/util/environment.hpp"
+
 namespace ext::util {
 
 struct ProcessSpec {
@@ -35,14 +37,20 @@ class ProcessRunner {
   virtual ProcessResult run(const ProcessSpec& spec) = 0;
 };
 
+// Runs real processes. The child's environment is `environment` (the one cli/ read at start)
+// with the spec's changes; argv[0] is looked up on that environment's PATH.
 class SubprocessRunner final : public ProcessRunner {
  public:
+  explicit SubprocessRunner(Environment environment) : m_env(std::move(environment)) {}
   ProcessResult run(const ProcessSpec& spec) override;
+  const Environment& environment() const { return m_env; }
+
+ private:
+  Environment m_env;
 };
 
-// PATH lookup: the full path of an executable, or nullopt.
-std::optional<std::filesystem::path> find_program(const std::string& name);
-// The same lookup over a PATH-style list given by the caller (e.g. a toolchain's own PATH).
+// PATH lookup over a PATH-style list (Environment::path(), or a toolchain's own PATH): the
+// full path of an executable, or nullopt. A name with a '/' is checked as it is.
 std::optional<std::filesystem::path> find_program(const std::string& name,
                                                   const std::string& path_list);
 

@@ -39,7 +39,7 @@ fs::path craft_archive(const fs::path& dir, const std::string& kind, bool gzip,
                out.string()};
   if (gzip) spec.argv.push_back("--gzip");
   spec.stdin_data = std::move(stdin_data);
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   auto r = runner.run(spec);
   if (r.exit_code != 0) throw Error(Errc::failed, "craft_archive.py " + kind + ": " + r.err);
   return out;

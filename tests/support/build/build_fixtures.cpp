@@ -29,4 +29,16 @@ build::BuildRequest request_for(const fs::path& dir, Reporter& reporter,
   return r;
 }
 
+std::unique_ptr<build::Driver> cpp_driver(const util::Environment& environment) {
+  return build::make_driver(project::Language::cpp, environment);
+}
+
+std::unique_ptr<build::Driver> rust_driver(const util::Environment& environment) {
+  return build::make_driver(project::Language::rust, environment);
+}
+
+std::unique_ptr<build::Driver> node_driver(const util::Environment& environment) {
+  return build::make_driver(project::Language::assemblyscript, environment);
+}
+
 }  // namespace ext::test

@@ -11,6 +11,7 @@
 #include "ext/core/reporter.hpp"
 #include "ext/util/process.hpp"
 #include "support/fake_runner.hpp"
+#include "support/paths.hpp"
 
 namespace ext::test {
 
@@ -22,5 +23,14 @@ void copy_project(const std::filesystem::path& from, const std::filesystem::path
 // A request for the project in `dir` (its ext.yaml parsed), release by default.
 build::BuildRequest request_for(const std::filesystem::path& dir, Reporter& reporter,
                                 util::ProcessRunner& runner);
+
+// The drivers as `ext build` makes them (build::make_driver) over `environment`: by default the
+// test process's own (PATH, WASI_SDK_PATH, CARGO_*), as cli/ would pass it.
+std::unique_ptr<build::Driver> cpp_driver(
+    const util::Environment& environment = host_environment());
+std::unique_ptr<build::Driver> rust_driver(
+    const util::Environment& environment = host_environment());
+std::unique_ptr<build::Driver> node_driver(
+    const util::Environment& environment = host_environment());
 
 }  // namespace ext::test

@@ -40,7 +40,7 @@ nlohmann::json pyyaml_load(const std::string& yaml) {
                "import sys, json, yaml\n"
                "print(json.dumps(list(yaml.safe_load_all(sys.stdin.read()))))\n"};
   spec.stdin_data = yaml;
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   auto r = runner.run(spec);
   if (r.exit_code != 0) throw Error(Errc::parse, "PyYAML could not read it: " + r.err);
   return nlohmann::json::parse(r.out);

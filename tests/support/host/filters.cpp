@@ -6,6 +6,7 @@
 #include "ext/core/error.hpp"
 #include "ext/util/files.hpp"
 #include "ext/util/process.hpp"
+#include "support/fixture_compiler.hpp"
 #include "support/paths.hpp"
 
 namespace ext::test::host {
@@ -19,21 +20,7 @@ const std::filesystem::path& work_dir() {
 
 std::string compile_file(const std::filesystem::path& src, const std::filesystem::path& out,
                          const std::vector<std::string>& flags) {
-  util::ProcessSpec spec;
-  spec.argv = {"clang-14",
-               "--target=wasm32-wasi",
-               "-O2",
-               "-mexec-model=reactor",
-               "-I" + (data_dir() / "host").string(),
-               "-o",
-               out.string(),
-               src.string()};
-  spec.argv.insert(spec.argv.end(), flags.begin(), flags.end());
-  util::SubprocessRunner runner;
-  auto r = runner.run(spec);
-  if (r.exit_code != 0)
-    throw Error(Errc::toolchain, "clang-14 failed on " + src.string() + ": " + r.err);
-  return util::read_file(out);
+  return compile_c_fixture(src, out, flags, {data_dir() / "host"});
 }
 }  // namespace
 

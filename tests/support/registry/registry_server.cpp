@@ -136,7 +136,7 @@ std::string run_checked(const std::vector<std::string>& argv,
   util::ProcessSpec spec;
   spec.argv = argv;
   spec.env = env;
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   auto r = runner.run(spec);
   if (r.exit_code != 0)
     throw Error(Errc::failed, util::shell_quote(argv) + " failed: " + r.err + r.out);

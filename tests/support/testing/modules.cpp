@@ -6,6 +6,7 @@
 #include "ext/core/error.hpp"
 #include "ext/util/files.hpp"
 #include "ext/util/process.hpp"
+#include "support/fixture_compiler.hpp"
 #include "support/paths.hpp"
 
 namespace ext::test::testing_support {
@@ -18,19 +19,9 @@ const std::string& module(const std::string& name) {
   auto it = cache.find(name);
   if (it != cache.end()) return it->second;
   auto out = dir.path() / (name + ".wasm");
-  util::ProcessSpec spec;
-  spec.argv = {"clang-14",
-               "--target=wasm32-wasi",
-               "-O2",
-               "-mexec-model=reactor",
-               "-I" + (data_dir() / "host").string(),
-               "-o",
-               out.string(),
-               (data_dir() / "host" / (name + ".c")).string()};
-  util::SubprocessRunner runner;
-  auto r = runner.run(spec);
-  if (r.exit_code != 0) throw Error(Errc::toolchain, "clang-14 failed: " + r.err);
-  return cache.emplace(name, util::read_file(out)).first->second;
+  auto bytes =
+      compile_c_fixture(data_dir() / "host" / (name + ".c"), out, {}, {data_dir() / "host"});
+  return cache.emplace(name, std::move(bytes)).first->second;
 }
 
 }  // namespace ext::test::testing_support

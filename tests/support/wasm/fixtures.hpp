@@ -20,6 +20,13 @@ std::string filter_wat(const std::string& extra = {}, const std::vector<std::str
 // Compiles WAT with --debug-names (plus flags).
 std::string assemble(const std::string& wat, const std::vector<std::string>& flags = {});
 
+// filter_wat() with nothing spliced in, as a binary encoded here in the process (no wat2wasm):
+// for tests that must start no program (tests/unit/ops). The proxy_log import, one page of
+// memory, the 0.2.1 marker, _initialize, proxy_on_memory_allocate, proxy_on_vm_start and
+// proxy_on_request_headers, per the WebAssembly binary format (core spec "Binary Format",
+// https://github.com/WebAssembly/spec, document/core/binary/modules.rst).
+std::string minimal_filter_bytes();
+
 // A WebAssembly component preamble (version 0x0d, layer 1) followed by an empty core-module
 // section, as `wasm-tools component new` starts its output.
 std::string component_bytes();

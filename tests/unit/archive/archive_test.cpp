@@ -27,7 +27,7 @@ fs::path craft(const fs::path& dir, const std::string& kind, bool gzip,
                out.string()};
   if (gzip) spec.argv.push_back("--gzip");
   spec.stdin_data = std::move(stdin_data);
-  ext::util::SubprocessRunner runner;
+  ext::util::SubprocessRunner runner{ext::test::host_environment()};
   auto r = runner.run(spec);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
@@ -183,7 +183,7 @@ TEST_CASE("safe extraction refuses hostile archives and leaves nothing behind", 
                (ext::test::source_dir() / "tests/support/artifact/craft_archive.py").string(),
                "--all", dir.path().string()};
   for (const auto& c : cases) spec.argv.push_back(c.kind);
-  ext::util::SubprocessRunner runner;
+  ext::util::SubprocessRunner runner{ext::test::host_environment()};
   REQUIRE(runner.run(spec).exit_code == 0);
   for (const auto& c : cases) {
     for (const char* ext : {".tar", ".tar.gz"}) {

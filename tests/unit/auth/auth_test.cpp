@@ -11,6 +11,7 @@
 #include "ext/core/error.hpp"
 #include "ext/util/files.hpp"
 #include "support/fake_runner.hpp"
+#include "support/http/fake_transport.hpp"
 
 using namespace ext;
 
@@ -183,17 +184,19 @@ TEST_CASE("DockerCredentials picks credHelpers, then credsStore, then the file",
 
 namespace {
 
-// Plays a registry with Bearer auth and a token realm.
-class FakeRegistry final : public http::Transport {
+// Plays a registry with Bearer auth and a token realm: the shared fake transport
+// (tests/support/http) answering with the token dance; `seen` has each request with its
+// Authorization header.
+class TokenRegistry final : public test::FakeTransport {
  public:
-  std::vector<std::string> log;
+  std::vector<std::string> seen;
   std::string expect_basic;  // Authorization the token endpoint requires ("" = anonymous ok)
   int token_requests = 0;
   int post_status = 200;
   std::string realm = "https://auth.example/token";
-  http::Response send(const http::Request& req) override {
+  http::Response answer(const http::Request& req) override {
     std::string auth = req.headers.get("Authorization").value_or("");
-    log.push_back(req.method + " " + req.url + " [" + auth + "]");
+    seen.push_back(req.method + " " + req.url + " [" + auth + "]");
     http::Response r;
     r.url = req.url;
     if (req.url.rfind(realm, 0) == 0) {
@@ -220,16 +223,13 @@ class FakeRegistry final : public http::Transport {
                   "Bearer realm=\"" + realm + R"(",service="reg",scope="repository:a:pull")");
     return r;
   }
-  std::unique_ptr<http::ResponseStream> open(const http::Request&) override {
-    throw Error(Errc::internal, "unused");
-  }
 };
 
 }  // namespace
 
 TEST_CASE("AuthTransport: bearer flow, token cache per scope, no credentials to other hosts",
           "[auth]") {
-  auto fake = std::make_shared<FakeRegistry>();
+  auto fake = std::make_shared<TokenRegistry>();
   auth::AuthOptions o;
   o.registry = "reg.example";
   o.host = "reg.example";
@@ -242,8 +242,8 @@ TEST_CASE("AuthTransport: bearer flow, token cache per scope, no credentials to 
   CHECK(t.send(req).status == 200);
   CHECK(fake->token_requests == 1);
   CHECK(t.scheme() == "bearer");
-  CHECK(fake->log[1].find("scope=repository%3Aa%3Apull") != std::string::npos);
-  CHECK(fake->log[1].find("service=reg") != std::string::npos);
+  CHECK(fake->seen[1].find("scope=repository%3Aa%3Apull") != std::string::npos);
+  CHECK(fake->seen[1].find("service=reg") != std::string::npos);
   // Same scope: cached, sent pre-emptively.
   CHECK(t.send(req).status == 200);
   CHECK(fake->token_requests == 1);
@@ -255,11 +255,11 @@ TEST_CASE("AuthTransport: bearer flow, token cache per scope, no credentials to 
   http::Request other;
   other.url = "https://storage.example/blob";
   t.send(other);
-  CHECK(fake->log.back().find("[]") != std::string::npos);
+  CHECK(fake->seen.back().find("[]") != std::string::npos);
 }
 
 TEST_CASE("AuthTransport: refresh token uses the OAuth2 POST, falls back to GET on 404", "[auth]") {
-  auto fake = std::make_shared<FakeRegistry>();
+  auto fake = std::make_shared<TokenRegistry>();
   auth::AuthOptions o;
   o.registry = "reg.example";
   o.host = "reg.example";
@@ -269,18 +269,18 @@ TEST_CASE("AuthTransport: refresh token uses the OAuth2 POST, falls back to GET 
   {
     auth::AuthTransport t(fake, o);
     CHECK(t.send(req).status == 200);
-    CHECK(fake->log[1].rfind("POST https://auth.example/token", 0) == 0);
+    CHECK(fake->seen[1].rfind("POST https://auth.example/token", 0) == 0);
   }
   fake->post_status = 404;
-  fake->log.clear();
+  fake->seen.clear();
   auth::AuthTransport t(fake, o);
   CHECK(t.send(req).status == 200);
-  CHECK(fake->log[1].rfind("POST", 0) == 0);
-  CHECK(fake->log[2].rfind("GET https://auth.example/token", 0) == 0);
+  CHECK(fake->seen[1].rfind("POST", 0) == 0);
+  CHECK(fake->seen[2].rfind("GET https://auth.example/token", 0) == 0);
 }
 
 TEST_CASE("AuthTransport: token server refusal and unknown schemes are clear errors", "[auth]") {
-  auto fake = std::make_shared<FakeRegistry>();
+  auto fake = std::make_shared<TokenRegistry>();
   fake->expect_basic = "Basic " + auth::encode_basic("alice", "right");
   auth::AuthOptions o;
   o.registry = "reg.example";
@@ -324,7 +324,7 @@ TEST_CASE("AuthTransport: token server refusal and unknown schemes are clear err
 
 TEST_CASE("AuthTransport: no credentials to a plain-http realm of an https registry",
           "[auth][limits]") {
-  auto fake = std::make_shared<FakeRegistry>();
+  auto fake = std::make_shared<TokenRegistry>();
   fake->realm = "http://auth.example/token";
   auth::AuthOptions o;
   o.registry = "reg.example";
@@ -344,7 +344,7 @@ TEST_CASE("AuthTransport: no credentials to a plain-http realm of an https regis
       CHECK_THAT(e.hint(), Catch::Contains("--insecure"));
     }
     CHECK(fake->token_requests == 0);
-    for (const auto& l : fake->log) CHECK(l.find("Basic") == std::string::npos);
+    for (const auto& l : fake->seen) CHECK(l.find("Basic") == std::string::npos);
   }
   SECTION("allowed with --insecure") {
     fake->expect_basic = "Basic " + auth::encode_basic("alice", "pw");

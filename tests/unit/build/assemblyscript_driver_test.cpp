@@ -266,7 +266,7 @@ TEST_CASE("drivers: one per language, each says what it needs", "[build]") {
   REQUIRE(languages.size() == 4);
   CHECK(languages.front() == ext::project::Language::cpp);
   for (auto l : languages) {
-    auto d = make_driver(l);
+    auto d = make_driver(l, ext::test::host_environment());
     REQUIRE(d);
     CHECK(d->info().language == l);
     CHECK_FALSE(d->info().toolchain.empty());
@@ -280,16 +280,17 @@ TEST_CASE("drivers: one per language, each says what it needs", "[build]") {
   req.project_dir = "/p";
   req.project.name = "f";
   req.runner = &fake;
-  CHECK(CppDriver().output_path(req) == "/p/build/release/f.wasm");
+  CHECK(ext::test::cpp_driver()->output_path(req) == "/p/build/release/f.wasm");
   CHECK(stamp_path(req) == "/p/build/release/ext-build.json");
   req.release = false;
-  CHECK(AssemblyScriptDriver().output_path(req) == "/p/build/debug/f.wasm");
+  CHECK(ext::test::node_driver()->output_path(req) == "/p/build/debug/f.wasm");
   req.project.build.output = "out/m.wasm";
-  CHECK(CppDriver().output_path(req) == "/p/out/m.wasm");
-  CHECK(RustDriver().output_path(req) == "/p/out/m.wasm");  // no toolchain probe needed
+  CHECK(ext::test::cpp_driver()->output_path(req) == "/p/out/m.wasm");
+  CHECK(ext::test::rust_driver()->output_path(req) ==
+        "/p/out/m.wasm");  // no toolchain probe needed
   CHECK(fake.calls().empty());
   req.project.build.output = "/abs/m.wasm";
-  CHECK(AssemblyScriptDriver().output_path(req) == "/abs/m.wasm");
+  CHECK(ext::test::node_driver()->output_path(req) == "/abs/m.wasm");
   req.project.build.output.clear();
   CHECK_THROWS_WITH(CustomDriver().output_path(req),
                     Catch::Contains("language: custom needs build.command and build.output"));

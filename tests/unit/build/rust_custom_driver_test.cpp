@@ -16,15 +16,16 @@ TEST_CASE("RustDriver builds the dependency-free fixture with the machine's tool
   ext::util::TempDir tmp;
   ext::test::copy_project(ext::test::data_dir() / "build/rust-nodeps", tmp.path());
   ext::CollectingReporter reporter;
-  ext::util::SubprocessRunner runner;
+  ext::util::SubprocessRunner runner{ext::test::host_environment()};
   auto req = ext::test::request_for(tmp.path(), reporter, runner);
 
-  auto tc = find_rust_toolchain(RustToolchainSearch::from_environment(), runner);
+  auto tc = find_rust_toolchain(
+      RustToolchainSearch::from_environment(ext::test::host_environment()), runner);
   REQUIRE(tc);  // rustup's rustc has no wasm target here, so this is Debian's 1.63
   CHECK(tc->target == wasi_target_for(tc->version));
 
   // Online by default (a crate without dependencies needs no network either way).
-  auto out = RustDriver().build(req);
+  auto out = ext::test::rust_driver()->build(req);
   REQUIRE(out.commands.size() == 1);
   CHECK_THAT(out.commands[0], Catch::Contains("build --target " + tc->target + " --release"));
   CHECK(out.module == tmp.path() / "target" / tc->target / "release" / "rust_nodeps.wasm");
@@ -34,11 +35,11 @@ TEST_CASE("RustDriver builds the dependency-free fixture with the machine's tool
   CHECK_FALSE(ext::wasm::has_errors(ext::wasm::validate(*info)));
 
   // Cargo's own incrementality: nothing to do the second time.
-  CHECK(RustDriver().build(req).up_to_date);
+  CHECK(ext::test::rust_driver()->build(req).up_to_date);
 
   // build.output copies the module where the project wants it.
   req.project.build.output = "out/filter.wasm";
-  auto copied = RustDriver().build(req);
+  auto copied = ext::test::rust_driver()->build(req);
   CHECK(copied.module == tmp.path() / "out/filter.wasm");
   CHECK(ext::util::read_file(copied.module) == ext::util::read_file(out.module));
 }
@@ -71,12 +72,12 @@ TEST_CASE("RustDriver: extra cargo args, errors and the no-toolchain fix", "[bui
   CHECK_THAT(no_target.error().message(), Catch::Contains("wasm32-wasip1"));
 
   // Extra args reach cargo; a failing cargo is an error with its output.
-  ext::util::SubprocessRunner real;
+  ext::util::SubprocessRunner real{ext::test::host_environment()};
   auto req = ext::test::request_for(tmp.path(), reporter, real);
   req.dry_run = true;
   req.extra_args = {"--features", "x"};
   req.project.build.flags = {"--locked"};
-  auto dry = RustDriver().build(req);
+  auto dry = ext::test::rust_driver()->build(req);
   CHECK_THAT(dry.commands[0], Catch::EndsWith("--release --locked --features x"));
   CHECK_THAT(dry.commands[0], !Catch::Contains("--offline"));
   CHECK_THAT(dry.commands[0], Catch::StartsWith("RUSTC="));
@@ -87,7 +88,7 @@ TEST_CASE("RustDriver: extra cargo args, errors and the no-toolchain fix", "[bui
   req.extra_args = {};
   req.project.build.flags = {};
   try {
-    RustDriver().build(req);
+    ext::test::rust_driver()->build(req);
     FAIL("expected a cargo error");
   } catch (const ext::Error& e) {
     CHECK(e.code() == ext::Errc::toolchain);
@@ -143,7 +144,7 @@ TEST_CASE("CustomDriver runs build.command and takes build.output", "[build]") {
       "  command: mkdir -p out && cp prebuilt.bin \"$EXT_OUTPUT\" && echo built $EXT_PROFILE\n"
       "  output: out/filter.wasm\n");
   ext::CollectingReporter reporter;
-  ext::util::SubprocessRunner runner;
+  ext::util::SubprocessRunner runner{ext::test::host_environment()};
   auto req = ext::test::request_for(tmp.path(), reporter, runner);
   auto out = CustomDriver().build(req);
   CHECK(out.module == tmp.path() / "out/filter.wasm");
@@ -166,52 +167,36 @@ TEST_CASE("CustomDriver runs build.command and takes build.output", "[build]") {
   CHECK_THROWS_WITH(CustomDriver().build(req), Catch::Contains("did not write"));
 }
 
-namespace {
-// Sets an environment variable for one scope (this process: the driver reads it).
-struct ScopedEnv {
-  std::string name;
-  std::optional<std::string> old;
-  ScopedEnv(const char* n, const char* v) : name(n) {
-    if (const char* o = std::getenv(n)) old = o;
-    if (v)
-      ::setenv(n, v, 1);
-    else
-      ::unsetenv(n);
-  }
-  ~ScopedEnv() {
-    if (old)
-      ::setenv(name.c_str(), old->c_str(), 1);
-    else
-      ::unsetenv(name.c_str());
-  }
-};
-}  // namespace
-
 TEST_CASE("RustDriver: cargo runs online unless --offline, build.offline or CARGO_NET_OFFLINE",
           "[build][rust-offline]") {
   ext::util::TempDir tmp;
   ext::test::copy_project(ext::test::data_dir() / "build/rust-nodeps", tmp.path());
   ext::CollectingReporter reporter;
-  ext::util::SubprocessRunner real;
-  ScopedEnv clear("CARGO_NET_OFFLINE", nullptr);
+  ext::util::SubprocessRunner real{ext::test::host_environment()};
+  // The driver reads CARGO_NET_OFFLINE from the environment it is given (cli/ passes ext's).
+  auto environment = ext::test::host_environment();
+  environment.unset("CARGO_NET_OFFLINE");
   auto req = ext::test::request_for(tmp.path(), reporter, real);
   req.dry_run = true;
-  CHECK_THAT(RustDriver().build(req).commands[0], !Catch::Contains("--offline"));
+  CHECK_THAT(ext::test::rust_driver(environment)->build(req).commands[0],
+             !Catch::Contains("--offline"));
   SECTION("ext build --offline") {
     req.offline = true;
-    CHECK_THAT(RustDriver().build(req).commands[0], Catch::Contains(" --offline --release"));
+    CHECK_THAT(ext::test::rust_driver(environment)->build(req).commands[0],
+               Catch::Contains(" --offline --release"));
   }
   SECTION("ext.yaml build.offline: true") {
     req.project.build.offline = true;
-    CHECK_THAT(RustDriver().build(req).commands[0], Catch::Contains(" --offline --release"));
+    CHECK_THAT(ext::test::rust_driver(environment)->build(req).commands[0],
+               Catch::Contains(" --offline --release"));
   }
   SECTION("CARGO_NET_OFFLINE") {
-    {
-      ScopedEnv on("CARGO_NET_OFFLINE", "true");
-      CHECK_THAT(RustDriver().build(req).commands[0], Catch::Contains(" --offline --release"));
-    }
-    ScopedEnv off("CARGO_NET_OFFLINE", "false");
-    CHECK_THAT(RustDriver().build(req).commands[0], !Catch::Contains("--offline"));
+    environment.set("CARGO_NET_OFFLINE", "true");
+    CHECK_THAT(ext::test::rust_driver(environment)->build(req).commands[0],
+               Catch::Contains(" --offline --release"));
+    environment.set("CARGO_NET_OFFLINE", "false");
+    CHECK_THAT(ext::test::rust_driver(environment)->build(req).commands[0],
+               !Catch::Contains("--offline"));
   }
 }
 
@@ -232,7 +217,6 @@ TEST_CASE("RustDriver: a crate cargo cannot fetch gets a hint naming cargo fetch
   RustToolchainSearch search;
   search.path_env = "";
   search.fallbacks = {{"/bin/true", "/bin/true"}};
-  ScopedEnv clear("CARGO_NET_OFFLINE", nullptr);
   auto req = ext::test::request_for(tmp.path(), reporter, fake);
   auto hint_of = [&] {
     try {

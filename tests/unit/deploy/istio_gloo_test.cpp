@@ -141,7 +141,7 @@ TEST_CASE("istio: pull secret matches what kubectl create secret docker-registry
                "--dry-run=client",
                "-o",
                "json"};
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   auto r = runner.run(spec);
   INFO(r.err);
   REQUIRE(r.exit_code == 0);

@@ -4,6 +4,8 @@
 #include "ext/http/headers.hpp"
 #include "ext/http/retry_transport.hpp"
 #include "ext/http/url.hpp"
+#include "support/fake_clock.hpp"
+#include "support/http/fake_transport.hpp"
 
 using namespace ext;
 using namespace std::chrono_literals;
@@ -60,27 +62,6 @@ TEST_CASE("URL resolution for Location and Link", "[http]") {
 
 namespace {
 
-// Answers from a script: a status, or "throw" for a connection error.
-class FakeTransport final : public http::Transport {
- public:
-  std::vector<std::string> script;
-  std::vector<http::Headers> headers;
-  int calls = 0;
-  http::Response send(const http::Request& req) override {
-    std::string step = calls < static_cast<int>(script.size()) ? script[calls] : "200";
-    http::Response r;
-    if (calls < static_cast<int>(headers.size())) r.headers = headers[calls];
-    ++calls;
-    if (step == "throw") throw Error(Errc::network, req.method + " " + req.url + ": reset");
-    r.status = std::stoi(step);
-    r.url = req.url;
-    return r;
-  }
-  std::unique_ptr<http::ResponseStream> open(const http::Request&) override {
-    throw Error(Errc::internal, "unused");
-  }
-};
-
 class OneShotSource final : public http::BodySource {
  public:
   size_t read(void*, size_t) override { return 0; }
@@ -90,33 +71,37 @@ class OneShotSource final : public http::BodySource {
 }  // namespace
 
 TEST_CASE("retries: 5xx, 429 and resets, bounded, Retry-After honoured", "[http]") {
-  auto fake = std::make_shared<FakeTransport>();
-  std::vector<std::chrono::milliseconds> slept;
+  auto fake = std::make_shared<test::FakeTransport>();
+  ext::test::FakeClock clock;
   http::RetryPolicy policy;
   policy.base_delay = 100ms;
   policy.max_delay = 1000ms;
-  policy.sleep = [&](std::chrono::milliseconds d) { slept.push_back(d); };
+  policy.clock = &clock;
   http::RetryingTransport t(fake, policy);
   http::Request req;
   req.url = "http://h/v2/";
 
   SECTION("recovers") {
-    fake->script = {"throw", "503", "429", "200"};
-    fake->headers = {{}, {}, {}, {}};
-    fake->headers[2].add("Retry-After", "2");
-    CHECK(t.send(req).status == 200);
-    CHECK(fake->calls == 4);
+    fake->drop_next(1);
+    fake->push_status(503);
+    test::FakeTransport::Reply busy;
+    busy.status = 429;
+    busy.headers.add("Retry-After", "2");
+    fake->push_script(busy);
+    CHECK(t.send(req).status == 200);  // the script is spent: the fake answers 200
+    CHECK(fake->calls() == 4);
+    auto slept = clock.sleeps();
     REQUIRE(slept.size() == 3);
     CHECK(slept[2] >= 2000ms);  // Retry-After wins over a shorter backoff
     for (auto d : slept) CHECK(d <= 2000ms);
   }
   SECTION("gives up after max_attempts with the last status") {
-    fake->script = std::vector<std::string>(10, "500");
+    for (int i = 0; i < 10; ++i) fake->push_status(500);
     CHECK(t.send(req).status == 500);
-    CHECK(fake->calls == 5);
+    CHECK(fake->calls() == 5);
   }
   SECTION("connection errors rethrown after the last attempt, with the count") {
-    fake->script = std::vector<std::string>(10, "throw");
+    fake->drop_next(10);
     try {
       t.send(req);
       FAIL("expected a throw");
@@ -126,27 +111,28 @@ TEST_CASE("retries: 5xx, 429 and resets, bounded, Retry-After honoured", "[http]
     }
   }
   SECTION("4xx and 501 are not retried") {
-    fake->script = {"404", "200"};
+    fake->push_status(404);
     CHECK(t.send(req).status == 404);
-    fake->calls = 0;
-    fake->script = {"501"};
+    CHECK(fake->calls() == 1);
+    fake->push_status(501);
     CHECK(t.send(req).status == 501);
-    CHECK(fake->calls == 1);
+    CHECK(fake->calls() == 2);
   }
   SECTION("a body that cannot rewind is not resent") {
     OneShotSource src;
     req.method = "PUT";
     req.source = &src;
-    fake->script = {"503", "200"};
+    fake->push_status(503);
     CHECK(t.send(req).status == 503);
-    CHECK(fake->calls == 1);
+    CHECK(fake->calls() == 1);
   }
   SECTION("Retry-After beyond the bound gives up at once") {
-    fake->script = {"429", "200"};
-    fake->headers = {{}};
-    fake->headers[0].add("Retry-After", "3600");
+    test::FakeTransport::Reply busy;
+    busy.status = 429;
+    busy.headers.add("Retry-After", "3600");
+    fake->push_script(busy);
     CHECK(t.send(req).status == 429);
-    CHECK(slept.empty());
+    CHECK(clock.sleeps().empty());
   }
 }
 
@@ -154,7 +140,7 @@ TEST_CASE("backoff grows exponentially with full jitter, capped", "[http]") {
   http::RetryPolicy policy;
   policy.base_delay = 100ms;
   policy.max_delay = 400ms;
-  http::RetryingTransport t(std::make_shared<FakeTransport>(), policy);
+  http::RetryingTransport t(std::make_shared<test::FakeTransport>(), policy);
   for (int i = 0; i < 50; ++i) {
     CHECK(t.backoff(1) <= 100ms);
     CHECK(t.backoff(2) <= 200ms);

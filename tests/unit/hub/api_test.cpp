@@ -11,6 +11,10 @@
 #include "ext/hub/server.hpp"
 #include "ext/util/files.hpp"
 #include "ext/util/process.hpp"
+#include "support/expect.hpp"
+#include "support/paths.hpp"
+
+using ext::test::has;
 
 using namespace ext;
 using nlohmann::json;
@@ -37,7 +41,7 @@ ops::SearchHit hit(const std::string& repo, const std::string& desc, const std::
 struct Fixture {
   util::TempDir tmp{"ext-hub-test-"};
   NullReporter reporter;
-  util::SubprocessRunner runner;
+  util::SubprocessRunner runner{ext::test::host_environment()};
   std::atomic<bool> registry_up{true};
   std::unique_ptr<hub::Hub> hub;
   http::CurlTransport client;
@@ -88,10 +92,6 @@ struct Fixture {
   }
   std::string origin() const { return "http://127.0.0.1:" + std::to_string(hub->port()); }
 };
-
-bool has(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
 
 }  // namespace
 

@@ -5,15 +5,15 @@
 #include <string>
 
 #include "ext/hub/markdown.hpp"
+#include "support/expect.hpp"
+
+using ext::test::has;
 
 using ext::hub::render_markdown;
 
 namespace {
 std::string md(const std::string& text) {
   return render_markdown(text).value();
-}
-bool has(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
 }
 }  // namespace
 

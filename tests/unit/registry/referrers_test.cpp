@@ -1,4 +1,5 @@
-// Referrers (distribution-spec v1.1.1) and manifest deletes with a scripted fake registry: the
+// Referrers (distribution-spec v1.1.1) and manifest deletes with the shared in-memory registry
+// (tests/support/registry/fake_registry.hpp): the
 // referrers API when the registry has it (OCI-Subject), the referrers tag schema when it does
 // not, a tag that holds something else, a delete the registry does not allow.
 #include <catch2/catch.hpp>
@@ -8,81 +9,13 @@
 #include "ext/oci/media_types.hpp"
 #include "ext/registry/client.hpp"
 #include "ext/registry/referrers.hpp"
+#include "support/registry/fake_registry.hpp"
 
 using namespace ext;
 
 namespace {
 
-// Manifests by "repo/manifests/<ref>" in memory; referrers API optional; deletes optional.
-class FakeRegistry final : public http::Transport {
- public:
-  bool referrers_api = false;
-  bool deletes_allowed = true;
-  std::map<std::string, std::pair<std::string, std::string>> manifests;  // path -> (type, body)
-  std::vector<std::string> log;
-
-  http::Response send(const http::Request& req) override {
-    auto path = req.url.substr(req.url.find("/v2/") + 4);
-    log.push_back(req.method + " " + path);
-    http::Response r;
-    r.url = req.url;
-    if (path.find("/referrers/") != std::string::npos) {
-      if (!referrers_api) {
-        r.status = 404;
-        return r;
-      }
-      auto subject = path.substr(path.find("/referrers/") + 11);
-      oci::Index idx;
-      for (const auto& [k, v] : manifests) {
-        if (k.find("@") == std::string::npos) continue;
-        auto m = oci::Manifest::parse(v.second);
-        if (m && m->subject && m->subject->digest.to_string() == subject)
-          idx.manifests.push_back(
-              registry::referrer_descriptor(*m, oci::Descriptor::for_bytes(v.first, v.second)));
-      }
-      r.status = 200;
-      r.body = idx.serialize();
-      return r;
-    }
-    auto slash = path.find("/manifests/");
-    auto repo = path.substr(0, slash);
-    auto ref = path.substr(slash + 11);
-    auto key = repo + (ref.rfind("sha256:", 0) == 0 ? "@" : ":") + ref;
-    if (req.method == "PUT") {
-      auto type = req.headers.get("Content-Type").value_or("");
-      manifests[key] = {type, req.body};
-      auto d = oci::Descriptor::for_bytes(type, req.body);
-      manifests[repo + "@" + d.digest.to_string()] = {type, req.body};
-      r.status = 201;
-      r.headers.set("Docker-Content-Digest", d.digest.to_string());
-      if (referrers_api) {
-        auto m = oci::Manifest::parse(req.body);
-        if (m && m->subject) r.headers.set("OCI-Subject", m->subject->digest.to_string());
-      }
-      return r;
-    }
-    if (req.method == "DELETE") {
-      r.status = deletes_allowed ? 202 : 405;
-      if (!deletes_allowed)
-        r.body = R"({"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]})";
-      return r;
-    }
-    auto it = manifests.find(key);
-    if (it == manifests.end()) {
-      r.status = 404;
-      return r;
-    }
-    r.status = 200;
-    r.headers.set("Content-Type", it->second.first);
-    r.body = it->second.second;
-    return r;
-  }
-  std::unique_ptr<http::ResponseStream> open(const http::Request&) override {
-    throw Error(Errc::internal, "unused");
-  }
-};
-
-registry::Client client_for(std::shared_ptr<FakeRegistry> fake) {
+registry::Client client_for(std::shared_ptr<test::FakeRegistry> fake) {
   registry::ClientOptions o;
   o.registry = "registry.example.com";
   o.base_url = "https://registry.example.com";
@@ -108,7 +41,8 @@ TEST_CASE("referrers tag schema: sha256-<hex>", "[registry][discovery]") {
 
 TEST_CASE("referrers without the API: the tag schema's index is kept up to date",
           "[registry][discovery]") {
-  auto fake = std::make_shared<FakeRegistry>();
+  auto fake = std::make_shared<test::FakeRegistry>();
+  fake->referrers_api = false;
   auto client = client_for(fake);
   auto subject = oci::Descriptor::for_bytes(oci::media::k_manifest, "{\"subject\":1}");
   CHECK(registry::list_referrers(client, "acme/f", subject.digest).manifests.empty());
@@ -145,7 +79,7 @@ TEST_CASE("referrers without the API: the tag schema's index is kept up to date"
 }
 
 TEST_CASE("referrers with the API: OCI-Subject, no tag written", "[registry][discovery]") {
-  auto fake = std::make_shared<FakeRegistry>();
+  auto fake = std::make_shared<test::FakeRegistry>();
   fake->referrers_api = true;
   auto client = client_for(fake);
   auto subject = oci::Descriptor::for_bytes(oci::media::k_manifest, "{\"s\":2}");
@@ -155,7 +89,7 @@ TEST_CASE("referrers with the API: OCI-Subject, no tag written", "[registry][dis
   auto pushed = registry::push_referrer(client, "acme/f", m, d, bytes);
   CHECK(pushed.via_api);
   CHECK_FALSE(pushed.tag_updated);
-  for (const auto& line : fake->log) CHECK(line.find("sha256-") == std::string::npos);
+  for (const auto& line : fake->log()) CHECK(line.find("sha256-") == std::string::npos);
   auto list = registry::list_referrers(client, "acme/f", subject.digest);
   CHECK(list.from_api);
   REQUIRE(list.manifests.size() == 1);
@@ -164,14 +98,15 @@ TEST_CASE("referrers with the API: OCI-Subject, no tag written", "[registry][dis
 
 TEST_CASE("a referrers tag that holds no index is an error, not an empty list",
           "[registry][discovery]") {
-  auto fake = std::make_shared<FakeRegistry>();
+  auto fake = std::make_shared<test::FakeRegistry>();
+  fake->referrers_api = false;
   auto client = client_for(fake);
   auto subject = oci::Descriptor::for_bytes(oci::media::k_manifest, "{\"s\":3}");
   oci::Manifest other;
   other.config = oci::Descriptor::for_bytes(oci::media::k_empty, "{}");
   auto body = other.serialize();
-  fake->manifests["acme/f:" + registry::referrers_tag(subject.digest)] = {oci::media::k_manifest,
-                                                                          body};
+  fake->put_manifest("acme/f", registry::referrers_tag(subject.digest), oci::media::k_manifest,
+                     body);
   try {
     registry::list_referrers(client, "acme/f", subject.digest);
     FAIL("expected an error");
@@ -182,11 +117,13 @@ TEST_CASE("a referrers tag that holds no index is an error, not an empty list",
 }
 
 TEST_CASE("delete_manifest: a registry without deletes says so", "[registry][discovery]") {
-  auto fake = std::make_shared<FakeRegistry>();
+  auto fake = std::make_shared<test::FakeRegistry>();
   auto client = client_for(fake);
   auto d = digest::sha256("m");
+  CHECK(fake->put_manifest("acme/f", "", oci::media::k_manifest, "m") == d.to_string());
   client.delete_manifest("acme/f", d);
-  CHECK(fake->log.back() == "DELETE acme/f/manifests/" + d.to_string());
+  CHECK(fake->log().back() == "DELETE /v2/acme/f/manifests/" + d.to_string());
+  CHECK_FALSE(fake->manifest("acme/f", d.to_string()));
   fake->deletes_allowed = false;
   try {
     client.delete_manifest("acme/f", d);

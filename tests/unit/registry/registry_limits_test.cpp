@@ -5,6 +5,7 @@
 #include "ext/core/error.hpp"
 #include "ext/http/retry_transport.hpp"
 #include "ext/registry/client.hpp"
+#include "support/fake_clock.hpp"
 
 using namespace ext;
 using namespace std::chrono_literals;
@@ -67,9 +68,10 @@ TEST_CASE("tags: a Link cycle stops at the first repeated page", "[registry][lim
 }
 
 TEST_CASE("retries: TLS failures are not retried, network failures are", "[http][limits]") {
+  ext::test::FakeClock clock;
   http::RetryPolicy p;
   p.base_delay = 1ms;
-  p.sleep = [](std::chrono::milliseconds) {};
+  p.clock = &clock;
   http::Request req;
   req.url = "https://h/v2/";
   auto tls = std::make_shared<Failing>(Errc::tls);
@@ -85,10 +87,11 @@ TEST_CASE("retries: TLS failures are not retried, network failures are", "[http]
 
 TEST_CASE("retries: one budget is shared by every transport of a command", "[http][limits]") {
   auto budget = std::make_shared<http::RetryBudget>(1000ms);
+  ext::test::FakeClock clock;
   http::RetryPolicy p;
   p.base_delay = 300ms;
   p.max_delay = 300ms;
-  p.sleep = [](std::chrono::milliseconds) {};
+  p.clock = &clock;
   p.budget = budget;
   http::Request req;
   req.url = "http://h/v2/";

@@ -135,8 +135,12 @@ TEST_CASE("store: a process killed mid blob write leaves no visible half blob", 
     auto w = s.create(big);
     for (uint64_t i = 0; i < size / chunk.size(); ++i) {
       w->write(chunk.data(), chunk.size());
-      if (i == 2) (void)!::write(fds[1], "x", 1);
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      if (i == 2) {
+        // Three chunks written: tell the parent, then wait to be killed mid-blob (an event,
+        // not a sleep that hopes the kill comes before the end).
+        (void)!::write(fds[1], "x", 1);
+        for (;;) ::pause();
+      }
     }
     w->commit();
   });

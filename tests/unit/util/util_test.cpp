@@ -11,6 +11,7 @@
 #include "ext/util/files.hpp"
 #include "ext/util/process.hpp"
 #include "ext/util/strings.hpp"
+#include "support/paths.hpp"
 
 using namespace ext;
 
@@ -133,7 +134,7 @@ TEST_CASE("file lock excludes another process", "[util]") {
 }
 
 TEST_CASE("subprocess runner feeds stdin, captures output and exit code", "[util]") {
-  util::SubprocessRunner r;
+  util::SubprocessRunner r{ext::test::host_environment()};
   util::ProcessSpec spec;
   spec.argv = {"sh", "-c", "cat; echo err >&2; exit 3"};
   spec.stdin_data = std::string(200000, 'x');
