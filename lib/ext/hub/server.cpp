@@ -421,7 +421,7 @@ struct Hub::Impl {
 
   // ---- apply (--allow-apply): the kubectl context and namespace, then ops::deploy --apply ----
   json apply_target(const ops::DeployOptions& o) {
-    auto& runner = *env.runner;
+    auto& runner = env.process_runner();
     std::vector<std::string> base = {o.kubectl.program};
     if (!o.kubectl.context.empty()) base.insert(base.end(), {"--context", o.kubectl.context});
     std::string context = o.kubectl.context;
