@@ -444,7 +444,7 @@ TEST_CASE(
   CHECK(has(neither.err, "ext hub needs --registry R (or --repo REGISTRY/REPO)"));
 }
 
-TEST_CASE("e2e hub --open runs $BROWSER with the URL; a loopback --listen prints no warning",
+TEST_CASE("e2e hub --open runs $BROWSER with the URL, a loopback --listen prints no warning",
           "[e2e][hub]") {
   util::TempDir tmp{"ext-hub-open-"};
   auto got = tmp.path() / "opened.txt";

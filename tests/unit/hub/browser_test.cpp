@@ -21,7 +21,7 @@ TEST_CASE("hub --open: xdg-open by default, else $BROWSER's first command", "[hu
   CHECK(hub::opener_argv("sh -c 'rm -rf ~'", url) == V{"sh", "-c", "'rm", "-rf", "~'", url});
 }
 
-TEST_CASE("hub --open: runs the opener through the runner; a failure is a warning", "[hub][open]") {
+TEST_CASE("hub --open: runs the opener through the runner, a failure is a warning", "[hub][open]") {
   const std::string url = "http://127.0.0.1:41234/";
   test::FakeRunner runner;
   CHECK_FALSE(hub::open_page(url, runner, ""));
