@@ -73,7 +73,9 @@ void setup_build(CLI::App& app, Context& ctx) {
   auto* rel = cmd->add_flag("--release", flags->release, "Optimized, stripped build (default)");
   auto* dbg = cmd->add_flag("--debug", flags->debug, "Debug build");
   rel->excludes(dbg);
-  cmd->add_option("--format", flags->format, "Artifact format: oci (default), compat, cncf")
+  cmd->add_option(
+         "--format", flags->format,
+         "Artifact format: oci, compat, cncf (default: config.yaml default_format, else oci)")
       ->check(CLI::IsMember({"oci", "compat", "cncf"}));
   cmd->add_flag("--dry-run", flags->dry_run, "Print the toolchain commands without running them");
   cmd->add_option("--root-id", flags->root_ids, "Root id(s) for the runtime config");
@@ -104,7 +106,7 @@ void setup_build(CLI::App& app, Context& ctx) {
       ops::PackageOptions o;
       o.module = flags->wasm;
       o.refs = flags->tags;
-      o.format = flags->format.empty() ? "oci" : flags->format;
+      o.format = flags->format;  // empty: config.yaml default_format, else oci
       o.root_ids = flags->root_ids;
       o.filter_type = flags->filter_type;
       o.annotations = annotations;

@@ -72,7 +72,14 @@ PackageResult package_module(const PackageOptions& opts, Env& env) {
                   "use a tag (name:tag); the manifest digest is printed after packaging");
     names.push_back(*r);
   }
-  auto format = artifact::parse_format(opts.format);
+  // --format, else config.yaml's default_format (docs/ext-yaml.md), else oci.
+  std::string format_name = opts.format;
+  if (format_name.empty()) {
+    const auto& settings = env.settings();
+    if (!settings) throw settings.error();
+    format_name = settings->default_format.empty() ? "oci" : settings->default_format;
+  }
+  auto format = artifact::parse_format(format_name);
   if (!format) throw format.error();
   const std::string created = created_from_env(env.environment);
 

@@ -13,14 +13,14 @@
 namespace ext::ops {
 
 struct PackageOptions {
-  std::filesystem::path module;                    // the .wasm file
-  std::vector<std::string> refs;                   // -t REF (at least one)
-  std::string format = "oci";                      // oci | compat | cncf
-  std::vector<std::string> root_ids;               // runtime config rootIds ([""] is kept)
+  std::filesystem::path module;   // the .wasm file
+  std::vector<std::string> refs;  // -t REF (at least one)
+  std::string format;  // oci | compat | cncf; empty: config.yaml default_format, else oci
+  std::vector<std::string> root_ids;  // runtime config rootIds ([""] is kept)
   std::string filter_type;  // declared "http" | "network"; "" = from the exports (never a guess)
   std::string filter_type_how = "--filter-type http|network";  // how to declare it, for hints
-  std::map<std::string, std::string> annotations;  // --annotation K=V, ext.yaml facts
-  bool strict = false;                             // warnings fail too
+  std::map<std::string, std::string> annotations;              // --annotation K=V, ext.yaml facts
+  bool strict = false;                                         // warnings fail too
   // Warning rules the caller expects (a release build strips the name section on purpose):
   // shown with -v only, and not counted by --strict.
   std::vector<std::string> expected_rules;

@@ -6,6 +6,7 @@
 #include "ext/core/error.hpp"
 #include "ext/ops/build_project.hpp"
 #include "ext/ops/push.hpp"
+#include "ext/project/settings.hpp"
 #include "ext/store/oci_layout_store.hpp"
 #include "ext/util/files.hpp"
 #include "ext/wasm/module.hpp"
@@ -110,4 +111,24 @@ TEST_CASE("ops::build_project: a failing command is an error with its output, no
   }
   store::OciLayoutStore local(t.env.store_root);
   CHECK(local.list().empty());
+}
+
+TEST_CASE("ops::build_project: config.yaml's default_format packages when --format is not given",
+          "[ops][build]") {
+  test::OpsEnv t;
+  auto dir = custom_project(t);
+  project::Settings s;
+  s.default_format = "compat";
+  t.env.set_settings(s);
+  ops::BuildOptions o;
+  o.dir = dir;
+  o.refs = {"registry.example/acme/f:v1"};
+  auto r = ops::build_project(o, t.env);
+  REQUIRE(r.package.has_value());
+  CHECK(r.package->format == "compat");
+  o.format = "cncf";  // the flag wins
+  o.refs = {"registry.example/acme/f:v2"};
+  auto again = ops::build_project(o, t.env);
+  REQUIRE(again.package.has_value());
+  CHECK(again.package->format == "cncf");
 }
