@@ -2,12 +2,16 @@
 
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 
+#include "ext/host/cel_time.hpp"
 #include "ext/host/pairs.hpp"
+#include "ext/host/proto_wire.hpp"
+#include "ext/util/regex.hpp"
 
 namespace ext::host::cel {
 
@@ -53,6 +57,20 @@ Value Value::error(std::string message) {
   x.s = std::move(message);
   return x;
 }
+Value Value::timestamp(int64_t seconds, int32_t nanos) {
+  Value x;
+  x.type = Type::timestamp;
+  x.i = seconds;
+  x.nanos = nanos;
+  return x;
+}
+Value Value::duration(int64_t seconds, int32_t nanos) {
+  Value x;
+  x.type = Type::duration;
+  x.i = seconds;
+  x.nanos = nanos;
+  return x;
+}
 Value Value::of_list(List v) {
   Value x;
   x.type = Type::list;
@@ -67,10 +85,13 @@ Value Value::of_map(Map v) {
 }
 
 struct Node {
-  enum class Kind { literal, ident, select, index, call, list, map, unary, binary, cond };
+  enum class Kind { literal, ident, select, index, call, list, map, unary, binary, cond, macro };
   Kind kind = Kind::literal;
   Value literal;
-  std::string name;        // ident, select field, call function, operator
+  std::string name;  // ident, select field, call function, operator, macro
+  std::string var;   // macro: the iteration variable
+  // macro: the range, then the predicate (all, exists, exists_one, filter), the transform (map)
+  // or the predicate and the transform (three-argument map)
   std::vector<Expr> args;  // select/index/unary: operand first; call: receiver (or null) then args
   bool has_receiver = false;
 };
@@ -137,6 +158,34 @@ class Parser {
     n.name = std::move(op);
     n.args = {std::move(a), std::move(b)};
     return node(std::move(n));
+  }
+  static bool is_macro(const std::string& f, size_t argc) {
+    if (f == "map") return argc == 2 || argc == 3;
+    return (f == "all" || f == "exists" || f == "exists_one" || f == "filter") && argc == 2;
+  }
+  // cel-cpp's standard functions (base/builtins.h, runtime/standard/*.cc at a3fb693) by name,
+  // call style and argument count. Envoy builds expressions with fail_on_warnings (cel-cpp
+  // eval/public/cel_options.h), so a call nothing provides fails expr_create.
+  void check_function(const std::string& f, bool receiver, size_t argc) const {
+    bool ok = false;
+    if (f == "has")
+      ok = !receiver && argc == 1;
+    else if (f == "size")
+      ok = receiver ? argc == 0 : argc == 1;
+    else if (f == "startsWith" || f == "endsWith" || f == "contains")
+      ok = receiver && argc == 1;
+    else if (f == "matches")
+      ok = receiver ? argc == 1 : argc == 2;
+    else if (f == "int" || f == "uint" || f == "double" || f == "string" || f == "bytes" ||
+             f == "bool" || f == "dyn" || f == "type" || f == "timestamp" || f == "duration")
+      ok = !receiver && argc == 1;
+    else if (f == "getFullYear" || f == "getMonth" || f == "getDayOfYear" || f == "getDayOfMonth" ||
+             f == "getDate" || f == "getDayOfWeek" || f == "getHours" || f == "getMinutes" ||
+             f == "getSeconds" || f == "getMilliseconds")
+      ok = receiver && argc <= 1;
+    if (!ok)
+      fail_at("no function " + f + " taking " + std::to_string(argc) + " argument" +
+              (argc == 1 ? "" : "s") + (receiver ? " on a receiver" : ""));
   }
   void depth_check(int depth) const {
     if (depth > k_max_depth) fail_at("nested deeper than " + std::to_string(k_max_depth));
@@ -237,6 +286,20 @@ class Parser {
           n.has_receiver = true;
           n.args.push_back(a);
           for (auto& e : call_args(depth, ")")) n.args.push_back(std::move(e));
+          if (is_macro(field, n.args.size() - 1)) {
+            // e.all(x, p): cel-spec "Macros"; the first argument must be a simple name.
+            if (n.args[1]->kind != Node::Kind::ident)
+              fail_at(field + "() needs a simple name as its first argument");
+            Node m;
+            m.kind = Node::Kind::macro;
+            m.name = field;
+            m.var = n.args[1]->name;
+            m.args.push_back(n.args[0]);
+            for (size_t k = 2; k < n.args.size(); ++k) m.args.push_back(n.args[k]);
+            a = node(std::move(m));
+            continue;
+          }
+          check_function(field, true, n.args.size() - 1);
           a = node(std::move(n));
         } else {
           Node n;
@@ -326,6 +389,7 @@ class Parser {
       n.kind = Node::Kind::call;
       n.name = name;
       n.args = call_args(depth, ")");
+      check_function(name, false, n.args.size());
       return node(std::move(n));
     }
     n.kind = Node::Kind::ident;
@@ -449,7 +513,48 @@ class Parser {
             m_p += 2;
             break;
           }
+          case 'u':
+          case 'U': {
+            // \uXXXX and \UXXXXXXXX: a code point, in string literals only (cel-spec
+            // "String and bytes literals"); surrogates and values past U+10FFFF are refused.
+            size_t n = e == 'u' ? 4 : 8;
+            if (bytes) fail_at("\\u in a bytes literal");
+            uint32_t cp = 0;
+            for (size_t k = 0; k < n; ++k) {
+              if (m_p >= m_t.size() || !std::isxdigit(static_cast<unsigned char>(m_t[m_p])))
+                fail_at("bad \\u escape");
+              char h = m_t[m_p++];
+              cp = cp * 16 + static_cast<uint32_t>(std::isdigit(static_cast<unsigned char>(h))
+                                                       ? h - '0'
+                                                       : std::tolower(h) - 'a' + 10);
+            }
+            if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) fail_at("bad code point");
+            if (cp < 0x80) {
+              out += static_cast<char>(cp);
+            } else if (cp < 0x800) {
+              out += static_cast<char>(0xc0 | (cp >> 6));
+              out += static_cast<char>(0x80 | (cp & 0x3f));
+            } else if (cp < 0x10000) {
+              out += static_cast<char>(0xe0 | (cp >> 12));
+              out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+              out += static_cast<char>(0x80 | (cp & 0x3f));
+            } else {
+              out += static_cast<char>(0xf0 | (cp >> 18));
+              out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+              out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+              out += static_cast<char>(0x80 | (cp & 0x3f));
+            }
+            break;
+          }
           default:
+            if (e >= '0' && e <= '3' && m_p + 2 <= m_t.size() && m_t[m_p] >= '0' &&
+                m_t[m_p] <= '7' && m_t[m_p + 1] >= '0' && m_t[m_p + 1] <= '7') {
+              // \ooo: three octal digits
+              out +=
+                  static_cast<char>((e - '0') * 64 + (m_t[m_p] - '0') * 8 + (m_t[m_p + 1] - '0'));
+              m_p += 2;
+              break;
+            }
             fail_at(std::string("unsupported escape \\") + e);
         }
         continue;
@@ -487,6 +592,12 @@ const char* type_name(T t) {
       return "list";
     case T::map:
       return "map";
+    case T::timestamp:
+      return "google.protobuf.Timestamp";
+    case T::duration:
+      return "google.protobuf.Duration";
+    case T::type:
+      return "type";
     case T::error:
       return "error";
   }
@@ -534,6 +645,11 @@ bool equal(const Value& a, const Value& b) {
     case T::string:
     case T::bytes:
       return a.s == b.s;
+    case T::timestamp:
+    case T::duration:
+      return a.i == b.i && a.nanos == b.nanos;
+    case T::type:
+      return a.s == b.s;
     case T::list:
       if (a.list->size() != b.list->size()) return false;
       for (size_t i = 0; i < a.list->size(); ++i)
@@ -574,6 +690,8 @@ class Evaluator {
  private:
   const Resolver& m_resolve;
   uint64_t m_steps = 0;
+  // Macro variables in scope, innermost last (they shadow attributes of the same name).
+  std::vector<std::pair<std::string, Value>> m_scope;
 
   // An attribute reference is resolved when used, so `request.headers["x"]` asks the host for
   // one header, not the whole request.
@@ -630,6 +748,18 @@ class Evaluator {
         if (n.name == "int64_min") return val(Value::error("integer literal out of range"));
         return val(n.literal);
       case Node::Kind::ident:
+        for (auto it = m_scope.rbegin(); it != m_scope.rend(); ++it)
+          if (it->first == n.name) return val(it->second);
+        // The built-in type names are type values (cel-spec "Type values"); Envoy has no
+        // attribute by these names.
+        for (const char* t : {"int", "uint", "double", "bool", "string", "bytes", "list", "map",
+                              "null_type", "type"})
+          if (n.name == t) {
+            Value v;
+            v.type = T::type;
+            v.s = n.name;
+            return val(std::move(v));
+          }
         return Ref{Value{}, {n.name}};
       case Node::Kind::select: {
         auto base = eval_ref(*n.args[0]);
@@ -708,9 +838,110 @@ class Evaluator {
         return binary(n);
       case Node::Kind::call:
         return call(n);
+      case Node::Kind::macro:
+        return macro(n);
       default:
         return Value::error("internal: unexpected node");
     }
+  }
+
+  // The comprehension macros (cel-spec "Macros"): all and exists absorb errors the way && and ||
+  // do (a false, or a true, decides); exists_one, map and filter stop at the first error. A list
+  // is iterated by element, a map by key.
+  Value macro(const Node& n) {
+    auto range = eval(n.args[0]);
+    if (range.is_error()) return range;
+    std::vector<Value> items;
+    if (range.type == T::list)
+      items = *range.list;
+    else if (range.type == T::map)
+      for (const auto& [k, v] : *range.map) items.push_back(k);
+    else
+      return Value::error(n.name + "() over a " + type_name(range.type) + " (needs a list or map)");
+    const std::string& f = n.name;
+    std::optional<Value> first_error;
+    bool decided = false;
+    int64_t count = 0;
+    List out;
+    for (const auto& item : items) {
+      m_scope.emplace_back(n.var, item);
+      auto pred = eval(n.args[1]);
+      std::optional<Value> mapped;
+      if (f == "map" && n.args.size() == 3 && pred.type == T::boolean && pred.b)
+        mapped = eval(n.args[2]);
+      m_scope.pop_back();
+      if (m_steps > k_max_steps)
+        return Value::error("evaluation exceeds " + std::to_string(k_max_steps) + " steps");
+      if (f == "all" || f == "exists") {
+        bool want = f == "exists";
+        if (pred.type == T::boolean) {
+          if (pred.b == want) {
+            decided = true;
+            break;
+          }
+        } else if (!first_error) {
+          first_error =
+              pred.is_error() ? pred : Value::error("no matching overload for " + f + "()");
+        }
+        continue;
+      }
+      if (pred.is_error()) return pred;
+      if (f == "map" && n.args.size() == 2) {
+        out.push_back(std::move(pred));
+      } else {
+        if (pred.type != T::boolean)
+          return Value::error(std::string("no matching overload for ") + f + "() predicate on " +
+                              type_name(pred.type));
+        if (f == "exists_one") {
+          count += pred.b ? 1 : 0;
+        } else if (pred.b) {
+          if (f == "filter") {
+            out.push_back(item);
+          } else {
+            if (mapped->is_error()) return *mapped;
+            out.push_back(std::move(*mapped));
+          }
+        }
+      }
+      if (out.size() > k_max_value_bytes / 16) return Value::error("value too large");
+    }
+    if (f == "all" || f == "exists") {
+      if (decided) return Value::boolean(f == "exists");
+      if (first_error) return *first_error;
+      return Value::boolean(f == "all");
+    }
+    if (f == "exists_one") return Value::boolean(count == 1);
+    return Value::of_list(std::move(out));
+  }
+
+  static Instant instant(const Value& v) { return Instant{v.i, v.nanos}; }
+
+  // Timestamp and duration arithmetic (cel-cpp runtime/standard/time_functions.cc): ts ± dur,
+  // dur + ts, ts - ts, dur ± dur; results outside the CEL ranges are errors.
+  std::optional<Value> time_arith(const std::string& op, const Value& a, const Value& b) {
+    bool ts_a = a.type == T::timestamp, ts_b = b.type == T::timestamp;
+    bool du_a = a.type == T::duration, du_b = b.type == T::duration;
+    if (!(ts_a || du_a || ts_b || du_b)) return std::nullopt;
+    std::optional<Instant> r;
+    T rt = T::duration;
+    if (op == "+" && ((ts_a && du_b) || (du_a && ts_b))) {
+      r = add(instant(a), instant(b));
+      rt = T::timestamp;
+    } else if (op == "+" && du_a && du_b) {
+      r = add(instant(a), instant(b));
+    } else if (op == "-" && ts_a && du_b) {
+      r = sub(instant(a), instant(b));
+      rt = T::timestamp;
+    } else if (op == "-" && ((ts_a && ts_b) || (du_a && du_b))) {
+      r = sub(instant(a), instant(b));
+    } else {
+      return Value::error("no matching overload for _" + op + "_ on " + type_name(a.type) + ", " +
+                          type_name(b.type));
+    }
+    if (!r || (rt == T::timestamp ? !timestamp_in_range(*r) : !duration_in_range(*r)))
+      return Value::error(rt == T::timestamp ? "timestamp overflow" : "duration overflow");
+    return rt == T::timestamp ? Value::timestamp(r->seconds, r->nanos)
+                              : Value::duration(r->seconds, r->nanos);
   }
 
   Value logical(const Node& n, bool is_and) {
@@ -764,6 +995,9 @@ class Evaluator {
         c = r < 0 ? -2 : r > 0 ? 1 : 0;
       } else if (a.type == T::boolean && b.type == T::boolean) {
         c = a.b == b.b ? 0 : a.b ? 1 : -2;
+      } else if (a.type == b.type && (a.type == T::timestamp || a.type == T::duration)) {
+        int r = compare(instant(a), instant(b));
+        c = r < 0 ? -2 : r;
       } else {
         return no_overload();
       }
@@ -772,6 +1006,7 @@ class Evaluator {
       if (op == ">") return Value::boolean(c == 1);
       return Value::boolean(c == 1 || c == 0);
     }
+    if (auto t = time_arith(op, a, b)) return *t;
     if (a.type != b.type) return no_overload();  // arithmetic does not mix types
     switch (a.type) {
       case T::int64: {
@@ -871,10 +1106,55 @@ class Evaluator {
                               s.compare(s.size() - p.size(), p.size(), p) == 0);
       return Value::boolean(s.find(p) != std::string::npos);
     }
+    if (f == "matches" && args.size() == 2) {
+      // RE2 syntax, a match anywhere in the string (cel-cpp regex_functions.cc: RE2::PartialMatch).
+      if (args[0].type != T::string || args[1].type != T::string) return bad();
+      auto re = util::Regex::compile(args[1].s, util::Regex::Dialect::re2);
+      if (!re) return Value::error("invalid regex: " + re.error().message());
+      uint64_t steps = k_max_regex_steps;
+      auto hit = re->search(args[0].s, steps);
+      if (!hit) return Value::error("matches() exceeds ext's regex step budget");
+      return Value::boolean(*hit);
+    }
+    if (f.rfind("get", 0) == 0 && n.has_receiver && (args.size() == 1 || args.size() == 2))
+      return accessor(f, args, bad);
     if (!n.has_receiver && args.size() == 1) {
       const auto& v = args[0];
+      if (f == "dyn") return v;
+      if (f == "type") {
+        Value t;
+        t.type = T::type;
+        t.s = type_name(v.type);
+        return t;
+      }
+      if (f == "bool") {
+        if (v.type == T::boolean) return v;
+        if (v.type != T::string) return bad();
+        for (const char* t : {"true", "True", "TRUE", "t", "1"})
+          if (v.s == t) return Value::boolean(true);
+        for (const char* t : {"false", "False", "FALSE", "f", "0"})
+          if (v.s == t) return Value::boolean(false);
+        return Value::error("Type conversion error from 'string' to 'bool'");
+      }
+      if (f == "timestamp") {
+        if (v.type == T::timestamp) return v;
+        if (v.type == T::int64) return Value::timestamp(v.i, 0);
+        if (v.type != T::string) return bad();
+        auto t = parse_timestamp(v.s);
+        if (!t) return Value::error("String to Timestamp conversion failed");
+        return Value::timestamp(t->seconds, t->nanos);
+      }
+      if (f == "duration") {
+        if (v.type == T::duration) return v;
+        if (v.type != T::string) return bad();
+        auto d = parse_duration(v.s);
+        if (!d) return Value::error("String to Duration conversion failed");
+        return Value::duration(d->seconds, d->nanos);
+      }
       if (f == "int") {
         if (v.type == T::int64) return v;
+        if (v.type == T::boolean) return Value::int64(v.b ? 1 : 0);
+        if (v.type == T::timestamp) return Value::int64(v.i);
         if (v.type == T::uint64) {
           if (v.u > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
             return Value::error("integer overflow");
@@ -933,6 +1213,15 @@ class Evaluator {
         if (v.type == T::int64) return Value::string(std::to_string(v.i));
         if (v.type == T::uint64) return Value::string(std::to_string(v.u));
         if (v.type == T::boolean) return Value::string(v.b ? "true" : "false");
+        if (v.type == T::timestamp) return Value::string(format_timestamp(instant(v)));
+        if (v.type == T::duration) return Value::string(format_duration(instant(v)));
+        if (v.type == T::dbl) {
+          // cel-cpp FormatDouble: std::to_chars, general format, shortest round trip.
+          char buf[32];
+          auto r = std::to_chars(buf, buf + sizeof buf, v.d, std::chars_format::general);
+          if (r.ec != std::errc()) return Value::error("double format error");
+          return Value::string(std::string(buf, r.ptr));
+        }
         if (v.type == T::bytes) {
           if (!valid_utf8(v.s)) return Value::error("invalid UTF-8 in bytes");
           return Value::string(v.s);
@@ -945,14 +1234,135 @@ class Evaluator {
         return bad();
       }
     }
-    if (f == "matches")
-      return Value::error("matches() is not evaluated by ext test (Envoy uses RE2)");
-    return Value::error("no such function: " + f);
+    return bad();
+  }
+
+  // ts.getFullYear([tz]) ... ts.getMilliseconds([tz]) and dur.getHours() ... getMilliseconds()
+  // (cel-cpp time_functions.cc): months, days of the year and of the month and weekdays count
+  // from 0, getDate from 1; a duration's accessors are its whole length in that unit, except
+  // getMilliseconds, the milliseconds within the second.
+  template <typename Bad>
+  Value accessor(const std::string& f, const std::vector<Value>& args, Bad bad) {
+    const Value& v = args[0];
+    if (v.type == T::duration && args.size() == 1) {
+      Instant d = instant(v);
+      if (f == "getHours") return Value::int64(whole_seconds(d) / 3600);
+      if (f == "getMinutes") return Value::int64(whole_seconds(d) / 60);
+      if (f == "getSeconds") return Value::int64(whole_seconds(d));
+      if (f == "getMilliseconds") return Value::int64(whole_millis(d) % 1000);
+      return bad();
+    }
+    if (v.type != T::timestamp) return bad();
+    std::string zone;
+    if (args.size() == 2) {
+      if (args[1].type != T::string) return bad();
+      zone = args[1].s;
+    }
+    auto c = breakdown(instant(v), zone);
+    if (!c) return Value::error("Invalid timezone");
+    if (f == "getFullYear") return Value::int64(c->year);
+    if (f == "getMonth") return Value::int64(c->month - 1);
+    if (f == "getDayOfYear") return Value::int64(c->year_day);
+    if (f == "getDayOfMonth") return Value::int64(c->day - 1);
+    if (f == "getDate") return Value::int64(c->day);
+    if (f == "getDayOfWeek") return Value::int64(c->weekday);
+    if (f == "getHours") return Value::int64(c->hour);
+    if (f == "getMinutes") return Value::int64(c->minute);
+    if (f == "getSeconds") return Value::int64(c->second);
+    if (f == "getMilliseconds") return Value::int64(c->nanos / 1000000);
+    return bad();
   }
 };
 
 void put_le(std::string& out, uint64_t v) {
   for (int k = 0; k < 8; ++k) out += static_cast<char>((v >> (8 * k)) & 0xff);
+}
+
+// ---- protobuf encodings of the messages Envoy exposes (envoyproxy/data-plane-api
+// envoy/config/core/v3/base.proto at 84e8436: Node, Metadata, Locality) and of
+// google.protobuf.Struct / Value / ListValue (struct.proto) ----
+
+std::string proto_double_field(uint32_t field, double d) {
+  uint64_t bits = 0;
+  std::memcpy(&bits, &d, sizeof bits);
+  std::string out(1, static_cast<char>(field << 3 | 1));  // wire type 1 (64-bit); field < 16
+  put_le(out, bits);
+  return out;
+}
+
+std::string encode_struct(const Value& m);
+
+std::string encode_proto_value(const Value& v) {
+  switch (v.type) {
+    case T::null:
+      return proto_varint_field(1, 0);  // null_value: NULL_VALUE
+    case T::int64:
+      return proto_double_field(2, static_cast<double>(v.i));
+    case T::uint64:
+      return proto_double_field(2, static_cast<double>(v.u));
+    case T::dbl:
+      return proto_double_field(2, v.d);
+    case T::string:
+    case T::bytes:
+      return proto_bytes_field(3, v.s);
+    case T::boolean:
+      return proto_varint_field(4, v.b ? 1 : 0);
+    case T::map:
+      return proto_bytes_field(5, encode_struct(v));
+    case T::list: {
+      std::string values;
+      for (const auto& x : *v.list) values += proto_bytes_field(1, encode_proto_value(x));
+      return proto_bytes_field(6, values);
+    }
+    default:
+      return proto_bytes_field(3, "");
+  }
+}
+
+std::string encode_struct(const Value& m) {  // google.protobuf.Struct: map<string, Value> = 1
+  std::string out;
+  if (m.type != T::map) return out;
+  for (const auto& [k, v] : *m.map)
+    out += proto_bytes_field(
+        1, proto_bytes_field(1, k.s) + proto_bytes_field(2, encode_proto_value(v)));
+  return out;
+}
+
+std::string encode_message(const Value& m) {
+  std::string out;
+  auto field_of = [&](std::string_view name) -> const Value* {
+    for (const auto& [k, v] : *m.map)
+      if (k.s == name) return &v;
+    return nullptr;
+  };
+  auto text = [&](uint32_t field, std::string_view name) {
+    const Value* v = field_of(name);
+    if (v && (v->type == T::string || v->type == T::bytes) && !v->s.empty())
+      out += proto_bytes_field(field, v->s);
+  };
+  if (m.message == "envoy.config.core.v3.Metadata") {
+    if (const Value* fm = field_of("filter_metadata"); fm && fm->type == T::map)
+      for (const auto& [k, v] : *fm->map)
+        out += proto_bytes_field(
+            1, proto_bytes_field(1, k.s) + proto_bytes_field(2, encode_struct(v)));
+  } else if (m.message == "envoy.config.core.v3.Locality") {
+    text(1, "region");
+    text(2, "zone");
+    text(3, "sub_zone");
+  } else if (m.message == "envoy.config.core.v3.Node") {
+    text(1, "id");
+    text(2, "cluster");
+    if (const Value* md = field_of("metadata"); md && md->type == T::map && !md->map->empty())
+      out += proto_bytes_field(3, encode_struct(*md));
+    if (const Value* loc = field_of("locality"); loc && loc->type == T::map) {
+      Value l = *loc;
+      l.message = "envoy.config.core.v3.Locality";
+      if (auto body = encode_message(l); !body.empty()) out += proto_bytes_field(4, body);
+    }
+    text(6, "user_agent_name");
+    text(7, "user_agent_version");
+  }
+  return out;
 }
 
 }  // namespace
@@ -1002,7 +1412,12 @@ std::optional<std::string> serialize(const Value& v) {
     }
     case T::boolean:
       return std::string(1, v.b ? '\1' : '\0');
+    case T::timestamp:
+    case T::duration:
+      put_le(out, static_cast<uint64_t>(to_nanos_saturated(Instant{v.i, v.nanos})));
+      return out;
     case T::map: {
+      if (!v.message.empty()) return encode_message(v);
       HeaderMap pairs;
       for (const auto& [k, x] : *v.map) {
         auto ks = serialize(k);

@@ -526,7 +526,6 @@ HttpOutcome Host::run_http(const HttpInput& input) {
   };
 
   try {
-    for (const auto& [k, v] : input.properties) (void)k, (void)v;
     id = m_next_context;
     // Properties must be visible from proxy_on_context_create on.
     {
@@ -535,6 +534,8 @@ HttpOutcome Host::run_http(const HttpInput& input) {
       c.parent = s.root_context_id;
       c.http = true;
       c.properties = input.properties;
+      c.property_kinds = input.property_kinds;
+      c.start_ns = s.now_ns;
       s.contexts[id] = std::move(c);
       m_next_context++;
       invoke(run, "proxy_on_context_create", id, {id, s.root_context_id});
@@ -642,6 +643,8 @@ TcpOutcome Host::run_tcp(const TcpInput& input) {
       c.id = id;
       c.parent = s.root_context_id;
       c.properties = input.properties;
+      c.property_kinds = input.property_kinds;
+      c.start_ns = s.now_ns;
       s.contexts[id] = std::move(c);
       m_next_context++;
       invoke(run, "proxy_on_context_create", id, {id, s.root_context_id});

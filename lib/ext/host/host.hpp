@@ -50,6 +50,7 @@ struct HttpInput {
   std::vector<std::string> response_body;
   std::optional<HeaderMap> response_trailers;
   std::map<std::string, std::string> properties;  // stream properties (encoded values)
+  PropertyKinds property_kinds;
 };
 
 struct HttpOutcome {
@@ -83,6 +84,7 @@ struct TcpInput {
   std::vector<std::string> upstream;    // chunks from the server (after all downstream ones)
   CloseSide close = CloseSide::downstream;
   std::map<std::string, std::string> properties;
+  PropertyKinds property_kinds;
 };
 
 struct TcpOutcome {

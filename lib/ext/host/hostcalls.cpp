@@ -6,6 +6,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
+#include <map>
+#include <set>
 
 #include "ext/digest/signature.hpp"
 #include "ext/host/pairs.hpp"
@@ -745,6 +748,9 @@ std::optional<std::string> dotted(std::string_view path) {
   return out;
 }
 
+std::optional<std::string> spec_property_bytes(HostState& s, const std::string& segments,
+                                               bool& unserializable);
+
 uint64_t proxy_get_property(HostState& s, Guest& g, A a) {
   auto path = g.read(u32(a, 0), u32(a, 1));
   if (!path) return k_mem;
@@ -759,11 +765,13 @@ uint64_t proxy_get_property(HostState& s, Guest& g, A a) {
     if (it == c->filter_state.end()) return st(Status::not_found);
     return copy_out(g, it->second, u32(a, 2), u32(a, 3));
   }
-  auto key = dotted(*path);
-  if (!key) return st(Status::not_found);
-  auto v = s.property(*key);
-  if (!v) return st(Status::not_found);
-  return copy_out(g, *v, u32(a, 2), u32(a, 3));
+  if (auto key = dotted(*path))
+    if (auto v = s.property(*key)) return copy_out(g, *v, u32(a, 2), u32(a, 3));
+  bool unserializable = false;
+  auto bytes = spec_property_bytes(s, *path, unserializable);
+  if (unserializable) return st(Status::serialization_failure);
+  if (!bytes) return st(Status::not_found);
+  return copy_out(g, *bytes, u32(a, 2), u32(a, 3));
 }
 
 uint64_t proxy_set_property(HostState& s, Guest& g, A a) {
@@ -816,9 +824,212 @@ bool known_filter_state_key(std::string_view key) {
   return false;
 }
 
-// The typed value of an attribute for CEL (Envoy filters/common/expr/context.h: response.code
-// is an int, connection.id a uint, header maps are maps of strings, filter_state values bytes);
-// other properties are strings (bytes when not UTF-8), as the spec gives them.
+// The CEL types of Envoy's attributes (envoyproxy/envoy
+// source/extensions/filters/common/expr/context.cc, the *LookupValues tables): what is not
+// listed is a string (bytes when not UTF-8).
+enum class AttrType { int64, uint64, boolean, timestamp, duration };
+std::optional<AttrType> attribute_type(const std::string& key) {
+  static const std::pair<const char*, AttrType> k_types[] = {
+      {"request.time", AttrType::timestamp},
+      {"request.duration", AttrType::duration},
+      {"request.size", AttrType::int64},
+      {"request.total_size", AttrType::int64},
+      {"response.code", AttrType::int64},
+      {"response.size", AttrType::int64},
+      {"response.total_size", AttrType::int64},
+      {"response.flags", AttrType::int64},
+      {"response.grpc_status", AttrType::int64},
+      {"response.backend_latency", AttrType::duration},
+      {"connection.id", AttrType::uint64},
+      {"connection_id", AttrType::uint64},
+      {"connection.mtls", AttrType::boolean},
+      {"source.port", AttrType::int64},
+      {"destination.port", AttrType::int64},
+      {"upstream.port", AttrType::int64},
+      {"upstream.request_attempt_count", AttrType::uint64},
+      {"upstream.cx_pool_ready_duration", AttrType::duration},
+      {"xds.listener_direction", AttrType::int64},
+  };
+  for (const auto& [k, t] : k_types)
+    if (key == k) return t;
+  return std::nullopt;
+}
+
+uint64_t le_u64(std::string_view raw) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < raw.size(); ++i)
+    v |= static_cast<uint64_t>(static_cast<unsigned char>(raw[i])) << (8 * i);
+  return v;
+}
+
+cel::Value text_value(const std::string& raw) {
+  return cel::valid_utf8(raw) ? cel::Value::string(raw) : cel::Value::bytes(raw);
+}
+
+// A leaf the spec typed (PropertyKinds) as CEL sees it.
+cel::Value typed_leaf(const std::string& raw, PropertyKind kind) {
+  switch (kind) {
+    case PropertyKind::int64:
+      return cel::Value::int64(static_cast<int64_t>(le_u64(raw)));
+    case PropertyKind::dbl: {
+      uint64_t bits = le_u64(raw);
+      double d = 0;
+      std::memcpy(&d, &bits, sizeof d);
+      return cel::Value::dbl(d);
+    }
+    case PropertyKind::boolean:
+      return cel::Value::boolean(!raw.empty() && raw[0] != 0);
+    case PropertyKind::string:
+      break;
+  }
+  return text_value(raw);
+}
+
+// The protobuf message Envoy exposes at an attribute path (filters/common/expr/context.cc:
+// metadata is the stream's dynamic Metadata, xds.node the Node, xds.*_metadata Metadata,
+// upstream.locality a Locality); "" for anything else.
+std::string message_at(const std::vector<std::string>& path) {
+  if (path.size() == 1 && path[0] == "metadata") return "envoy.config.core.v3.Metadata";
+  if (path.size() == 2 && path[0] == "xds" && path[1] == "node") return "envoy.config.core.v3.Node";
+  if (path.size() == 2 && path[0] == "xds" && path[1].size() > 9 &&
+      path[1].compare(path[1].size() - 9, 9, "_metadata") == 0)
+    return "envoy.config.core.v3.Metadata";
+  if (path.size() == 2 && path[0] == "upstream" && path[1] == "locality")
+    return "envoy.config.core.v3.Locality";
+  return "";
+}
+
+// A mapping of the spec (or a protobuf message Envoy exposes, such as xds.node or metadata)
+// seen as a CEL map: every typed leaf under `prefix` (segments joined with '\0'), the innermost
+// property layer winning.
+std::optional<cel::Value> property_tree(HostState& s, const std::string& prefix) {
+  struct Tree {
+    std::optional<cel::Value> leaf;
+    std::map<std::string, Tree> kids;
+  };
+  Tree root;
+  bool any = false;
+  std::set<std::string> seen;
+  for (const auto& layer : s.property_layers()) {
+    const std::string start = prefix + '\0';
+    for (auto it = layer.kinds->lower_bound(start);
+         it != layer.kinds->end() && it->first.compare(0, start.size(), start) == 0; ++it) {
+      if (!seen.insert(it->first).second) continue;
+      std::string dotted = it->first;
+      std::replace(dotted.begin(), dotted.end(), '\0', '.');
+      auto raw = layer.values->find(dotted);
+      if (raw == layer.values->end()) continue;
+      Tree* t = &root;
+      std::string_view rest(it->first);
+      rest.remove_prefix(start.size());
+      for (;;) {
+        auto cut = rest.find('\0');
+        t = &t->kids[std::string(rest.substr(0, cut))];
+        if (cut == std::string_view::npos) break;
+        rest.remove_prefix(cut + 1);
+      }
+      t->leaf = typed_leaf(raw->second, it->second);
+      any = true;
+    }
+  }
+  if (!any) return std::nullopt;
+  std::function<cel::Value(const Tree&)> to_value = [&](const Tree& t) -> cel::Value {
+    if (t.leaf && t.kids.empty()) return *t.leaf;
+    cel::Map m;
+    for (const auto& [k, kid] : t.kids) m.emplace_back(cel::Value::string(k), to_value(kid));
+    return cel::Value::of_map(std::move(m));
+  };
+  return to_value(root);
+}
+
+// Fields of the protobuf messages Envoy exposes that read as their default when the spec does
+// not set them (proto3: an unset string is "", an unset map is empty): xds.node
+// (envoy.config.core.v3.Node) and the Metadata messages (filter_metadata).
+std::optional<cel::Value> message_default(const std::vector<std::string>& path) {
+  auto empty_map = [] { return cel::Value::of_map({}); };
+  const std::string message = message_at(path);
+  if (message == "envoy.config.core.v3.Metadata") {
+    cel::Map m;
+    m.emplace_back(cel::Value::string("filter_metadata"), empty_map());
+    auto v = cel::Value::of_map(std::move(m));
+    v.message = message;
+    return v;
+  }
+  if (path.size() == 2 && path[0] == "metadata" && path[1] == "filter_metadata") return empty_map();
+  if (path.size() == 3 && path[0] == "xds" && path[1] == "node") {
+    const auto& f = path[2];
+    if (f == "id" || f == "cluster" || f == "user_agent_name" || f == "user_agent_version")
+      return cel::Value::string("");
+    if (f == "metadata") return empty_map();
+  }
+  if (path.size() == 2 && path[0] == "xds" && path[1] == "node") {
+    cel::Map m;
+    for (const char* f : {"id", "cluster", "user_agent_name", "user_agent_version"})
+      m.emplace_back(cel::Value::string(f), cel::Value::string(""));
+    m.emplace_back(cel::Value::string("metadata"), empty_map());
+    auto v = cel::Value::of_map(std::move(m));
+    v.message = message;
+    return v;
+  }
+  return std::nullopt;
+}
+
+// A property the spec gave by its segments (a segment may hold '.'): a leaf's encoded bytes
+// and type, or a mapping as a map (a message at message_at's paths).
+struct SpecLeaf {
+  std::string raw;
+  PropertyKind kind;
+};
+std::optional<SpecLeaf> spec_leaf(HostState& s, const std::string& segments) {
+  std::string key = segments;
+  std::replace(key.begin(), key.end(), '\0', '.');
+  for (const auto& layer : s.property_layers()) {
+    auto kind = layer.kinds->find(segments);
+    if (kind == layer.kinds->end()) kind = layer.kinds->find(key);
+    if (kind == layer.kinds->end()) continue;
+    auto raw = layer.values->find(key);
+    if (raw != layer.values->end()) return SpecLeaf{raw->second, kind->second};
+  }
+  return std::nullopt;
+}
+std::optional<cel::Value> spec_tree(HostState& s, const std::vector<std::string>& path,
+                                    const std::string& segments) {
+  auto tree = property_tree(s, segments);
+  if (tree) tree->message = message_at(path);
+  return tree;
+}
+
+// proxy_get_property for what the spec gave by segments and no dotted key reaches: a leaf under
+// a segment holding '.' (metadata keys such as "envoy.lb"), or a mapping, which Envoy
+// serializes as a map (a google.protobuf.Struct is a CEL map) or, for a whole message
+// (xds.node, metadata), as its protobuf encoding [Envoy context.cc getProperty].
+std::optional<std::string> spec_property_bytes(HostState& s, const std::string& segments,
+                                               bool& unserializable) {
+  unserializable = false;
+  // One segment with a '.' names nothing in Envoy ("request.path" is not request, path).
+  if (segments.empty() ||
+      (segments.find('\0') == std::string::npos && segments.find('.') != std::string::npos))
+    return std::nullopt;
+  if (auto leaf = spec_leaf(s, segments)) return leaf->raw;
+  std::vector<std::string> parts;
+  for (size_t start = 0;;) {
+    auto end = segments.find('\0', start);
+    parts.push_back(segments.substr(start, end == std::string::npos ? end : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  auto tree = spec_tree(s, parts, segments);
+  if (!tree) tree = message_default(parts);
+  if (!tree) return std::nullopt;
+  auto bytes = cel::serialize(*tree);
+  unserializable = !bytes;
+  return bytes;
+}
+
+// The typed value of an attribute for CEL: Envoy's attribute types (attribute_type), header
+// maps as maps of strings (repeated headers joined with ','), filter_state values as bytes,
+// spec properties typed as the spec wrote them and mappings as maps (message_default fills the
+// fields Envoy's protobuf messages always have).
 std::optional<cel::Value> cel_attribute(HostState& s, const std::vector<std::string>& path) {
   if (path.size() == 2 && path[0] == "filter_state") {
     Context* c = s.effective();
@@ -827,14 +1038,15 @@ std::optional<cel::Value> cel_attribute(HostState& s, const std::vector<std::str
     if (it == c->filter_state.end()) return std::nullopt;
     return cel::Value::bytes(it->second);
   }
-  std::string key;
+  std::string key, segments;
   for (const auto& p : path) {
-    if (p.find('.') != std::string::npos) return std::nullopt;
     key += (key.empty() ? "" : ".") + p;
+    segments += (segments.empty() ? "" : std::string(1, '\0')) + p;
   }
+  if (!attribute_type(key))  // an Envoy attribute is typed below from its encoding
+    if (auto leaf = spec_leaf(s, segments)) return typed_leaf(leaf->raw, leaf->kind);
   auto raw = s.property(key);
-  if (!raw) return std::nullopt;
-  if (key == "request.headers" || key == "response.headers") {
+  if (raw && (key == "request.headers" || key == "response.headers")) {
     auto pairs = parse_pairs(*raw);
     if (!pairs) return std::nullopt;
     cel::Map m;
@@ -842,25 +1054,37 @@ std::optional<cel::Value> cel_attribute(HostState& s, const std::vector<std::str
       bool merged = false;
       for (auto& [mk, mv] : m)
         if (mk.s == k) {
-          mv.s += "," + v;  // repeated headers joined, as Envoy's header map wrapper does
+          mv.s += "," + v;  // Envoy's HeadersWrapper: getAllOfHeaderAsString
           merged = true;
         }
       if (!merged) m.emplace_back(cel::Value::string(k), cel::Value::string(v));
     }
     return cel::Value::of_map(std::move(m));
   }
-  auto le = [&]() {
-    uint64_t v = 0;
-    for (size_t i = 0; i < 8 && i < raw->size(); ++i)
-      v |= static_cast<uint64_t>(static_cast<unsigned char>((*raw)[i])) << (8 * i);
-    return v;
-  };
-  if (key == "response.code" && raw->size() == 8)
-    return cel::Value::int64(static_cast<int64_t>(le()));
-  if ((key == "connection.id" || key == "connection_id") && raw->size() == 8)
-    return cel::Value::uint64(le());
-  if (cel::valid_utf8(*raw)) return cel::Value::string(*raw);
-  return cel::Value::bytes(*raw);
+  if (raw) {
+    if (auto t = attribute_type(key); t && raw->size() == (*t == AttrType::boolean ? 1u : 8u)) {
+      uint64_t v = le_u64(*raw);
+      switch (*t) {
+        case AttrType::int64:
+          return cel::Value::int64(static_cast<int64_t>(v));
+        case AttrType::uint64:
+          return cel::Value::uint64(v);
+        case AttrType::boolean:
+          return cel::Value::boolean((*raw)[0] != 0);
+        case AttrType::timestamp:
+        case AttrType::duration: {
+          auto ns = static_cast<int64_t>(v);
+          int64_t secs = ns / 1000000000, rem = ns % 1000000000;
+          if (rem < 0) rem += 1000000000, --secs;
+          return *t == AttrType::timestamp ? cel::Value::timestamp(secs, static_cast<int32_t>(rem))
+                                           : cel::Value::duration(secs, static_cast<int32_t>(rem));
+        }
+      }
+    }
+    return text_value(*raw);
+  }
+  if (auto tree = spec_tree(s, path, segments)) return tree;
+  return message_default(path);
 }
 
 // Envoy's foreign functions (envoyproxy/envoy source/extensions/common/wasm/foreign.cc), each

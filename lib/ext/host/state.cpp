@@ -150,6 +150,8 @@ std::optional<std::string> stream_attribute(const Context& c, const std::string&
   auto req_header = [&](const char* k) -> std::optional<std::string> {
     return req ? header_value(*req, k) : std::nullopt;
   };
+  // StreamInfo::startTime (Envoy filters/common/expr/context.cc "time"): 8-byte Unix nanoseconds.
+  if (path == "request.time") return le64(c.start_ns);
   if (path == "request.path") return req_header(":path");
   if (path == "request.url_path") {
     auto p = req_header(":path");
@@ -182,6 +184,18 @@ std::optional<std::string> stream_attribute(const Context& c, const std::string&
   return std::nullopt;
 }
 }  // namespace
+
+std::vector<HostState::PropertyLayer> HostState::property_layers() {
+  std::vector<PropertyLayer> out;
+  for (Context* x = effective(); x;) {
+    out.push_back({&x->properties, &x->property_kinds});
+    if (x->is_root()) break;
+    auto p = contexts.find(x->parent);
+    x = p == contexts.end() ? nullptr : &p->second;
+  }
+  out.push_back({&config.properties, &config.property_kinds});
+  return out;
+}
 
 std::optional<std::string> HostState::property(const std::string& path) {
   Context* c = effective();

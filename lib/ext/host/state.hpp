@@ -48,6 +48,8 @@ struct Context {
   bool close_upstream = false;
   bool done_pending = false;  // proxy_on_done returned false; proxy_done completes it
   std::map<std::string, std::string> properties;  // per-stream properties (path "a.b.c")
+  PropertyKinds property_kinds;
+  uint64_t start_ns = 0;  // when the stream began (request.time)
   // declare_property on this context: name -> readonly (only the root context's count).
   std::map<std::string, bool> declared_properties;
   std::map<std::string, std::string> filter_state;  // set_envoy_filter_state: key -> bytes
@@ -63,6 +65,7 @@ struct HostConfig {
   // Property path (segments joined with '.') -> value bytes, already encoded the way Envoy
   // serializes them (strings raw, integers 8-byte little-endian, booleans 1 byte).
   std::map<std::string, std::string> properties;
+  PropertyKinds property_kinds;
   std::map<std::string, std::string> environment;  // WASI environ
   LogLevel log_level = LogLevel::info;  // proxy_get_log_level: Envoy's default log level is info
   std::string envoy_version;            // the Envoy release emulated ("" = newest known)
@@ -169,6 +172,12 @@ class HostState {
   // Finds a property for the effective context: stream properties, then plugin properties,
   // then what the host derives (plugin_root_id, request.path, request.headers.<k>, ...).
   std::optional<std::string> property(const std::string& dotted_path);
+  // The spec-given property sources property() reads, innermost (the stream's) first.
+  struct PropertyLayer {
+    const std::map<std::string, std::string>* values;
+    const PropertyKinds* kinds;
+  };
+  std::vector<PropertyLayer> property_layers();
 };
 
 }  // namespace ext::host

@@ -165,4 +165,11 @@ struct Metric {
   std::vector<uint64_t> recorded;  // histogram values (all of them)
 };
 
+// How a spec typed each property leaf, keyed by the leaf's path segments joined with '\0' (a
+// segment may itself contain '.': a YAML key with dots is one segment) and also by its dotted
+// path: CEL expressions (expr_evaluate) see these types and the structure (a nested mapping is
+// a CEL map), while proxy_get_property sees the encoded bytes.
+enum class PropertyKind : uint8_t { string, int64, dbl, boolean };
+using PropertyKinds = std::map<std::string, PropertyKind>;
+
 }  // namespace ext::host

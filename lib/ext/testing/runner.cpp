@@ -559,6 +559,7 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
                                        : opts.default_configuration.value_or("");
   ho.config.vm_configuration = spec.plugin.vm_configuration;
   ho.config.properties = spec.plugin.properties;
+  ho.config.property_kinds = spec.plugin.property_kinds;
   ho.config.environment = spec.plugin.environment;
   if (spec.plugin.log_level) ho.config.log_level = *spec.plugin.log_level;
   ho.limits = opts.limits;

@@ -173,30 +173,40 @@ struct Parser {
 
   // Properties: nested mappings flatten to dotted paths; plain integers and booleans take
   // Envoy's encodings, quoted scalars stay strings.
-  void properties(const YAML::Node& n, const std::string& prefix,
-                  std::map<std::string, std::string>& out, int depth = 0) const {
+  // `segments` is the same path with '\0' between segments (host::PropertyKinds).
+  void properties(const YAML::Node& n, const std::string& prefix, const std::string& segments,
+                  std::map<std::string, std::string>& out, host::PropertyKinds& kinds,
+                  int depth = 0) const {
     require_map(n, "properties");
     if (depth > k_max_depth) bad(n, "properties nested deeper than 128 levels");
     for (auto it = n.begin(); it != n.end(); ++it) {
       charge(it->first, it->first.Scalar().size() + prefix.size());
       std::string key = prefix.empty() ? it->first.Scalar() : prefix + "." + it->first.Scalar();
+      std::string seg = prefix.empty() ? it->first.Scalar() : segments + '\0' + it->first.Scalar();
       // A copy: yaml-cpp's operator-> returns a proxy, and a reference into it dangles at the
       // end of this statement (ASan via the spec fuzz target).
       const YAML::Node v = it->second;
       if (v.IsMap()) {
-        properties(v, key, out, depth + 1);
+        properties(v, key, seg, out, kinds, depth + 1);
         continue;
       }
       if (!v.IsScalar()) bad(v, "property \"" + key + "\" must be a scalar or a mapping");
       auto j = to_json(v);
-      if (j.is_boolean())
+      auto& kind = kinds[seg];
+      if (j.is_boolean()) {
         out[key] = encode_bool(j.get<bool>());
-      else if (j.is_number() && is_struct_path(key))
+        kind = host::PropertyKind::boolean;
+      } else if (j.is_number() && is_struct_path(key)) {
         out[key] = encode_double(j.get<double>());
-      else if (j.is_number_integer())
+        kind = host::PropertyKind::dbl;
+      } else if (j.is_number_integer()) {
         out[key] = encode_int(j.get<int64_t>());
-      else
+        kind = host::PropertyKind::int64;
+      } else {
         out[key] = v.Scalar();
+        kind = host::PropertyKind::string;
+      }
+      if (seg != key) kinds[key] = kind;  // also by the dotted path (host::PropertyKinds)
     }
   }
 
@@ -451,7 +461,7 @@ struct Parser {
           if (e["regex"]) {
             le.text = str(e["regex"], "regex");
             le.regex = true;
-            auto re = Regex::compile(le.text);
+            auto re = util::Regex::compile(le.text);
             if (!re) bad(e["regex"], re.error().message());
             le.compiled = std::move(*re);
           }
@@ -576,8 +586,9 @@ struct Parser {
       }
     }
     if (n["properties"]) {
-      properties(n["properties"], "", c.http.properties);
+      properties(n["properties"], "", "", c.http.properties, c.http.property_kinds);
       c.tcp_input.properties = c.http.properties;
+      c.tcp_input.property_kinds = c.http.property_kinds;
     }
     if (n["http_calls"]) c.http_calls = scripts(n["http_calls"]);
     if (n["grpc_calls"]) c.grpc_calls = grpc_scripts(n["grpc_calls"]);
@@ -644,7 +655,8 @@ struct Parser {
         s.plugin.has_configuration = true;
       }
       if (p["vm_configuration"]) s.plugin.vm_configuration = config_text(p["vm_configuration"]);
-      if (p["properties"]) properties(p["properties"], "", s.plugin.properties);
+      if (p["properties"])
+        properties(p["properties"], "", "", s.plugin.properties, s.plugin.property_kinds);
       if (auto e = p["environment"]) {
         require_map(e, "environment");
         for (auto it = e.begin(); it != e.end(); ++it)

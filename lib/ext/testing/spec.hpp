@@ -14,7 +14,7 @@
 
 #include "ext/core/result.hpp"
 #include "ext/host/host.hpp"
-#include "ext/testing/regex.hpp"
+#include "ext/util/regex.hpp"
 
 namespace ext::testing {
 
@@ -58,7 +58,7 @@ struct LocalResponseExpect {
 struct LogExpect {
   std::string text;
   bool regex = false;
-  std::optional<Regex> compiled;  // for regex entries (checked when the spec is read)
+  std::optional<util::Regex> compiled;  // for regex entries (checked when the spec is read)
   std::optional<host::LogLevel> level;
 };
 
@@ -137,6 +137,7 @@ struct Plugin {
   std::string configuration;
   std::string vm_configuration;
   std::map<std::string, std::string> properties;  // encoded (Envoy's serialization)
+  host::PropertyKinds property_kinds;             // each leaf's type, for CEL
   std::map<std::string, std::string> environment;
   std::optional<host::LogLevel> log_level;
   std::vector<HttpCallScript> http_calls;  // answers for calls made outside cases

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "ext/host/cel.hpp"
+#include "ext/host/cel_time.hpp"
 #include "ext/host/pairs.hpp"
 
 using namespace ext::host;
@@ -69,8 +70,14 @@ TEST_CASE("cel: evaluation errors", "[host][cel]") {
   CHECK(err("1 + 1u").find("no matching overload") == 0);
   CHECK(err("[1][5]") == "index out of range");
   CHECK(err("{'a': 1}['b']") == "no such key");
-  CHECK(err("nope(1)") == "no such function: nope");
-  CHECK(err("'a'.matches('a')").find("not evaluated") != std::string::npos);
+  CHECK(err("'a'.matches('(')").find("invalid regex") == 0);
+  CHECK(err("timestamp('2024-13-01T00:00:00Z')") == "String to Timestamp conversion failed");
+  CHECK(err("duration('1d')") == "String to Duration conversion failed");
+  CHECK(err("timestamp('9999-12-31T23:59:59Z') + duration('1s')") == "timestamp overflow");
+  CHECK(err("timestamp(0).getHours('Mars/Olympus')") == "Invalid timezone");
+  CHECK(err("[1, 'a'].all(x, x > 0)").find("no matching overload") == 0);
+  CHECK(err("[1, 2].map(x, x / 0)") == "division by zero");
+  CHECK(err("1.all(x, true)").find("needs a list or map") != std::string::npos);
   CHECK(err("source.address") == "no such attribute: source.address");
   CHECK(err("{'a': 1, 'a': 2}") == "repeated map key");
 }
@@ -84,8 +91,11 @@ TEST_CASE("cel: attributes resolve when used", "[host][cel]") {
 }
 
 TEST_CASE("cel: parse errors and limits", "[host][cel]") {
-  for (const char* bad : {"1 +", "(1", "'open", "1 ? 2", "a.", "[1,", "{1: }",
-                          "99999999999999999999", "'\\q'", "1 2"}) {
+  for (const char* bad :
+       {"1 +", "(1", "'open", "1 ? 2", "a.", "[1,", "{1: }", "99999999999999999999", "'\\q'", "1 2",
+        // Envoy builds with fail_on_warnings: no overload, no expression.
+        "nope(1)", "size(1, 2)", "'a'.startsWith()", "int(1, 2)", "'a'.lowerAscii()",
+        "[1].all(1, true)", "[1].exists(x.y, true)"}) {
     INFO(bad);
     CHECK_FALSE(cel::parse(bad));
   }
@@ -111,4 +121,92 @@ TEST_CASE("cel: values serialize as Envoy's serializeValue", "[host][cel]") {
   auto l = cel::serialize(eval("['a', 'b']"));
   REQUIRE(l);
   CHECK(parse_pairs(*l) == HeaderMap{{"a", ""}, {"b", ""}});
+}
+
+TEST_CASE("cel: comprehension macros", "[host][cel]") {
+  CHECK(is_true("[1, 2, 3].all(x, x > 0) && ![1, 2, 3].all(x, x > 1)"));
+  CHECK(is_true("[1, 2, 3].exists(x, x == 2) && ![1, 2].exists(x, x == 5)"));
+  CHECK(is_true("[1, 2, 3].exists_one(x, x > 2) && ![1, 2, 3].exists_one(x, x > 1)"));
+  CHECK(is_true("[1, 2, 3].map(x, x * 2) == [2, 4, 6]"));
+  CHECK(is_true("[1, 2, 3].map(x, x > 1, x * 10) == [20, 30]"));
+  CHECK(is_true("[1, 2, 3, 4].filter(x, x % 2 == 0) == [2, 4]"));
+  CHECK(is_true("{'a': 1, 'b': 2}.all(k, k in ['a', 'b'])"));  // maps iterate their keys
+  CHECK(is_true("{'a': 1}.map(k, k + '!') == ['a!']"));
+  CHECK(is_true("[[1, 2], [3]].all(l, l.all(x, x > 0))"));  // nested, each its own variable
+  CHECK(is_true("[].all(x, false) && ![].exists(x, true)"));
+  // Errors are absorbed as by && and ||: a false (all) or a true (exists) decides.
+  CHECK(is_true("![0, 1].all(x, 1 / x > 1)"));
+  CHECK(is_true("[0, 1].exists(x, 1 / x == 1)"));
+  // The variable shadows an attribute of the same name inside the macro only.
+  CHECK(is_true("['/x'].all(request, request == '/x') && request.path.startsWith('/api')"));
+  CHECK(is_true("request.headers.exists(h, h == 'x-user')"));
+}
+
+TEST_CASE("cel: matches uses RE2 syntax over a linear-time matcher", "[host][cel]") {
+  CHECK(is_true("'abc123'.matches('[a-z]+\\\\d+') && matches('abc', '^a.c$')"));
+  CHECK(is_true("'xABCx'.matches('(?i)abc') && !'xABCx'.matches('abc')"));
+  CHECK(is_true("'h\\u00e9llo'.matches('^h.llo$')"));  // '.' is one UTF-8 character
+  CHECK(is_true("'h\\u00e9llo'.matches('^h[^a]llo$')"));
+  CHECK(is_true("'a\\nb'.matches('(?s)a.b') && !'a\\nb'.matches('a.b')"));
+  CHECK(is_true("'a\\nb'.matches('(?m)^b$') && !'a\\nb'.matches('^b$')"));
+  CHECK(is_true("'v1.2'.matches('^v(?P<major>[[:digit:]]+)\\\\.\\\\d+\\\\z')"));
+  CHECK(is_true("request.path.matches('^/api/v[0-9]+')"));
+  // RE2 features ext's matcher lacks are an evaluation error naming the construct.
+  CHECK(err("'a'.matches('\\\\pL')").find("invalid regex") == 0);
+  // A pathological pattern costs linear time (no backtracking).
+  CHECK(is_true("!'aaaa'.matches('(a*)*b') && '\\101\\u00e9' == 'A\\U000000e9'"));
+  std::string long_a = "'" + std::string(3900, 'a') + "'";
+  CHECK(is_true("!" + long_a + ".matches('(a|aa)*(a|aa)*b')"));
+}
+
+TEST_CASE("cel: timestamps and durations", "[host][cel]") {
+  CHECK(is_true("timestamp('2024-01-01T00:00:00Z') == timestamp(1704067200)"));
+  CHECK(is_true("int(timestamp('2024-01-01T01:00:00+01:00')) == 1704067200"));
+  CHECK(is_true("string(timestamp('2024-01-01T00:00:00.5Z')) == '2024-01-01T00:00:00.500Z'"));
+  CHECK(
+      is_true("string(timestamp('2024-02-29T23:59:59.000000001Z')) == "
+              "'2024-02-29T23:59:59.000000001Z'"));
+  CHECK(is_true("duration('1h30m') == duration('5400s') && duration('1.5s') < duration('2s')"));
+  CHECK(is_true("string(duration('-1.5s')) == '-1.500s' && string(duration('90m')) == '5400s'"));
+  CHECK(is_true("duration('250ms') + duration('750ms') == duration('1s')"));
+  CHECK(
+      is_true("timestamp('2024-01-01T00:00:00Z') + duration('24h') == "
+              "timestamp('2024-01-02T00:00:00Z')"));
+  CHECK(
+      is_true("timestamp('2024-01-02T00:00:00Z') - timestamp('2024-01-01T00:00:00Z') == "
+              "duration('86400s')"));
+  CHECK(is_true("duration('2h').getHours() == 2 && duration('2h').getMinutes() == 120"));
+  CHECK(is_true(
+      "duration('-1.5s').getSeconds() == -1 && duration('1.25s').getMilliseconds() == 250"));
+  // 2024-03-05T14:07:09.123Z was a Tuesday, the 65th day (0-based 64) of a leap year.
+  auto t = std::string("timestamp('2024-03-05T14:07:09.123Z')");
+  CHECK(is_true(t + ".getFullYear() == 2024 && " + t + ".getMonth() == 2"));
+  CHECK(is_true(t + ".getDate() == 5 && " + t + ".getDayOfMonth() == 4"));
+  CHECK(is_true(t + ".getDayOfWeek() == 2 && " + t + ".getDayOfYear() == 64"));
+  CHECK(is_true(t + ".getHours() == 14 && " + t + ".getMinutes() == 7"));
+  CHECK(is_true(t + ".getSeconds() == 9 && " + t + ".getMilliseconds() == 123"));
+  CHECK(is_true(t + ".getHours('+05:30') == 19 && " + t + ".getMinutes('-00:30') == 37"));
+  CHECK(is_true(t + ".getHours('UTC') == 14"));
+  CHECK(cel::serialize(eval("timestamp(1)")) == std::string("\x00\xca\x9a\x3b\0\0\0\0", 8));
+  CHECK(cel::serialize(eval("duration('1ns')")) == std::string("\1\0\0\0\0\0\0\0", 8));
+}
+
+TEST_CASE("cel: IANA time zones come from the system's zoneinfo (TZif)", "[host][cel]") {
+  // Debian's tzdata (scripts/setup). Paris is UTC+1 in winter and UTC+2 in summer.
+  CHECK(is_true("timestamp('2024-01-15T12:00:00Z').getHours('Europe/Paris') == 13"));
+  CHECK(is_true("timestamp('2024-07-15T12:00:00Z').getHours('Europe/Paris') == 14"));
+  CHECK(is_true("timestamp('2024-07-15T02:00:00Z').getDate('America/New_York') == 14"));
+  CHECK(err("timestamp(0).getHours('../../etc/passwd')") == "Invalid timezone");
+  // Bytes that are not TZif are refused, never read past their end.
+  CHECK_FALSE(cel::tzif_offset("TZif2", 0));
+  CHECK_FALSE(cel::tzif_offset(std::string(44, 'x'), 0));
+}
+
+TEST_CASE("cel: bool, dyn and string conversions", "[host][cel]") {
+  CHECK(is_true("bool('true') && !bool('0') && bool(true) && dyn(1) == 1"));
+  CHECK(is_true("int(true) == 1 && string(1.5) == '1.5' && string(2.0) == '2'"));
+  CHECK(err("bool('yes')").find("conversion error") != std::string::npos);
+  CHECK(is_true("type(1) == int && type('a') == string && type([]) == list && type(int) == type"));
+  CHECK(is_true("type(duration('1s')) != type(1) && type(1u) == uint"));
+  CHECK_FALSE(cel::serialize(eval("type(1)")));  // Envoy's serializeValue has no type case
 }

@@ -6,11 +6,13 @@
 //   [ENVOY] = envoyproxy/envoy source/extensions/common/wasm/context.cc
 // A probe records each hostcall's result by logging two bytes: its letter and '0' + status.
 #include <catch2/catch.hpp>
+#include <cstring>
 #include <map>
 
 #include "ext/digest/signature.hpp"
 #include "ext/host/envoy_versions.hpp"
 #include "ext/host/host.hpp"
+#include "ext/host/pairs.hpp"
 #include "ext/host/proto_wire.hpp"
 #include "ext/wasm/abi_tables.hpp"
 #include "ext/wasm/module.hpp"
@@ -1218,4 +1220,80 @@ TEST_CASE("conformance: CEL foreign functions expr_create, expr_evaluate, expr_d
   // [ENVOY] DeleteExpressionFactory: OK, then the token is gone.
   CHECK(c['l'] == OK);
   CHECK(c['m'] == NOT_FOUND);
+}
+
+TEST_CASE("conformance: CEL sees Envoy's typed attributes, metadata and the standard library",
+          "[host][conformance][cel]") {
+  auto token = [](uint32_t t) {
+    std::string out(4, '\0');
+    for (int k = 0; k < 4; ++k) out[k] = static_cast<char>((t >> (8 * k)) & 0xff);
+    return out;
+  };
+  auto le = [](uint64_t v) {
+    std::string out(8, '\0');
+    for (int k = 0; k < 8; ++k) out[k] = static_cast<char>((v >> (8 * k)) & 0xff);
+    return out;
+  };
+  ForeignProbe f;
+  // [ENVOY] foreign.cc CreateExpressionFactory: a call no overload provides fails
+  // CreateExpression (cel-cpp fail_on_warnings) -> BAD_ARGUMENT, no token.
+  f.root += f.call('a', "expr_create", "nope(1)");
+  f.root += f.call('b', "expr_create", "metadata.filter_metadata['envoy.lb'].canary");  // 0
+  f.root += f.call('c', "expr_create", "xds.node.id + '/' + xds.node.cluster");         // 1
+  f.root += f.call('d', "expr_create", "request.time.getFullYear()");                   // 2
+  f.root += f.call('e', "expr_create",
+                   "request.headers.all(h, h.matches('^:?[a-z-]+$')) && "
+                   "[1, 2, 3].filter(x, x > 1).size() == 2");          // 3
+  f.root += f.call('g', "expr_create", "xds.node.metadata.replicas");  // 4
+  f.root += f.call('i', "expr_create", "request.time");                // 5
+  f.stream += f.call('B', "expr_evaluate", token(0));
+  f.stream += f.call('C', "expr_evaluate", token(1));
+  f.stream += f.call('D', "expr_evaluate", token(2));
+  f.stream += f.call('E', "expr_evaluate", token(3));
+  f.stream += f.call('G', "expr_evaluate", token(4));
+  f.stream += f.call('I', "expr_evaluate", token(5));
+  // proxy_get_property reaches a leaf under a key holding '.' by its NUL-separated segments and
+  // a mapping as serialized pairs [ENVOY] context.cc getProperty.
+  f.stream += f.get_property('P', std::string("metadata\0filter_metadata\0envoy.lb\0zone", 38));
+  f.stream += f.get_property('Q', std::string("metadata\0filter_metadata\0envoy.lb", 33));
+  f.stream += f.get_property('R', "request.path");  // one segment with '.': nothing
+  HostConfig cfg;
+  cfg.properties["metadata.filter_metadata.envoy.lb.canary"] = std::string("\1", 1);
+  cfg.properties["metadata.filter_metadata.envoy.lb.zone"] = "eu";
+  cfg.property_kinds[std::string("metadata\0filter_metadata\0envoy.lb\0canary", 40)] =
+      PropertyKind::boolean;
+  cfg.property_kinds[std::string("metadata\0filter_metadata\0envoy.lb\0zone", 38)] =
+      PropertyKind::string;
+  cfg.properties["xds.node.id"] = "n1";
+  cfg.property_kinds[std::string("xds\0node\0id", 11)] = PropertyKind::string;
+  double three = 3;
+  uint64_t bits = 0;
+  std::memcpy(&bits, &three, 8);
+  cfg.properties["xds.node.metadata.replicas"] = le(bits);
+  cfg.property_kinds[std::string("xds\0node\0metadata\0replicas", 26)] = PropertyKind::dbl;
+  auto h = host(f.wasm(), cfg);
+  auto c0 = codes(h->logs());
+  CHECK(c0['a'] == BAD_ARGUMENT);
+  for (char k : {'b', 'c', 'd', 'e', 'g', 'i'}) {
+    INFO(k);
+    CHECK(c0[k] == OK);
+  }
+  auto out = h->run_http(request({{"x-user", "ann"}}));
+  REQUIRE_FALSE(out.error);
+  auto c = codes(out.logs);
+  for (char k : {'B', 'C', 'D', 'E', 'G', 'I', 'P', 'Q'}) {
+    INFO(k);
+    CHECK(c[k] == OK);
+  }
+  CHECK(result_of(out.logs, 'B') == std::string("\1", 1));  // a bool: 1 byte
+  CHECK(result_of(out.logs, 'C') == "n1/");     // xds.node.cluster: the proto3 default ""
+  CHECK(result_of(out.logs, 'D') == le(2024));  // the host's clock starts 2024-01-01
+  CHECK(result_of(out.logs, 'E') == std::string("\1", 1));
+  CHECK(result_of(out.logs, 'G') == le(bits));                        // a Struct number: double
+  CHECK(result_of(out.logs, 'I') == le(1704067200ull * 1000000000));  // timestamp: Unix ns
+  CHECK(result_of(out.logs, 'P') == "eu");
+  auto pairs = parse_pairs(result_of(out.logs, 'Q'));
+  REQUIRE(pairs);
+  CHECK(*pairs == HeaderMap{{"canary", std::string("\1", 1)}, {"zone", "eu"}});
+  CHECK(c['R'] == NOT_FOUND);
 }

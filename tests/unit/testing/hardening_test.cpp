@@ -3,12 +3,13 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 
-#include "ext/testing/regex.hpp"
 #include "ext/testing/runner.hpp"
 #include "ext/testing/spec.hpp"
+#include "ext/util/regex.hpp"
 #include "support/paths.hpp"
 
 using namespace ext::testing;
+using ext::util::Regex;
 
 namespace {
 

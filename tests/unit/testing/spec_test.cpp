@@ -74,6 +74,15 @@ cases:
   CHECK(s->plugin.properties.at("node.metadata.ratio") == as_double(0.5));
   CHECK(s->plugin.properties.at("quoted") == "42");
   CHECK(s->plugin.properties.at("flag") == encode_bool(false));
+  // Each leaf's type for CEL, by its segments ('\0') and by its dotted path.
+  using K = ext::host::PropertyKind;
+  const auto& kinds = s->plugin.property_kinds;
+  CHECK(kinds.at(std::string("node\0id", 7)) == K::string);
+  CHECK(kinds.at("node.id") == K::string);
+  CHECK(kinds.at(std::string("node\0metadata\0replicas", 22)) == K::dbl);
+  CHECK(kinds.at("port") == K::int64);
+  CHECK(kinds.at("quoted") == K::string);
+  CHECK(kinds.at("flag") == K::boolean);
   REQUIRE(s->cases.size() == 2);
   const auto& c = s->cases[0];
   CHECK(c.name == "case 1");

@@ -1,12 +1,12 @@
 // A small Pike VM (Thompson's construction, threads in lock step): linear in the input, no
 // recursion over the input, an explicit work budget. Our own code; see regex.hpp for the subset.
-#include "ext/testing/regex.hpp"
+#include "ext/util/regex.hpp"
 
 #include <cctype>
 
 #include "ext/core/error.hpp"
 
-namespace ext::testing {
+namespace ext::util {
 
 namespace {
 
@@ -17,9 +17,9 @@ constexpr int k_max_count = 1000;
 
 using Set = std::vector<bool>;
 
-struct Node {
+struct RxNode {
   enum Kind { set, cat, alt, rep, assertion } kind = cat;
-  std::vector<Node> kids;
+  std::vector<RxNode> kids;
   uint32_t value = 0;  // set index or assertion op
   int min = 0, max = -1;
 };
@@ -28,11 +28,16 @@ bool is_word(unsigned char c) {
   return std::isalnum(c) || c == '_';
 }
 
-struct Parser {
+struct RxParser {
   std::string_view p;
   std::vector<Set>& sets;
+  Regex::Dialect dialect = Regex::Dialect::log;
   size_t i = 0;
   int depth = 0;
+  // RE2 flags (re2 dialect): (?i) case-insensitive, (?s) '.' matches \n, (?m) ^ and $ at lines.
+  bool fold = false, dot_nl = false, multi_line = false;
+
+  bool re2() const { return dialect == Regex::Dialect::re2; }
 
   [[noreturn]] void bad(const std::string& m) const {
     throw Error(Errc::parse, "regex: " + m + " (at offset " + std::to_string(i) + ")",
@@ -40,34 +45,115 @@ struct Parser {
   }
   bool more() const { return i < p.size(); }
 
-  Node set_node(Set s) {
+  RxNode raw_set(Set s) {
     sets.push_back(std::move(s));
-    Node n;
-    n.kind = Node::set;
+    RxNode n;
+    n.kind = RxNode::set;
     n.value = static_cast<uint32_t>(sets.size() - 1);
     return n;
   }
-  Node literal(unsigned char c) {
+  static void fold_case(Set& s) {
+    for (int b = 'a'; b <= 'z'; ++b)
+      if (s[b] || s[b - 'a' + 'A']) s[b] = s[b - 'a' + 'A'] = true;
+  }
+  static Set range(int lo, int hi) {
+    Set s(256, false);
+    for (int b = lo; b <= hi; ++b) s[b] = true;
+    return s;
+  }
+  // RE2 matches UTF-8 text a character at a time: a class that includes every byte >= 0x80
+  // (a negated class, '.', \D ...) matches any one multi-byte character there instead.
+  RxNode set_node(Set s) {
+    if (fold) fold_case(s);
+    if (!re2()) return raw_set(std::move(s));
+    int high = 0;
+    for (int b = 0x80; b < 256; ++b) high += s[b] ? 1 : 0;
+    if (high == 0) return raw_set(std::move(s));
+    if (high != 0x80) bad("non-ASCII characters in a class are not supported");
+    for (int b = 0x80; b < 256; ++b) s[b] = false;
+    RxNode a;
+    a.kind = RxNode::alt;
+    a.kids.push_back(raw_set(std::move(s)));
+    for (int len = 2; len <= 4; ++len) {
+      RxNode c;
+      c.kind = RxNode::cat;
+      c.kids.push_back(raw_set(len == 2   ? range(0xc2, 0xdf)
+                               : len == 3 ? range(0xe0, 0xef)
+                                          : range(0xf0, 0xf4)));
+      for (int k = 1; k < len; ++k) c.kids.push_back(raw_set(range(0x80, 0xbf)));
+      a.kids.push_back(std::move(c));
+    }
+    return a;
+  }
+  RxNode literal(unsigned char c) {  // a byte of the pattern (UTF-8 text matches byte by byte)
     Set s(256, false);
     s[c] = true;
-    return set_node(std::move(s));
+    if (fold) fold_case(s);
+    return raw_set(std::move(s));
   }
-  Node assertion(Regex::Inst::Op op) {
-    Node n;
-    n.kind = Node::assertion;
+  // [:alpha:] and the other POSIX classes RE2 accepts inside brackets; false when p[i] does not
+  // start one.
+  bool posix_class(Set& s) {
+    if (!re2() || p.substr(i, 2) != "[:") return false;
+    auto end = p.find(":]", i + 2);
+    if (end == std::string_view::npos) return false;
+    std::string_view name = p.substr(i + 2, end - i - 2);
+    bool neg = !name.empty() && name[0] == '^';
+    if (neg) name.remove_prefix(1);
+    int (*pred)(int) = nullptr;
+    if (name == "alnum")
+      pred = [](int c) { return std::isalnum(c); };
+    else if (name == "alpha")
+      pred = [](int c) { return std::isalpha(c); };
+    else if (name == "ascii")
+      pred = [](int c) { return c < 0x80 ? 1 : 0; };
+    else if (name == "blank")
+      pred = [](int c) { return c == ' ' || c == '\t' ? 1 : 0; };
+    else if (name == "cntrl")
+      pred = [](int c) { return std::iscntrl(c); };
+    else if (name == "digit")
+      pred = [](int c) { return std::isdigit(c); };
+    else if (name == "graph")
+      pred = [](int c) { return std::isgraph(c); };
+    else if (name == "lower")
+      pred = [](int c) { return std::islower(c); };
+    else if (name == "print")
+      pred = [](int c) { return std::isprint(c); };
+    else if (name == "punct")
+      pred = [](int c) { return std::ispunct(c); };
+    else if (name == "space")
+      pred = [](int c) { return std::isspace(c); };
+    else if (name == "upper")
+      pred = [](int c) { return std::isupper(c); };
+    else if (name == "word")
+      pred = [](int c) { return is_word(static_cast<unsigned char>(c)) ? 1 : 0; };
+    else if (name == "xdigit")
+      pred = [](int c) { return std::isxdigit(c); };
+    else
+      bad("an unknown class [:" + std::string(name) + ":]");
+    for (int b = 0; b < 256; ++b) {
+      bool in = b < 0x80 && pred(b) != 0;
+      if (neg ? !in : in) s[b] = true;
+    }
+    i = end + 2;
+    return true;
+  }
+  RxNode assertion(Regex::Inst::Op op) {
+    RxNode n;
+    n.kind = RxNode::assertion;
     n.value = op;
     return n;
   }
 
   // \d \w \s and their negations into `s`; false when `c` is not one of them.
-  static bool class_escape(char c, Set& s) {
-    Set add(256, false);
+  // (RE2's \s is [\t\n\f\r ], without \v.)
+  bool class_escape(char c, Set& s) const {
     char lower = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (lower != 'd' && lower != 'w' && lower != 's') return false;
     for (int b = 0; b < 256; ++b) {
       bool in = lower == 'd'   ? (b >= '0' && b <= '9')
                 : lower == 'w' ? is_word(static_cast<unsigned char>(b))
-                               : (b == ' ' || (b >= '\t' && b <= '\r'));
+                               : (b == ' ' || (b >= '\t' && b <= '\r' && !(re2() && b == '\v')));
       if (std::isupper(static_cast<unsigned char>(c))) in = !in;
       if (in) s[b] = true;
     }
@@ -116,7 +202,7 @@ struct Parser {
     return static_cast<unsigned char>(c);
   }
 
-  Node klass() {
+  RxNode klass() {
     ++i;  // [
     bool negate = more() && p[i] == '^';
     if (negate) ++i;
@@ -127,6 +213,7 @@ struct Parser {
         ++i;
         break;
       }
+      if (posix_class(s)) continue;
       unsigned char lo;
       if (p[i] == '\\') {
         ++i;
@@ -155,38 +242,82 @@ struct Parser {
       }
       for (int b = lo; b <= hi; ++b) s[b] = true;
     }
+    if (fold) fold_case(s);  // before negation: (?i)[^a] excludes 'A' too
     if (negate) s.flip();
-    return set_node(std::move(s));
+    bool saved = fold;
+    fold = false;
+    RxNode n = set_node(std::move(s));
+    fold = saved;
+    return n;
   }
 
-  Node atom() {
+  RxNode atom() {
     char c = p[i];
     if (c == '(') {
       ++i;
       if (++depth > k_max_depth) bad("groups nested deeper than 64");
-      if (p.substr(i, 2) == "?:")
+      bool saved[3] = {fold, dot_nl, multi_line};
+      if (p.substr(i, 2) == "?:") {
         i += 2;
-      else if (more() && p[i] == '?')
+      } else if (re2() && (p.substr(i, 3) == "?P<" || p.substr(i, 2) == "?<")) {
+        i += p[i + 1] == 'P' ? 3 : 2;  // a named group: the name does not change a yes/no search
+        size_t start = i;
+        while (more() && is_word(static_cast<unsigned char>(p[i]))) ++i;
+        if (i == start || !more() || p[i] != '>') bad("a bad group name");
+        ++i;
+      } else if (re2() && more() && p[i] == '?') {
+        // (?flags) for the rest of the enclosing group, (?flags:re) for re alone.
+        ++i;
+        bool on = true, any = false;
+        while (more() && p[i] != ')' && p[i] != ':') {
+          char f = p[i++];
+          if (f == '-' && on) {
+            on = false;
+            continue;
+          }
+          if (f == 'i')
+            fold = on;
+          else if (f == 's')
+            dot_nl = on;
+          else if (f == 'm')
+            multi_line = on;
+          else if (f != 'U')
+            bad(std::string("an unsupported flag or group (?") + f);
+          any = true;
+        }
+        if (!more() || !any) bad("a bad flag group");
+        if (p[i] == ')') {  // applies to what follows: not restored at this group's end
+          ++i;
+          --depth;
+          RxNode empty;
+          empty.kind = RxNode::cat;
+          return empty;
+        }
+        ++i;  // ':'
+      } else if (more() && p[i] == '?') {
         bad("lookaround and named groups are not supported");
-      Node n = alt();
+      }
+      RxNode n = alt();
       if (!more() || p[i] != ')') bad("a missing )");
       ++i;
       --depth;
+      fold = saved[0], dot_nl = saved[1], multi_line = saved[2];
       return n;
     }
     if (c == '*' || c == '+' || c == '?') bad("nothing to repeat");
     if (c == '^') {
       ++i;
-      return assertion(Regex::Inst::begin);
+      return assertion(multi_line ? Regex::Inst::line_begin : Regex::Inst::begin);
     }
     if (c == '$') {
       ++i;
-      return assertion(Regex::Inst::end);
+      return assertion(multi_line ? Regex::Inst::line_end : Regex::Inst::end);
     }
     if (c == '.') {
       ++i;
       Set s(256, true);
-      s['\n'] = s['\r'] = false;
+      if (!dot_nl) s['\n'] = false;
+      if (!re2()) s['\r'] = false;
       return set_node(std::move(s));
     }
     if (c == '[') return klass();
@@ -199,6 +330,10 @@ struct Parser {
         return assertion(e == 'b' ? Regex::Inst::word : Regex::Inst::not_word);
       }
       if (e >= '1' && e <= '9') bad("backreferences are not supported");
+      if (re2() && (e == 'A' || e == 'z')) {
+        ++i;
+        return assertion(e == 'A' ? Regex::Inst::begin : Regex::Inst::end);
+      }
       Set s(256, false);
       if (class_escape(e, s)) {
         ++i;
@@ -235,8 +370,8 @@ struct Parser {
     return true;
   }
 
-  Node repeat() {
-    Node a = atom();
+  RxNode repeat() {
+    RxNode a = atom();
     while (more()) {
       int mn = 0, mx = -1;
       char c = p[i];
@@ -252,9 +387,9 @@ struct Parser {
         break;
       }
       if (more() && p[i] == '?') ++i;  // lazy: same yes/no answer
-      if (a.kind == Node::assertion) bad("nothing to repeat");
-      Node r;
-      r.kind = Node::rep;
+      if (a.kind == RxNode::assertion) bad("nothing to repeat");
+      RxNode r;
+      r.kind = RxNode::rep;
       r.min = mn;
       r.max = mx;
       r.kids.push_back(std::move(a));
@@ -263,18 +398,18 @@ struct Parser {
     return a;
   }
 
-  Node cat() {
-    Node c;
-    c.kind = Node::cat;
+  RxNode cat() {
+    RxNode c;
+    c.kind = RxNode::cat;
     while (more() && p[i] != '|' && p[i] != ')') c.kids.push_back(repeat());
     return c;
   }
 
-  Node alt() {
-    Node first = cat();
+  RxNode alt() {
+    RxNode first = cat();
     if (!more() || p[i] != '|') return first;
-    Node a;
-    a.kind = Node::alt;
+    RxNode a;
+    a.kind = RxNode::alt;
     a.kids.push_back(std::move(first));
     while (more() && p[i] == '|') {
       ++i;
@@ -284,7 +419,7 @@ struct Parser {
   }
 };
 
-struct Compiler {
+struct RxCompiler {
   std::vector<Regex::Inst>& prog;
   uint32_t here() const { return static_cast<uint32_t>(prog.size()); }
   uint32_t push(Regex::Inst in) {
@@ -294,19 +429,19 @@ struct Compiler {
     prog.push_back(in);
     return here() - 1;
   }
-  void emit(const Node& n) {
+  void emit(const RxNode& n) {
     using I = Regex::Inst;
     switch (n.kind) {
-      case Node::set:
+      case RxNode::set:
         push({I::byte_set, n.value, 0});
         return;
-      case Node::assertion:
+      case RxNode::assertion:
         push({static_cast<I::Op>(n.value), 0, 0});
         return;
-      case Node::cat:
+      case RxNode::cat:
         for (const auto& k : n.kids) emit(k);
         return;
-      case Node::alt: {
+      case RxNode::alt: {
         std::vector<uint32_t> jumps;
         for (size_t k = 0; k + 1 < n.kids.size(); ++k) {
           uint32_t s = push({I::split, 0, 0});
@@ -319,8 +454,8 @@ struct Compiler {
         for (auto j : jumps) prog[j].x = here();
         return;
       }
-      case Node::rep: {
-        const Node& kid = n.kids.front();
+      case RxNode::rep: {
+        const RxNode& kid = n.kids.front();
         for (int k = 0; k < n.min; ++k) emit(kid);
         if (n.max < 0) {
           uint32_t s = push({I::split, 0, 0});
@@ -346,15 +481,15 @@ struct Compiler {
 
 }  // namespace
 
-Result<Regex> Regex::compile(std::string_view pattern) {
+Result<Regex> Regex::compile(std::string_view pattern, Dialect dialect) {
   if (pattern.size() > k_max_pattern)
     return fail(Errc::parse, "regex: the pattern is over 4,096 bytes");
   Regex r;
   try {
-    Parser ps{pattern, r.m_sets};
-    Node root = ps.alt();
+    RxParser ps{pattern, r.m_sets, dialect};
+    RxNode root = ps.alt();
     if (ps.more()) ps.bad("an unmatched )");
-    Compiler c{r.m_prog};
+    RxCompiler c{r.m_prog};
     c.emit(root);
     c.push({Inst::match, 0, 0});
   } catch (const Error& e) {
@@ -404,6 +539,12 @@ std::optional<bool> Regex::search(std::string_view text, uint64_t& steps) const 
         case Inst::end:
           if (pos == text.size()) stack.push_back(pc + 1);
           break;
+        case Inst::line_begin:
+          if (pos == 0 || text[pos - 1] == '\n') stack.push_back(pc + 1);
+          break;
+        case Inst::line_end:
+          if (pos == text.size() || text[pos] == '\n') stack.push_back(pc + 1);
+          break;
         case Inst::word:
         case Inst::not_word: {
           bool before = pos > 0 && is_word(static_cast<unsigned char>(text[pos - 1]));
@@ -432,4 +573,4 @@ std::optional<bool> Regex::search(std::string_view text, uint64_t& steps) const 
   return false;
 }
 
-}  // namespace ext::testing
+}  // namespace ext::util

@@ -1,0 +1,60 @@
+// ext::util — regular expressions for untrusted text (a spec's `logs: [{regex: ...}]`, the CEL
+// `matches` function of ext test's host), matched in linear time (a Pike VM: every thread advances
+// in lock step over the input, so the work is bounded by pattern size × input length and no input
+// length can overflow a stack, as std::regex_search did on a 200,000-character log line). The
+// documented subset (docs/test-spec.md "Regular expressions"): literals, `.`, classes `[a-z]`
+// `[^...]`, `\d \w \s \D \W \S`, escapes, anchors
+// `^ $ \b \B`, groups `( )` `(?: )`, alternation `|`, quantifiers `* + ? {n} {n,} {n,m}` (a
+// trailing `?` for laziness is accepted; it changes nothing for a yes/no search). Anything else
+// (backreferences, lookaround) is a spec error naming the construct.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ext/core/result.hpp"
+
+namespace ext::util {
+
+class Regex {
+ public:
+  // Parses `pattern` (at most 4,096 bytes; counted repetition expands to at most 20,000
+  // instructions). Error(parse) names what is wrong or unsupported.
+  // The log dialect is the subset above ('.' matches neither \n nor \r). The re2 dialect is
+  // what CEL's `matches` gets in Envoy (RE2 syntax, github.com/google/re2/wiki/Syntax): '.' and
+  // negated classes match one UTF-8 character and not only \n is excluded, flags (?i) (?s)
+  // (?m) (?U) and (?flags:re), named groups (?P<n>re) (?<n>re), \A \z, POSIX classes
+  // [[:alpha:]]; \p{...} Unicode classes, \C, \Q..\E and non-ASCII characters inside a class
+  // are an error naming the construct.
+  enum class Dialect { log, re2 };
+  static Result<Regex> compile(std::string_view pattern, Dialect dialect = Dialect::log);
+
+  // Does the pattern match anywhere in `text`? nullopt when `steps` (thread steps, decreased
+  // as the search runs) ran out before an answer.
+  std::optional<bool> search(std::string_view text, uint64_t& steps) const;
+
+  struct Inst {
+    enum Op : uint8_t {
+      byte_set,
+      split,
+      jump,
+      match,
+      begin,
+      end,
+      word,
+      not_word,
+      line_begin,
+      line_end
+    } op;
+    uint32_t x = 0, y = 0;  // split targets / jump target / byte_set index
+  };
+
+ private:
+  std::vector<Inst> m_prog;
+  std::vector<std::vector<bool>> m_sets;  // 256 entries each
+};
+
+}  // namespace ext::util
