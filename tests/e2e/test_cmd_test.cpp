@@ -80,7 +80,7 @@ TEST_CASE("ext test: bad input is reported, not crashed on", "[e2e][test]") {
         f, "cases:\n  - name: x\n    request: {headers: {\":path\": /}}\n    expectt: {}\n");
     auto r = run_ext({"test", th::filter_file("add_header").string(), "-f", f.string()});
     CHECK(r.exit_code == 1);
-    CHECK_THAT(r.err, Catch::Contains("typo.test.yaml:4: unknown key \"expectt\" in a case"));
+    CHECK_THAT(r.err, Catch::Contains("typo.test.yaml:4:5: unknown key \"expectt\" in a case"));
   }
   SECTION("a case naming a callback the module lacks fails") {
     auto f = dir.path() / "cb.test.yaml";
