@@ -2,24 +2,9 @@
 
 #include <algorithm>
 
-namespace ext::cli {
+#include "ext/util/strings.hpp"
 
-size_t edit_distance(std::string_view a, std::string_view b) {
-  a = a.substr(0, 64);
-  b = b.substr(0, 64);
-  const size_t n = a.size(), m = b.size();
-  std::vector<std::vector<size_t>> d(n + 1, std::vector<size_t>(m + 1, 0));
-  for (size_t i = 0; i <= n; ++i) d[i][0] = i;
-  for (size_t j = 0; j <= m; ++j) d[0][j] = j;
-  for (size_t i = 1; i <= n; ++i)
-    for (size_t j = 1; j <= m; ++j) {
-      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  return d[n][m];
-}
+namespace ext::cli {
 
 std::string nearest(const std::string& word, const std::vector<std::string>& candidates) {
   std::string best;
@@ -30,7 +15,7 @@ std::string nearest(const std::string& word, const std::vector<std::string>& can
   };
   auto w = bare(word);
   for (const auto& c : candidates) {
-    auto d = edit_distance(w, bare(c));
+    auto d = util::edit_distance(w, bare(c));
     // A prefix of a long flag ("--tag" for "--tag-file") counts as near too.
     if (d < best_d && d * 2 < std::max<size_t>(w.size(), 2)) {
       best = c;

@@ -9,12 +9,8 @@
 
 namespace ext::cli {
 
-// Optimal string alignment distance (Levenshtein plus transpositions of neighbours):
-// "biuld" -> "build" is 1. Inputs are command-line words; both are capped at 64 bytes.
-size_t edit_distance(std::string_view a, std::string_view b);
-
 // The candidate nearest to `word` when it is near enough to be a likely typo (distance at most
-// 2, and less than half the word), else "".
+// 2, and less than half the word: util::edit_distance), else "".
 std::string nearest(const std::string& word, const std::vector<std::string>& candidates);
 
 struct UsageProblem {

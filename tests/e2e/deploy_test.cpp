@@ -104,7 +104,7 @@ TEST_CASE("e2e deploy envoy FILE: YAML on stdout, --config after the subcommand"
   auto bad_yaml = f.ext(
       {"deploy", "envoy", f.wasm.string(), "--config", "@" + (f.dir.path() / "bad.yaml").string()});
   CHECK(bad_yaml.exit_code == 1);
-  CHECK(bad_yaml.err.find("bad.yaml: invalid YAML: line 2") != std::string::npos);
+  CHECK(bad_yaml.err.find("bad.yaml:2:") != std::string::npos);  // file:line:col
 }
 
 TEST_CASE("e2e deploy envoy -f, --bootstrap: update in place, explicit order, undeploy",

@@ -6,6 +6,7 @@
 
 #include "ext/util/files.hpp"
 #include "support/host/filters.hpp"
+#include "support/host/wat_probe.hpp"
 #include "support/paths.hpp"
 
 namespace th = ext::test::host;
@@ -79,7 +80,7 @@ TEST_CASE("ext test: bad input is reported, not crashed on", "[e2e][test]") {
         f, "cases:\n  - name: x\n    request: {headers: {\":path\": /}}\n    expectt: {}\n");
     auto r = run_ext({"test", th::filter_file("add_header").string(), "-f", f.string()});
     CHECK(r.exit_code == 1);
-    CHECK_THAT(r.err, Catch::Contains("typo.test.yaml:4: unknown key \"expectt\" in a case"));
+    CHECK_THAT(r.err, Catch::Contains("typo.test.yaml:4:5: unknown key \"expectt\" in a case"));
   }
   SECTION("a case naming a callback the module lacks fails") {
     auto f = dir.path() / "cb.test.yaml";
@@ -202,23 +203,19 @@ TEST_CASE("ext test: a scripted gRPC stream answers the filter and expect.grpc_s
   ext::util::TempDir dir("ext-e2e-stream-");
   auto wasm = dir.path() / "stream.wasm";
   // Opens a stream on each request, sends "hello", logs what the server sends and the close.
-  ext::util::write_file_atomic(wasm, ext::test::wat_to_wasm(R"((module
- (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
- (import "env" "proxy_grpc_stream" (func $stream (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
- (import "env" "proxy_grpc_send" (func $send (param i32 i32 i32 i32) (result i32)))
- (import "env" "proxy_get_buffer_bytes" (func $bget (param i32 i32 i32 i32 i32) (result i32)))
- (memory (export "memory") 2)
+  ext::util::write_file_atomic(
+      wasm, ext::test::wat_to_wasm(
+                ext::test::host::wat_probe_preamble({{"log", "proxy_log"},
+                                                     {"stream", "proxy_grpc_stream"},
+                                                     {"send", "proxy_grpc_send"},
+                                                     {"bget", "proxy_get_buffer_bytes"}},
+                                                    2, 4096) +
+                R"(
  (data (i32.const 16) "authz")
  (data (i32.const 32) "pkg.Svc")
  (data (i32.const 48) "Watch")
  (data (i32.const 64) "hello")
  (data (i32.const 80) "closed")
- (global $heap (mut i32) (i32.const 4096))
- (func (export "malloc") (param $n i32) (result i32) (local $p i32)
-   (local.set $p (global.get $heap))
-   (global.set $heap (i32.add (global.get $heap) (i32.add (local.get $n) (i32.const 16))))
-   (local.get $p))
- (func (export "proxy_abi_version_0_2_1"))
  (func (export "proxy_on_context_create") (param i32 i32))
  (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
    (drop (call $stream (i32.const 16) (i32.const 5) (i32.const 32) (i32.const 7) (i32.const 48)
@@ -269,20 +266,16 @@ TEST_CASE("ext test: calls made at start-up are answered by the plugin's scripts
   ext::util::TempDir dir("ext-e2e-startup-");
   auto wasm = dir.path() / "watch.wasm";
   // Opens a configuration stream in proxy_on_configure, as control-plane filters do.
-  ext::util::write_file_atomic(wasm, ext::test::wat_to_wasm(R"((module
- (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
- (import "env" "proxy_grpc_stream" (func $stream (param i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
- (import "env" "proxy_get_buffer_bytes" (func $bget (param i32 i32 i32 i32 i32) (result i32)))
- (memory (export "memory") 2)
+  ext::util::write_file_atomic(
+      wasm, ext::test::wat_to_wasm(
+                ext::test::host::wat_probe_preamble({{"log", "proxy_log"},
+                                                     {"stream", "proxy_grpc_stream"},
+                                                     {"bget", "proxy_get_buffer_bytes"}},
+                                                    2, 4096) +
+                R"(
  (data (i32.const 16) "xds")
  (data (i32.const 32) "pkg.Config")
  (data (i32.const 48) "Watch")
- (global $heap (mut i32) (i32.const 4096))
- (func (export "malloc") (param $n i32) (result i32) (local $p i32)
-   (local.set $p (global.get $heap))
-   (global.set $heap (i32.add (global.get $heap) (i32.add (local.get $n) (i32.const 16))))
-   (local.get $p))
- (func (export "proxy_abi_version_0_2_1"))
  (func (export "proxy_on_context_create") (param i32 i32))
  (func (export "proxy_on_configure") (param i32 i32) (result i32)
    (drop (call $stream (i32.const 16) (i32.const 3) (i32.const 32) (i32.const 10) (i32.const 48)

@@ -49,7 +49,5 @@ std::string key_hostname(const std::string& key);
 // username non-empty, NULs stripped from the password: docker's decodeAuth).
 std::string encode_basic(const std::string& username, const std::string& password);
 std::optional<Credential> decode_basic(const std::string& b64);
-std::string base64_encode(std::string_view in);
-std::optional<std::string> base64_decode(std::string_view in);
 
 }  // namespace ext::auth

@@ -16,21 +16,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr size_t k_max_shown_output = 64 * 1024;
 // Bound on the project files walked for the compile unit's inputs (node_modules is skipped).
 constexpr size_t k_max_inputs = 10000;
 constexpr const char* k_install_hint =
     "apt-get install nodejs npm   (ext build then runs `npm ci` and the compiler from the "
     "project's node_modules: nothing is installed globally)";
-
-std::string shown_output(const util::ProcessResult& r) {
-  std::string out = r.err;
-  if (!r.out.empty()) out = r.out + (out.empty() ? "" : "\n" + out);
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  if (out.size() > k_max_shown_output)
-    out = "[...]\n" + out.substr(out.size() - k_max_shown_output);
-  return out;
-}
 
 std::optional<std::string> version_of(const fs::path& program, util::ProcessRunner& runner) {
   util::ProcessSpec spec;

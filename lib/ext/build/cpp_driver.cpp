@@ -17,8 +17,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr size_t k_max_shown_output = 64 * 1024;
-
 bool is_source(const fs::path& p) {
   auto ext = p.extension().string();
   return ext == ".cc" || ext == ".cpp" || ext == ".cxx" || ext == ".c";
@@ -58,18 +56,6 @@ std::string object_name(const std::string& source) {
   for (char c : source) o += (c == '/' || c == '\\' || c == ':') ? '_' : c;
   while (!o.empty() && (o.front() == '.' || o.front() == '_')) o.erase(0, 1);
   return o + ".o";
-}
-
-std::string tail(const std::string& s) {
-  if (s.size() <= k_max_shown_output) return s;
-  return "[...]\n" + s.substr(s.size() - k_max_shown_output);
-}
-
-std::string shown_output(const util::ProcessResult& r) {
-  std::string out = r.err;
-  if (!r.out.empty()) out = r.out + (out.empty() ? "" : "\n" + out);
-  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.pop_back();
-  return tail(out);
 }
 
 void write_if_changed(const fs::path& path, const std::string& content) {

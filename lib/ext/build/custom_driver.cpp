@@ -49,10 +49,7 @@ BuildOutput CustomDriver::build(const BuildRequest& req) {
   spec.env["EXT_OUTPUT"] = module.string();
   spec.env["EXT_PROJECT_NAME"] = req.project.name;
   auto r = req.runner->run(spec);
-  std::string output = r.out;
-  if (!r.err.empty()) output += (output.empty() ? "" : "\n") + r.err;
-  while (!output.empty() && output.back() == '\n') output.pop_back();
-  if (output.size() > 64 * 1024) output = "[...]\n" + output.substr(output.size() - 64 * 1024);
+  std::string output = shown_output(r);
   if (r.exit_code != 0)
     throw Error(Errc::toolchain,
                 "build command failed (exit " + std::to_string(r.exit_code) + "): " + command +

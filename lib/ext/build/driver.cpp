@@ -62,4 +62,17 @@ std::filesystem::path output_or(const BuildRequest& request,
   return p.is_absolute() ? p : request.project_dir / p;
 }
 
+std::string shown_text(std::string text) {
+  constexpr size_t k_max_shown = 64 * 1024;
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  if (text.size() > k_max_shown) text = "[...]\n" + text.substr(text.size() - k_max_shown);
+  return text;
+}
+
+std::string shown_output(const util::ProcessResult& result) {
+  std::string out = result.out;
+  if (!result.err.empty()) out += (out.empty() ? "" : "\n") + result.err;
+  return shown_text(std::move(out));
+}
+
 }  // namespace ext::build

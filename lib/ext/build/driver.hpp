@@ -96,4 +96,10 @@ std::filesystem::path stamp_path(const BuildRequest& request);
 // build.output resolved against the project, or `fallback` when ext.yaml sets none.
 std::filesystem::path output_or(const BuildRequest& request, const std::filesystem::path& fallback);
 
+// A toolchain's output as an error message or note shows it: trailing blank lines and spaces
+// trimmed, at most the last 64 KiB (after "[...]\n").
+std::string shown_text(std::string text);
+// A command's stdout then stderr, shown_text'ed.
+std::string shown_output(const util::ProcessResult& result);
+
 }  // namespace ext::build

@@ -249,9 +249,7 @@ BuildOutput RustDriver::build(const BuildRequest& req) {
   spec.env["RUSTC"] = tc.rustc.string();
   auto r = req.runner->run(spec);
   if (r.exit_code != 0) {
-    std::string output = r.err.empty() ? r.out : r.err;
-    while (!output.empty() && output.back() == '\n') output.pop_back();
-    if (output.size() > 64 * 1024) output = "[...]\n" + output.substr(output.size() - 64 * 1024);
+    std::string output = shown_text(r.err.empty() ? r.out : r.err);
     std::string hint = "fix the error above and run `ext build` again";
     if (is_fetch_failure(output))
       hint = offline ? "cargo ran offline and a crate is not on this machine: run `cargo fetch` "

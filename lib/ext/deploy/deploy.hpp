@@ -3,11 +3,11 @@
 // EnvoyFilter and a pull Secret, applied with kubectl; GlooTarget: a Gateway's
 // httpGateway.options.wasm.filters[]), behind deploy::Target (target.hpp). Field names,
 // semantics and the release each appeared in: docs/deploy.md and versions.hpp. Renders YAML
-// (yaml-cpp only in yaml.cpp) and runs the user's own tools (envoy, docker/podman, kubectl) through
-// util::ProcessRunner so tests can check argv/stdin. Owns: rendering, patching existing documents,
-// the platform/ABI table, the local Envoy run. Must not: read the store or the network (ops
-// materialises the module and passes facts in), print, or hold credentials beyond the rendered
-// Secret it is given.
+// (yaml.hpp; documents are read through ext::yaml) and runs the user's own tools (envoy,
+// docker/podman, kubectl) through util::ProcessRunner so tests can check argv/stdin. Owns:
+// rendering, patching existing documents, the platform/ABI table, the local Envoy run. Must not:
+// read the store or the network (ops materialises the module and passes facts in), print, or hold
+// credentials beyond the rendered Secret it is given.
 #pragma once
 
 #include <optional>

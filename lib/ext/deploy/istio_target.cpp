@@ -105,41 +105,12 @@ Result<TargetRef> parse_target_ref(const std::string& text) {
 
 }  // namespace
 
-std::string base64_encode(std::string_view in) {
-  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                 (static_cast<unsigned char>(in[i + 1]) << 8) |
-                 static_cast<unsigned char>(in[i + 2]);
-    out += k[(v >> 18) & 63];
-    out += k[(v >> 12) & 63];
-    out += k[(v >> 6) & 63];
-    out += k[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    out += k[(v >> 18) & 63];
-    out += k[(v >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    unsigned v =
-        (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
-    out += k[(v >> 18) & 63];
-    out += k[(v >> 12) & 63];
-    out += k[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
 std::string docker_config_json(const PullCredentials& creds) {
   // Same bytes as `kubectl create secret docker-registry` (key order username, password, auth).
   Json entry = Json::object();
   entry["username"] = creds.username;
   entry["password"] = creds.password;
-  entry["auth"] = base64_encode(creds.username + ":" + creds.password);
+  entry["auth"] = util::base64_encode(creds.username + ":" + creds.password);
   Json j = Json::object();
   j["auths"][creds.server] = entry;
   return j.dump();
@@ -475,7 +446,7 @@ Result<Rendered> IstioTarget::render(const Plugin& plugin, const Image& image, c
     secret["metadata"]["labels"][k_pull_secret_label] = "true";
     secret["metadata"]["annotations"][k_used_by_annotation] = plugin.name;
     secret["type"] = "kubernetes.io/dockerconfigjson";
-    secret["data"][".dockerconfigjson"] = base64_encode(docker_config_json(*m_creds));
+    secret["data"][".dockerconfigjson"] = util::base64_encode(docker_config_json(*m_creds));
     out.documents.push_back(secret);
     out.notes.push_back("pull secret " + m_opts.pull_secret + " for " + m_creds->server);
   }

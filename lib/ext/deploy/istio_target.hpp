@@ -49,7 +49,6 @@ struct PullCredentials {
 // {"auths":{server:{"username","password","auth"}}}, as `kubectl create secret
 // docker-registry` writes it.
 std::string docker_config_json(const PullCredentials& creds);
-std::string base64_encode(std::string_view in);
 
 class IstioTarget final : public Target {
  public:

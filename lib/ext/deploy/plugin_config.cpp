@@ -80,9 +80,9 @@ Result<PluginConfig> parse_config_arg(std::string_view text,
     return from_value(std::move(*j));
   }
   if (ext == ".yaml" || ext == ".yml") {
-    auto j = parse_yaml(data);
+    auto j = parse_yaml(data, path.string());
     if (!j)
-      return fail(Error(Errc::parse, path.string() + ": " + j.error().message(),
+      return fail(Error(Errc::parse, j.error().message(),
                         "fix the YAML, or pass JSON with --config @file.json"));
     return from_value(std::move(*j));
   }

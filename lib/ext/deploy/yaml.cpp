@@ -2,13 +2,12 @@
 
 #include "ext/yaml/yaml.hpp"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <optional>
+#include <unordered_set>
 
 namespace ext::deploy {
 
@@ -75,58 +74,38 @@ Json plain_scalar(const std::string& s) {
 
 // Envoy reads keys tagged !ignore as absent (envoy source/common/protobuf/yaml_utility.cc);
 // the JSON view drops them, the round trip (patch_yaml_text) keeps them.
-bool ignored_key(const YAML::Node& key) {
-  return key.Tag() == "!ignore";
+bool ignored_key(const yaml::Node& key) {
+  return key.tag == "!ignore";
 }
 
-// Budget on converted nodes: an alias-heavy document (a "billion laughs") would otherwise expand
-// without bound; deploy's documents are small.
-constexpr size_t k_max_nodes = 1u << 20;
-
-Json convert(const YAML::Node& node, int depth, size_t& budget) {
-  if (depth > 200) throw YAML::Exception(node.Mark(), "document nested too deeply (over 200)");
-  if (budget == 0)
-    throw YAML::Exception(node.Mark(), "document expands to over " + std::to_string(k_max_nodes) +
-                                           " nodes (aliases?): refused");
-  --budget;
-  switch (node.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
+// The JSON view of a node. Recursion is bounded: ext::yaml refuses documents nested deeper than
+// Limits::max_depth (100) and counts every value, alias copies included (docs/hardening.md).
+Json convert(const yaml::Node& node, const std::string& label) {
+  switch (node.kind) {
+    case yaml::Node::Kind::null:
       return nullptr;
-    case YAML::NodeType::Scalar:
+    case yaml::Node::Kind::scalar:
       // Tag "!" marks a quoted (non-plain) scalar: always a string.
-      if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") return node.Scalar();
-      return plain_scalar(node.Scalar());
-    case YAML::NodeType::Sequence: {
+      if (node.tag == "!" || node.tag == "tag:yaml.org,2002:str") return node.scalar;
+      return plain_scalar(node.scalar);
+    case yaml::Node::Kind::sequence: {
       Json out = Json::array();
-      for (const auto& item : node) out.push_back(convert(item, depth + 1, budget));
+      for (const auto& item : node.items) out.push_back(convert(item, label));
       return out;
     }
-    case YAML::NodeType::Map: {
+    case yaml::Node::Kind::mapping: {
       Json out = Json::object();
-      for (const auto& kv : node) {
-        if (!kv.first.IsScalar())
-          throw YAML::Exception(kv.first.Mark(), "only scalar mapping keys are supported");
-        if (ignored_key(kv.first)) continue;
-        out[kv.first.Scalar()] = convert(kv.second, depth + 1, budget);
+      for (const auto& [key, value] : node.members) {
+        if (key.kind != yaml::Node::Kind::scalar)
+          throw Error(Errc::parse,
+                      yaml::where(label, key.mark) + "only scalar mapping keys are supported");
+        if (ignored_key(key)) continue;
+        out[key.scalar] = convert(value, label);
       }
       return out;
     }
   }
   return nullptr;
-}
-
-Json convert(const YAML::Node& node) {
-  size_t budget = k_max_nodes;
-  return convert(node, 0, budget);
-}
-
-Error parse_error(const YAML::Exception& e) {
-  std::string where;
-  if (!e.mark.is_null())
-    where = "line " + std::to_string(e.mark.line + 1) + ", column " +
-            std::to_string(e.mark.column + 1) + ": ";
-  return Error(Errc::parse, "invalid YAML: " + where + e.msg);
 }
 
 // A string may be written plain only when reading it back gives the same string.
@@ -155,128 +134,187 @@ bool plain_safe(const std::string& s) {
   return !numberish;
 }
 
+// JSON's double-quoted string is a YAML double-quoted scalar (the same escapes).
 std::string quote(const std::string& s) {
-  return Json(s).dump();
+  return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-std::string scalar(const Json& v) {
-  if (v.is_string()) {
-    const auto& s = v.get_ref<const std::string&>();
-    return plain_safe(s) ? s : quote(s);
-  }
-  if (v.is_null()) return "null";
-  return v.dump();
+// A plain scalar the user wrote, written back as written when it is a value YAML reads as
+// another type (8080, true, ~) or a YAML 1.1 word (yes, .inf): quoting would change its type.
+bool keep_plain(const std::string& s) {
+  if (plain_safe(s)) return true;
+  if (s.empty()) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          std::string_view("~._+-").find(c) != std::string_view::npos))
+      return false;
+  return !(s[0] == '-' && s.size() == 1);
 }
 
-std::string key_text(const std::string& k) {
-  return plain_safe(k) ? k : quote(k);
+// The tag as written before a node ("" when none): local tags in the verbatim form yaml-cpp
+// writes and Envoy's yaml-cpp reads back as the same tag (!<!ignore>).
+std::string tag_prefix(const std::string& tag) {
+  static const std::string k_core = "tag:yaml.org,2002:";
+  if (tag.empty() || tag == "!") return "";
+  if (tag.compare(0, k_core.size(), k_core) == 0) return "!!" + tag.substr(k_core.size()) + " ";
+  return "!<" + tag + "> ";
 }
 
-bool is_block(const Json& v) {
-  return (v.is_object() || v.is_array()) && !v.empty();
+std::string scalar_text(const yaml::Node& n) {
+  if (n.kind == yaml::Node::Kind::null) return "null";
+  if (n.tag == "!" || n.tag == "tag:yaml.org,2002:str")  // a string: plain only when it reads back
+    return tag_prefix(n.tag) + (plain_safe(n.scalar) ? n.scalar : quote(n.scalar));
+  return tag_prefix(n.tag) + (keep_plain(n.scalar) ? n.scalar : quote(n.scalar));
 }
 
-std::string empty_collection(const Json& v) {
-  return v.is_object() ? "{}" : "[]";
+bool is_block(const yaml::Node& n) {
+  return (n.kind == yaml::Node::Kind::mapping && !n.members.empty()) ||
+         (n.kind == yaml::Node::Kind::sequence && !n.items.empty());
 }
 
-void emit(const Json& v, int indent, std::string& out);
+// A scalar, null or empty collection on the rest of the current line.
+std::string inline_text(const yaml::Node& n) {
+  if (n.kind == yaml::Node::Kind::mapping) return tag_prefix(n.tag) + "{}";
+  if (n.kind == yaml::Node::Kind::sequence) return tag_prefix(n.tag) + "[]";
+  return scalar_text(n);
+}
 
-void emit_object(const Json& v, int indent, std::string& out, bool first_inline) {
+void emit(const yaml::Node& n, int indent, std::string& out);
+
+void emit_mapping(const yaml::Node& n, int indent, std::string& out, bool first_inline) {
   bool first = true;
-  for (auto it = v.begin(); it != v.end(); ++it) {
+  for (const auto& [key, val] : n.members) {
+    if (key.kind != yaml::Node::Kind::scalar)
+      throw Error(Errc::parse, "only scalar mapping keys are supported");
     if (!(first && first_inline)) out.append(static_cast<size_t>(indent), ' ');
     first = false;
-    out += key_text(it.key());
+    out += scalar_text(key);
     out += ':';
-    const Json& val = it.value();
     if (is_block(val)) {
+      if (std::string t = tag_prefix(val.tag); !t.empty()) {
+        out += ' ';
+        out.append(t, 0, t.size() - 1);
+      }
       out += '\n';
       // Sequences under a key are written at the key's indentation (kubectl style).
-      emit(val, val.is_array() ? indent : indent + 2, out);
+      emit(val, val.kind == yaml::Node::Kind::sequence ? indent : indent + 2, out);
     } else {
       out += ' ';
-      out += (val.is_object() || val.is_array()) ? empty_collection(val) : scalar(val);
+      out += inline_text(val);
       out += '\n';
     }
   }
 }
 
-void emit_array(const Json& v, int indent, std::string& out) {
-  for (const auto& item : v) {
+void emit_sequence(const yaml::Node& n, int indent, std::string& out) {
+  for (const auto& item : n.items) {
     out.append(static_cast<size_t>(indent), ' ');
     out += "- ";
-    if (item.is_object() && !item.empty()) {
-      emit_object(item, indent + 2, out, true);
-    } else if (item.is_array() && !item.empty()) {
+    std::string t = tag_prefix(item.tag);
+    if (item.kind == yaml::Node::Kind::mapping && is_block(item) && t.empty()) {
+      emit_mapping(item, indent + 2, out, true);
+    } else if (is_block(item)) {
+      out.append(t, 0, t.empty() ? 0 : t.size() - 1);
       out += '\n';
       emit(item, indent + 2, out);
     } else {
-      out += (item.is_object() || item.is_array()) ? empty_collection(item) : scalar(item);
+      out += inline_text(item);
       out += '\n';
     }
   }
 }
 
-void emit(const Json& v, int indent, std::string& out) {
-  if (v.is_object() && !v.empty())
-    emit_object(v, indent, out, false);
-  else if (v.is_array() && !v.empty())
-    emit_array(v, indent, out);
+// Block style, as kubectl writes: a tagged collection has its tag on the line before.
+void emit(const yaml::Node& n, int indent, std::string& out) {
+  if (n.kind == yaml::Node::Kind::mapping && is_block(n))
+    emit_mapping(n, indent, out, false);
+  else if (n.kind == yaml::Node::Kind::sequence && is_block(n))
+    emit_sequence(n, indent, out);
   else {
     out.append(static_cast<size_t>(indent), ' ');
-    out += (v.is_object() || v.is_array()) ? empty_collection(v) : scalar(v);
+    out += inline_text(n);
     out += '\n';
+  }
+}
+
+void emit_document(const yaml::Node& n, std::string& out) {
+  if (is_block(n)) {
+    if (std::string t = tag_prefix(n.tag); !t.empty()) {
+      out.append(t, 0, t.size() - 1);
+      out += '\n';
+    }
+  }
+  emit(n, 0, out);
+}
+
+// A JSON value as a node: strings are marked "!" (quoted when YAML would read another type).
+yaml::Node to_node(const Json& v) {
+  yaml::Node n;
+  switch (v.type()) {
+    case Json::value_t::object:
+      n.kind = yaml::Node::Kind::mapping;
+      for (auto it = v.begin(); it != v.end(); ++it) {
+        yaml::Node key;
+        key.kind = yaml::Node::Kind::scalar;
+        key.scalar = it.key();
+        key.tag = "!";
+        n.members.emplace_back(std::move(key), to_node(it.value()));
+      }
+      return n;
+    case Json::value_t::array:
+      n.kind = yaml::Node::Kind::sequence;
+      for (const auto& item : v) n.items.push_back(to_node(item));
+      return n;
+    case Json::value_t::string:
+      n.kind = yaml::Node::Kind::scalar;
+      n.scalar = v.get<std::string>();
+      n.tag = "!";
+      return n;
+    case Json::value_t::null:
+    case Json::value_t::discarded:
+      return n;
+    default:  // numbers, booleans
+      n.kind = yaml::Node::Kind::scalar;
+      n.scalar = v.dump();
+      return n;
   }
 }
 
 }  // namespace
 
-// Every document deploy reads is first read by ext::yaml, which bounds size, depth, nodes and
-// alias expansion (a 1 KB alias bomb through --config @lol.yaml aborted ext); only then does
-// yaml-cpp's tree (which keeps tags for the round trip) get converted.
-Result<void> check_limits(std::string_view text) {
-  // ext::yaml reads one document per text: check each of a stream on its own.
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t sep = text.find("\n---", start);
-    std::string_view doc = text.substr(start, sep == std::string_view::npos ? sep : sep - start);
-    auto r = yaml::parse(doc, "YAML");
-    if (!r && r.error().message().find("limit") != std::string::npos) return fail(r.error());
-    if (sep == std::string_view::npos) break;
-    start = sep + 4;
-  }
-  return {};
-}
-
-Result<std::vector<Json>> parse_yaml_documents(std::string_view text) {
-  if (auto ok = check_limits(text); !ok) return fail(ok.error());
+// Every document deploy reads goes through ext::yaml, which bounds size, depth, nodes and
+// alias expansion (a 1 KB alias bomb through --config @lol.yaml aborted ext) and gives
+// positions as label:line:col.
+Result<std::vector<Json>> parse_yaml_documents(std::string_view text, const std::string& label) {
+  auto nodes = yaml::parse_nodes(text, label);
+  if (!nodes) return fail(nodes.error());
   try {
     std::vector<Json> out;
-    for (const auto& node : YAML::LoadAll(std::string(text))) {
-      if (node.IsNull() || !node.IsDefined()) continue;
-      out.push_back(convert(node));
+    for (const auto& node : *nodes) {
+      if (node.kind == yaml::Node::Kind::null) continue;
+      out.push_back(convert(node, label));
     }
     return out;
-  } catch (const YAML::Exception& e) {
-    return fail(parse_error(e));
+  } catch (const Error& e) {
+    return fail(e);
   }
 }
 
-Result<Json> parse_yaml(std::string_view text) {
-  if (auto ok = check_limits(text); !ok) return fail(ok.error());
+Result<Json> parse_yaml(std::string_view text, const std::string& label) {
+  auto nodes = yaml::parse_nodes(text, label);
+  if (!nodes) return fail(nodes.error());
+  if (nodes->empty() || nodes->front().kind == yaml::Node::Kind::null)
+    return fail(Errc::parse, label + ": empty YAML document");
   try {
-    YAML::Node node = YAML::Load(std::string(text));
-    if (!node.IsDefined() || node.IsNull()) return fail(Errc::parse, "empty YAML document");
-    return convert(node);
-  } catch (const YAML::Exception& e) {
-    return fail(parse_error(e));
+    return convert(nodes->front(), label);
+  } catch (const Error& e) {
+    return fail(e);
   }
 }
 
 std::string to_yaml(const Json& value) {
   std::string out;
-  emit(value, 0, out);
+  emit_document(to_node(value), out);
   return out;
 }
 
@@ -291,85 +329,70 @@ std::string to_yaml_documents(const std::vector<Json>& docs) {
 
 namespace {
 
-// A JSON value as a fresh yaml-cpp node. Strings that YAML would read as another type are tagged
-// !!str so the proxy reads them back as strings.
-YAML::Node to_node(const Json& v) {
-  switch (v.type()) {
-    case Json::value_t::object: {
-      YAML::Node n(YAML::NodeType::Map);
-      for (auto it = v.begin(); it != v.end(); ++it) n[it.key()] = to_node(it.value());
-      return n;
-    }
-    case Json::value_t::array: {
-      YAML::Node n(YAML::NodeType::Sequence);
-      for (const auto& item : v) n.push_back(to_node(item));
-      return n;
-    }
-    case Json::value_t::string: {
-      YAML::Node n(v.get<std::string>());
-      if (plain_scalar(v.get<std::string>()) != v) n.SetTag("tag:yaml.org,2002:str");
-      return n;
-    }
-    case Json::value_t::boolean:
-      return YAML::Node(v.get<bool>());
-    case Json::value_t::number_integer:
-      return YAML::Node(v.get<long long>());
-    case Json::value_t::number_unsigned:
-      return YAML::Node(v.get<unsigned long long>());
-    case Json::value_t::number_float:
-      return YAML::Node(v.get<double>());
-    default:
-      return YAML::Node(YAML::NodeType::Null);
-  }
-}
-
-bool same(const YAML::Node& n, const Json& want) {
+bool same(const yaml::Node& n, const Json& want) {
   try {
-    return convert(n) == want;
-  } catch (const YAML::Exception&) {
+    return convert(n, "") == want;
+  } catch (const Error&) {
     return false;
   }
 }
 
-// Makes `node` hold `want`, reusing every original node whose value is unchanged, so their tags,
-// anchors and aliases (and !ignore keys) survive.
-YAML::Node sync(const YAML::Node& node, const Json& want) {
+// Makes `node` hold `want`, reusing every original node whose value is unchanged, so their tags
+// (and !ignore keys) survive; aliases were expanded into copies when the text was read.
+yaml::Node sync(const yaml::Node& node, const Json& want) {
   if (same(node, want)) return node;
-  if (want.is_object() && node.IsMap()) {
-    YAML::Node out(YAML::NodeType::Map);
-    std::vector<std::string> had;
-    for (const auto& kv : node) {
-      if (ignored_key(kv.first)) {
-        out[kv.first] = kv.second;
+  if (want.is_object() && node.kind == yaml::Node::Kind::mapping) {
+    yaml::Node out;
+    out.kind = yaml::Node::Kind::mapping;
+    out.tag = node.tag;
+    out.mark = node.mark;
+    std::unordered_set<std::string> had;
+    for (const auto& [key, value] : node.members) {
+      if (ignored_key(key)) {
+        out.members.emplace_back(key, value);
         continue;
       }
-      had.push_back(kv.first.Scalar());
-      auto it = want.find(kv.first.Scalar());
+      had.insert(key.scalar);
+      auto it = want.find(key.scalar);
       if (it == want.end()) continue;  // removed
-      out[kv.first] = sync(kv.second, *it);
+      out.members.emplace_back(key, sync(value, *it));
     }
     for (auto it = want.begin(); it != want.end(); ++it)
-      if (std::find(had.begin(), had.end(), it.key()) == had.end())
-        out[it.key()] = to_node(it.value());
+      if (!had.count(it.key())) {
+        yaml::Node fresh = to_node(Json::object({{it.key(), it.value()}}));
+        out.members.push_back(std::move(fresh.members.front()));
+      }
     return out;
   }
-  if (want.is_array() && node.IsSequence()) {
-    std::vector<bool> used(node.size(), false);
-    YAML::Node out(YAML::NodeType::Sequence);
+  if (want.is_array() && node.kind == yaml::Node::Kind::sequence) {
+    const auto& items = node.items;
+    std::vector<bool> used(items.size(), false);
+    yaml::Node out;
+    out.kind = yaml::Node::Kind::sequence;
+    out.tag = node.tag;
+    out.mark = node.mark;
+    auto name_of = [](const yaml::Node& n) -> const std::string* {
+      if (n.kind != yaml::Node::Kind::mapping) return nullptr;
+      for (const auto& [k, v] : n.members)
+        if (k.kind == yaml::Node::Kind::scalar && k.scalar == "name" &&
+            v.kind == yaml::Node::Kind::scalar)
+          return &v.scalar;
+      return nullptr;
+    };
     for (const auto& item : want) {
       std::optional<size_t> pick;
-      for (size_t j = 0; j < node.size() && !pick; ++j)
-        if (!used[j] && same(node[j], item)) pick = j;
-      if (!pick && item.is_object() && item.contains("name"))  // the same entry, changed
-        for (size_t j = 0; j < node.size() && !pick; ++j)
-          if (!used[j] && node[j].IsMap() && node[j]["name"] && node[j]["name"].IsScalar() &&
-              item["name"].is_string() && node[j]["name"].Scalar() == item["name"])
+      for (size_t j = 0; j < items.size() && !pick; ++j)
+        if (!used[j] && same(items[j], item)) pick = j;
+      if (!pick && item.is_object() && item.contains("name") && item["name"].is_string())
+        for (size_t j = 0; j < items.size() && !pick; ++j)  // the same entry, changed
+          if (const std::string* name = name_of(items[j]);
+              !used[j] && name && *name == item["name"])
             pick = j;
       if (pick) {
         used[*pick] = true;
-        out.push_back(sync(node[*pick], item));
+        out.items.push_back(sync(items[*pick], item));
       } else {
-        out.push_back(to_node(item));
+        out.items.push_back(to_node(item));
       }
     }
     return out;
@@ -379,17 +402,17 @@ YAML::Node sync(const YAML::Node& node, const Json& want) {
 
 }  // namespace
 
-Result<std::string> patch_yaml_text(std::string_view original, const Json& patched) {
+Result<std::string> patch_yaml_text(std::string_view original, const Json& patched,
+                                    const std::string& label) {
+  auto nodes = yaml::parse_nodes(original, label);
+  if (!nodes) return fail(nodes.error());
+  if (nodes->empty()) return fail(Errc::parse, label + ": empty YAML document");
   try {
-    YAML::Node root = YAML::Load(std::string(original));
-    YAML::Node out = sync(root, patched);
-    YAML::Emitter e;
-    e.SetIndent(2);
-    e << out;
-    if (!e.good()) return fail(Errc::internal, "writing YAML: " + e.GetLastError());
-    return std::string(e.c_str()) + "\n";
-  } catch (const YAML::Exception& e) {
-    return fail(parse_error(e));
+    std::string out;
+    emit_document(sync(nodes->front(), patched), out);
+    return out;
+  } catch (const Error& e) {
+    return fail(e);
   }
 }
 

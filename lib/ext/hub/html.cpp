@@ -2,40 +2,16 @@
 
 #include <cctype>
 
+#include "ext/util/strings.hpp"
+
 namespace ext::hub {
 
 void escape_to(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      case '\0':
-        out += "\xEF\xBF\xBD";
-        break;  // U+FFFD, as HTML parsers do
-      default:
-        out += c;
-    }
-  }
+  util::markup_escape_to(out, text);
 }
 
 std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 16);
-  escape_to(out, text);
-  return out;
+  return util::markup_escape(text);
 }
 
 bool safe_url(std::string_view url) {

@@ -8,7 +8,8 @@
 
 namespace ext::hub {
 
-// & < > " ' as entities: safe in element text and in double- or single-quoted attributes.
+// & < > " ' as entities: safe in element text and in double- or single-quoted attributes
+// (util::markup_escape).
 std::string escape(std::string_view text);
 void escape_to(std::string& out, std::string_view text);
 

@@ -204,8 +204,8 @@ Result<deploy::Json> load_document(const fs::path& file, const std::string& what
     return fail(Errc::not_found, what + " not found: " + file.string());
   auto text = util::read_file(file, 16u << 20);
   if (text_out) *text_out = text;
-  auto j = deploy::parse_yaml(text);
-  if (!j) return fail(j.error().with_context(file.string()));
+  auto j = deploy::parse_yaml(text, file.string());  // errors are file:line:col
+  if (!j) return fail(j.error());
   return j;
 }
 

@@ -6,6 +6,7 @@
 
 #include "ext/util/files.hpp"
 #include "ext/util/json.hpp"
+#include "ext/util/strings.hpp"
 #include "ext/yaml/yaml.hpp"
 
 namespace ext::project {
@@ -103,23 +104,6 @@ const std::vector<std::string>& build_keys() {
   return k;
 }
 
-// Optimal string alignment distance (edits, with a swap of two neighbours as one edit): a key
-// is short, so the caller caps both lengths and this stays O(64 x 64).
-size_t edit_distance(std::string_view a, std::string_view b) {
-  const size_t n = a.size(), m = b.size();
-  std::vector<std::vector<size_t>> d(n + 1, std::vector<size_t>(m + 1));
-  for (size_t i = 0; i <= n; ++i) d[i][0] = i;
-  for (size_t j = 0; j <= m; ++j) d[0][j] = j;
-  for (size_t i = 1; i <= n; ++i)
-    for (size_t j = 1; j <= m; ++j) {
-      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  return d[n][m];
-}
-
 // The known key nearest to `key` ("" when none is close): at most 2 edits, or a third of the
 // key's length for long keys.
 std::string nearest_key(std::string_view key, const std::vector<std::string>& known) {
@@ -128,7 +112,7 @@ std::string nearest_key(std::string_view key, const std::vector<std::string>& kn
   std::string best;
   size_t best_d = std::max<size_t>(2, key.size() / 3) + 1;
   for (const auto& k : known) {
-    size_t d = edit_distance(key, k);
+    size_t d = util::edit_distance(key, k);
     if (d < best_d) {
       best_d = d;
       best = k;

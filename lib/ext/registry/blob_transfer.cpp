@@ -20,7 +20,6 @@ namespace ext::registry {
 
 namespace {
 
-constexpr uint64_t k_max_error_body = 64u << 10;
 constexpr uint64_t k_max_chunk = 64u << 20;
 
 using Clock = std::chrono::steady_clock;

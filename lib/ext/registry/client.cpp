@@ -15,7 +15,6 @@ namespace ext::registry {
 
 namespace {
 
-constexpr uint64_t k_max_error_body = 64u << 10;
 constexpr uint64_t k_max_list_page = 8u << 20;
 
 std::string pull_scope(const std::string& repo) {

@@ -112,6 +112,10 @@ class Client {
   ClientOptions m_options;
 };
 
+// The most of an error response's body ext reads (the registry's JSON error document,
+// distribution-spec "Error codes"); the rest is dropped.
+inline constexpr uint64_t k_max_error_body = 64u << 10;
+
 // The Accept header for manifests: every type ext reads (distribution-spec "Pulling manifests").
 const char* manifest_accept();
 

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <sstream>
 
+#include "ext/util/strings.hpp"
+
 namespace ext::testing {
 
 namespace {
@@ -11,35 +13,6 @@ std::string ms_text(double ms) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f ms", ms);
   return buf;
-}
-
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        if (c < 0x20 && c != '\n' && c != '\t')
-          out += "?";  // not allowed in XML 1.0
-        else
-          out += static_cast<char>(c);
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -121,26 +94,27 @@ std::string render_junit(const Report& r) {
       ++failures;
       ++tests;
     }
-    o << "  <testsuite name=\"" << xml_escape(s.source) << "\" tests=\"" << tests
+    o << "  <testsuite name=\"" << util::markup_escape(s.source) << "\" tests=\"" << tests
       << "\" failures=\"" << failures << "\" errors=\"0\" time=\"" << secs << "\">\n";
     if (s.error && s.cases.empty())
-      o << "    <testcase name=\"plugin start\" classname=\"" << xml_escape(s.source)
-        << "\" time=\"0\">\n      <failure message=\"" << xml_escape(*s.error) << "\"/>\n"
+      o << "    <testcase name=\"plugin start\" classname=\"" << util::markup_escape(s.source)
+        << "\" time=\"0\">\n      <failure message=\"" << util::markup_escape(*s.error) << "\"/>\n"
         << "    </testcase>\n";
     for (const auto& c : s.cases) {
-      o << "    <testcase name=\"" << xml_escape(c.name) << "\" classname=\""
-        << xml_escape(s.source) << "\" time=\"" << c.ms / 1000 << "\">\n";
+      o << "    <testcase name=\"" << util::markup_escape(c.name) << "\" classname=\""
+        << util::markup_escape(s.source) << "\" time=\"" << c.ms / 1000 << "\">\n";
       if (!c.passed) {
         std::string all;
         for (const auto& f : c.failures) all += f + "\n";
         o << "      <failure message=\""
-          << xml_escape(c.failures.empty() ? "failed" : c.failures[0]) << "\">" << xml_escape(all)
-          << "</failure>\n";
+          << util::markup_escape(c.failures.empty() ? "failed" : c.failures[0]) << "\">"
+          << util::markup_escape(all) << "</failure>\n";
       }
       if (!c.logs.empty()) {
         o << "      <system-out>";
         for (const auto& l : c.logs)
-          o << xml_escape(std::string("[") + host::to_string(l.level) + "] " + l.message) << "\n";
+          o << util::markup_escape(std::string("[") + host::to_string(l.level) + "] " + l.message)
+            << "\n";
         o << "</system-out>\n";
       }
       o << "    </testcase>\n";

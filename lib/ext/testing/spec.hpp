@@ -1,6 +1,6 @@
 // ext::testing — `ext test`: the test spec (docs/test-spec.md, every key documented in
-// docs/test-spec.md), its YAML parsing (yaml-cpp, owned here per lib/DEPS), the
-// runner that drives ext::host, the expectations, and the reports (text, JSON, JUnit XML).
+// docs/test-spec.md), its parsing (YAML read by ext::yaml), the runner that drives ext::host,
+// the expectations, and the reports (text, JSON, JUnit XML).
 // Must not use: the CLI, the network, WABT (only through ext::host).
 #pragma once
 
@@ -159,8 +159,8 @@ struct Spec {
   std::vector<Case> cases;
 };
 
-// Parses a spec. Unknown keys are errors naming the key and its line ("spec.yaml:7: unknown
-// key \"expct\" in a case"); so are wrong types.
+// Parses a spec (YAML through ext::yaml, with its limits). Unknown keys are errors naming the
+// key and its position ("spec.yaml:7:5: unknown key \"expct\" in a case"); so are wrong types.
 Result<Spec> parse_spec(std::string_view yaml, const std::string& source);
 Result<Spec> load_spec(const std::filesystem::path& path);
 

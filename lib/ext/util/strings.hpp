@@ -1,7 +1,9 @@
 // ext::util — small string helpers: trimming, splitting, case, hex, human sizes, redaction.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,6 +20,23 @@ bool iequals(std::string_view a, std::string_view b);
 std::string hex_encode(std::span<const uint8_t> bytes);
 // Lowercase hex of any length; false on a non-hex character or odd length.
 bool is_hex(std::string_view s);
+
+// Optimal string alignment distance (Levenshtein plus a swap of two neighbours as one edit):
+// "biuld" -> "build" is 1. For "did you mean" suggestions over short words (command-line words,
+// ext.yaml keys): only the first 64 bytes of each are compared, so it stays O(64 x 64).
+size_t edit_distance(std::string_view a, std::string_view b);
+
+// Text for HTML or XML (element content, single- or double-quoted attributes): & < > " ' as
+// entities (' as &#39;, which both read), and the characters XML 1.0 forbids (C0 controls but
+// tab, LF and CR) as U+FFFD, as HTML parsers do with NUL. The hub's pages and JUnit reports.
+std::string markup_escape(std::string_view text);
+void markup_escape_to(std::string& out, std::string_view text);
+
+// base64, standard alphabet with padding (RFC 4648 section 4): HTTP Basic credentials, docker
+// config "auth" values, Kubernetes Secret data. Decoding skips '=' and line breaks; nullopt on
+// any other character outside the alphabet.
+std::string base64_encode(std::string_view in);
+std::optional<std::string> base64_decode(std::string_view in);
 
 // "1.5 MiB", "812 B".
 std::string human_size(uint64_t bytes);

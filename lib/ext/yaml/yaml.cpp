@@ -100,9 +100,74 @@ class Stop : public std::exception {
 
 }  // namespace
 
+// The limits every reader of the event stream charges: values, expanded bytes, alias copies,
+// depth. Errors carry "label:line:col: ".
+class Budget {
+ public:
+  Budget(const std::string& label, const Limits& limits) : m_label(label), m_limits(limits) {}
+
+  [[noreturn]] void fail_at(Mark m, const std::string& message) const {
+    throw Stop(Error(Errc::parse, where_text(m_label, m) + message));
+  }
+  [[noreturn]] void fail_limit(Mark m, const std::string& what, const char* name,
+                               size_t value) const {
+    fail_at(m, what + " (limit " + name + " = " + std::to_string(value) + ")");
+  }
+
+  void charge(Mark m, size_t nodes, size_t bytes) {
+    m_used.nodes += nodes;
+    m_used.bytes += bytes;
+    if (m_used.nodes > m_limits.max_nodes)
+      fail_limit(m, "the document has more than " + std::to_string(m_limits.max_nodes) + " values",
+                 "max_nodes", m_limits.max_nodes);
+    if (m_used.bytes > 16 * m_limits.max_bytes)
+      fail_limit(m,
+                 "the document expands to more than " + std::to_string(16 * m_limits.max_bytes) +
+                     " bytes of text",
+                 "16 x max_bytes", 16 * m_limits.max_bytes);
+  }
+
+  void charge_alias(Mark m, Cost c) {
+    m_alias += c.nodes;
+    if (m_alias > m_limits.max_alias_nodes)
+      fail_limit(m,
+                 "anchors and aliases copy more than " + std::to_string(m_limits.max_alias_nodes) +
+                     " values (an alias bomb?)",
+                 "max_alias_nodes", m_limits.max_alias_nodes);
+  }
+
+  void check_depth(Mark m, size_t depth) const {
+    if (depth > m_limits.max_depth)
+      fail_limit(m, "nested deeper than " + std::to_string(m_limits.max_depth) + " levels",
+                 "max_depth", m_limits.max_depth);
+  }
+
+  // A mapping or sequence opens at `depth`: one value; returns the cost so far, for since().
+  Cost open(Mark m, size_t depth) {
+    check_depth(m, depth);
+    charge(m, 1, 0);
+    return {m_used.nodes - 1, m_used.bytes};
+  }
+  // What the values since `at_start` cost (a collection's insides, when it closes).
+  Cost since(Cost at_start) const {
+    return {m_used.nodes - at_start.nodes, m_used.bytes - at_start.bytes};
+  }
+  // An anchored value is kept as a copy, which costs as much as an alias to it.
+  void charge_anchor(Mark m, Cost c) {
+    charge_alias(m, c);
+    charge(m, 0, c.bytes);
+  }
+
+ private:
+  const std::string& m_label;
+  const Limits& m_limits;
+  Cost m_used;
+  size_t m_alias = 0;
+};
+
 class Builder : public YAML::EventHandler {
  public:
-  Builder(const std::string& label, const Limits& limits) : m_label(label), m_limits(limits) {}
+  Builder(const std::string& label, const Limits& limits) : m_budget(label, limits) {}
 
   bool done = false;
   json root;
@@ -178,44 +243,17 @@ class Builder : public YAML::EventHandler {
     Mark key_mark;
   };
 
-  [[noreturn]] void fail_at(Mark m, const std::string& message) {
-    throw Stop(Error(Errc::parse, where_text(m_label, m) + message));
-  }
-  [[noreturn]] void fail_limit(Mark m, const std::string& what, const char* name, size_t value) {
-    fail_at(m, what + " (limit " + name + " = " + std::to_string(value) + ")");
-  }
+  [[noreturn]] void fail_at(Mark m, const std::string& message) { m_budget.fail_at(m, message); }
+  void charge(Mark m, size_t nodes, size_t bytes) { m_budget.charge(m, nodes, bytes); }
+  void charge_alias(Mark m, Cost c) { m_budget.charge_alias(m, c); }
 
   bool expecting_key() const {
     return !m_stack.empty() && m_stack.back().value.is_object() && !m_stack.back().key;
   }
 
-  void charge(Mark m, size_t nodes, size_t bytes) {
-    m_used.nodes += nodes;
-    m_used.bytes += bytes;
-    if (m_used.nodes > m_limits.max_nodes)
-      fail_limit(m, "the document has more than " + std::to_string(m_limits.max_nodes) + " values",
-                 "max_nodes", m_limits.max_nodes);
-    if (m_used.bytes > 16 * m_limits.max_bytes)
-      fail_limit(m,
-                 "the document expands to more than " + std::to_string(16 * m_limits.max_bytes) +
-                     " bytes of text",
-                 "16 x max_bytes", 16 * m_limits.max_bytes);
-  }
-
-  void charge_alias(Mark m, Cost c) {
-    m_alias += c.nodes;
-    if (m_alias > m_limits.max_alias_nodes)
-      fail_limit(m,
-                 "anchors and aliases copy more than " + std::to_string(m_limits.max_alias_nodes) +
-                     " values (an alias bomb?)",
-                 "max_alias_nodes", m_limits.max_alias_nodes);
-  }
-
-  // An anchored value is kept as a copy, which costs as much as an alias to it.
   void remember(YAML::anchor_t anchor, const json& v, const Document::Node& pos, Cost c) {
     if (anchor == YAML::NullAnchor) return;
-    charge_alias(pos.mark, c);
-    charge(pos.mark, 0, c.bytes);
+    m_budget.charge_anchor(pos.mark, c);
     m_anchors[anchor] = Anchored{v, pos, c};
   }
 
@@ -229,15 +267,11 @@ class Builder : public YAML::EventHandler {
 
   void open(Mark m, YAML::anchor_t anchor, json empty) {
     if (expecting_key()) fail_at(m, "a mapping key must be a scalar");
-    if (m_stack.size() + 1 > m_limits.max_depth)
-      fail_limit(m, "nested deeper than " + std::to_string(m_limits.max_depth) + " levels",
-                 "max_depth", m_limits.max_depth);
-    charge(m, 1, 0);
     Frame f;
+    f.at_start = m_budget.open(m, m_stack.size() + 1);
     f.value = std::move(empty);
     f.pos.mark = m;
     f.anchor = anchor;
-    f.at_start = {m_used.nodes - 1, m_used.bytes};
     m_stack.push_back(std::move(f));
   }
 
@@ -245,8 +279,7 @@ class Builder : public YAML::EventHandler {
     Frame f = std::move(m_stack.back());
     m_stack.pop_back();
     if (f.anchor != YAML::NullAnchor)
-      remember(f.anchor, f.value, f.pos,
-               {m_used.nodes - f.at_start.nodes, m_used.bytes - f.at_start.bytes});
+      remember(f.anchor, f.value, f.pos, m_budget.since(f.at_start));
     place(std::move(f.value), std::move(f.pos));
   }
 
@@ -269,8 +302,7 @@ class Builder : public YAML::EventHandler {
     top.pos.children.push_back(std::move(pos));
   }
 
-  const std::string& m_label;
-  const Limits& m_limits;
+  Budget m_budget;
   std::vector<Frame> m_stack;
   struct Anchored {
     json value;
@@ -278,11 +310,129 @@ class Builder : public YAML::EventHandler {
     Cost cost;
   };
   std::unordered_map<YAML::anchor_t, Anchored> m_anchors;
-  Cost m_used;
-  size_t m_alias = 0;
 };
 
-Result<Document> parse(std::string_view text, const std::string& label, const Limits& limits) {
+// The event stream as Nodes (parse_nodes), under the same Budget as Builder.
+class TreeBuilder : public YAML::EventHandler {
+ public:
+  TreeBuilder(const std::string& label, const Limits& limits) : m_budget(label, limits) {}
+
+  std::vector<Node> documents;
+
+  void OnDocumentStart(const YAML::Mark&) override { m_placed = false; }
+  void OnDocumentEnd() override {
+    if (!m_placed) documents.emplace_back();  // an empty document
+  }
+
+  void OnNull(const YAML::Mark& m, YAML::anchor_t anchor) override {
+    m_budget.charge(to_mark(m), 1, 0);
+    Node n;
+    n.mark = to_mark(m);
+    remember(anchor, n, {1, 0});
+    place(std::move(n));
+  }
+
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t anchor) override {
+    auto it = m_anchors.find(anchor);
+    if (it == m_anchors.end()) m_budget.fail_at(to_mark(m), "alias to an unknown anchor");
+    m_budget.charge_alias(to_mark(m), it->second.cost);
+    m_budget.charge(to_mark(m), it->second.cost.nodes, it->second.cost.bytes);
+    Node copy = it->second.node;
+    copy.mark = to_mark(m);
+    place(std::move(copy));
+  }
+
+  void OnScalar(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    m_budget.charge(to_mark(m), 1, value.size());
+    Node n;
+    n.kind = Node::Kind::scalar;
+    n.tag = tag == "?" ? "" : tag;
+    n.scalar = value;
+    n.mark = to_mark(m);
+    remember(anchor, n, {1, value.size()});
+    place(std::move(n));
+  }
+
+  void OnSequenceStart(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    open(to_mark(m), tag, anchor, Node::Kind::sequence);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& m, const std::string& tag, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    open(to_mark(m), tag, anchor, Node::Kind::mapping);
+  }
+  void OnMapEnd() override { close(); }
+
+ private:
+  struct Frame {
+    Node node;
+    YAML::anchor_t anchor = YAML::NullAnchor;
+    Cost at_start;
+    std::optional<Node> key;  // a mapping's key waiting for its value
+    std::unordered_map<std::string, bool> scalar_keys;
+  };
+  struct Anchored {
+    Node node;
+    Cost cost;
+  };
+
+  void remember(YAML::anchor_t anchor, const Node& n, Cost c) {
+    if (anchor == YAML::NullAnchor) return;
+    m_budget.charge_anchor(n.mark, c);
+    m_anchors[anchor] = Anchored{n, c};
+  }
+
+  void open(Mark m, const std::string& tag, YAML::anchor_t anchor, Node::Kind kind) {
+    Frame f;
+    f.at_start = m_budget.open(m, m_stack.size() + 1);
+    f.node.kind = kind;
+    f.node.tag = tag == "?" ? "" : tag;
+    f.node.mark = m;
+    f.anchor = anchor;
+    m_stack.push_back(std::move(f));
+  }
+
+  void close() {
+    Frame f = std::move(m_stack.back());
+    m_stack.pop_back();
+    remember(f.anchor, f.node, m_budget.since(f.at_start));
+    place(std::move(f.node));
+  }
+
+  void place(Node n) {
+    if (m_stack.empty()) {
+      documents.push_back(std::move(n));
+      m_placed = true;
+      return;
+    }
+    auto& top = m_stack.back();
+    if (top.node.kind == Node::Kind::sequence) {
+      top.node.items.push_back(std::move(n));
+    } else if (!top.key) {
+      if (n.kind == Node::Kind::scalar && !top.scalar_keys.emplace(n.scalar, true).second)
+        m_budget.fail_at(n.mark, "duplicate key \"" + n.scalar.substr(0, 200) + "\"");
+      top.key = std::move(n);
+    } else {
+      top.node.members.emplace_back(std::move(*top.key), std::move(n));
+      top.key.reset();
+    }
+  }
+
+  Budget m_budget;
+  std::vector<Frame> m_stack;
+  std::unordered_map<YAML::anchor_t, Anchored> m_anchors;
+  bool m_placed = false;
+};
+
+namespace {
+
+// Runs `read(parser)` over the text under the size limit, turning a limit (Stop) or yaml-cpp's
+// exception into the error.
+template <typename T, typename F>
+Result<T> with_parser(std::string_view text, const std::string& label, const Limits& limits,
+                      F read) {
   if (text.size() > limits.max_bytes)
     return fail(Errc::parse, label + ": the YAML text is " + std::to_string(text.size()) +
                                  " bytes (limit max_bytes = " + std::to_string(limits.max_bytes) +
@@ -290,6 +440,18 @@ Result<Document> parse(std::string_view text, const std::string& label, const Li
   try {
     std::istringstream in{std::string(text)};
     YAML::Parser parser(in);
+    return read(parser);
+  } catch (const Stop& s) {
+    return fail(s.error);
+  } catch (const YAML::Exception& e) {
+    return fail(Errc::parse, where_text(label, to_mark(e.mark)) + e.msg);
+  }
+}
+
+}  // namespace
+
+Result<Document> parse(std::string_view text, const std::string& label, const Limits& limits) {
+  return with_parser<Document>(text, label, limits, [&](YAML::Parser& parser) -> Result<Document> {
     Builder builder(label, limits);
     Document doc;
     doc.m_label = label;
@@ -302,11 +464,22 @@ Result<Document> parse(std::string_view text, const std::string& label, const Li
       return fail(Errc::parse, label + ": more than one YAML document (\"---\")",
                   "keep one document per file");
     return doc;
-  } catch (const Stop& s) {
-    return fail(s.error);
-  } catch (const YAML::Exception& e) {
-    return fail(Errc::parse, where_text(label, to_mark(e.mark)) + e.msg);
-  }
+  });
+}
+
+std::string where(const std::string& label, Mark m) {
+  return where_text(label, m);
+}
+
+Result<std::vector<Node>> parse_nodes(std::string_view text, const std::string& label,
+                                      const Limits& limits) {
+  return with_parser<std::vector<Node>>(text, label, limits,
+                                        [&](YAML::Parser& parser) -> Result<std::vector<Node>> {
+                                          TreeBuilder builder(label, limits);
+                                          while (parser.HandleNextDocument(builder)) {
+                                          }
+                                          return std::move(builder.documents);
+                                        });
 }
 
 namespace {

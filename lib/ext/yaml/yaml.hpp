@@ -16,6 +16,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "ext/core/result.hpp"
 
@@ -75,5 +77,30 @@ class Document {
 // ("... (limit max_alias_nodes = 100000)").
 Result<Document> parse(std::string_view text, const std::string& label = "<yaml>",
                        const Limits& limits = {});
+
+// "label:line:col: " (or "label: " when the mark is unknown), to prefix a message.
+std::string where(const std::string& label, Mark m);
+
+// A node as written, for a reader that needs more than the JSON view: its tag and whether a
+// scalar was quoted (deploy writes a user's Envoy bootstrap back with its `!ignore` keys), and
+// mapping keys as nodes. Aliases are expanded into copies of their anchor's node (the copy keeps
+// the original's marks, its root has the alias's), charged to the limits as Document does.
+struct Node {
+  enum class Kind { null, scalar, sequence, mapping };
+  Kind kind = Kind::null;
+  // The tag as written, handles resolved: "" when none (a plain scalar, an untagged
+  // collection, a null), "!" for a quoted scalar, "!ignore", "tag:yaml.org,2002:str" (!!str).
+  std::string tag;
+  std::string scalar;  // kind scalar: the text
+  Mark mark;
+  std::vector<Node> items;                     // kind sequence
+  std::vector<std::pair<Node, Node>> members;  // kind mapping, in order; keys may repeat
+  bool is_plain_scalar() const { return kind == Kind::scalar && tag.empty(); }
+};
+
+// Every document of a stream ("---" separated; an empty document is a null node). The limits
+// hold for the whole text; errors as parse()'s.
+Result<std::vector<Node>> parse_nodes(std::string_view text, const std::string& label = "<yaml>",
+                                      const Limits& limits = {});
 
 }  // namespace ext::yaml

@@ -10,6 +10,7 @@
 #include "ext/auth/helper_store.hpp"
 #include "ext/core/error.hpp"
 #include "ext/util/files.hpp"
+#include "ext/util/strings.hpp"
 #include "support/fake_runner.hpp"
 #include "support/http/fake_transport.hpp"
 
@@ -49,10 +50,10 @@ TEST_CASE("docker config keys and base64 auth", "[auth]") {
   REQUIRE(d);
   CHECK(d->username == "user");
   CHECK(d->password == "pa:ss");
-  CHECK_FALSE(auth::decode_basic(auth::base64_encode(":nouser")));
+  CHECK_FALSE(auth::decode_basic(ext::util::base64_encode(":nouser")));
   CHECK_FALSE(auth::decode_basic("***"));
   for (std::string s : {"", "a", "ab", "abc", "abcd"})
-    CHECK(auth::base64_decode(auth::base64_encode(s)) == s);
+    CHECK(ext::util::base64_decode(ext::util::base64_encode(s)) == s);
 }
 
 TEST_CASE("AuthFile reads every entry shape and writes one entry, mode 0600", "[auth]") {

@@ -6,6 +6,7 @@
 #include "ext/deploy/istio_target.hpp"
 #include "ext/util/files.hpp"
 #include "ext/util/process.hpp"
+#include "ext/util/strings.hpp"
 #include "support/deploy/deploy_support.hpp"
 #include "support/paths.hpp"
 
@@ -109,7 +110,7 @@ TEST_CASE("istio: every option, YAML plugin config, pull secret", "[deploy]") {
   CHECK(secret["metadata"]["annotations"]["ext.dev/used-by"] == "add-header");
   CHECK(
       secret["data"][".dockerconfigjson"] ==
-      base64_encode(
+      util::base64_encode(
           R"({"auths":{"ghcr.io":{"username":"robot","password":"s3cr3t","auth":"cm9ib3Q6czNjcjN0"}}})"));
   auto& s = docs[1]["spec"];
   CHECK(docs[1]["metadata"]["namespace"] == "prod");

@@ -61,16 +61,55 @@ TEST_CASE("YAML reader: core schema scalars, quoted strings, errors with positio
   CHECK((*j)["g"] == "text");
   CHECK((*j)["h"] == Json::array({1, "two"}));
 
-  auto bad = parse_yaml("a: [1, 2\nb: 3\n");
+  auto bad = parse_yaml("a: [1, 2\nb: 3\n", "in.yaml");
   REQUIRE_FALSE(bad);
   CHECK(bad.error().code() == Errc::parse);
-  CHECK(bad.error().message().find("line ") != std::string::npos);
+  CHECK_THAT(bad.error().message(), Catch::Matches("in\\.yaml:[0-9]+:[0-9]+: .*"));
+  auto key = parse_yaml("a: 1\n? [x]\n: 2\n", "k.yaml");
+  REQUIRE_FALSE(key);
+  CHECK(key.error().message() == "k.yaml:2:3: only scalar mapping keys are supported");
   CHECK_FALSE(parse_yaml(""));
+
+  // YAML 1.2 core schema beyond JSON's numbers (as Envoy's and Kubernetes' readers resolve).
+  auto core = parse_yaml("hex: 0x1F\nplus: +5\nhalf: .5\nbig: 99999999999999999999\n");
+  REQUIRE(core);
+  CHECK((*core)["hex"] == 31);
+  CHECK((*core)["plus"] == 5);
+  CHECK((*core)["half"] == 0.5);
+  CHECK((*core)["big"] == "99999999999999999999");
 
   auto docs = parse_yaml_documents("a: 1\n---\n---\nb: 2\n");
   REQUIRE(docs);
   REQUIRE(docs->size() == 2);
   CHECK(to_yaml_documents(*docs) == "a: 1\n---\nb: 2\n");
+}
+
+TEST_CASE("YAML round trip: unchanged nodes keep their tags and quoting, aliases become copies",
+          "[deploy]") {
+  const std::string original =
+      "!ignore defs:\n  timeout: &t 5s\nkeep: yes\nport: \"8080\"\nn: 0x10\n"
+      "list:\n- name: a\n  v: 1\n- !local {x: 1}\nuse: *t\n";
+  auto view = parse_yaml(original, "b.yaml");
+  REQUIRE(view);
+  CHECK_FALSE(view->contains("defs"));
+  CHECK((*view)["keep"] == "yes");
+  CHECK((*view)["use"] == "5s");
+  Json changed = *view;
+  changed["list"][0]["v"] = 2;
+  changed["list"].push_back(Json::object({{"name", "true"}}));
+  changed["added"] = "on";
+  auto text = patch_yaml_text(original, changed, "b.yaml");
+  REQUIRE(text);
+  CHECK(*text ==
+        "!<!ignore> defs:\n  timeout: 5s\nkeep: yes\nport: \"8080\"\nn: 0x10\nlist:\n"
+        "- name: a\n  v: 2\n- !<!local>\n  x: 1\n- name: \"true\"\nuse: 5s\nadded: \"on\"\n");
+  auto back = parse_yaml(*text);
+  REQUIRE(back);
+  CHECK(*back == changed);
+
+  auto bad = patch_yaml_text("a: [1\n", Json::object(), "b.yaml");
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().message(), Catch::StartsWith("b.yaml:"));
 }
 
 TEST_CASE("plugin config (--config): JSON text, @file.json, @file.yaml, raw @file, clear errors",
@@ -113,7 +152,7 @@ TEST_CASE("plugin config (--config): JSON text, @file.json, @file.yaml, raw @fil
   auto by = parse_config_arg("@bad.yaml", dir.path());
   REQUIRE_FALSE(by);
   CHECK(by.error().code() == Errc::parse);
-  CHECK(by.error().message().find("bad.yaml") != std::string::npos);
+  CHECK_THAT(by.error().message(), Catch::Matches(".*bad\\.yaml:[0-9]+:[0-9]+: .*"));
   auto bj = parse_config_arg("@bad.json", dir.path());
   REQUIRE_FALSE(bj);
   CHECK(bj.error().message().find("bad.json") != std::string::npos);

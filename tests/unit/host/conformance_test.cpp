@@ -16,6 +16,7 @@
 #include "ext/host/proto_wire.hpp"
 #include "ext/wasm/abi_tables.hpp"
 #include "ext/wasm/module.hpp"
+#include "support/host/wat_probe.hpp"
 #include "support/paths.hpp"
 
 using namespace ext::host;
@@ -42,37 +43,31 @@ struct Probe {
     return out;
   }
   std::string build(const std::string& funcs) {
-    return ext::test::wat_to_wasm(R"((module
- (import "env" "proxy_log" (func $log (param i32 i32 i32) (result i32)))
- (import "env" "proxy_get_header_map_value" (func $hget (param i32 i32 i32 i32 i32) (result i32)))
- (import "env" "proxy_add_header_map_value" (func $hadd (param i32 i32 i32 i32 i32) (result i32)))
- (import "env" "proxy_replace_header_map_value" (func $hrep (param i32 i32 i32 i32 i32) (result i32)))
- (import "env" "proxy_get_header_map_pairs" (func $hpairs (param i32 i32 i32) (result i32)))
- (import "env" "proxy_get_header_map_size" (func $hsize (param i32 i32) (result i32)))
- (import "env" "proxy_get_buffer_bytes" (func $bget (param i32 i32 i32 i32 i32) (result i32)))
- (import "env" "proxy_set_buffer_bytes" (func $bset (param i32 i32 i32 i32 i32) (result i32)))
- (import "env" "proxy_get_buffer_status" (func $bstat (param i32 i32 i32) (result i32)))
- (import "env" "proxy_continue_stream" (func $cont (param i32) (result i32)))
- (import "env" "proxy_send_local_response" (func $reply (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
- (import "env" "proxy_http_call" (func $call (param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)))
- (import "env" "proxy_get_status" (func $status (param i32 i32 i32) (result i32)))
- (import "env" "proxy_get_property" (func $pget (param i32 i32 i32 i32) (result i32)))
- (import "env" "proxy_set_property" (func $pset (param i32 i32 i32 i32) (result i32)))
- (import "env" "proxy_define_metric" (func $mdef (param i32 i32 i32 i32) (result i32)))
- (import "env" "proxy_increment_metric" (func $minc (param i32 i64) (result i32)))
- (import "env" "proxy_register_shared_queue" (func $qreg (param i32 i32 i32) (result i32)))
- (import "env" "proxy_resolve_shared_queue" (func $qres (param i32 i32 i32 i32 i32) (result i32)))
- (import "env" "proxy_done" (func $done (result i32)))
- (import "env" "proxy_set_tick_period_milliseconds" (func $tick (param i32) (result i32)))
- (memory (export "memory") 4)
- (global $heap (mut i32) (i32.const 65536))
- (func (export "malloc") (param $n i32) (result i32) (local $p i32)
-   (local.set $p (global.get $heap))
-   (global.set $heap (i32.add (global.get $heap)
-     (i32.and (i32.add (local.get $n) (i32.const 15)) (i32.const -16))))
-   (local.get $p))
- (func (export "proxy_abi_version_0_2_1"))
- (func $rec (param $id i32) (param $code i32)
+    using ext::test::host::wat_probe_preamble;
+    return ext::test::wat_to_wasm(wat_probe_preamble(
+                                      {{"log", "proxy_log"},
+                                       {"hget", "proxy_get_header_map_value"},
+                                       {"hadd", "proxy_add_header_map_value"},
+                                       {"hrep", "proxy_replace_header_map_value"},
+                                       {"hpairs", "proxy_get_header_map_pairs"},
+                                       {"hsize", "proxy_get_header_map_size"},
+                                       {"bget", "proxy_get_buffer_bytes"},
+                                       {"bset", "proxy_set_buffer_bytes"},
+                                       {"bstat", "proxy_get_buffer_status"},
+                                       {"cont", "proxy_continue_stream"},
+                                       {"reply", "proxy_send_local_response"},
+                                       {"call", "proxy_http_call"},
+                                       {"status", "proxy_get_status"},
+                                       {"pget", "proxy_get_property"},
+                                       {"pset", "proxy_set_property"},
+                                       {"mdef", "proxy_define_metric"},
+                                       {"minc", "proxy_increment_metric"},
+                                       {"qreg", "proxy_register_shared_queue"},
+                                       {"qres", "proxy_resolve_shared_queue"},
+                                       {"done", "proxy_done"},
+                                       {"tick", "proxy_set_tick_period_milliseconds"}},
+                                      4) +
+                                  R"( (func $rec (param $id i32) (param $code i32)
    (i32.store8 (i32.const 100) (local.get $id))
    (i32.store8 (i32.const 101) (i32.add (i32.const 48) (local.get $code)))
    (drop (call $log (i32.const 2) (i32.const 100) (i32.const 2))))

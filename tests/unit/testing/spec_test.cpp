@@ -22,18 +22,18 @@ cases:
 )",
                       "f.test.yaml");
   REQUIRE_FALSE(s);
-  CHECK_THAT(s.error().message(), Catch::Contains("f.test.yaml:6") &&
+  CHECK_THAT(s.error().message(), Catch::Contains("f.test.yaml:6:5: ") &&
                                       Catch::Contains("unknown key \"expct\" in a case"));
   CHECK_THAT(s.error().hint(), Catch::Contains("expect"));
 
   auto deep =
       parse_spec("cases:\n  - expect:\n      response_headers: {a: b}\n      logz: [x]\n", "g");
   REQUIRE_FALSE(deep);
-  CHECK_THAT(deep.error().message(), Catch::Contains("g:4: unknown key \"logz\" in expect"));
+  CHECK_THAT(deep.error().message(), Catch::Contains("g:4:7: unknown key \"logz\" in expect"));
 
   auto plugin = parse_spec("plugin:\n  rootid: x\ncases: []\n", "h");
   REQUIRE_FALSE(plugin);
-  CHECK_THAT(plugin.error().message(), Catch::Contains("h:2: unknown key \"rootid\" in plugin"));
+  CHECK_THAT(plugin.error().message(), Catch::Contains("h:2:3: unknown key \"rootid\" in plugin"));
 
   auto bad_yaml = parse_spec("cases: [\n", "i");
   REQUIRE_FALSE(bad_yaml);

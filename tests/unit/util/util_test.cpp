@@ -27,6 +27,33 @@ TEST_CASE("strings", "[util]") {
   CHECK_FALSE(util::is_hex("00ABff"));
 }
 
+TEST_CASE("markup_escape: one escaping for HTML pages and XML reports", "[util]") {
+  CHECK(util::markup_escape("<a href=\"x\" onclick='y'>&</a>") ==
+        "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+  // XML 1.0 forbids C0 controls but tab, LF, CR: U+FFFD, as HTML parsers do with NUL.
+  CHECK(util::markup_escape(std::string("a\0b\x01"
+                                        "c\td\ne\rf",
+                                        11)) ==
+        "a\xEF\xBF\xBD"
+        "b\xEF\xBF\xBD"
+        "c\td\ne\rf");
+  CHECK(util::markup_escape("h\xC3\xA9llo") == "h\xC3\xA9llo");  // UTF-8 passes through
+  std::string out = "x";
+  util::markup_escape_to(out, "<");
+  CHECK(out == "x&lt;");
+}
+
+TEST_CASE("edit_distance: optimal string alignment, capped at 64 bytes", "[util]") {
+  CHECK(util::edit_distance("build", "build") == 0);
+  CHECK(util::edit_distance("biuld", "build") == 1);  // a swap of neighbours is one edit
+  CHECK(util::edit_distance("buil", "build") == 1);
+  CHECK(util::edit_distance("", "abc") == 3);
+  CHECK(util::edit_distance("kitten", "sitting") == 3);
+  // Only the first 64 bytes count: long inputs cost O(64 x 64), whatever their length.
+  CHECK(util::edit_distance(std::string(100000, 'a'), std::string(64, 'a') + "b") == 0);
+  CHECK(util::edit_distance(std::string(100000, 'a'), std::string(100000, 'b')) == 64);
+}
+
 TEST_CASE("redact removes secrets from log text", "[util]") {
   auto s = util::redact(
       "GET https://bob:hunter2@reg.example/v2/ Authorization: Bearer eyJhbGciOi.x.y "

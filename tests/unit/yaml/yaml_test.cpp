@@ -138,3 +138,67 @@ TEST_CASE("yaml: size, depth and node limits (issue 11)", "[yaml]") {
     CHECK_THAT(d.error().message(), Catch::Contains("16 x max_bytes"));
   }
 }
+
+TEST_CASE("yaml: parse_nodes keeps tags, quoting, key nodes and every document", "[yaml]") {
+  auto docs = yaml::parse_nodes(
+      "!ignore defs: &t 5s\nq: \"8080\"\np: 8080\ns: !!str 1\nuse: *t\nm: !local {a: 1}\n---\n"
+      "---\n- x\n",
+      "n.yaml");
+  REQUIRE(docs);
+  REQUIRE(docs->size() == 3);
+  const auto& root = (*docs)[0];
+  REQUIRE(root.kind == yaml::Node::Kind::mapping);
+  REQUIRE(root.members.size() == 6);
+  CHECK(root.tag.empty());
+  CHECK(root.members[0].first.tag == "!ignore");
+  CHECK(root.members[0].first.scalar == "defs");
+  CHECK(root.members[0].second.is_plain_scalar());
+  CHECK(root.members[1].second.tag == "!");  // quoted
+  CHECK(root.members[2].second.is_plain_scalar());
+  CHECK(root.members[3].second.tag == "tag:yaml.org,2002:str");
+  // An alias is a copy of its anchor's node, at the alias's position.
+  CHECK(root.members[4].second.scalar == "5s");
+  CHECK(root.members[4].second.mark.line == 5);
+  CHECK(root.members[4].second.mark.column == 6);
+  CHECK(root.members[5].second.tag == "!local");
+  CHECK(root.members[5].second.members.size() == 1);
+  CHECK((*docs)[1].kind == yaml::Node::Kind::null);  // the empty document
+  CHECK((*docs)[2].kind == yaml::Node::Kind::sequence);
+  CHECK(yaml::parse_nodes("", "e.yaml")->empty());
+}
+
+TEST_CASE("yaml: parse_nodes errors and limits match parse's", "[yaml]") {
+  auto bad = yaml::parse_nodes("a: [1, 2\n", "e.yaml");
+  REQUIRE_FALSE(bad);
+  CHECK_THAT(bad.error().message(), Catch::Matches("e\\.yaml:[0-9]+:[0-9]+: .*"));
+  auto dup = yaml::parse_nodes("a: 1\nb: 2\na: 3\n", "d.yaml");
+  REQUIRE_FALSE(dup);
+  CHECK(dup.error().message() == "d.yaml:3:1: duplicate key \"a\"");
+
+  std::string bomb = "a: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n";
+  for (char c = 'b'; c <= 'i'; ++c) {
+    std::string prev(1, static_cast<char>(c - 1));
+    bomb += std::string(1, c) + ": &" + c + " [";
+    for (int i = 0; i < 9; ++i) bomb += (i ? ",*" : "*") + prev;
+    bomb += "]\n";
+  }
+  auto lol = yaml::parse_nodes(bomb, "lol.yaml");
+  REQUIRE_FALSE(lol);
+  CHECK_THAT(lol.error().message(), Catch::StartsWith("lol.yaml:"));
+  CHECK_THAT(lol.error().message(), Catch::Contains("limit max_alias_nodes = 100000"));
+
+  auto deep = yaml::parse_nodes(std::string(100'000, '[') + std::string(100'000, ']'), "deep");
+  REQUIRE_FALSE(deep);
+  CHECK_THAT(deep.error().message(), Catch::Contains("limit max_depth = 100"));
+  yaml::Limits small;
+  small.max_bytes = 10;
+  CHECK_THAT(yaml::parse_nodes(std::string(11, 'a'), "big", small).error().message(),
+             Catch::Contains("limit max_bytes = 10"));
+  small = {};
+  small.max_nodes = 100;
+  // The limits hold for the whole stream, not each document.
+  std::string stream;
+  for (int i = 0; i < 60; ++i) stream += "[1]\n---\n";
+  CHECK_THAT(yaml::parse_nodes(stream, "s", small).error().message(),
+             Catch::Contains("limit max_nodes = 100"));
+}
