@@ -41,11 +41,14 @@ nlohmann::json complete_in(const std::string& shell, const std::vector<std::stri
   ext::util::write_file_atomic(script_file, script.out);
 
   ext::util::ProcessSpec spec;
-  spec.argv = {
-      "python3",      (ext::test::source_dir() / "tests/support/cli/complete_in_shell.py").string(),
-      "--shell",      shell,
-      "--script",     script_file.string(),
-      "--transcript", (dir.path() / "transcript").string()};
+  spec.argv = {ext::test::python(),
+               (ext::test::source_dir() / "tests/support/cli/complete_in_shell.py").string(),
+               "--shell",
+               shell,
+               "--script",
+               script_file.string(),
+               "--transcript",
+               (dir.path() / "transcript").string()};
   spec.argv.insert(spec.argv.end(), lines.begin(), lines.end());
   const char* path = std::getenv("PATH");
   spec.env = {{"PATH", ext::test::ext_binary().parent_path().string() + ":" + (path ? path : "")},

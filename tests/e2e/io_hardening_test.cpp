@@ -123,7 +123,8 @@ TEST_CASE("e2e io: import reads index.json first and never extracts what no imag
       "            t.add(p, rel)\n"
       "    t.add(os.path.join(root, 'index.json'), 'index.json')\n";
   util::write_file_atomic(dir.path() / "mk.py", py);
-  auto mk = sh("python3 " + q(dir.path() / "mk.py") + " " + q(layout) + " " + q(tgz));
+  auto mk =
+      sh(ext::test::python() + " " + q(dir.path() / "mk.py") + " " + q(layout) + " " + q(tgz));
   INFO(mk.err);
   REQUIRE(mk.exit_code == 0);
   CHECK(fs::file_size(tgz) < (2u << 20));

@@ -134,7 +134,7 @@ TEST_CASE("every verb's --json output validates against docs/schema", "[e2e][cli
 
   util::SubprocessRunner runner{ext::test::host_environment()};
   util::ProcessSpec spec;
-  spec.argv = {"python3",
+  spec.argv = {ext::test::python(),
                (test::source_dir() / "tests" / "support" / "cli" / "validate_json.py").string(),
                (test::source_dir() / "docs" / "schema").string()};
   spec.argv.insert(spec.argv.end(), c.files.begin(), c.files.end());
@@ -153,7 +153,7 @@ TEST_CASE("a document that breaks its schema is caught (the validator is not a n
     "sha256": "ab", "abi": "0.2.1", "package": {"manifest_digest": "sha256:00"}})");
   util::SubprocessRunner runner{ext::test::host_environment()};
   util::ProcessSpec spec;
-  spec.argv = {"python3",
+  spec.argv = {ext::test::python(),
                (test::source_dir() / "tests" / "support" / "cli" / "validate_json.py").string(),
                (test::source_dir() / "docs" / "schema").string(), bad.string()};
   auto v = runner.run(spec);

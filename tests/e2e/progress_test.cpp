@@ -24,7 +24,7 @@ fs::path big_module(const util::TempDir& dir, int mib) {
       small, test::wat_to_wasm(util::read_file(test::data_dir() / "artifact/http_filter.wat")));
   auto big = dir.path() / "big.wasm";
   util::ProcessSpec spec;
-  spec.argv = {fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3",
+  spec.argv = {test::python(),
                (test::source_dir() / "tests/support/registry/make_big_wasm.py").string(),
                small.string(), big.string(), std::to_string(mib)};
   util::SubprocessRunner runner{ext::test::host_environment()};

@@ -14,10 +14,10 @@ TEST_CASE("http_proxy is honoured and NO_PROXY exempts hosts", "[e2e][registry][
   auto& server = test::shared_registry(test::RegistryServer::Mode::plain);
   util::TempDir dir;
   auto log = dir.path() / "proxy-requests.log";
-  test::Background proxy({fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3",
-                          (test::source_dir() / "tests/support/registry/forward_proxy.py").string(),
-                          "--log", log.string(), "--lifetime", "300"},
-                         {}, dir.path() / "proxy.out");
+  test::Background proxy(
+      {test::python(), (test::source_dir() / "tests/support/registry/forward_proxy.py").string(),
+       "--log", log.string(), "--lifetime", "300"},
+      {}, dir.path() / "proxy.out");
   auto proxy_url = "http://127.0.0.1:" + proxy.wait_line("PORT ", 15000);
 
   auto wasm = dir.path() / "f.wasm";

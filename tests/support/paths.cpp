@@ -67,8 +67,8 @@ ExtRun run_ext(const std::vector<std::string>& args, const std::filesystem::path
 ExtRun run_ext_on_tty(const std::vector<std::string>& args, const std::filesystem::path& cwd,
                       const std::vector<std::pair<std::string, std::string>>& dialog) {
   util::ProcessSpec spec;
-  spec.argv = {std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3",
-               (source_dir() / "tests/support/cli/pty_session.py").string(), "--timeout", "60"};
+  spec.argv = {python(), (source_dir() / "tests/support/cli/pty_session.py").string(), "--timeout",
+               "60"};
   for (const auto& [expect, send] : dialog)
     spec.argv.insert(spec.argv.end(), {"--expect", expect, "--send", send});
   spec.argv.insert(spec.argv.end(), {"--", ext_binary().string()});
@@ -97,6 +97,10 @@ std::string wat_to_wasm(const std::string& wat, const std::vector<std::string>& 
 
 bool have_program(const std::string& name) {
   return util::find_program(name, host_environment().path()).has_value();
+}
+
+std::string python() {
+  return std::filesystem::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
 }
 
 int free_port() {

@@ -48,6 +48,10 @@ std::string wat_to_wasm(const std::string& wat, const std::vector<std::string>& 
 bool have_program(const std::string& name);
 // A free loopback TCP port (bind 127.0.0.1:0, read it, close): the one way tests pick a port.
 int free_port();
+// The Python every test helper runs with: Debian's /usr/bin/python3, the interpreter
+// scripts/setup installs the helpers' modules for (PyJWT, PyYAML, websocket ...), rather than
+// whatever `python3` is first on PATH (a pyenv shim costs ~40 processes a start).
+std::string python();
 // The one way a test needs a tool: scripts/setup installs every tool the suite uses, so a
 // missing one fails the test (an Error naming the tool and the fix), never skips it.
 void require_tool(const std::string& name);

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Crafts tar / tar.gz archives for the archive and artifact tests, including hostile ones that
 safe extraction must refuse. Usage: craft_archive.py KIND OUT [--gzip]
                                     craft_archive.py --all DIR KIND...  (DIR/KIND.tar, .tar.gz)

@@ -35,7 +35,8 @@ fs::path craft_archive(const fs::path& dir, const std::string& kind, bool gzip,
                        std::optional<std::string> stdin_data) {
   auto out = dir / (kind + (gzip ? ".tar.gz" : ".tar"));
   util::ProcessSpec spec;
-  spec.argv = {"python3", (source_dir() / "tests/support/artifact/craft_archive.py").string(), kind,
+  spec.argv = {ext::test::python(),
+               (source_dir() / "tests/support/artifact/craft_archive.py").string(), kind,
                out.string()};
   if (gzip) spec.argv.push_back("--gzip");
   spec.stdin_data = std::move(stdin_data);

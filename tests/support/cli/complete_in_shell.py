@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Types command lines into a real interactive shell on a pseudo-terminal and presses Tab, as a
 person would, to see what the shell's completion offers.
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Runs a command on a pseudo-terminal and answers its prompts, as a person at a terminal would.
 
 usage: pty_session.py [--timeout S] [--expect TEXT --send LINE]... -- CMD [ARGS...]

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Validates ext --json documents against docs/schema (python3-jsonschema, draft 2020-12).
 
 usage: validate_json.py SCHEMA_DIR FILE...   each FILE holds one document; its "schema" field

@@ -36,7 +36,7 @@ std::string golden_diff(const std::string& name, const std::string& actual) {
 
 nlohmann::json pyyaml_load(const std::string& yaml) {
   util::ProcessSpec spec;
-  spec.argv = {"python3", "-c",
+  spec.argv = {ext::test::python(), "-c",
                "import sys, json, yaml\n"
                "print(json.dumps(list(yaml.safe_load_all(sys.stdin.read()))))\n"};
   spec.stdin_data = yaml;

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A stand-in for `envoy -c FILE` (and for `docker|podman run ... IMAGE -c FILE`) in ext's
 deploy tests: reads the bootstrap, checks that every wasm filter's code.local.filename is a
 readable wasm module (through the container's -v mounts when run as docker), serves the admin

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """A stand-in for kubectl in ext's deploy tests: a tiny stateful cluster.
 
 Appends {"argv", "stdin"} as a JSON line to $FAKE_KUBECTL_LOG and keeps the objects applied in

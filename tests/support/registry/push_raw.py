@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Pushes hand-made content to a plain-HTTP registry on loopback, for layouts ext does not write
 (ORAS's default) and for lying registries (a referrers tag listing a manifest about something
 else). Usage:

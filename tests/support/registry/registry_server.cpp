@@ -127,10 +127,6 @@ fs::path registry_support_dir() {
   return source_dir() / "tests" / "support" / "registry";
 }
 
-std::string python() {
-  return fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-}
-
 std::string run_checked(const std::vector<std::string>& argv,
                         const std::map<std::string, std::string>& env) {
   util::ProcessSpec spec;

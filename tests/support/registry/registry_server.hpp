@@ -44,8 +44,6 @@ class Background {
 bool wait_port(int port, int timeout_ms);
 
 std::filesystem::path registry_support_dir();  // tests/support/registry
-// Something to run Python test servers with that has PyJWT (/usr/bin/python3).
-std::string python();
 
 class RegistryServer {
  public:

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Creates an ext local store (an OCI image layout) holding N wasm images, for benchmarks.
 
     make_store.py STORE --images 1000 [--module-size 4096] [--big REF --big-size 268435456]

@@ -22,7 +22,7 @@ fs::path craft(const fs::path& dir, const std::string& kind, bool gzip,
                std::optional<std::string> stdin_data = std::nullopt) {
   auto out = dir / (kind + (gzip ? ".tar.gz" : ".tar"));
   ext::util::ProcessSpec spec;
-  spec.argv = {"python3",
+  spec.argv = {ext::test::python(),
                (ext::test::source_dir() / "tests/support/artifact/craft_archive.py").string(), kind,
                out.string()};
   if (gzip) spec.argv.push_back("--gzip");
@@ -179,7 +179,7 @@ TEST_CASE("safe extraction refuses hostile archives and leaves nothing behind", 
       {"chardev", "a device"},  {"blockdev", "a device"},           {"fifo", "a fifo"}};
   // One Python run crafts them all (DIR/KIND.tar and DIR/KIND.tar.gz).
   ext::util::ProcessSpec spec;
-  spec.argv = {"python3",
+  spec.argv = {ext::test::python(),
                (ext::test::source_dir() / "tests/support/artifact/craft_archive.py").string(),
                "--all", dir.path().string()};
   for (const auto& c : cases) spec.argv.push_back(c.kind);
