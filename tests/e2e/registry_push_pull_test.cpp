@@ -48,16 +48,12 @@ TEST_CASE("ext push, then ext pull -o, round-trips the module", "[registry][e2e]
   CHECK(p["tags"] == nlohmann::json({"v1", "v2", "latest"}));
   CHECK(p["blobs_uploaded"].get<int>() >= 3);
 
-  SECTION("pushing again sends no blob bytes and is fast") {
-    auto t0 = std::chrono::steady_clock::now();
+  SECTION("pushing again sends no blob bytes") {
+    // (How fast that is, is measured by scripts/bench, not asserted here.)
     auto again = json_ok(run_ext({"--json", "push", ref}, store));
-    auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
-            .count();
     CHECK(again["blobs_uploaded"] == 1);  // the manifest PUT only
     CHECK(again["bytes_uploaded"].get<uint64_t>() < 2000);
     CHECK(again["digest"] == p["digest"]);
-    CHECK(ms < 2000);  // process start included; the < 100 ms target is for scripts/bench
   }
   SECTION("pull into an empty store and write the module") {
     auto store2 = dir.path() / "store2";

@@ -207,15 +207,13 @@ TEST_CASE("malformed and oversized manifests and error bodies are clear errors",
   }
   SECTION("a registry that keeps failing gives up, bounded") {
     rig.proxy().arm("^GET .*/manifests/", std::vector<std::string>(10, "500"));
-    auto t0 = std::chrono::steady_clock::now();
     try {
       client->get_manifest("whatever", "v1");
       FAIL("expected an error");
     } catch (const Error& e) {
       CHECK(e.http_status() == 500);
     }
-    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20));
-    CHECK(rig.proxy().pending().size() == 5);  // 5 attempts made
+    CHECK(rig.proxy().pending().size() == 5);  // bounded: 5 attempts made of the 10 armed
   }
   rig.proxy().clear();
 }
