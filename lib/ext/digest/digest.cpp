@@ -103,6 +103,8 @@ Digest sha256_file(const std::filesystem::path& path) {
   return h.finish();
 }
 
-std::string openssl_version() { return OpenSSL_version(OPENSSL_VERSION); }
+std::string openssl_version() {
+  return OpenSSL_version(OPENSSL_VERSION);
+}
 
 }  // namespace ext::digest

@@ -31,12 +31,14 @@ TEST_CASE("sha256_file streams a file larger than its buffer", "[digest]") {
 }
 
 TEST_CASE("digest parsing", "[digest]") {
-  auto ok = Digest::parse("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  auto ok =
+      Digest::parse("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   REQUIRE(ok);
   CHECK(ok->algorithm() == "sha256");
   CHECK(ok->short_hex() == "ba7816bf8f01");
   CHECK_FALSE(Digest::parse("sha256:abc"));
-  CHECK_FALSE(Digest::parse("sha256:BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"));
+  CHECK_FALSE(
+      Digest::parse("sha256:BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"));
   CHECK_FALSE(Digest::parse("md5:d41d8cd98f00b204e9800998ecf8427e"));
   CHECK_FALSE(Digest::parse("nodigest"));
 }
