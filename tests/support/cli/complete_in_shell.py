@@ -75,6 +75,18 @@ def main() -> int:
     deadline = time.monotonic() + timeout
     buf = b""
 
+    def read_chunk(wait: float):
+        """What the terminal wrote within `wait` seconds: b"" if nothing, None once it closed."""
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        ready, _, _ = select.select([fd], [], [], wait)
+        if not ready:
+            return b""
+        try:
+            return os.read(fd, 65536) or None
+        except OSError:
+            return None
+
     def read_until_quiet(quiet: float, first: float = 0.0) -> bytes:
         """Output until none came for `quiet` seconds, after waiting up to `first` seconds for
         the first byte (a completion that runs `ext __refs` on a loaded machine answers late)."""
@@ -83,21 +95,14 @@ def main() -> int:
         start = last = time.monotonic()
         while True:
             now = time.monotonic()
-            if now > deadline:
-                raise TimeoutError
             if (got or now - start >= first) and now - last >= quiet:
                 break
-            ready, _, _ = select.select([fd], [], [], 0.05)
-            if not ready:
-                continue
-            try:
-                data = os.read(fd, 65536)
-            except OSError:
+            data = read_chunk(0.05)
+            if data is None:
                 break
-            if not data:
-                break
-            got += data
-            last = time.monotonic()
+            if data:
+                got += data
+                last = time.monotonic()
         buf += got
         return got
 
@@ -107,20 +112,9 @@ def main() -> int:
         nonlocal buf
         got = b""
         start = time.monotonic()
-        while not done(clean(got)):
-            now = time.monotonic()
-            if now > deadline:
-                raise TimeoutError
-            if now - start >= limit:
-                break
-            ready, _, _ = select.select([fd], [], [], 0.02)
-            if not ready:
-                continue
-            try:
-                data = os.read(fd, 65536)
-            except OSError:
-                break
-            if not data:
+        while not done(clean(got)) and time.monotonic() - start < limit:
+            data = read_chunk(0.02)
+            if data is None:
                 break
             got += data
         buf += got
