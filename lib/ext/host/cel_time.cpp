@@ -260,6 +260,10 @@ int64_t to_nanos_saturated(const Instant& v) {
   return static_cast<int64_t>(n);
 }
 
+Instant from_nanos(int64_t nanos) {
+  return normalize(nanos / k_nano, nanos % k_nano);
+}
+
 int64_t whole_seconds(const Instant& d) {
   return d.seconds < 0 && d.nanos > 0 ? d.seconds + 1 : d.seconds;
 }

@@ -41,6 +41,8 @@ int compare(const Instant& a, const Instant& b);  // -1, 0, 1
 // Whole nanoseconds, saturated to int64 (Envoy serializes with absl::ToInt64Nanoseconds /
 // ToUnixNanos, which saturate).
 int64_t to_nanos_saturated(const Instant& v);
+// The instant `nanos` nanoseconds from zero (how Envoy serializes both to a module).
+Instant from_nanos(int64_t nanos);
 // Truncated toward zero, as absl::ToInt64Seconds and friends.
 int64_t whole_seconds(const Instant& d);
 int64_t whole_millis(const Instant& d);

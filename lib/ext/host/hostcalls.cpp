@@ -11,6 +11,7 @@
 #include <set>
 
 #include "ext/digest/signature.hpp"
+#include "ext/host/cel_time.hpp"
 #include "ext/host/pairs.hpp"
 #include "ext/host/proto_wire.hpp"
 #include "ext/util/strings.hpp"
@@ -1087,11 +1088,9 @@ std::optional<cel::Value> cel_attribute(HostState& s, const std::vector<std::str
           return cel::Value::boolean((*raw)[0] != 0);
         case AttrType::timestamp:
         case AttrType::duration: {
-          auto ns = static_cast<int64_t>(v);
-          int64_t secs = ns / 1000000000, rem = ns % 1000000000;
-          if (rem < 0) rem += 1000000000, --secs;
-          return *t == AttrType::timestamp ? cel::Value::timestamp(secs, static_cast<int32_t>(rem))
-                                           : cel::Value::duration(secs, static_cast<int32_t>(rem));
+          auto at = cel::from_nanos(static_cast<int64_t>(v));
+          return *t == AttrType::timestamp ? cel::Value::timestamp(at.seconds, at.nanos)
+                                           : cel::Value::duration(at.seconds, at.nanos);
         }
       }
     }
