@@ -51,7 +51,7 @@ std::vector<LogEntry> Host::take_logs() {
   return std::exchange(m_state->logs, {});
 }
 const std::vector<Metric>& Host::metrics() const {
-  return m_state->metrics;
+  return m_state->shared->metrics;
 }
 uint64_t Host::now_ns() const {
   return m_state->now_ns;
@@ -114,10 +114,11 @@ std::optional<uint32_t> Host::invoke(Run& run, const char* name, uint32_t ctx,
 void Host::drain(Run& run) {
   auto& s = *m_state;
   for (int guard = 0; guard < 10000; ++guard) {
-    if (!s.ready_queues.empty()) {
-      uint32_t id = s.ready_queues.front();
-      s.ready_queues.pop_front();
-      uint32_t owner = s.queues[id - 1].owner_context;
+    auto& ready = s.shared->ready[s.vm_index];
+    if (!ready.empty()) {
+      uint32_t id = ready.front();
+      ready.pop_front();
+      uint32_t owner = s.shared->queues[id - 1].owner_context;
       invoke(run, "proxy_on_queue_ready", owner ? owner : s.root_context_id, {owner, id});
       continue;
     }
@@ -283,6 +284,8 @@ Result<std::unique_ptr<Host>> Host::create(std::string_view module_bytes, HostOp
   if (options.config.plugin_name.empty()) options.config.plugin_name = options.config.root_id;
   h->m_state = std::make_unique<HostState>(std::move(options.config));
   h->m_state->limits = options.host_limits;
+  if (options.shared) h->m_state->shared = std::move(options.shared);
+  h->m_state->vm_index = options.vm_index;
   if (options.before_start) options.before_start(*h);
   auto vm = Vm::load(module_bytes, *h->m_state, options.limits);
   if (!vm) return fail(vm.error());
@@ -307,6 +310,9 @@ Result<std::unique_ptr<Host>> Host::create(std::string_view module_bytes, HostOp
       h->invoke(run, "_start", 0, {});
     }
     s.starting = false;
+    // The base VM only loads and initializes; clones start the plugin [HOST src/wasm.cc
+    // createWasm, canary, getOrCreateThreadLocalPlugin].
+    if (!options.start_plugin) return h;
     // Root context: create, VM start, configure (cpp-host src/wasm.cc start).
     uint32_t root = h->m_next_context++;
     Context c;
@@ -329,12 +335,28 @@ Result<std::unique_ptr<Host>> Host::create(std::string_view module_bytes, HostOp
     if (cfg_ok && *cfg_ok == 0)
       return fail(Errc::failed,
                   "proxy_on_configure returned false: the plugin rejected its configuration");
-    h->drain(run);
+    if (options.deliver_at_start) h->drain(run);
   } catch (const Trapped& t) {
     return fail(Errc::failed,
                 std::string(s.starting ? "trap at start-up in " : "trap in ") + t.message);
   }
   return h;
+}
+
+std::optional<uint64_t> Host::ms_to_tick() const {
+  const auto& s = *m_state;
+  if (s.tick_period_ms == 0) return std::nullopt;
+  return s.tick_period_ms > s.since_tick_ms ? s.tick_period_ms - s.since_tick_ms : 0;
+}
+
+Result<void> Host::poll() {
+  Run run{&m_root_callbacks};
+  try {
+    drain(run);
+  } catch (const Trapped& t) {
+    return fail(Errc::failed, "trap in " + t.message);
+  }
+  return {};
 }
 
 Result<void> Host::advance(uint64_t ms) {

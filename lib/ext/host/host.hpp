@@ -32,6 +32,15 @@ struct HostOptions {
   // Runs before the VM starts, e.g. to install the scripted upstreams that calls made in
   // proxy_on_vm_start / proxy_on_configure reach.
   std::function<void(Host&)> before_start;
+  // The process-wide store this VM shares with the plugin's other VMs (null: its own), and
+  // this VM's index in it (where queue notifications for it wait).
+  std::shared_ptr<SharedStore> shared;
+  uint32_t vm_index = 0;
+  // False for Envoy's base VM: load and run the start functions only, no root context.
+  bool start_plugin = true;
+  // False for the configuration canary, which Envoy kills once configured: what its start-up
+  // asked for (HTTP call answers, queue notifications) is never delivered to it.
+  bool deliver_at_start = true;
 };
 
 // One callback the host invoked, with its raw result (nullopt for void callbacks).
@@ -116,6 +125,12 @@ class Host {
   // Advances the host clock by `ms`, calling proxy_on_tick on the root context once per
   // elapsed tick period. Logs of the ticks go to logs().
   Result<void> advance(uint64_t ms);
+
+  // Milliseconds until the next proxy_on_tick, nullopt when no tick period is set.
+  std::optional<uint64_t> ms_to_tick() const;
+  // Delivers what waits for this VM outside a stream (queue notifications another VM's enqueue
+  // caused, call answers), as its thread's event loop would. Logs go to logs().
+  Result<void> poll();
 
   // Callbacks invoked outside a stream (start-up, configure, ticks), with their results.
   const std::vector<CallbackRecord>& root_callbacks() const { return m_root_callbacks; }

@@ -603,18 +603,18 @@ uint64_t proxy_set_shared_data(HostState& s, Guest& g, A a) {
   auto value = g.read(u32(a, 2), u32(a, 3));
   if (!key || !value) return k_mem;
   uint32_t cas = u32(a, 4);
-  auto it = s.shared_data.find(*key);
-  if (cas != 0 && it != s.shared_data.end() && it->second.second != cas)
-    return st(Status::cas_mismatch);
-  s.shared_data[*key] = {std::move(*value), s.next_cas++};
+  auto& data = s.shared->data;
+  auto it = data.find(*key);
+  if (cas != 0 && it != data.end() && it->second.second != cas) return st(Status::cas_mismatch);
+  data[*key] = {std::move(*value), s.shared->next_cas++};
   return k_ok;
 }
 
 uint64_t proxy_get_shared_data(HostState& s, Guest& g, A a) {
   auto key = g.read(u32(a, 0), u32(a, 1));
   if (!key) return k_mem;
-  auto it = s.shared_data.find(*key);
-  if (it == s.shared_data.end()) return st(Status::not_found);
+  auto it = s.shared->data.find(*key);
+  if (it == s.shared->data.end()) return st(Status::not_found);
   uint32_t cas = it->second.second;
   std::string value = it->second.first;
   auto r = copy_out(g, value, u32(a, 2), u32(a, 3));
@@ -622,18 +622,28 @@ uint64_t proxy_get_shared_data(HostState& s, Guest& g, A a) {
   return g.write_u32(u32(a, 4), cas) ? k_ok : k_mem;
 }
 
+// The token of (vm_id, name), 0 when no VM registered it.
+uint32_t queue_token(const SharedStore& shared, const std::string& vm_id, const std::string& name) {
+  for (size_t i = 0; i < shared.queues.size(); ++i)
+    if (shared.queues[i].vm_id == vm_id && shared.queues[i].name == name)
+      return static_cast<uint32_t>(i + 1);
+  return 0;
+}
+
 uint64_t proxy_register_shared_queue(HostState& s, Guest& g, A a) {
   auto name = g.read(u32(a, 0), u32(a, 1));
   if (!name) return k_mem;
-  uint32_t id = 0;
-  for (size_t i = 0; i < s.queues.size(); ++i)
-    if (s.queues[i].vm_id == s.config.vm_id && s.queues[i].name == *name) id = uint32_t(i + 1);
+  auto& queues = s.shared->queues;
+  uint32_t id = queue_token(*s.shared, s.config.vm_id, *name);
   if (id == 0) {
-    s.queues.push_back({s.config.vm_id, *name, s.root_context_id, {}});
-    id = static_cast<uint32_t>(s.queues.size());
+    queues.push_back({s.config.vm_id, *name, s.vm_index, s.root_context_id, {}});
+    id = static_cast<uint32_t>(queues.size());
   }
+  // The last VM to register a queue is the one its notifications go to [HOST
+  // src/shared_queue.cc registerQueue]; its data stays.
   Context* c = root_of(s, s.effective());
-  s.queues[id - 1].owner_context = c ? c->id : s.root_context_id;
+  queues[id - 1].owner_vm = s.vm_index;
+  queues[id - 1].owner_context = c ? c->id : s.root_context_id;
   return g.write_u32(u32(a, 2), id) ? k_ok : k_mem;
 }
 
@@ -643,9 +653,8 @@ uint64_t proxy_resolve_shared_queue(HostState& s, Guest& g, A a) {
   if (!vm_id || !name) return k_mem;
   // An empty vm_id means this VM's [HOST src/context.cc lookupSharedQueue].
   if (vm_id->empty()) *vm_id = s.config.vm_id;
-  for (size_t i = 0; i < s.queues.size(); ++i)
-    if (s.queues[i].vm_id == *vm_id && s.queues[i].name == *name)
-      return g.write_u32(u32(a, 4), uint32_t(i + 1)) ? k_ok : k_mem;
+  if (uint32_t id = queue_token(*s.shared, *vm_id, *name))
+    return g.write_u32(u32(a, 4), id) ? k_ok : k_mem;
   return st(Status::not_found);
 }
 
@@ -653,16 +662,19 @@ uint64_t proxy_enqueue_shared_queue(HostState& s, Guest& g, A a) {
   uint32_t id = u32(a, 0);
   auto value = g.read(u32(a, 1), u32(a, 2));
   if (!value) return k_mem;
-  if (id == 0 || id > s.queues.size()) return st(Status::not_found);
-  s.queues[id - 1].items.push_back(std::move(*value));
-  s.ready_queues.push_back(id);  // proxy_on_queue_ready fires on enqueue
+  auto& queues = s.shared->queues;
+  if (id == 0 || id > queues.size()) return st(Status::not_found);
+  queues[id - 1].items.push_back(std::move(*value));
+  // proxy_on_queue_ready fires on enqueue, on the registering VM's thread.
+  s.shared->ready[queues[id - 1].owner_vm].push_back(id);
   return k_ok;
 }
 
 uint64_t proxy_dequeue_shared_queue(HostState& s, Guest& g, A a) {
   uint32_t id = u32(a, 0);
-  if (id == 0 || id > s.queues.size()) return st(Status::not_found);
-  auto& q = s.queues[id - 1].items;
+  auto& queues = s.shared->queues;
+  if (id == 0 || id > queues.size()) return st(Status::not_found);
+  auto& q = queues[id - 1].items;
   if (q.empty()) return st(Status::empty);
   std::string v = std::move(q.front());
   q.pop_front();
@@ -670,7 +682,8 @@ uint64_t proxy_dequeue_shared_queue(HostState& s, Guest& g, A a) {
 }
 
 // ---- env: metrics ----
-// Ids carry the type in their low 2 bits and step by 4 per type [HOST wasm.h kMetricTypeMask].
+// Ids carry the type in their low 2 bits and step by 4 per type, numbered by each VM [HOST
+// wasm.h kMetricTypeMask]; the value is the process-wide stat of that name.
 
 uint64_t proxy_define_metric(HostState& s, Guest& g, A a) {
   uint32_t type = u32(a, 0);
@@ -678,19 +691,26 @@ uint64_t proxy_define_metric(HostState& s, Guest& g, A a) {
   if (!name) return k_mem;
   if (type > 2) return st(Status::bad_argument);
   auto key = std::to_string(type) + ":" + *name;
-  auto it = s.metric_by_name.find(key);
-  if (it == s.metric_by_name.end()) {
+  auto it = s.metric_id_by_name.find(key);
+  if (it == s.metric_id_by_name.end()) {
     uint32_t n = 0;
-    for (auto& m : s.metrics)
-      if (static_cast<uint32_t>(m.type) == type) ++n;
-    Metric m;
-    m.id = (n + 1) * 4 + type;  // first ids 4/5/6 [HOST include/proxy-wasm/wasm.h next*MetricId]
-    m.type = static_cast<MetricType>(type);
-    m.name = *name;
-    s.metrics.push_back(std::move(m));
-    it = s.metric_by_name.emplace(key, s.metrics.size() - 1).first;
+    for (auto& [id, index] : s.metric_ids)
+      if ((id & 3) == type) ++n;
+    uint32_t id = (n + 1) * 4 + type;  // first ids 4/5/6 [HOST include/proxy-wasm/wasm.h]
+    auto& shared = *s.shared;
+    auto stat = shared.metric_by_name.find(key);
+    if (stat == shared.metric_by_name.end()) {
+      Metric m;
+      m.id = id;
+      m.type = static_cast<MetricType>(type);
+      m.name = *name;
+      shared.metrics.push_back(std::move(m));
+      stat = shared.metric_by_name.emplace(key, shared.metrics.size() - 1).first;
+    }
+    s.metric_ids[id] = stat->second;
+    it = s.metric_id_by_name.emplace(key, id).first;
   }
-  return g.write_u32(u32(a, 3), s.metrics[it->second].id) ? k_ok : k_mem;
+  return g.write_u32(u32(a, 3), it->second) ? k_ok : k_mem;
 }
 
 uint64_t proxy_increment_metric(HostState& s, Guest&, A a) {

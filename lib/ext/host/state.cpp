@@ -123,9 +123,8 @@ void HostState::charge(uint64_t bytes, const char* what) {
 }
 
 Metric* HostState::metric(uint32_t id) {
-  for (auto& m : metrics)
-    if (m.id == id) return &m;
-  return nullptr;
+  auto it = metric_ids.find(id);
+  return it == metric_ids.end() ? nullptr : &shared->metrics[it->second];
 }
 
 namespace {

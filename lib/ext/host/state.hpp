@@ -9,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -92,8 +93,24 @@ struct LimitExceeded : std::runtime_error {
 struct Queue {
   std::string vm_id;
   std::string name;
-  uint32_t owner_context = 0;  // root context that registered it
+  uint32_t owner_vm = 0;       // the VM (SharedStore index) that registered it last
+  uint32_t owner_context = 0;  // its root context
   std::deque<std::string> items;
+};
+
+// What Envoy keeps for the whole process, shared by every VM of a plugin: the one of each
+// worker thread, the main thread's and the configuration canary (docs/test-spec.md "Workers").
+// Shared data and queues are process-wide maps keyed by vm_id [proxy-wasm-cpp-host 52a0291
+// src/shared_data.cc, src/shared_queue.cc]; a queue notifies the VM that registered it last
+// (registerQueue overwrites context_id and call_on_thread). Metrics are Envoy stats, one per
+// name in the plugin's scope; each VM numbers its own ids [HOST include/proxy-wasm/wasm.h].
+struct SharedStore {
+  std::map<std::string, std::pair<std::string, uint32_t>> data;  // key -> value, cas
+  uint32_t next_cas = 1;
+  std::vector<Queue> queues;                       // token = index + 1
+  std::map<uint32_t, std::deque<uint32_t>> ready;  // VM index -> queues to notify
+  std::vector<Metric> metrics;                     // by first definition
+  std::map<std::string, size_t> metric_by_name;    // "type:name" -> index in metrics
 };
 
 class HostState {
@@ -137,15 +154,13 @@ class HostState {
 
   std::vector<LogEntry> logs;
 
-  std::vector<Metric> metrics;
-  std::map<std::string, size_t> metric_by_name;
+  // Process-wide state (shared data, queues, metrics), shared with the plugin's other VMs.
+  std::shared_ptr<SharedStore> shared = std::make_shared<SharedStore>();
+  uint32_t vm_index = 0;  // this VM's index for queue notifications
+  // This VM's metric ids -> index in shared->metrics, and its ids by "type:name".
+  std::map<uint32_t, size_t> metric_ids;
+  std::map<std::string, uint32_t> metric_id_by_name;
   Metric* metric(uint32_t id);
-
-  std::map<std::string, std::pair<std::string, uint32_t>> shared_data;  // key -> value, cas
-  uint32_t next_cas = 1;
-
-  std::vector<Queue> queues;  // id = index + 1
-  std::deque<uint32_t> ready_queues;
 
   std::vector<HttpCallRecord> http_calls;   // every call made (VM lifetime)
   std::deque<uint32_t> pending_http_calls;  // tokens awaiting an answer

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "ext/host/envoy_versions.hpp"
+#include "ext/host/process.hpp"
 #include "ext/util/strings.hpp"
 
 namespace ext::testing {
@@ -596,20 +597,19 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
     install_upstreams(host, spec, no_http, no_grpc, no_streams);
   };
 
-  std::unique_ptr<host::Host> h;
-  size_t logs_seen = 0;
-  std::vector<host::LogEntry> startup_logs;  // shown to the first case on a VM, every repetition
+  // The plugin's VMs in one Envoy process: base, canary, main thread, workers (host/process.hpp).
+  std::unique_ptr<host::Process> proc;
+  std::vector<host::LogEntry> startup_logs;  // shown to the first case of a process, every rep
   size_t first_case_on_vm = 0;
   auto start = [&](size_t case_index) -> bool {
-    auto created = host::Host::create(module_bytes, ho);
+    auto created = host::Process::start(module_bytes, ho, p.concurrency);
     if (!created) {
       result.error = created.error().message();
       return false;
     }
-    h = std::move(*created);
-    startup_logs = h->take_logs();
+    proc = std::move(*created);
+    startup_logs = proc->take_logs();
     first_case_on_vm = case_index;
-    logs_seen = 0;
     return true;
   };
 
@@ -623,21 +623,37 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
       cr.name = c.name;
       cr.line = c.line;
       Checker ck;
-      // After a trap Envoy fails the VM; what later streams see is the failure policy's.
+      if (!proc && !result.error) start(ci);
+      host::Host* h = proc ? &proc->worker(c.worker) : nullptr;
+      std::vector<host::LogEntry> logs;
+      std::optional<std::string> error;
+      // After a trap Envoy fails the worker's VM; what later streams there see is the failure
+      // policy's (fail_reload: the worker gets a new VM, the process-wide store stays).
       bool vm_failed = h && h->failed();
-      if ((!h && !result.error) || (vm_failed && p.failure_policy == FailurePolicy::fail_reload)) {
-        start(ci);
-        vm_failed = false;
+      if (vm_failed && p.failure_policy == FailurePolicy::fail_reload) {
+        if (auto r = proc->reload(c.worker); !r) {
+          ck.note("start", "the plugin failed to restart: " + r.error().message());
+          proc.reset();
+          h = nullptr;
+          result.error = r.error().message();
+        } else {
+          h = &proc->worker(c.worker);
+          vm_failed = false;
+          logs = proc->take_logs();
+        }
       }
       if (!h) {
-        ck.note("start", "the plugin failed to start: " + result.error.value_or("unknown error"));
+        if (ck.failures.empty())
+          ck.note("start", "the plugin failed to start: " + result.error.value_or("unknown error"));
       } else {
         // Scripted answers: the case's first, then the plugin's.
-        h->begin_case();
-        install_upstreams(*h, spec, c.http_calls, c.grpc_calls, c.grpc_streams);
+        proc->begin_case();
+        for (uint32_t w = 0; w < proc->concurrency(); ++w)
+          install_upstreams(proc->worker(w), spec, c.http_calls, c.grpc_calls, c.grpc_streams);
+        install_upstreams(proc->main_thread(), spec, c.http_calls, c.grpc_calls, c.grpc_streams);
         // Metrics before the case (counters compare by change, histograms by new values).
         std::map<std::string, std::pair<int64_t, size_t>> before;
-        for (const auto& m : h->metrics()) before[m.name] = {m.value, m.recorded.size()};
+        for (const auto& m : proc->metrics()) before[m.name] = {m.value, m.recorded.size()};
 
         const auto& x = c.expect;
         // A case that names a callback the module lacks fails: it could never pass in Envoy.
@@ -660,18 +676,20 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
           ck.add("request: the module exports no HTTP callbacks (proxy_on_request_headers, ...)");
 
         std::vector<host::CallbackRecord> callbacks;
-        std::vector<host::LogEntry> logs;
         std::vector<host::HttpCallRecord> calls;
         std::vector<host::GrpcCallRecord> grpc_calls;
         std::vector<host::GrpcStreamRecord> grpc_streams;
-        std::optional<std::string> error;
-        // Logs since the previous case: the plugin start-up for the first case on a VM, ticks.
-        if (ci == first_case_on_vm) logs = startup_logs;
-        if (c.advance_ms && !vm_failed) {
-          auto r = h->advance(c.advance_ms);
+        // Logs since the previous case: the plugin start-up for the first case of a process,
+        // a worker's restart, ticks and what they caused on every VM.
+        if (ci == first_case_on_vm)
+          logs.insert(logs.begin(), startup_logs.begin(), startup_logs.end());
+        if (c.advance_ms) {
+          auto r = proc->advance(c.advance_ms);
           if (!r) error = r.error().message();
+          auto tick_logs = proc->take_logs();
+          logs.insert(logs.end(), tick_logs.begin(), tick_logs.end());
+          vm_failed = h->failed();
         }
-        for (size_t i = logs_seen; i < h->logs().size(); ++i) logs.push_back(h->logs()[i]);
         host::HttpOutcome http;
         host::TcpOutcome tcp;
         if (vm_failed) {
@@ -719,15 +737,25 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
             error = http.error;
           }
         }
-        install_upstreams(*h, spec, no_http, no_grpc, no_streams);
-        h->begin_case();  // bounded memory under --repeat
-        logs_seen = 0;
+        // What the stream caused on the other VMs (queue notifications) is delivered now.
+        if (!vm_failed && !error) {
+          h->take_logs();  // the stream's own logs, already in its outcome
+          if (auto r = proc->poll(); !r) error = r.error().message();
+          auto later = proc->take_logs();
+          logs.insert(logs.end(), later.begin(), later.end());
+        }
+        for (uint32_t w = 0; w < proc->concurrency(); ++w)
+          install_upstreams(proc->worker(w), spec, no_http, no_grpc, no_streams);
+        install_upstreams(proc->main_thread(), spec, no_http, no_grpc, no_streams);
+        proc->begin_case();  // bounded memory under --repeat
         cr.logs = logs;
         // One checker per expectation kind (defined above run_spec).
-        Observed o{c.tcp,        error,      http,
-                   tcp,          callbacks,  logs,
-                   calls,        grpc_calls, grpc_streams,
-                   h->metrics(), before,     [&h](const std::string& cb) { return h->exports(cb); },
+        Observed o{c.tcp,        error,
+                   http,         tcp,
+                   callbacks,    logs,
+                   calls,        grpc_calls,
+                   grpc_streams, proc->metrics(),
+                   before,       [h](const std::string& cb) { return h->exports(cb); },
                    regex_steps};
         for (CheckFn check : {check_trap, check_stream, check_actions, check_logs, check_metrics,
                               check_http_calls, check_grpc_calls, check_grpc_streams})

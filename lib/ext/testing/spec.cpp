@@ -597,7 +597,7 @@ struct Parser {
   Case test_case(const Node& n, size_t index) const {
     check_keys(n,
                {"name", "request", "response", "connection", "properties", "http_calls",
-                "grpc_calls", "grpc_streams", "advance_ms", "expect"},
+                "grpc_calls", "grpc_streams", "advance_ms", "worker", "expect"},
                "a case");
     Case c;
     c.line = n.mark().line;
@@ -643,11 +643,18 @@ struct Parser {
     if (n["grpc_streams"]) c.grpc_streams = grpc_stream_scripts(n["grpc_streams"]);
     if (n["advance_ms"])
       c.advance_ms = static_cast<uint64_t>(integer(n["advance_ms"], "advance_ms"));
+    if (n["worker"]) {
+      auto w = integer(n["worker"], "worker");
+      if (w < 0 || w >= concurrency)
+        bad(n["worker"], "worker must be from 0 to plugin.concurrency - 1 (" +
+                             std::to_string(concurrency - 1) + ")");
+      c.worker = static_cast<uint32_t>(w);
+    }
     if (n["expect"]) expect(n["expect"], c.expect);
     return c;
   }
 
-  Spec spec(const Node& root) const {
+  Spec spec(const Node& root) {
     Spec s;
     s.source = source;
     if (root.is_null()) throw Error(Errc::parse, source + ": the spec is empty");
@@ -657,8 +664,16 @@ struct Parser {
           p,
           {"root_id", "vm_id", "configuration", "vm_configuration", "properties", "environment",
            "log_level", "http_calls", "grpc_calls", "grpc_streams", "instruction_budget",
-           "max_memory_pages", "limits", "failure_policy", "envoy_version"},
+           "max_memory_pages", "limits", "failure_policy", "envoy_version", "concurrency"},
           "plugin");
+      if (p["concurrency"]) {
+        auto n = integer(p["concurrency"], "concurrency");
+        if (n < 1 || n > k_max_concurrency)
+          bad(p["concurrency"],
+              "concurrency must be from 1 to " + std::to_string(k_max_concurrency));
+        s.plugin.concurrency = static_cast<uint32_t>(n);
+        concurrency = s.plugin.concurrency;
+      }
       if (auto l = p["limits"]) {
         check_keys(l,
                    {"instructions", "memory_bytes", "table_elements", "hostcall_bytes",
@@ -732,6 +747,10 @@ struct Parser {
     for (size_t i = 0; i < cases.size(); ++i) s.cases.push_back(test_case(cases[i], i));
     return s;
   }
+
+  // Each worker is a VM of up to 1 GiB: bound how many a spec may ask for.
+  static constexpr int64_t k_max_concurrency = 32;
+  int64_t concurrency = 1;  // plugin.concurrency, read before the cases
 };
 
 }  // namespace

@@ -125,6 +125,7 @@ struct Case {
   std::vector<GrpcCallScript> grpc_calls;
   std::vector<GrpcStreamScript> grpc_streams;
   uint64_t advance_ms = 0;  // host clock moves (ticks fire) before the stream starts
+  uint32_t worker = 0;      // the worker thread (0-based) the stream lands on
   Expect expect;
 };
 
@@ -149,6 +150,8 @@ struct Plugin {
   std::optional<uint64_t> table_elements, hostcall_bytes, case_bytes, header_entries,
       ticks_per_advance, regex_steps;
   FailurePolicy failure_policy = FailurePolicy::fail_closed;
+  // Envoy's --concurrency: worker threads, each with its own VM (docs/test-spec.md "Workers").
+  uint32_t concurrency = 1;
   std::optional<std::string> envoy_version;  // "1.33"; default: the project's / newest known
   bool has_configuration = false;
 };
