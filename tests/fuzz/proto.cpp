@@ -1,4 +1,6 @@
-// host::parse_proto: the foreign functions' protobuf arguments (untrusted module bytes).
+// host::parse_proto: the foreign functions' protobuf arguments (untrusted module bytes), and
+// host::proto_message_value: a property declared Protobuf, as CEL reads it (proto_message.hpp).
+#include "ext/host/proto_message.hpp"
 #include "ext/host/proto_wire.hpp"
 #include "fuzz.hpp"
 
@@ -12,6 +14,14 @@ EXT_FUZZ_TARGET(proto) {
     auto q = ext::host::parse_proto(again);
     EXT_FUZZ_CHECK(q && q->varints == p->varints && q->bytes == p->bytes,
                    "protobuf re-encoding changed the fields");
+  }
+  // Every message type ext decodes reads any bytes as a value or a CEL error, never a crash.
+  for (const char* type :
+       {"google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue",
+        "google.protobuf.Any", "google.protobuf.Timestamp", "google.protobuf.FloatValue",
+        "envoy.config.core.v3.Node", "envoy.config.core.v3.Metadata"}) {
+    auto v = ext::host::proto_message_value(std::string("type.googleapis.com/") + type, text);
+    (void)ext::host::cel::serialize(v);
   }
   return 0;
 }

@@ -13,6 +13,7 @@
 #include "ext/digest/signature.hpp"
 #include "ext/host/cel_time.hpp"
 #include "ext/host/pairs.hpp"
+#include "ext/host/proto_message.hpp"
 #include "ext/host/proto_wire.hpp"
 #include "ext/util/strings.hpp"
 #include "ext/wasm/abi_list.hpp"
@@ -772,6 +773,8 @@ std::optional<std::string> dotted(std::string_view path) {
 std::optional<std::string> spec_property_bytes(HostState& s, const std::string& segments,
                                                bool& unserializable);
 
+std::optional<cel::Value> declared_message(HostState& s, const std::vector<std::string>& path);
+
 uint64_t proxy_get_property(HostState& s, Guest& g, A a) {
   auto path = g.read(u32(a, 0), u32(a, 1));
   if (!path) return k_mem;
@@ -788,6 +791,23 @@ uint64_t proxy_get_property(HostState& s, Guest& g, A a) {
   }
   if (auto key = dotted(*path))
     if (auto v = s.property(*key)) return copy_out(g, *v, u32(a, 2), u32(a, 3));
+  // A path into a property declared Protobuf reads the message's field, serialized [Envoy
+  // context.cc getProperty: findValue(last = false), then field by field; serializeValue].
+  // The property itself (the last segment) is its bytes, found above.
+  {
+    std::vector<std::string> parts;
+    size_t start = 0;
+    for (size_t end; (end = path->find('\0', start)) != std::string::npos; start = end + 1)
+      parts.push_back(path->substr(start, end - start));
+    parts.push_back(path->substr(start));
+    if (parts.size() > 1)
+      if (auto m = declared_message(s, parts)) {
+        if (m->is_error()) return st(Status::not_found);
+        auto bytes = cel::serialize(*m);
+        if (!bytes) return st(Status::serialization_failure);
+        return copy_out(g, *bytes, u32(a, 2), u32(a, 3));
+      }
+  }
   bool unserializable = false;
   auto bytes = spec_property_bytes(s, *path, unserializable);
   if (unserializable) return st(Status::serialization_failure);
@@ -1047,6 +1067,39 @@ std::optional<std::string> spec_property_bytes(HostState& s, const std::string& 
   return bytes;
 }
 
+// A value the filter stored with proxy_set_property and the root context declared Protobuf,
+// as its message, with the rest of `path` selected in it (a message field or a Struct key):
+// Envoy reads such a CelState as the message its type URL names (cel_state.cc exprValue with
+// last = false). nullopt when no such property starts `path`; a CEL error value for bytes
+// Envoy could not unpack (proto_message.hpp), or a field the message lacks.
+std::optional<cel::Value> declared_message(HostState& s, const std::vector<std::string>& path) {
+  const auto& root = s.contexts[s.root_context_id];
+  std::string key;
+  for (size_t i = 0; i < path.size(); ++i) {
+    key += (i ? "." : "") + path[i];
+    auto t = root.declared_types.find(key);
+    if (t == root.declared_types.end() || t->second != 3) continue;  // WasmType Protobuf
+    for (const auto& layer : s.property_layers()) {
+      if (layer.values == &s.config.properties) break;
+      auto v = layer.values->find(key);
+      if (v == layer.values->end()) continue;
+      auto schema = root.declared_schemas.find(key);
+      cel::Value m = proto_message_value(
+          schema == root.declared_schemas.end() ? "" : schema->second, v->second);
+      for (size_t j = i + 1; j < path.size() && !m.is_error(); ++j) {
+        if (m.type != cel::Value::Type::map) return cel::Value::error("no such field " + path[j]);
+        const cel::Value* next = nullptr;
+        for (const auto& [k, x] : *m.map)
+          if (k.type == cel::Value::Type::string && k.s == path[j]) next = &x;
+        if (!next) return cel::Value::error("no such field " + path[j]);
+        m = *next;
+      }
+      return m;
+    }
+  }
+  return std::nullopt;
+}
+
 // The typed value of an attribute for CEL: Envoy's attribute types (attribute_type), header
 // maps as maps of strings (repeated headers joined with ','), filter_state values as bytes,
 // spec properties typed as the spec wrote them and mappings as maps (message_default fills the
@@ -1066,19 +1119,28 @@ std::optional<cel::Value> cel_attribute(HostState& s, const std::vector<std::str
   }
   if (!attribute_type(key))  // an Envoy attribute is typed below from its encoding
     if (auto leaf = spec_leaf(s, segments)) return typed_leaf(leaf->raw, leaf->kind);
+  if (auto m = declared_message(s, path)) return m;
   // A value the filter stored with proxy_set_property (a stream property the spec did not
-  // type): Envoy keeps it as a CelState, bytes unless the root context declared it String
-  // (declare_property WasmType; filters/common/expr/cel_state.cc exprValue). Protobuf and
-  // FlatBuffers declarations read as bytes here (docs/test-spec.md).
+  // type): Envoy keeps it as a CelState, bytes unless the root context declared it String, or
+  // Protobuf: the message its schema's type URL names (declare_property WasmType
+  // [Envoy source/extensions/common/wasm/ext/declare_property.proto]; filters/common/expr/
+  // cel_state.cc exprValue, proto_message.hpp). FlatBuffers declarations read as bytes here
+  // (docs/test-spec.md).
   for (const auto& layer : s.property_layers()) {
     if (layer.values == &s.config.properties) break;
     auto v = layer.values->find(key);
     if (v == layer.values->end() || layer.kinds->count(key) || layer.kinds->count(segments))
       continue;
-    const auto& types = s.contexts[s.root_context_id].declared_types;
-    auto t = types.find(key);
-    bool is_string = t != types.end() && t->second == 1;  // WasmType String
-    return is_string ? cel::Value::string(v->second) : cel::Value::bytes(v->second);
+    const auto& root = s.contexts[s.root_context_id];
+    auto t = root.declared_types.find(key);
+    uint64_t type = t == root.declared_types.end() ? 0 : t->second;
+    if (type == 1) return cel::Value::string(v->second);  // WasmType String
+    if (type == 3) {                                      // WasmType Protobuf
+      auto schema = root.declared_schemas.find(key);
+      return proto_message_value(schema == root.declared_schemas.end() ? "" : schema->second,
+                                 v->second);
+    }
+    return cel::Value::bytes(v->second);
   }
   auto raw = s.property(key);
   if (raw && (key == "request.headers" || key == "response.headers")) {
@@ -1175,6 +1237,7 @@ uint64_t proxy_call_foreign_function(HostState& s, Guest& g, A a) {
     if (c->declared_properties.count(prop)) return st(Status::bad_argument);
     c->declared_properties[prop] = p->number(2) != 0;
     c->declared_types[prop] = p->number(3);
+    c->declared_schemas[prop] = p->text(4);
     return k_ok;
   }
   // set_envoy_filter_state(SetEnvoyFilterStateArguments{path=1, value=2, span=3}): a key

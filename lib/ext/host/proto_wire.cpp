@@ -24,40 +24,52 @@ void put_varint(std::string& out, uint64_t v) {
 
 }  // namespace
 
-std::optional<ProtoFields> parse_proto(std::string_view in) {
-  ProtoFields out;
+std::optional<std::vector<ProtoField>> proto_fields(std::string_view in) {
+  std::vector<ProtoField> out;
   size_t pos = 0;
   while (pos < in.size()) {
     uint64_t key = 0;
     if (!read_varint(in, pos, key)) return std::nullopt;
     uint64_t field = key >> 3;
     if (field == 0 || field > 0x1fffffff) return std::nullopt;
-    auto f = static_cast<uint32_t>(field);
-    switch (key & 7) {
-      case 0: {
-        uint64_t v = 0;
-        if (!read_varint(in, pos, v)) return std::nullopt;
-        out.varints[f] = v;
+    ProtoField f;
+    f.number = static_cast<uint32_t>(field);
+    f.wire = static_cast<uint8_t>(key & 7);
+    switch (f.wire) {
+      case 0:
+        if (!read_varint(in, pos, f.value)) return std::nullopt;
+        break;
+      case 1:
+      case 5: {
+        size_t n = f.wire == 1 ? 8 : 4;
+        if (in.size() - pos < n) return std::nullopt;
+        for (size_t i = 0; i < n; ++i)
+          f.value |= static_cast<uint64_t>(static_cast<uint8_t>(in[pos + i])) << (8 * i);
+        pos += n;
         break;
       }
-      case 1:
-        if (in.size() - pos < 8) return std::nullopt;
-        pos += 8;
-        break;
       case 2: {
         uint64_t len = 0;
         if (!read_varint(in, pos, len) || len > in.size() - pos) return std::nullopt;
-        out.bytes[f] = std::string(in.substr(pos, static_cast<size_t>(len)));
+        f.bytes = in.substr(pos, static_cast<size_t>(len));
         pos += static_cast<size_t>(len);
         break;
       }
-      case 5:
-        if (in.size() - pos < 4) return std::nullopt;
-        pos += 4;
-        break;
       default:  // groups (3, 4) and unknown wire types
         return std::nullopt;
     }
+    out.push_back(f);
+  }
+  return out;
+}
+
+std::optional<ProtoFields> parse_proto(std::string_view in) {
+  auto fields = proto_fields(in);
+  if (!fields) return std::nullopt;
+  ProtoFields out;
+  for (const auto& f : *fields) {
+    if (f.wire == 0) out.varints[f.number] = f.value;
+    if (f.wire == 2) out.bytes[f.number] = std::string(f.bytes);
   }
   return out;
 }

@@ -53,8 +53,10 @@ struct Context {
   uint64_t start_ns = 0;  // when the stream began (request.time)
   // declare_property on this context: name -> readonly (only the root context's count).
   std::map<std::string, bool> declared_properties;
-  std::map<std::string, uint64_t>
-      declared_types;  // declare_property's WasmType (0 Bytes, 1 String)
+  // declare_property's WasmType (0 Bytes, 1 String, 2 FlatBuffers, 3 Protobuf) and schema (a
+  // Protobuf type URL, a FlatBuffers binary schema).
+  std::map<std::string, uint64_t> declared_types;
+  std::map<std::string, std::string> declared_schemas;
   std::map<std::string, std::string> filter_state;  // set_envoy_filter_state: key -> bytes
 };
 

@@ -5,6 +5,8 @@
 #include "ext/host/cel.hpp"
 #include "ext/host/cel_time.hpp"
 #include "ext/host/pairs.hpp"
+#include "ext/host/proto_message.hpp"
+#include "ext/host/proto_wire.hpp"
 
 using namespace ext::host;
 using cel::Value;
@@ -251,4 +253,53 @@ TEST_CASE("cel: a message value serializes as its protobuf encoding", "[host][ce
                                             "envoy.lb"
                                             "\x12\x00",
                                             14));
+}
+
+TEST_CASE("cel: a property declared Protobuf reads as the message its type URL names", "[cel]") {
+  using ext::host::proto_bytes_field;
+  using ext::host::proto_message_value;
+  using ext::host::proto_varint_field;
+  using T = ext::host::cel::Value::Type;
+  const std::string wkt = "type.googleapis.com/google.protobuf.";
+  // Wrappers widen as CEL does [cel-cpp a3fb693 eval/public/structs/cel_proto_wrap_util.cc].
+  auto i32 = proto_message_value(wkt + "Int32Value", proto_varint_field(1, uint64_t(-5)));
+  CHECK(i32.type == T::int64);
+  CHECK(i32.i == -5);
+  std::string f1 = "\x0d";                   // field 1, wire type 5
+  f1 += std::string("\x00\x00\xc0\x3f", 4);  // 1.5f
+  auto fl = proto_message_value(wkt + "FloatValue", f1);
+  CHECK(fl.type == T::dbl);
+  CHECK(fl.d == 1.5);
+  auto u32 = proto_message_value(wkt + "UInt32Value", proto_varint_field(1, 7));
+  CHECK(u32.type == T::uint64);
+  CHECK(proto_message_value(wkt + "StringValue", "").type == T::string);  // "" by default
+  auto dur = proto_message_value(wkt + "Duration",
+                                 proto_varint_field(1, 3) + proto_varint_field(2, 500000000));
+  CHECK(dur.type == T::duration);
+  CHECK(dur.i == 3);
+  CHECK(dur.nanos == 500000000);
+  // An Any holds its message; an empty Value is null.
+  auto any = proto_message_value(wkt + "Any", proto_bytes_field(1, wkt + "BoolValue") +
+                                                  proto_bytes_field(2, proto_varint_field(1, 1)));
+  CHECK(any.type == T::boolean);
+  CHECK(any.b);
+  CHECK(proto_message_value(wkt + "Value", "").type == T::null);
+  // Envoy's errors: no '/', a type outside Envoy, bytes that do not parse, nesting over 100.
+  CHECK(proto_message_value("google.protobuf.Struct", "").s == "Malformed type_url string");
+  CHECK(proto_message_value("type.googleapis.com/acme.Thing", "").s == "Descriptor not found");
+  CHECK(proto_message_value(wkt + "Struct", "\x0a\x05").s == "Failed to unpack Any into message");
+  std::string deep = proto_varint_field(4, 1);  // Value{bool_value: true}
+  for (int i = 0; i < 60; ++i)  // Value{list_value: ListValue{values: [deep]}}: 2 levels each
+    deep = proto_bytes_field(6, proto_bytes_field(1, deep));
+  CHECK(proto_message_value(wkt + "Value", deep).s == "Failed to unpack Any into message");
+  // One of Envoy's many messages ext does not model: an error that says so.
+  auto route = proto_message_value("type.googleapis.com/envoy.config.route.v3.Route", "");
+  CHECK(route.type == T::error);
+  CHECK_THAT(route.s, Catch::Contains("does not model"));
+  // Node: proto3 defaults for the fields ext has, and its protobuf encoding back.
+  auto node = proto_message_value("type.googleapis.com/envoy.config.core.v3.Node",
+                                  proto_bytes_field(1, "n1"));
+  REQUIRE(node.type == T::map);
+  CHECK(node.message == "envoy.config.core.v3.Node");
+  CHECK(ext::host::cel::serialize(node) == proto_bytes_field(1, "n1"));
 }

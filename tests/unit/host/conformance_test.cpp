@@ -1322,3 +1322,82 @@ TEST_CASE("conformance: CEL reads a set_property value as bytes unless declared 
   CHECK(c['e'] == OK);
   CHECK(result_of(out.logs, 'e') == std::string("\1", 1));
 }
+
+TEST_CASE("conformance: CEL reads a set_property value declared Protobuf as its message",
+          "[host][conformance][cel]") {
+  using ext::host::proto_bytes_field;
+  using ext::host::proto_varint_field;
+  auto token = [](uint32_t t) {
+    std::string out(4, '\0');
+    for (int k = 0; k < 4; ++k) out[k] = static_cast<char>((t >> (8 * k)) & 0xff);
+    return out;
+  };
+  auto declare = [](const std::string& name, const std::string& type_url) {
+    // declare_property.proto: name 1, type 3 (WasmType Protobuf = 3), schema 4 (a type URL).
+    return proto_bytes_field(1, name) + proto_varint_field(3, 3) + proto_bytes_field(4, type_url);
+  };
+  auto fixed64 = [](uint32_t field, double d) {
+    uint64_t bits;
+    std::memcpy(&bits, &d, 8);
+    std::string out(1, static_cast<char>((field << 3) | 1));
+    for (int k = 0; k < 8; ++k) out += static_cast<char>((bits >> (8 * k)) & 0xff);
+    return out;
+  };
+  // google.protobuf.Struct {fields: {"tier": Value{string_value: "gold"}, "n": Value{number:
+  // 2}, "tags": Value{list_value: [Value{bool_value: true}]}}}.
+  auto entry = [&](const std::string& k, const std::string& value) {
+    return proto_bytes_field(1, proto_bytes_field(1, k) + proto_bytes_field(2, value));
+  };
+  std::string st =
+      entry("tier", proto_bytes_field(3, "gold")) + entry("n", fixed64(2, 2.0)) +
+      entry("tags", proto_bytes_field(6, proto_bytes_field(1, proto_varint_field(4, 1))));
+  ForeignProbe f;
+  // [ENVOY] filters/common/expr/cel_state.cc exprValue: Protobuf -> serializeAsProto (an Any
+  // with the schema as type URL) -> CelProtoWrapper::CreateMessage; [cel-cpp a3fb693
+  // eval/public/structs/cel_proto_wrap_util.cc] unwraps the well-known types and reports
+  // "Malformed type_url string" / "Descriptor not found" / "Failed to unpack Any into message".
+  f.root +=
+      f.call('a', "declare_property", declare("st", "type.googleapis.com/google.protobuf.Struct"));
+  f.root += f.call('b', "declare_property",
+                   declare("ts", "type.googleapis.com/google.protobuf.Timestamp"));
+  f.root += f.call('c', "declare_property", declare("mine", "type.googleapis.com/acme.Thing"));
+  f.root += f.call('d', "declare_property", declare("bad", "no-slash"));
+  f.root += f.call('g', "declare_property",
+                   declare("node", "type.googleapis.com/envoy.config.core.v3.Node"));
+  f.root += f.call('h', "expr_create",
+                   "st.tier == 'gold' && st.n == 2.0 && st.tags[0] && size(st) == 3");  // 0
+  f.root += f.call('i', "expr_create", "ts == timestamp('2024-01-01T00:00:01Z')");      // 1
+  f.root += f.call('j', "expr_create", "mine");                                         // 2
+  f.root += f.call('k', "expr_create", "bad");                                          // 3
+  f.root += f.call('l', "expr_create", "node.id == 'n1' && node.cluster == ''");        // 4
+  f.stream += f.set_property('m', "st", st);
+  f.stream += f.set_property('n', "ts", proto_varint_field(1, 1704067201));
+  f.stream += f.set_property('o', "mine", "x");
+  f.stream += f.set_property('p', "bad", "x");
+  f.stream += f.set_property('q', "node", proto_bytes_field(1, "n1"));
+  f.stream += f.call('r', "expr_evaluate", token(0));
+  f.stream += f.call('s', "expr_evaluate", token(1));
+  f.stream += f.call('t', "expr_evaluate", token(2));
+  f.stream += f.call('u', "expr_evaluate", token(3));
+  f.stream += f.call('v', "expr_evaluate", token(4));
+  // proxy_get_property into the message: the field, serialized [ENVOY context.cc getProperty].
+  f.stream += f.get_property('w', std::string("st\0tier", 7));
+  f.stream += f.get_property('x', std::string("st\0n", 4));
+  f.stream += f.get_property('y', "st");  // the property itself: its bytes (last = true)
+  auto h = host(f.wasm());
+  auto out = h->run_http(request({}));
+  REQUIRE_FALSE(out.error);
+  auto c = codes(out.logs);
+  CHECK(c['r'] == OK);
+  CHECK(result_of(out.logs, 'r') == std::string("\1", 1));
+  CHECK(c['s'] == OK);
+  CHECK(result_of(out.logs, 's') == std::string("\1", 1));
+  // An error value: expr_evaluate fails [Envoy foreign.cc evaluate: INTERNAL_FAILURE].
+  CHECK(c['t'] == 10);  // INTERNAL_FAILURE
+  CHECK(c['u'] == 10);  // INTERNAL_FAILURE
+  CHECK(c['v'] == OK);
+  CHECK(result_of(out.logs, 'v') == std::string("\1", 1));
+  CHECK(result_of(out.logs, 'w') == "gold");
+  CHECK(result_of(out.logs, 'x') == std::string("\0\0\0\0\0\0\0\x40", 8));  // 2.0
+  CHECK(result_of(out.logs, 'y') == st);
+}
