@@ -95,6 +95,24 @@ std::string wat_to_wasm(const std::string& wat, const std::vector<std::string>& 
   return util::read_file(out);
 }
 
+std::pair<std::string, std::string> flatc_build(const std::string& fbs, const std::string& json) {
+  require_tool("flatc");
+  util::TempDir dir("ext-flatc-");
+  util::write_file_atomic(dir.path() / "s.fbs", fbs);
+  util::write_file_atomic(dir.path() / "d.json", json);
+  util::SubprocessRunner runner{ext::test::host_environment()};
+  for (std::vector<std::string> argv :
+       {std::vector<std::string>{"flatc", "-b", "--schema", "-o", dir.path().string(), "s.fbs"},
+        std::vector<std::string>{"flatc", "-b", "-o", dir.path().string(), "s.fbs", "d.json"}}) {
+    util::ProcessSpec spec;
+    spec.argv = argv;
+    spec.cwd = dir.path();
+    auto r = runner.run(spec);
+    if (r.exit_code != 0) throw Error(Errc::parse, "flatc failed: " + r.err + r.out);
+  }
+  return {util::read_file(dir.path() / "s.bfbs"), util::read_file(dir.path() / "d.bin")};
+}
+
 bool have_program(const std::string& name) {
   return util::find_program(name, host_environment().path()).has_value();
 }

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ext/util/files.hpp"
@@ -43,6 +44,8 @@ ExtRun run_ext_on_tty(const std::vector<std::string>& args, const std::filesyste
 
 // Compiles WebAssembly text to a binary module with WABT's wat2wasm; throws on failure.
 std::string wat_to_wasm(const std::string& wat, const std::vector<std::string>& flags = {});
+// flatc (Debian's flatbuffers-compiler): the binary schema of `fbs` and the buffer of `json`.
+std::pair<std::string, std::string> flatc_build(const std::string& fbs, const std::string& json);
 
 // A program on PATH, or nullopt (for tests that need skopeo, clang, cargo ...).
 bool have_program(const std::string& name);

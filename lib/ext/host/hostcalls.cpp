@@ -12,6 +12,7 @@
 
 #include "ext/digest/signature.hpp"
 #include "ext/host/cel_time.hpp"
+#include "ext/host/flatbuffers.hpp"
 #include "ext/host/pairs.hpp"
 #include "ext/host/proto_message.hpp"
 #include "ext/host/proto_wire.hpp"
@@ -1067,25 +1068,29 @@ std::optional<std::string> spec_property_bytes(HostState& s, const std::string& 
   return bytes;
 }
 
-// A value the filter stored with proxy_set_property and the root context declared Protobuf,
-// as its message, with the rest of `path` selected in it (a message field or a Struct key):
-// Envoy reads such a CelState as the message its type URL names (cel_state.cc exprValue with
-// last = false). nullopt when no such property starts `path`; a CEL error value for bytes
-// Envoy could not unpack (proto_message.hpp), or a field the message lacks.
+// A value the filter stored with proxy_set_property and the root context declared Protobuf
+// or FlatBuffers, as its message (map), with the rest of `path` selected in it (a field or a
+// Struct key): Envoy reads such a CelState through its schema (cel_state.cc exprValue with
+// last = false; proto_message.hpp, flatbuffers.hpp). nullopt when no such property starts `path`; a
+// CEL error value for bytes Envoy could not unpack (proto_message.hpp), or a field the message
+// lacks.
 std::optional<cel::Value> declared_message(HostState& s, const std::vector<std::string>& path) {
   const auto& root = s.contexts[s.root_context_id];
   std::string key;
   for (size_t i = 0; i < path.size(); ++i) {
     key += (i ? "." : "") + path[i];
     auto t = root.declared_types.find(key);
-    if (t == root.declared_types.end() || t->second != 3) continue;  // WasmType Protobuf
+    // WasmType FlatBuffers (2) and Protobuf (3).
+    if (t == root.declared_types.end() || (t->second != 2 && t->second != 3)) continue;
     for (const auto& layer : s.property_layers()) {
       if (layer.values == &s.config.properties) break;
       auto v = layer.values->find(key);
       if (v == layer.values->end()) continue;
       auto schema = root.declared_schemas.find(key);
-      cel::Value m = proto_message_value(
-          schema == root.declared_schemas.end() ? "" : schema->second, v->second);
+      std::string_view text;
+      if (schema != root.declared_schemas.end()) text = schema->second;
+      cel::Value m = t->second == 3 ? proto_message_value(text, v->second)
+                                    : flatbuffers_value(text, v->second);
       for (size_t j = i + 1; j < path.size() && !m.is_error(); ++j) {
         if (m.type != cel::Value::Type::map) return cel::Value::error("no such field " + path[j]);
         const cel::Value* next = nullptr;
@@ -1119,13 +1124,12 @@ std::optional<cel::Value> cel_attribute(HostState& s, const std::vector<std::str
   }
   if (!attribute_type(key))  // an Envoy attribute is typed below from its encoding
     if (auto leaf = spec_leaf(s, segments)) return typed_leaf(leaf->raw, leaf->kind);
-  if (auto m = declared_message(s, path)) return m;
   // A value the filter stored with proxy_set_property (a stream property the spec did not
   // type): Envoy keeps it as a CelState, bytes unless the root context declared it String, or
-  // Protobuf: the message its schema's type URL names (declare_property WasmType
-  // [Envoy source/extensions/common/wasm/ext/declare_property.proto]; filters/common/expr/
-  // cel_state.cc exprValue, proto_message.hpp). FlatBuffers declarations read as bytes here
-  // (docs/test-spec.md).
+  // Protobuf / FlatBuffers: read through its schema (declare_property WasmType [Envoy
+  // source/extensions/common/wasm/ext/declare_property.proto]; filters/common/expr/
+  // cel_state.cc exprValue; declared_message above).
+  if (auto m = declared_message(s, path)) return m;
   for (const auto& layer : s.property_layers()) {
     if (layer.values == &s.config.properties) break;
     auto v = layer.values->find(key);
@@ -1135,11 +1139,6 @@ std::optional<cel::Value> cel_attribute(HostState& s, const std::vector<std::str
     auto t = root.declared_types.find(key);
     uint64_t type = t == root.declared_types.end() ? 0 : t->second;
     if (type == 1) return cel::Value::string(v->second);  // WasmType String
-    if (type == 3) {                                      // WasmType Protobuf
-      auto schema = root.declared_schemas.find(key);
-      return proto_message_value(schema == root.declared_schemas.end() ? "" : schema->second,
-                                 v->second);
-    }
     return cel::Value::bytes(v->second);
   }
   auto raw = s.property(key);
