@@ -993,11 +993,17 @@ std::optional<cel::Value> message_default(const std::vector<std::string>& path) 
   if (message == "envoy.config.core.v3.Metadata") {
     cel::Map m;
     m.emplace_back(cel::Value::string("filter_metadata"), empty_map());
+    m.emplace_back(cel::Value::string("typed_filter_metadata"), empty_map());
     auto v = cel::Value::of_map(std::move(m));
     v.message = message;
     return v;
   }
-  if (path.size() == 2 && path[0] == "metadata" && path[1] == "filter_metadata") return empty_map();
+  // Metadata's two maps (filter_metadata, and typed_filter_metadata of protobuf Any values,
+  // which a spec cannot give: it is empty, as in an Envoy configured with none).
+  if (!path.empty() &&
+      (path.back() == "filter_metadata" || path.back() == "typed_filter_metadata") &&
+      message_at({path.begin(), path.end() - 1}) == "envoy.config.core.v3.Metadata")
+    return empty_map();
   if (path.size() == 3 && path[0] == "xds" && path[1] == "node") {
     const auto& f = path[2];
     if (f == "id" || f == "cluster" || f == "user_agent_name" || f == "user_agent_version")

@@ -1246,12 +1246,17 @@ TEST_CASE("conformance: CEL sees Envoy's typed attributes, metadata and the stan
                    "[1, 2, 3].filter(x, x > 1).size() == 2");          // 3
   f.root += f.call('g', "expr_create", "xds.node.metadata.replicas");  // 4
   f.root += f.call('i', "expr_create", "request.time");                // 5
+  // Metadata.typed_filter_metadata: a map (empty: a spec cannot give Any values).
+  f.root += f.call('j', "expr_create",
+                   "size(metadata.typed_filter_metadata) == 0 && "
+                   "size(xds.listener_metadata.typed_filter_metadata) == 0");  // 6
   f.stream += f.call('B', "expr_evaluate", token(0));
   f.stream += f.call('C', "expr_evaluate", token(1));
   f.stream += f.call('D', "expr_evaluate", token(2));
   f.stream += f.call('E', "expr_evaluate", token(3));
   f.stream += f.call('G', "expr_evaluate", token(4));
   f.stream += f.call('I', "expr_evaluate", token(5));
+  f.stream += f.call('J', "expr_evaluate", token(6));
   // proxy_get_property reaches a leaf under a key holding '.' by its NUL-separated segments and
   // a mapping as serialized pairs [ENVOY] context.cc getProperty.
   f.stream += f.get_property('P', std::string("metadata\0filter_metadata\0envoy.lb\0zone", 38));
@@ -1274,14 +1279,14 @@ TEST_CASE("conformance: CEL sees Envoy's typed attributes, metadata and the stan
   auto h = host(f.wasm(), cfg);
   auto c0 = codes(h->logs());
   CHECK(c0['a'] == BAD_ARGUMENT);
-  for (char k : {'b', 'c', 'd', 'e', 'g', 'i'}) {
+  for (char k : {'b', 'c', 'd', 'e', 'g', 'i', 'j'}) {
     INFO(k);
     CHECK(c0[k] == OK);
   }
   auto out = h->run_http(request({{"x-user", "ann"}}));
   REQUIRE_FALSE(out.error);
   auto c = codes(out.logs);
-  for (char k : {'B', 'C', 'D', 'E', 'G', 'I', 'P', 'Q'}) {
+  for (char k : {'B', 'C', 'D', 'E', 'G', 'I', 'J', 'P', 'Q'}) {
     INFO(k);
     CHECK(c[k] == OK);
   }
@@ -1291,6 +1296,7 @@ TEST_CASE("conformance: CEL sees Envoy's typed attributes, metadata and the stan
   CHECK(result_of(out.logs, 'E') == std::string("\1", 1));
   CHECK(result_of(out.logs, 'G') == le(bits));                        // a Struct number: double
   CHECK(result_of(out.logs, 'I') == le(1704067200ull * 1000000000));  // timestamp: Unix ns
+  CHECK(result_of(out.logs, 'J') == std::string("\1", 1));
   CHECK(result_of(out.logs, 'P') == "eu");
   auto pairs = parse_pairs(result_of(out.logs, 'Q'));
   REQUIRE(pairs);
