@@ -96,7 +96,7 @@ ext::testing::SpecResult run(const std::string& yaml) {
 
 }  // namespace
 
-TEST_CASE("workers: every VM of the process starts, configures and ticks; the store is shared",
+TEST_CASE("workers: every VM of the process starts, configures and ticks, over one shared store",
           "[host][workers]") {
   SECTION("one worker: base, canary, main thread and worker") {
     auto r = run(R"(cases:
@@ -137,7 +137,7 @@ cases:
   }
 }
 
-TEST_CASE("workers: a trap fails only its worker's VM; fail_reload restarts that one",
+TEST_CASE("workers: a trap fails only its worker's VM, and fail_reload restarts that one",
           "[host][workers]") {
   const std::string cases = R"(
 cases:
