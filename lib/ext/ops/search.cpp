@@ -219,7 +219,7 @@ SearchResult search(const SearchOptions& opts, Env& env) {
   auto warn = [&](const std::string& w) {
     std::lock_guard lock(mu);
     result.warnings.push_back(w);
-    if (env.reporter) env.reporter->warn(w);
+    env.reporter.get().warn(w);
   };
   const fs::path cache_dir = env.data_root / "search";
   std::atomic<uint64_t> manifests_read{0}, cache_hits{0};
@@ -258,10 +258,9 @@ SearchResult search(const SearchOptions& opts, Env& env) {
                "); name them with --repo " + registry + "/REPOSITORY");
           continue;
         }
-        if (env.reporter)
-          env.reporter->info(registry + " has no catalog API; searching the " +
-                             std::to_string(named[registry].size()) +
-                             " repositories named with --repo");
+        env.reporter.get().info(registry + " has no catalog API; searching the " +
+                                std::to_string(named[registry].size()) +
+                                " repositories named with --repo");
       }
       if (from_catalog)
         for (const auto& r : named[registry])
