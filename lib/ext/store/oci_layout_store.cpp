@@ -92,21 +92,22 @@ struct WriterLocks {
       entries.erase(it);
     }
   }
-  // Exclusive for the duration of f(); waits up to k_prune_wait for other processes.
+  // Exclusive for the duration of f(); waits up to k_prune_wait of `clock`'s time for other
+  // processes.
   template <class F>
-  void exclusive(const fs::path& root, F&& f) {
+  void exclusive(const fs::path& root, Clock& clock, F&& f) {
     std::unique_lock lock(mutex);
     auto& e = entries[key(root)];
     if (e.fd < 0) e.fd = open_fd(root);
     int fd = e.fd;
-    auto deadline = std::chrono::steady_clock::now() + k_prune_wait;
+    auto deadline = clock.now() + k_prune_wait;
     while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       if (errno != EWOULDBLOCK && errno != EINTR)
         throw Error(Errc::io, "cannot lock " + root.string() + ": " + errno_text());
-      if (std::chrono::steady_clock::now() > deadline)
+      if (clock.now() > deadline)
         throw Error(Errc::failed, "the store " + root.string() + " is busy",
                     "another ext process is writing to it; run prune again when it is done");
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      clock.sleep_for(std::chrono::milliseconds(50));
     }
     auto restore = [&] {
       auto& en = entries[key(root)];
@@ -570,12 +571,12 @@ bool is_hex_name(const std::string& name, size_t len) {
 
 }  // namespace
 
-OciLayoutStore::PruneResult OciLayoutStore::prune() {
+OciLayoutStore::PruneResult OciLayoutStore::prune(Clock& clock) {
   PruneResult result;
   if (!fs::exists(m_root / oci::k_layout_index_file) && !fs::exists(m_root / "blobs"))
     return result;
   ensure_layout();
-  WriterLocks::instance().exclusive(m_root, [&] {
+  WriterLocks::instance().exclusive(m_root, clock, [&] {
     util::FileLock lock(m_root / k_index_lock);
     oci::Index idx = read_index();
     std::set<digest::Digest> reachable;
