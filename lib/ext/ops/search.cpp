@@ -27,10 +27,6 @@ namespace {
 
 constexpr uint64_t k_max_cache_bytes = 64u << 20;
 
-std::string lower(std::string s) {
-  return util::to_lower(s);
-}
-
 // Version-aware tag order: digit runs compare as numbers ("v1.10" > "v1.9").
 bool tag_less(const std::string& a, const std::string& b) {
   size_t i = 0, j = 0;
@@ -156,10 +152,10 @@ std::vector<std::string> version_tags(const std::vector<std::string>& tags) {
 
 bool search_matches(const SearchOptions& o, const SearchHit& h) {
   if (!o.query.empty()) {
-    auto q = lower(o.query);
-    bool any = lower(h.repository).find(q) != std::string::npos ||
-               lower(h.description).find(q) != std::string::npos;
-    for (const auto& k : h.keywords) any = any || lower(k).find(q) != std::string::npos;
+    auto q = util::to_lower(o.query);
+    bool any = util::to_lower(h.repository).find(q) != std::string::npos ||
+               util::to_lower(h.description).find(q) != std::string::npos;
+    for (const auto& k : h.keywords) any = any || util::to_lower(k).find(q) != std::string::npos;
     if (!any) return false;
   }
   if (!o.abi.empty()) {
@@ -168,7 +164,7 @@ bool search_matches(const SearchOptions& o, const SearchHit& h) {
     if (have != want) return false;
   }
   if (!o.type.empty() && h.type != o.type) return false;
-  if (!o.license.empty() && lower(h.license) != lower(o.license)) return false;
+  if (!o.license.empty() && util::to_lower(h.license) != util::to_lower(o.license)) return false;
   if (!o.platform.empty()) {
     bool with_version = o.platform.find('@') != std::string::npos;
     bool found = false;

@@ -10,14 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <functional>
 #include <map>
 #include <mutex>
-#include <random>
 #include <set>
 #include <thread>
 
@@ -29,12 +27,10 @@
 namespace ext::store {
 
 namespace fs = std::filesystem;
+using util::errno_text;
+using util::random_suffix;
 
 namespace {
-
-std::string errno_text() {
-  return std::strerror(errno);
-}
 
 constexpr auto k_prune_wait = std::chrono::seconds(60);
 
@@ -128,14 +124,6 @@ struct WriterLocks {
     restore();
   }
 };
-
-std::string random_suffix() {
-  static std::atomic<unsigned> counter{0};
-  std::random_device rd;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%d-%u-%08x", static_cast<int>(::getpid()), counter++, rd());
-  return buf;
-}
 
 void check_algorithm(const digest::Digest& d) {
   if (d.algorithm() != "sha256")

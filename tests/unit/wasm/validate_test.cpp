@@ -1,6 +1,7 @@
 // validate(): the rules of docs/validate.md on assembled fixtures.
 #include <catch2/catch.hpp>
 
+#include "ext/wasm/abi_tables.hpp"
 #include "ext/wasm/module.hpp"
 #include "support/paths.hpp"
 #include "support/wasm/fixtures.hpp"
@@ -396,4 +397,12 @@ TEST_CASE("abi_config_string and names", "[wasm]") {
   CHECK(std::string(to_string(FilterKind::network)) == "network");
   CHECK(std::string(to_string(ExternKind::memory)) == "memory");
   CHECK(std::string(to_string(Severity::warning)) == "warning");
+}
+
+TEST_CASE("abi::is_wasi_module: the two WASI module names, the one copy validate and the host use",
+          "[wasm]") {
+  CHECK(abi::is_wasi_module("wasi_snapshot_preview1"));
+  CHECK(abi::is_wasi_module("wasi_unstable"));
+  CHECK_FALSE(abi::is_wasi_module("env"));
+  CHECK_FALSE(abi::is_wasi_module("wasi:cli/environment@0.2.0"));
 }
