@@ -17,6 +17,10 @@
 #include "support/fake_clock.hpp"
 #include "support/store/image_fixture.hpp"
 
+// Everything of this file in its own namespace: its helpers and using-directives stay out of
+// the other test files of its unity batch (tests/CMakeLists.txt).
+namespace store_store_test {
+
 using namespace ext;
 namespace fs = std::filesystem;
 
@@ -472,3 +476,5 @@ TEST_CASE("store: prune waits for writers on the given clock, then says the stor
   CHECK(after.sleeps().empty());
   CHECK(s.list().size() == 1);
 }
+
+}  // namespace store_store_test

@@ -6,6 +6,10 @@
 #include "support/paths.hpp"
 #include "support/wasm/fixtures.hpp"
 
+// Everything of this file in its own namespace: its helpers and using-directives stay out of
+// the other test files of its unity batch (tests/CMakeLists.txt).
+namespace wasm_validate_test {
+
 using namespace ext;
 using namespace ext::wasm;
 namespace fx = ext::test::wasm;
@@ -406,3 +410,5 @@ TEST_CASE("abi::is_wasi_module: the two WASI module names, the one copy validate
   CHECK_FALSE(abi::is_wasi_module("env"));
   CHECK_FALSE(abi::is_wasi_module("wasi:cli/environment@0.2.0"));
 }
+
+}  // namespace wasm_validate_test
