@@ -147,7 +147,7 @@ void setup_build(CLI::App& app, Context& ctx) {
               << "sha256:   " << r.module_sha256 << "\n"
               << "abi:      " << (r.abi_version.empty() ? "unknown" : "v" + r.abi_version) << "\n";
       }
-      if (r.up_to_date) env.reporter->info("up to date: nothing to compile");
+      if (r.up_to_date) env.reporter.get().info("up to date: nothing to compile");
     }
     ctx.emit("build", j, human.str());
   });

@@ -111,15 +111,15 @@ void finish(Context& ctx, ops::DeployOptions& o, DeployFlags& f, CLI::App* cmd) 
   if (cmd->count("--root-id")) o.root_id = f.root_id;
   o.project_dir = f.project;
   auto r = ops::deploy(o, env);
-  for (const auto& n : r.notes) env.reporter->info(n);
+  for (const auto& n : r.notes) env.reporter.get().info(n);
   if (o.apply && !r.kubectl_output.empty())
-    env.reporter->info(std::string(util::trim(r.kubectl_output)));
+    env.reporter.get().info(std::string(util::trim(r.kubectl_output)));
   bool to_stdout = r.written.empty() && !o.apply && !o.run;
   if (to_stdout) {
     // stdout is the YAML alone (pipe it to kubectl apply -f -); the summary goes to stderr.
     if (!ctx.globals.json) {
       std::istringstream s(summary(r));
-      for (std::string line; std::getline(s, line);) env.reporter->info(line);
+      for (std::string line; std::getline(s, line);) env.reporter.get().info(line);
     }
     ctx.emit("deploy", to_json(r), r.yaml);
     return;

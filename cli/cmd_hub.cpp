@@ -45,20 +45,21 @@ void setup_hub(CLI::App& app, Context& ctx) {
     hub::Hub h(*o, env);
     // Before anything is read or bound: an address that is not loopback is the user's choice,
     // said out loud (docs/hub.md "Security").
-    if (auto w = h.listen_warning(); !w.empty()) env.reporter->warn(w);
+    if (auto w = h.listen_warning(); !w.empty()) env.reporter.get().warn(w);
     h.start();
     auto snap = h.catalog().snapshot();
     for (const auto& r : snap->registries)
-      if (!r.reachable) env.reporter->warn(r.message);
-    env.reporter->info(std::to_string(snap->filters.size()) + " filter(s) in " +
-                       std::to_string(snap->registries.size()) + " registr" +
-                       (snap->registries.size() == 1 ? "y" : "ies") + "; Ctrl-C stops the hub");
+      if (!r.reachable) env.reporter.get().warn(r.message);
+    env.reporter.get().info(std::to_string(snap->filters.size()) + " filter(s) in " +
+                            std::to_string(snap->registries.size()) + " registr" +
+                            (snap->registries.size() == 1 ? "y" : "ies") +
+                            "; Ctrl-C stops the hub");
     // The URL on stdout, alone on its line (scripts and tests read it).
     std::cout << "ext hub: " << h.url() << std::endl;
     if (*open) {
       const char* browser = std::getenv("BROWSER");
       if (auto w = hub::open_page(h.url(), ctx.runner(), browser ? browser : ""))
-        env.reporter->warn(*w);
+        env.reporter.get().warn(*w);
     }
     h.wait();
   });

@@ -44,7 +44,7 @@ void setup_login(CLI::App& app, Context& ctx) {
     if (f->password_stdin) {
       f->o.password = read_stdin_password();
     } else if (!f->o.password.empty()) {
-      env.reporter->warn(
+      env.reporter.get().warn(
           "a password on the command line can be seen by other users; use "
           "--password-stdin");
     } else if (isatty(0)) {

@@ -58,10 +58,10 @@ void setup_push(CLI::App& app, Context& ctx) {
     h << "manifest: " << r.manifest_digest << "\n";
     if (!r.module_sha256.empty()) h << "sha256:   " << r.module_sha256 << "\n";
     if (!r.readme.empty()) h << "readme:   " << r.readme << " (" << r.readme_digest << ")\n";
-    env.reporter->info("uploaded " + std::to_string(r.blobs_uploaded) + " (" +
-                       util::human_size(r.bytes_uploaded) + "), skipped " +
-                       std::to_string(r.blobs_skipped) + ", mounted " +
-                       std::to_string(r.blobs_mounted));
+    env.reporter.get().info("uploaded " + std::to_string(r.blobs_uploaded) + " (" +
+                            util::human_size(r.bytes_uploaded) + "), skipped " +
+                            std::to_string(r.blobs_skipped) + ", mounted " +
+                            std::to_string(r.blobs_mounted));
     ctx.emit("push", j, h.str());
   });
 }

@@ -17,8 +17,8 @@ namespace {
 void finish(Context& ctx, ops::UndeployOptions& o) {
   auto env = ctx.env();
   auto r = ops::undeploy(o, env);
-  for (const auto& n : r.notes) env.reporter->info(n);
-  if (!r.kubectl_output.empty()) env.reporter->info(std::string(util::trim(r.kubectl_output)));
+  for (const auto& n : r.notes) env.reporter.get().info(n);
+  if (!r.kubectl_output.empty()) env.reporter.get().info(std::string(util::trim(r.kubectl_output)));
   nlohmann::json j = {{"platform", r.platform},
                       {"name", r.name},
                       {"commands", r.commands},

@@ -105,8 +105,8 @@ Context::Context()
 
 ops::Env Context::env() {
   ops::Env e;
-  e.reporter = m_reporter.get();
-  e.runner = &m_runner;
+  e.reporter = *m_reporter;
+  e.runner = m_runner;
   e.environment = m_environment;
   e.store_root = ops::default_store_root(m_environment, globals.store);
   e.data_root = ops::default_data_root(m_environment, globals.data_dir);

@@ -76,8 +76,8 @@ int bench_hub(int n, bool serve) {
   ext::NullReporter reporter;
   ext::util::SubprocessRunner runner{ext::util::Environment::from_envp(environ)};
   ext::ops::Env env;
-  env.reporter = &reporter;
-  env.runner = &runner;
+  env.reporter = reporter;
+  env.runner = runner;
   env.store_root = tmp.path() / "store";
   env.data_root = tmp.path() / "data";
   ext::hub::HubOptions o;

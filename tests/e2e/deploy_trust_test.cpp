@@ -12,6 +12,10 @@
 #include "support/paths.hpp"
 #include "support/registry/registry_server.hpp"
 
+// Everything of this file in its own namespace: its helpers and using-directives stay out of
+// the other test files of its unity batch (tests/CMakeLists.txt).
+namespace e2e_deploy_trust_test {
+
 using ext::test::json_ok;
 using ext::test::unique;
 
@@ -371,3 +375,5 @@ TEST_CASE("e2e deploy --config: deep JSON and a YAML alias bomb are errors, not 
   CHECK(b.err.find("limit") != std::string::npos);
   CHECK_FALSE(fs::exists(out));
 }
+
+}  // namespace e2e_deploy_trust_test

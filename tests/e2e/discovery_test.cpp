@@ -13,6 +13,10 @@
 #include "support/paths.hpp"
 #include "support/registry/registry_server.hpp"
 
+// Everything of this file in its own namespace: its helpers and using-directives stay out of
+// the other test files of its unity batch (tests/CMakeLists.txt).
+namespace e2e_discovery_test {
+
 using ext::test::has;
 using ext::test::json_ok;
 using ext::test::unique;
@@ -613,3 +617,5 @@ TEST_CASE("inspect --remote reads each layout ext pushes, writing nothing locall
   CHECK(bare.exit_code == 1);
   CHECK(has(bare.err, "ext inspect --remote"));
 }
+
+}  // namespace e2e_discovery_test

@@ -11,6 +11,10 @@
 #include "support/artifact/fixtures.hpp"
 #include "support/paths.hpp"
 
+// Everything of this file in its own namespace: its helpers and using-directives stay out of
+// the other test files of its unity batch (tests/CMakeLists.txt).
+namespace e2e_package_test {
+
 namespace fs = std::filesystem;
 using ext::test::run_ext;
 using ext::test::artifact::snapshot;
@@ -294,3 +298,5 @@ TEST_CASE("the compat format is a real container image: skopeo and GNU tar read 
   REQUIRE(runner.run(x).exit_code == 0);
   CHECK(ext::util::read_file(dir.path() / "plugin.wasm") == ext::util::read_file(wasm));
 }
+
+}  // namespace e2e_package_test

@@ -10,6 +10,10 @@
 #include "support/paths.hpp"
 #include "support/registry/registry_server.hpp"
 
+// Everything of this file in its own namespace: its helpers and using-directives stay out of
+// the other test files of its unity batch (tests/CMakeLists.txt).
+namespace e2e_progress_test {
+
 using ext::test::has;
 
 using namespace ext;
@@ -75,3 +79,5 @@ TEST_CASE("push and pull draw progress bars on a terminal only", "[e2e][registry
   REQUIRE(small.exit_code == 0);
   CHECK_FALSE(has(small.out, "%"));
 }
+
+}  // namespace e2e_progress_test

@@ -37,6 +37,12 @@ class NullReporter final : public Reporter {
   void debug(int, const std::string&) override {}
 };
 
+// The process's one NullReporter: what a default ops::Env reports to.
+inline Reporter& null_reporter() {
+  static NullReporter reporter;
+  return reporter;
+}
+
 // Keeps everything it is told, for tests and for --json output that lists warnings.
 class CollectingReporter final : public Reporter {
  public:

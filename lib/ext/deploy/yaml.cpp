@@ -135,7 +135,7 @@ bool plain_safe(const std::string& s) {
 }
 
 // JSON's double-quoted string is a YAML double-quoted scalar (the same escapes).
-std::string quote(const std::string& s) {
+std::string double_quoted_scalar(const std::string& s) {
   return Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -163,8 +163,8 @@ std::string tag_prefix(const std::string& tag) {
 std::string scalar_text(const yaml::Node& n) {
   if (n.kind == yaml::Node::Kind::null) return "null";
   if (n.tag == "!" || n.tag == "tag:yaml.org,2002:str")  // a string: plain only when it reads back
-    return tag_prefix(n.tag) + (plain_safe(n.scalar) ? n.scalar : quote(n.scalar));
-  return tag_prefix(n.tag) + (keep_plain(n.scalar) ? n.scalar : quote(n.scalar));
+    return tag_prefix(n.tag) + (plain_safe(n.scalar) ? n.scalar : double_quoted_scalar(n.scalar));
+  return tag_prefix(n.tag) + (keep_plain(n.scalar) ? n.scalar : double_quoted_scalar(n.scalar));
 }
 
 bool is_block(const yaml::Node& n) {

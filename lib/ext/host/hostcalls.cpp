@@ -53,10 +53,6 @@ uint8_t abi_bit(AbiVersion v) {
   return 0;
 }
 
-bool is_wasi_module(std::string_view module) {
-  return module == "wasi_snapshot_preview1" || module == "wasi_unstable";
-}
-
 namespace {
 
 using A = const uint64_t*;

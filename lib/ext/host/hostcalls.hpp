@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "ext/host/state.hpp"
+#include "ext/wasm/abi_tables.hpp"
 
 namespace ext::host {
 
@@ -54,7 +55,7 @@ struct HostCall {
 const std::vector<HostCall>& env_calls();
 // The WASI functions (same table for both module names).
 const std::vector<HostCall>& wasi_calls();
-bool is_wasi_module(std::string_view module);
+using wasm::abi::is_wasi_module;  // one owner: wasm/abi_tables.hpp
 
 // Export callbacks the host looks up, with the signature it requires (abi_list.hpp; 0.1.0 differs).
 std::optional<std::string_view> callback_signature(std::string_view name, AbiVersion abi);

@@ -12,6 +12,7 @@
 
 #include "ext/host/envoy_versions.hpp"
 #include "ext/host/hostcalls.hpp"
+#include "ext/wasm/signature.hpp"
 
 namespace wi = wabt::interp;
 
@@ -48,30 +49,8 @@ namespace ext::host {
 
 namespace {
 
-std::string type_name(wabt::Type t) {
-  switch (t) {
-    case wabt::Type::I32:
-      return "i32";
-    case wabt::Type::I64:
-      return "i64";
-    case wabt::Type::F32:
-      return "f32";
-    case wabt::Type::F64:
-      return "f64";
-    default:
-      return t.GetName();
-  }
-}
-
 std::string signature(const wi::FuncType& ft) {
-  std::string s = "(";
-  for (size_t i = 0; i < ft.params.size(); ++i) s += (i ? "," : "") + type_name(ft.params[i]);
-  s += ")->";
-  if (ft.results.empty()) return s + "()";
-  if (ft.results.size() == 1) return s + type_name(ft.results[0]);
-  s += "(";
-  for (size_t i = 0; i < ft.results.size(); ++i) s += (i ? "," : "") + type_name(ft.results[i]);
-  return s + ")";
+  return wasm::signature(ft.params.data(), ft.params.size(), ft.results.data(), ft.results.size());
 }
 
 // "(i32,i64)->i32" -> FuncType.

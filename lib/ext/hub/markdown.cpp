@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ext/hub/html.hpp"
+#include "ext/util/strings.hpp"
 
 namespace ext::hub {
 namespace {
@@ -41,14 +42,14 @@ std::string_view dedent(std::string_view line, size_t n) {
   return line.substr(i);
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
+// Without the spaces and tabs at both ends (a line of only these is blank: CommonMark's
+// "Characters and lines"), not util::trim's wider set.
+std::string_view trim_blanks(std::string_view s) {
+  return util::trim(s, " \t");
 }
 
 bool blank(std::string_view line) {
-  return trim(line).empty();
+  return trim_blanks(line).empty();
 }
 
 // ---- inline ----
@@ -148,7 +149,7 @@ class Inline {
       escape_to(out, m_s.substr(at, open + 1 - at));
       return open + 1;
     }
-    auto inside = trim(m_s.substr(close + 2, paren - close - 2));
+    auto inside = trim_blanks(m_s.substr(close + 2, paren - close - 2));
     auto sp = inside.find_first_of(" \t\n");
     auto url = inside.substr(0, sp);
     if (url.size() >= 2 && url.front() == '<' && url.back() == '>')
@@ -156,7 +157,7 @@ class Inline {
     auto text = m_s.substr(open + 1, close - open - 1);
     // After the destination only a quoted title may follow ("t" or 't'); anything else
     // ("java\tscript:x") makes it no link.
-    auto rest = sp == std::string_view::npos ? std::string_view() : trim(inside.substr(sp));
+    auto rest = sp == std::string_view::npos ? std::string_view() : trim_blanks(inside.substr(sp));
     bool titled =
         rest.empty() || (rest.size() >= 2 && (rest.front() == '"' || rest.front() == '\'') &&
                          rest.back() == rest.front());
@@ -257,7 +258,7 @@ void render_inline(std::string_view text, const MarkdownLimits& limits, std::str
 
 bool is_fence(std::string_view line, char* ch, size_t* len, size_t* indent) {
   if (indent_of(line) > 3) return false;
-  auto t = trim(line);
+  auto t = trim_blanks(line);
   if (t.size() < 3 || (t[0] != '`' && t[0] != '~')) return false;
   size_t n = 0;
   while (n < t.size() && t[n] == t[0]) ++n;
@@ -271,7 +272,7 @@ bool is_fence(std::string_view line, char* ch, size_t* len, size_t* indent) {
 
 int heading_level(std::string_view line) {
   if (indent_of(line) > 3) return 0;
-  auto t = trim(line);
+  auto t = trim_blanks(line);
   size_t n = 0;
   while (n < t.size() && t[n] == '#') ++n;
   if (n == 0 || n > 6) return 0;
@@ -281,7 +282,7 @@ int heading_level(std::string_view line) {
 
 bool is_rule(std::string_view line) {
   if (indent_of(line) > 3) return false;
-  auto t = trim(line);
+  auto t = trim_blanks(line);
   if (t.empty() || (t[0] != '-' && t[0] != '*' && t[0] != '_')) return false;
   size_t count = 0;
   for (char c : t) {
@@ -294,7 +295,7 @@ bool is_rule(std::string_view line) {
 }
 
 bool is_quote(std::string_view line) {
-  return indent_of(line) <= 3 && !trim(line).empty() && trim(line)[0] == '>';
+  return indent_of(line) <= 3 && !trim_blanks(line).empty() && trim_blanks(line)[0] == '>';
 }
 
 struct ListMarker {
@@ -350,7 +351,7 @@ void render_text_block(const Lines& lines, const MarkdownLimits& limits, std::st
   std::string joined;
   for (auto l : lines) {
     if (!joined.empty()) joined += '\n';
-    joined += trim(l);
+    joined += trim_blanks(l);
   }
   out += "<p>";
   escape_to(out, joined);
@@ -371,14 +372,14 @@ void render_blocks(const Lines& lines, const MarkdownLimits& limits, int depth, 
     char fch;
     size_t flen, find;
     if (is_fence(line, &fch, &flen, &find)) {
-      auto info = trim(trim(line).substr(flen));
+      auto info = trim_blanks(trim_blanks(line).substr(flen));
       std::string lang;
       for (char c : info.substr(0, info.find_first_of(" \t")))
         if (is_alnum(c) || c == '-' || c == '_' || c == '+') lang += c;
       out += lang.empty() ? "<pre><code>" : "<pre><code class=\"language-" + lang + "\">";
       ++i;
       while (i < n) {
-        auto t = trim(lines[i]);
+        auto t = trim_blanks(lines[i]);
         size_t k = 0;
         while (k < t.size() && t[k] == fch) ++k;
         if (indent_of(lines[i]) <= 3 && k >= flen && k == t.size()) {
@@ -393,9 +394,9 @@ void render_blocks(const Lines& lines, const MarkdownLimits& limits, int depth, 
       continue;
     }
     if (int level = heading_level(line)) {
-      auto t = trim(trim(line).substr(static_cast<size_t>(level)));
+      auto t = trim_blanks(trim_blanks(line).substr(static_cast<size_t>(level)));
       while (!t.empty() && t.back() == '#') t.remove_suffix(1);
-      t = trim(t);
+      t = trim_blanks(t);
       std::string tag = "h" + std::to_string(level);
       out += "<" + tag + ">";
       render_inline(t, limits, out);
@@ -411,7 +412,7 @@ void render_blocks(const Lines& lines, const MarkdownLimits& limits, int depth, 
     if (is_quote(line)) {
       Lines inner;
       while (i < n && is_quote(lines[i])) {
-        auto t = trim(lines[i]).substr(1);
+        auto t = trim_blanks(lines[i]).substr(1);
         if (!t.empty() && t[0] == ' ') t.remove_prefix(1);
         inner.push_back(t);
         ++i;
@@ -461,7 +462,7 @@ void render_blocks(const Lines& lines, const MarkdownLimits& limits, int depth, 
         }
         // A lazy continuation line of the item's paragraph.
         if (!starts_block(l) && !items.back().empty() && !blank(items.back().back())) {
-          items.back().push_back(trim(l));
+          items.back().push_back(trim_blanks(l));
           raw.push_back(l);
           ++i;
           continue;
@@ -502,11 +503,11 @@ void render_blocks(const Lines& lines, const MarkdownLimits& limits, int depth, 
     }
     // A paragraph: up to a blank line or the start of another block.
     std::string text;
-    text += trim(line);
+    text += trim_blanks(line);
     ++i;
     while (i < n && !blank(lines[i]) && !starts_block(lines[i])) {
       text += '\n';
-      text += trim(lines[i]);
+      text += trim_blanks(lines[i]);
       ++i;
     }
     if (!tight) out += "<p>";

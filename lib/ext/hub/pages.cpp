@@ -80,10 +80,6 @@ void options(std::string& out, const char* id, const char* label,
   out += "</select></label>\n";
 }
 
-std::string lower(std::string s) {
-  return util::to_lower(s);
-}
-
 }  // namespace
 
 std::string catalog_page(const CatalogSnapshot& s, const std::vector<size_t>& shown,
@@ -132,11 +128,12 @@ std::string catalog_page(const CatalogSnapshot& s, const std::vector<size_t>& sh
     if (visible[i]) ++in_chunk;
     const auto& h = s.filters[i];
     std::string text =
-        lower(h.repository + "\n" + h.description + "\n" + util::join(h.keywords, "\n"));
+        util::to_lower(h.repository + "\n" + h.description + "\n" + util::join(h.keywords, "\n"));
     std::string abi = h.abi.size() && h.abi[0] == 'v' ? h.abi.substr(1) : h.abi;
     out += "<tr class=\"filter\" data-text=\"" + E(text) + "\" data-type=\"" + E(h.type) +
            "\" data-abi=\"" + E(abi) + "\" data-platforms=\"" + E(util::join(h.platforms, " ")) +
-           "\" data-license=\"" + E(lower(h.license)) + "\"" + (visible[i] ? "" : " hidden") + ">";
+           "\" data-license=\"" + E(util::to_lower(h.license)) + "\"" +
+           (visible[i] ? "" : " hidden") + ">";
     out += "<td><a href=\"" + E(filter_href(h.registry, h.repository)) + "\">" + E(h.repository) +
            "</a><br><small>" + E(h.registry) + "</small></td>";
     out += "<td>" + E(h.description) + "</td>";

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "ext/core/error.hpp"
+#include "ext/util/strings.hpp"
 
 namespace ext::hub {
 
@@ -98,16 +99,8 @@ std::vector<std::string> own_origins(const ListenAddress& listen, int port) {
   return out;
 }
 
-namespace {
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-}  // namespace
-
 bool host_allowed(std::string_view host_header, const std::vector<std::string>& origins) {
-  auto h = lower(host_header);
+  auto h = util::to_lower(host_header);
   for (const auto& o : origins)
     if (o.substr(7) == h) return true;
   return false;
@@ -117,9 +110,9 @@ bool origin_allowed(std::string_view origin, std::string_view referer,
                     const std::vector<std::string>& origins) {
   std::string o;
   if (!origin.empty()) {
-    o = lower(origin);
+    o = util::to_lower(origin);
   } else if (!referer.empty()) {
-    auto r = lower(referer);
+    auto r = util::to_lower(referer);
     auto scheme = r.find("://");
     if (scheme == std::string::npos) return false;
     auto slash = r.find('/', scheme + 3);

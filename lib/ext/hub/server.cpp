@@ -157,7 +157,7 @@ struct Hub::Impl {
       std::lock_guard lock(ops_mutex);
       CollectingReporter rep(0);
       ops::Env e = env;
-      e.reporter = &rep;
+      e.reporter = rep;
       auto remote = ops::connect_remote(registry, opts.flags, e);
       auto tags = ops::version_tags(remote.client->tags(r.repository()));
       if (!tags.empty()) return parse_ref(text + ":" + tags.front());
@@ -268,7 +268,7 @@ struct Hub::Impl {
       std::lock_guard lock(ops_mutex);
       CollectingReporter rep(0);
       ops::Env e = env;
-      e.reporter = &rep;
+      e.reporter = rep;
       ops::InspectOptions io;
       io.target = key;
       io.side = ops::InspectSide::remote;
@@ -388,7 +388,7 @@ struct Hub::Impl {
     {
       std::lock_guard lock(ops_mutex);
       ops::Env e = env;
-      e.reporter = &rep;
+      e.reporter = rep;
       r = ops::deploy(o, e);
     }
     std::string file = o.name + ".yaml";
@@ -421,7 +421,7 @@ struct Hub::Impl {
 
   // ---- apply (--allow-apply): the kubectl context and namespace, then ops::deploy --apply ----
   json apply_target(const ops::DeployOptions& o) {
-    auto& runner = env.process_runner();
+    auto& runner = env.runner.get();
     std::vector<std::string> base = {o.kubectl.program};
     if (!o.kubectl.context.empty()) base.insert(base.end(), {"--context", o.kubectl.context});
     std::string context = o.kubectl.context;
@@ -475,7 +475,7 @@ struct Hub::Impl {
     {
       std::lock_guard lock(ops_mutex);
       ops::Env e = env;
-      e.reporter = &rep;
+      e.reporter = rep;
       r = ops::deploy(o, e);
     }
     return {{"confirm_needed", false}, {"target", target},
@@ -742,7 +742,7 @@ Hub::Hub(HubOptions opts, ops::Env env) : m(std::make_unique<Impl>()) {
       std::lock_guard lock(impl->ops_mutex);
       CollectingReporter rep(0);
       ops::Env e = impl->env;
-      e.reporter = &rep;
+      e.reporter = rep;
       return ops::search(so, e);
     };
   }

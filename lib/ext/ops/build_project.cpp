@@ -56,8 +56,8 @@ BuildResult build_project(const BuildOptions& opts, Env& env) {
   req.dry_run = opts.dry_run;
   req.extra_args = opts.extra_args;
   req.offline = opts.offline;
-  req.reporter = env.reporter;
-  req.runner = &env.process_runner();
+  req.reporter = &env.reporter.get();
+  req.runner = &env.runner.get();
 
   auto driver = build::make_driver(project.language, env.environment);
   auto built = with_context("building " + project.name, [&] { return driver->build(req); });
@@ -98,11 +98,11 @@ BuildResult build_project(const BuildOptions& opts, Env& env) {
         std::find(expected_rules.begin(), expected_rules.end(), f.rule) != expected_rules.end();
     if (f.severity == wasm::Severity::error) {
       errors += "\n  " + f.rule + ": " + f.message;
-    } else if (env.reporter && refs.empty()) {  // when packaging, package_module reports them
+    } else if (refs.empty()) {  // when packaging, package_module reports them
       if (expected)
-        env.reporter->debug(1, f.rule + ": " + f.message + " (expected: release build)");
+        env.reporter.get().debug(1, f.rule + ": " + f.message + " (expected: release build)");
       else
-        env.reporter->warn(f.rule + ": " + f.message);
+        env.reporter.get().warn(f.rule + ": " + f.message);
     }
   }
   if (wasm::has_errors(findings))
@@ -124,23 +124,20 @@ BuildResult build_project(const BuildOptions& opts, Env& env) {
   if (kind) {
     r.filter_type = wasm::to_string(*kind);
   } else if (refs.empty()) {
-    if (env.reporter) env.reporter->warn(kind.error().message() + "; " + how + " before packaging");
+    env.reporter.get().warn(kind.error().message() + "; " + how + " before packaging");
   } else if (implicit_name) {
     // Nobody asked for an image: the module is still useful (ext test, ext validate). Its
     // validation warnings (package_module would have reported them) are said here.
-    if (env.reporter) {
-      for (const auto& f : findings) {
-        if (f.severity != wasm::Severity::warning) continue;
-        if (std::find(expected_rules.begin(), expected_rules.end(), f.rule) != expected_rules.end())
-          env.reporter->debug(1, f.rule + ": " + f.message + " (expected: release build)");
-        else
-          env.reporter->warn(f.rule + ": " + f.message);
-      }
+    for (const auto& f : findings) {
+      if (f.severity != wasm::Severity::warning) continue;
+      if (std::find(expected_rules.begin(), expected_rules.end(), f.rule) != expected_rules.end())
+        env.reporter.get().debug(1, f.rule + ": " + f.message + " (expected: release build)");
+      else
+        env.reporter.get().warn(f.rule + ": " + f.message);
     }
-    if (env.reporter)
-      env.reporter->warn("built " + built.module.string() +
-                         " without packaging it: " + kind.error().message() + "; " + how +
-                         ", then `ext build` packages it as " + refs.front());
+    env.reporter.get().warn("built " + built.module.string() +
+                            " without packaging it: " + kind.error().message() + "; " + how +
+                            ", then `ext build` packages it as " + refs.front());
     return r;
   } else {
     throw kind.error().with_context("building " + project.name);
@@ -160,9 +157,9 @@ BuildResult build_project(const BuildOptions& opts, Env& env) {
   if (!project.version.empty()) p.annotations["org.opencontainers.image.version"] = project.version;
   for (const auto& [k, v] : project_annotations(project)) p.annotations[k] = v;
   r.package = package_module(p, env);
-  if (implicit_name && env.reporter)
-    env.reporter->info("packaged under ext.yaml's name and version (" + refs.front() +
-                       "); name it with -t REF or `image:` in ext.yaml");
+  if (implicit_name)
+    env.reporter.get().info("packaged under ext.yaml's name and version (" + refs.front() +
+                            "); name it with -t REF or `image:` in ext.yaml");
   return r;
 }
 

@@ -6,7 +6,7 @@
 #include "ext/core/error.hpp"
 #include "ext/deploy/platform.hpp"
 #include "ext/deploy/target.hpp"
-#include "ext/http/curl_transport.hpp"
+#include "ext/http/transport.hpp"
 #include "ext/ops/inspect.hpp"
 #include "ext/ops/pull.hpp"
 #include "ext/project/project_file.hpp"
@@ -23,14 +23,6 @@ namespace ext::ops {
 namespace fs = std::filesystem;
 
 namespace {
-
-Reporter& reporter_of(Env& env) {
-  return env.report();
-}
-
-util::ProcessRunner& runner_of(Env& env) {
-  return env.process_runner();
-}
 
 void check(Result<void> r) {
   if (!r) throw r.error();
@@ -79,7 +71,7 @@ Module from_store(const DeployOptions& opts, Env& env) {
   store::OciLayoutStore store(env.store_root);
   auto root = store.resolve(*m.ref);
   if (!root) {
-    reporter_of(env).info(what + " is not in the local store; pulling it");
+    env.reporter.get().info(what + " is not in the local store; pulling it");
     try {
       PullOptions po;
       po.ref = opts.source;
@@ -133,8 +125,9 @@ std::optional<project::ProjectFile> project_for(const DeployOptions& opts, const
     return std::nullopt;
   auto p = project::load_project(opts.project_dir);
   if (!p) {
-    reporter_of(env).warn("ignoring " + (opts.project_dir / project::k_project_file_name).string() +
-                          ": " + p.error().message());
+    env.reporter.get().warn("ignoring " +
+                            (opts.project_dir / project::k_project_file_name).string() + ": " +
+                            p.error().message());
     return std::nullopt;
   }
   bool belongs = false;
@@ -151,7 +144,7 @@ std::optional<project::ProjectFile> project_for(const DeployOptions& opts, const
     belongs = m.path.string().rfind(proj, 0) == 0;
   }
   if (!belongs) {
-    reporter_of(env).debug(
+    env.reporter.get().debug(
         1, "ext.yaml is for project " + p->name + ", not " + opts.source + "; not using it");
     return std::nullopt;
   }
@@ -231,7 +224,7 @@ void run_local_envoy(const DeployOptions& opts, Env& env, const deploy::Plugin& 
                      const deploy::EnvoyOptions& eo, const Module& m,
                      const deploy::Rendered& rendered, DeployResult& res, bool container,
                      const std::string& in_container) {
-  Reporter& rep = reporter_of(env);
+  Reporter& rep = env.reporter.get();
   if (res.written.empty()) {
     fs::path dir = data_root(env) / "run";
     fs::create_directories(dir);
@@ -277,7 +270,7 @@ void run_local_envoy(const DeployOptions& opts, Env& env, const deploy::Plugin& 
   }
   deploy::SocketAdminClient socket_admin(admin_host, admin_port);
   deploy::AdminClient& admin = opts.admin_client ? *opts.admin_client : socket_admin;
-  auto run = deploy::run_envoy(ro, runner_of(env), admin, rep, env.clock_or_system());
+  auto run = deploy::run_envoy(ro, env.runner.get(), admin, rep, env.clock.get());
   res.commands.push_back(util::shell_quote(run.argv));
   res.run = run;
   if (!run.interrupted && run.exit_code != 0)
@@ -357,8 +350,7 @@ void check_module_url(const DeployOptions& opts, const std::string& url, Env& en
   http::TransportOptions to;
   to.insecure = opts.registry.insecure;
   to.ca_file = opts.registry.ca_file;
-  std::shared_ptr<http::Transport> t =
-      env.http_transport ? env.http_transport(to) : std::make_shared<http::CurlTransport>(to);
+  std::shared_ptr<http::Transport> t = env.http_transport(to);
   http::Request req;
   req.method = "HEAD";
   req.url = url;
@@ -388,7 +380,7 @@ deploy::Plugin settle_plugin(const DeployOptions& opts, const Module& m,
                              std::optional<wasm::FilterKind> flag_type,
                              std::optional<deploy::PluginConfig> config, deploy::FailStrategy fail,
                              Env& env, DeployResult& res, std::vector<std::string>& warnings) {
-  Reporter& rep = reporter_of(env);
+  Reporter& rep = env.reporter.get();
   deploy::Plugin plugin;
   std::optional<wasm::FilterKind> declared = flag_type;
   if (!declared && m.detected) {
@@ -440,7 +432,7 @@ deploy::Plugin settle_plugin(const DeployOptions& opts, const Module& m,
 }  // namespace
 
 DeployResult deploy(const DeployOptions& opts, Env& env) {
-  Reporter& rep = reporter_of(env);
+  Reporter& rep = env.reporter.get();
   const deploy::Platform platform = opts.platform;
   DeployResult res;
   res.platform = deploy::to_string(platform);
@@ -576,7 +568,7 @@ DeployResult deploy(const DeployOptions& opts, Env& env) {
                 "fix them, or drop --strict; nothing was written");
 
   // 8. Render, then write / print / apply / run.
-  deploy::Kubectl kubectl(runner_of(env), opts.kubectl);
+  deploy::Kubectl kubectl(env.runner.get(), opts.kubectl);
   std::optional<deploy::Json> base;
   std::string base_text;
   if (platform == deploy::Platform::envoy && !opts.bootstrap.empty()) {
@@ -616,7 +608,7 @@ UndeployResult undeploy(const UndeployOptions& opts, Env& env) {
   res.platform = deploy::to_string(opts.platform);
   res.name = opts.name;
   auto platform = opts.platform;
-  deploy::Kubectl kubectl(runner_of(env), opts.kubectl);
+  deploy::Kubectl kubectl(env.runner.get(), opts.kubectl);
   deploy::Rendered removed;
   if (platform == deploy::Platform::envoy) {
     if (opts.bootstrap.empty())

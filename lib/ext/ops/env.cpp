@@ -1,5 +1,7 @@
 #include "ext/ops/env.hpp"
 
+#include "ext/http/curl_transport.hpp"
+
 namespace ext::ops {
 
 namespace {
@@ -9,16 +11,8 @@ std::filesystem::path home(const util::Environment& environment) {
 }
 }  // namespace
 
-Reporter& Env::report() const {
-  static NullReporter null;
-  return reporter ? *reporter : null;
-}
-
-util::ProcessRunner& Env::process_runner() const {
-  if (runner) return *runner;
-  if (!m_subprocess_runner)
-    m_subprocess_runner = std::make_shared<util::SubprocessRunner>(environment);
-  return *m_subprocess_runner;
+std::shared_ptr<http::Transport> curl_transport(const http::TransportOptions& options) {
+  return std::make_shared<http::CurlTransport>(options);
 }
 
 const Result<project::Settings>& Env::settings() const {

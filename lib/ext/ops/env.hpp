@@ -1,5 +1,5 @@
 // ext::ops — Env: everything with a side effect that a use case needs, in one struct, so tests
-// can swap any of it (reporter, process runner, store root, settings file, ...).
+// can swap any of it (reporter, process runner, clock, store root, settings file, transport).
 // cli/ fills it (cli/context.cpp: the environment read once, the terminal reporter, a real runner);
 // a test fills what it needs with fakes (tests/support: FakeRunner, FakeClock, a fake registry).
 #pragma once
@@ -27,9 +27,18 @@ struct TransportOptions;
 
 namespace ext::ops {
 
+// Env::http_transport's default: a libcurl transport with these options.
+std::shared_ptr<http::Transport> curl_transport(const http::TransportOptions& options);
+
 struct Env {
-  Reporter* reporter = nullptr;
-  util::ProcessRunner* runner = nullptr;
+  // Never null, so no use case checks: a default-constructed Env reports to null_reporter(),
+  // runs no process (util::no_process_runner() throws) and waits on system_clock(); cli/ and
+  // tests rebind them (`env.reporter = my_reporter;`). The objects must outlive the Env.
+  std::reference_wrapper<Reporter> reporter = null_reporter();
+  std::reference_wrapper<util::ProcessRunner> runner = util::no_process_runner();
+  // What retry backoff, blob-transfer pauses, the store's prune wait and the envoy runner wait
+  // on; tests pass a fake clock (tests/support/fake_clock.hpp) so they never sleep.
+  std::reference_wrapper<Clock> clock = system_clock();
   std::filesystem::path store_root;  // the local OCI-layout store
   // Files ext keeps beside the store: deployed modules (modules/) and run files (run/).
   std::filesystem::path data_root;
@@ -41,18 +50,10 @@ struct Env {
   util::Environment environment;
   // `ext init` templates; null: EXT_TEMPLATES_DIR, else the ones embedded in the binary.
   const scaffold::TemplateSource* templates = nullptr;
-  // Registry verbs: the HTTP transport for one registry (null: libcurl).
-  std::function<std::shared_ptr<http::Transport>(const http::TransportOptions&)> http_transport;
-  // What retry backoff and the envoy runner wait on (null: the system clock); tests pass a fake
-  // clock (tests/support/fake_clock.hpp) so they never sleep.
-  Clock* clock = nullptr;
+  // Registry verbs: the HTTP transport for one registry (default: libcurl's).
+  std::function<std::shared_ptr<http::Transport>(const http::TransportOptions&)> http_transport =
+      curl_transport;
 
-  // `*reporter`, or a reporter that drops everything.
-  Reporter& report() const;
-  // `*clock`, or the system clock.
-  Clock& clock_or_system() const { return clock ? *clock : system_clock(); }
-  // `*runner`, or a SubprocessRunner over `environment` (made on first use, kept by the Env).
-  util::ProcessRunner& process_runner() const;
   // config.yaml (settings_path), loaded on first use and kept for the rest of the use case
   // (empty settings when the file does not exist; the load error otherwise). A copy of the Env
   // loads it again (the hub copies its Env per request, so an edited config.yaml applies).
@@ -70,7 +71,6 @@ struct Env {
     }
     std::optional<Result<project::Settings>> value;
   };
-  mutable std::shared_ptr<util::ProcessRunner> m_subprocess_runner;
   mutable LazySettings m_settings;
 };
 

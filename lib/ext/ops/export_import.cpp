@@ -131,7 +131,7 @@ ExportResult export_images(const ExportOptions& opts, Env& env) {
     for (const auto& [r, d] : images) {
       store::CopyOptions copy;
       copy.names = {r};
-      copy.reporter = env.reporter;
+      copy.reporter = &env.reporter.get();
       auto c = with_context("exporting " + r.to_string(),
                             [&] { return store::copy_graph(src, dst, d, copy); });
       result.blobs += c.blobs_copied;
@@ -253,7 +253,7 @@ ImportResult import_images(const ImportOptions& opts, Env& env) {
     scratch_lock.emplace(scratch->path() / k_import_lock_file);
     dir = scratch->path() / "layout";
     with_context("reading " + opts.input.string(),
-                 [&] { extract_layout_from_tar(opts.input, dir, env.reporter); });
+                 [&] { extract_layout_from_tar(opts.input, dir, &env.reporter.get()); });
   }
   if (!fs::is_regular_file(dir / oci::k_layout_file))
     throw Error(Errc::invalid_argument,
@@ -275,9 +275,8 @@ ImportResult import_images(const ImportOptions& opts, Env& env) {
       ++needs_flag;
   for (const auto& e : idx.manifests) {
     if (!oci::is_manifest_type(e.media_type) && !oci::is_index_type(e.media_type)) {
-      if (env.reporter)
-        env.reporter->warn("skipping index.json entry " + e.digest.to_string() + " of media type " +
-                           e.media_type);
+      env.reporter.get().warn("skipping index.json entry " + e.digest.to_string() +
+                              " of media type " + e.media_type);
       continue;
     }
     auto it = e.annotations.find(oci::k_ref_name_annotation);
@@ -320,7 +319,7 @@ ImportResult import_images(const ImportOptions& opts, Env& env) {
   for (const auto& [d, name] : plan) {
     store::CopyOptions copy;
     copy.names = {name};
-    copy.reporter = env.reporter;
+    copy.reporter = &env.reporter.get();
     auto c = with_context("importing " + name.to_string(),
                           [&] { return store::copy_graph(src, dst, d, copy); });
     result.blobs_copied += c.blobs_copied;

@@ -50,7 +50,7 @@ std::vector<TemplateEntry> list_templates(Env& env, bool detect) {
   std::unique_ptr<scaffold::TemplateSource> owned;
   std::vector<TemplateEntry> out;
   std::map<std::string, build::ToolchainStatus> probed;  // by language
-  util::ProcessRunner& runner = env.process_runner();
+  util::ProcessRunner& runner = env.runner.get();
   for (const auto& t : templates_of(env, owned).list()) {
     TemplateEntry e;
     e.id = t.id;
@@ -176,9 +176,8 @@ InitResult init(const InitOptions& opts, Env& env) {
     util::write_file_atomic(dest, scaffold::render(f.data, vars), f.executable ? 0755 : 0644);
     r.files.push_back(rel.generic_string());
   }
-  if (env.reporter)
-    env.reporter->debug(1, "init: " + std::to_string(r.files.size()) + " files from " + info.id +
-                               " (" + r.templates_origin + ")");
+  env.reporter.get().debug(1, "init: " + std::to_string(r.files.size()) + " files from " + info.id +
+                                  " (" + r.templates_origin + ")");
   return r;
 }
 

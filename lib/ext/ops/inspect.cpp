@@ -173,8 +173,7 @@ void describe_image(InspectResult& r, store::Store& store, const LocalImage& img
   } catch (const Error& e) {
     // Show what we have; the missing module is part of the answer.
     r.module_error = e.message();
-    if (env.reporter)
-      env.reporter->warn("cannot read the module of " + r.source + ": " + e.message());
+    env.reporter.get().warn("cannot read the module of " + r.source + ": " + e.message());
   }
 }
 
@@ -192,7 +191,7 @@ InspectResult inspect_remote(const ref::Reference& reference, const InspectOptio
     r.referrers = std::move(list.manifests);
     r.referrers_source = list.from_api ? "api" : "tag-schema";
   } catch (const Error& e) {
-    if (env.reporter) env.reporter->warn("cannot list the referrers: " + e.message());
+    env.reporter.get().warn("cannot list the referrers: " + e.message());
   }
   return r;
 }

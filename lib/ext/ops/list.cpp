@@ -69,7 +69,7 @@ ListResult list_images(const ListOptions&, Env& env) {
       describe(s, e.manifest, img);
     } catch (const Error& err) {
       img.damaged = true;
-      if (env.reporter) env.reporter->warn(e.name + ": " + err.message());
+      env.reporter.get().warn(e.name + ": " + err.message());
     }
     result.images.push_back(std::move(img));
   }

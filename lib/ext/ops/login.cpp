@@ -36,8 +36,8 @@ LoginResult login(const LoginOptions& opts, Env& env) {
   r.registry = registry;
   if (auto* a = dynamic_cast<auth::AuthTransport*>(&remote.client->transport()))
     r.scheme = a->scheme();
-  if (r.scheme.empty() && env.reporter)
-    env.reporter->warn(registry + " did not ask for credentials; storing them anyway");
+  if (r.scheme.empty())
+    env.reporter.get().warn(registry + " did not ask for credentials; storing them anyway");
   with_context("storing credentials for " + registry,
                [&] { remote.credentials->store(registry, cred); });
   r.stored_in = remote.credentials->describe_for(registry);

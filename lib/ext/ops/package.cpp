@@ -49,8 +49,7 @@ std::string describe(const wasm::Finding& f) {
 }  // namespace
 
 PackageResult package_module(const PackageOptions& opts, Env& env) {
-  NullReporter null_reporter;
-  Reporter& rep = env.reporter != nullptr ? *env.reporter : null_reporter;
+  Reporter& rep = env.reporter;
   if (opts.refs.empty())
     throw Error(Errc::usage, "packaging needs at least one reference (-t REF)",
                 "name the image: ext build --wasm filter.wasm -t acme/filter:v1");

@@ -46,7 +46,7 @@ PullResult pull(const PullOptions& opts, Env& env) {
   // The content is copied unnamed; the name is set last, once every check passed: a pull that
   // fails (an image ext cannot read, a damaged blob) leaves no name behind.
   store::CopyOptions copts;
-  copts.reporter = env.reporter;
+  copts.reporter = &env.reporter.get();
   copts.concurrency = std::max(1, opts.flags.concurrency);
   copts.verify_existing = true;  // a damaged local blob of the right size is fetched again
   store::CopyResult cr;
@@ -58,7 +58,7 @@ PullResult pull(const PullOptions& opts, Env& env) {
     } catch (const Error& e) {
       // Once more only while the command's retry budget (shared with every lower layer) lasts.
       if (!e.temporary() || attempt >= 2 || !remote.client->retry_budget().allows()) throw;
-      if (env.reporter) env.reporter->warn(e.message() + "; retrying the pull");
+      env.reporter.get().warn(e.message() + "; retrying the pull");
     }
   }
   r.manifest_digest = root.digest.to_string();
@@ -79,9 +79,8 @@ PullResult pull(const PullOptions& opts, Env& env) {
   auto det = artifact::detect(*m, local);
   if (!det) {
     if (!opts.output.empty()) throw det.error().with_context(what);  // failed: no name
-    if (env.reporter)
-      env.reporter->warn(ref.to_string() + ": " +
-                         artifact::not_wasm_message(det.error().message()));
+    env.reporter.get().warn(ref.to_string() + ": " +
+                            artifact::not_wasm_message(det.error().message()));
     local.set_name(ref, root);  // stored as is (`ext inspect` says why it is not wasm)
     return r;
   }

@@ -87,9 +87,8 @@ std::filesystem::path find_readme(const PushOptions& opts, const ref::Reference&
         ours = true;
     }
     if (!ours) {
-      if (env.reporter)
-        env.reporter->debug(1, "ext.yaml (" + project->name + ") is not " + ref.name() +
-                                   "'s project: no README pushed");
+      env.reporter.get().debug(1, "ext.yaml (" + project->name + ") is not " + ref.name() +
+                                      "'s project: no README pushed");
       return {};
     }
     if (!project->readme.empty()) {
@@ -166,7 +165,7 @@ PushResult push(const PushOptions& opts, Env& env) {
 
   store::CopyOptions copts;
   copts.names = names;
-  copts.reporter = env.reporter;
+  copts.reporter = &env.reporter.get();
   copts.concurrency = std::max(1, opts.flags.concurrency);
   std::string what = "pushing " + ref.to_string();
   store::CopyResult cr;
@@ -179,7 +178,7 @@ PushResult push(const PushOptions& opts, Env& env) {
       // large blob's body cannot be resent by the transport): start over once; blobs the
       // registry already took are skipped.
       if (!e.temporary() || attempt >= 2 || !remote.client->retry_budget().allows()) throw;
-      if (env.reporter) env.reporter->warn(e.message() + "; retrying the push");
+      env.reporter.get().warn(e.message() + "; retrying the push");
     }
   }
 
@@ -188,7 +187,7 @@ PushResult push(const PushOptions& opts, Env& env) {
   for (const auto& n : names) r.tags.push_back(n.tag());
   r.manifest_digest = root.digest.to_string();
   r.media_type = root.media_type;
-  std::tie(r.module_sha256, r.layout) = module_facts(local, root, env.reporter);
+  std::tie(r.module_sha256, r.layout) = module_facts(local, root, &env.reporter.get());
   r.blobs_uploaded = cr.blobs_copied;
   r.blobs_skipped = cr.blobs_skipped;
   r.blobs_mounted = dst.blobs_mounted();

@@ -41,7 +41,7 @@ bool is_referrers_tag(const std::string& tag) {
 }
 
 std::unique_ptr<auth::CredentialStore> credential_store(const RegistryFlags& flags, Env& env) {
-  return auth::default_credentials(flags.registry_config, env.process_runner(), env.environment);
+  return auth::default_credentials(flags.registry_config, env.runner.get(), env.environment);
 }
 
 Remote connect_remote(const std::string& registry, const RegistryFlags& flags, Env& env,
@@ -71,12 +71,12 @@ Remote connect_remote(const std::string& registry, const RegistryFlags& flags, E
   if (auto t = env.environment.non_empty("EXT_HTTP_RETRY_BUDGET"))
     budget = std::chrono::milliseconds(int64_t{1000} * std::max(0, std::atoi(t->c_str())));
   o.retry.budget = std::make_shared<http::RetryBudget>(budget);
-  o.retry.clock = &env.clock_or_system();
+  o.retry.clock = &env.clock.get();
   o.credentials = remote.credentials.get();
   o.credential = std::move(credential);
   o.client.single_post = rs.single_post;
-  o.reporter = env.reporter;
-  if (env.http_transport) o.factory = env.http_transport;
+  o.reporter = &env.reporter.get();
+  o.factory = env.http_transport;
   remote.client = registry::connect(o);
   return remote;
 }

@@ -27,10 +27,6 @@ namespace {
 
 constexpr uint64_t k_max_cache_bytes = 64u << 20;
 
-std::string lower(std::string s) {
-  return util::to_lower(s);
-}
-
 // Version-aware tag order: digit runs compare as numbers ("v1.10" > "v1.9").
 bool tag_less(const std::string& a, const std::string& b) {
   size_t i = 0, j = 0;
@@ -156,10 +152,10 @@ std::vector<std::string> version_tags(const std::vector<std::string>& tags) {
 
 bool search_matches(const SearchOptions& o, const SearchHit& h) {
   if (!o.query.empty()) {
-    auto q = lower(o.query);
-    bool any = lower(h.repository).find(q) != std::string::npos ||
-               lower(h.description).find(q) != std::string::npos;
-    for (const auto& k : h.keywords) any = any || lower(k).find(q) != std::string::npos;
+    auto q = util::to_lower(o.query);
+    bool any = util::to_lower(h.repository).find(q) != std::string::npos ||
+               util::to_lower(h.description).find(q) != std::string::npos;
+    for (const auto& k : h.keywords) any = any || util::to_lower(k).find(q) != std::string::npos;
     if (!any) return false;
   }
   if (!o.abi.empty()) {
@@ -168,7 +164,7 @@ bool search_matches(const SearchOptions& o, const SearchHit& h) {
     if (have != want) return false;
   }
   if (!o.type.empty() && h.type != o.type) return false;
-  if (!o.license.empty() && lower(h.license) != lower(o.license)) return false;
+  if (!o.license.empty() && util::to_lower(h.license) != util::to_lower(o.license)) return false;
   if (!o.platform.empty()) {
     bool with_version = o.platform.find('@') != std::string::npos;
     bool found = false;
@@ -219,7 +215,7 @@ SearchResult search(const SearchOptions& opts, Env& env) {
   auto warn = [&](const std::string& w) {
     std::lock_guard lock(mu);
     result.warnings.push_back(w);
-    if (env.reporter) env.reporter->warn(w);
+    env.reporter.get().warn(w);
   };
   const fs::path cache_dir = env.data_root / "search";
   std::atomic<uint64_t> manifests_read{0}, cache_hits{0};
@@ -258,10 +254,9 @@ SearchResult search(const SearchOptions& opts, Env& env) {
                "); name them with --repo " + registry + "/REPOSITORY");
           continue;
         }
-        if (env.reporter)
-          env.reporter->info(registry + " has no catalog API; searching the " +
-                             std::to_string(named[registry].size()) +
-                             " repositories named with --repo");
+        env.reporter.get().info(registry + " has no catalog API; searching the " +
+                                std::to_string(named[registry].size()) +
+                                " repositories named with --repo");
       }
       if (from_catalog)
         for (const auto& r : named[registry])

@@ -288,7 +288,7 @@ CopyImageResult copy_image(const CopyImageOptions& opts, Env& env) {
 
   CopyImageResult r;
   store::CopyOptions copts;
-  copts.reporter = env.reporter;
+  copts.reporter = &env.reporter.get();
   copts.concurrency = std::max(1, opts.flags.concurrency);
   auto add = [&r](const store::CopyResult& c) {
     r.blobs_copied += c.blobs_copied;
@@ -386,9 +386,8 @@ RemoveRemoteResult remove_remote(const RemoveRemoteOptions& opts, Env& env) {
           item.referrers_tag_updated = registry::remove_from_referrers_tag(
               *remote.client, ref.repository(), *subject, m.descriptor.digest);
       } catch (const Error& e) {
-        if (env.reporter)
-          env.reporter->warn("deleted, but the referrers tag of " + subject->to_string() +
-                             " was not updated: " + e.message());
+        env.reporter.get().warn("deleted, but the referrers tag of " + subject->to_string() +
+                                " was not updated: " + e.message());
       }
     }
     out.deleted.push_back(item);

@@ -17,8 +17,7 @@ TagResult tag(const TagOptions& opts, Env& env) {
     throw Error(Errc::not_found, "no image " + src.to_string() + " in the local store",
                 "`ext list` shows the stored images; `ext pull " + opts.source + "` fetches it");
   s.set_name(dst, *desc);
-  if (env.reporter)
-    env.reporter->debug(1, "tagged " + desc->digest.to_string() + " as " + dst.to_string());
+  env.reporter.get().debug(1, "tagged " + desc->digest.to_string() + " as " + dst.to_string());
   return {store::name_key(src), store::name_key(dst), desc->digest.to_string()};
 }
 

@@ -41,7 +41,7 @@ TagRemoteResult tag_remote(const TagRemoteOptions& opts, Env& env) {
   to.set_mount_sources({src->repository()});
   store::CopyOptions copts;
   copts.names = {dst.with_tag(dst.tag())};
-  copts.reporter = env.reporter;
+  copts.reporter = &env.reporter.get();
   auto cr = store::copy_graph(from, to, *d, copts);
   r.blobs_mounted = to.blobs_mounted();
   r.blobs_copied = cr.blobs_copied > 0 ? cr.blobs_copied - 1 : 0;

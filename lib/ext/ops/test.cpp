@@ -44,7 +44,7 @@ TestResult test(const TestOptions& opts, Env& env) {
     b.dir = target;
     b.release = opts.release;
     b.package_by_name = false;  // test what was built; packaging is ext build's
-    if (env.reporter) env.reporter->info("building " + target);
+    env.reporter.get().info("building " + target);
     auto built = build_project(b, env);
     r.module = built.module;
     module_bytes = util::read_file(r.module);

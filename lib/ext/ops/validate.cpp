@@ -78,7 +78,7 @@ ValidateResult validate(const ValidateOptions& opts, Env& env) {
   if (fs::is_regular_file(path, ec)) {
     r.source = path.string();
     r.source_kind = "file";
-    if (env.reporter) env.reporter->debug(1, "validating file " + r.source);
+    env.reporter.get().debug(1, "validating file " + r.source);
     r.module = wasm::read_module_file(path).value();
     finish(r, opts);
     return r;
@@ -102,7 +102,7 @@ ValidateResult validate(const ValidateOptions& opts, Env& env) {
     throw Error(Errc::not_found,
                 "no file " + opts.target + " and no image " + r.source + " in the local store",
                 "ext list shows the images in the store; ext pull fetches one");
-  if (env.reporter) env.reporter->debug(1, "validating image " + r.source);
+  env.reporter.get().debug(1, "validating image " + r.source);
   with_context(r.source, [&] {
     auto [manifest, detected] = find_wasm_manifest(st, *root, r.manifest_digest);
     r.layout = artifact::to_string(detected.layout);

@@ -6,7 +6,6 @@
 // PATCH honouring OCI-Chunk-Min-Length with recovery through the upload-status GET.
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 #include "ext/auth/auth_transport.hpp"
 #include "ext/core/cancel.hpp"
@@ -22,14 +21,13 @@ namespace {
 
 constexpr uint64_t k_max_chunk = 64u << 20;
 
-using Clock = std::chrono::steady_clock;
-
-std::chrono::milliseconds since(Clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t);
+std::chrono::milliseconds since(Clock& clock, Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock.now() - t);
 }
 
-void pause_before_retry(int attempt) {
-  std::this_thread::sleep_for(std::chrono::milliseconds(100 * attempt));
+// The pause before the next attempt, on the client's clock (a fake one in tests).
+void pause_before_retry(Client& client, int attempt) {
+  client.clock().sleep_for(std::chrono::milliseconds(100 * attempt));
   throw_if_interrupted();
 }
 
@@ -80,10 +78,11 @@ class RemoteBlobReader final : public store::BlobReader {
         if (++m_attempt > m_client.options().resume_attempts) throw e.with_context(m_what);
         // The time since the last byte arrived (a stall: its timeout) counts against the
         // command's one retry budget, shared with the transport's retries.
-        if (!budget_allows_retry(m_client.retry_budget(), since(m_last_progress), m_attempt))
+        if (!budget_allows_retry(m_client.retry_budget(), since(m_client.clock(), m_last_progress),
+                                 m_attempt))
           throw e.with_context(m_what + " (" + m_client.retry_budget().describe() + ")");
         debug("connection dropped at byte " + std::to_string(m_offset) + "; resuming");
-        pause_before_retry(m_attempt);
+        pause_before_retry(m_client, m_attempt);
         continue;
       }
       if (got == 0) {
@@ -92,14 +91,15 @@ class RemoteBlobReader final : public store::BlobReader {
         std::string ended = m_what + ": the body ended after " + std::to_string(m_offset) + " of " +
                             std::to_string(size) + " bytes";
         if (++m_attempt > m_client.options().resume_attempts) throw Error(Errc::network, ended);
-        if (!budget_allows_retry(m_client.retry_budget(), since(m_last_progress), m_attempt))
+        if (!budget_allows_retry(m_client.retry_budget(), since(m_client.clock(), m_last_progress),
+                                 m_attempt))
           throw Error(Errc::network, ended + " (" + m_client.retry_budget().describe() + ")");
         debug("body ended early at byte " + std::to_string(m_offset) + "; resuming");
-        pause_before_retry(m_attempt);
+        pause_before_retry(m_client, m_attempt);
         continue;
       }
       m_offset += got;
-      m_last_progress = Clock::now();
+      m_last_progress = m_client.clock().now();
       return got;
     }
   }
@@ -145,7 +145,7 @@ class RemoteBlobReader final : public store::BlobReader {
         throw Error(Errc::registry, m_what + ": unexpected Content-Range \"" + cr + "\"");
     }
     m_stream = std::move(s);
-    m_last_progress = Clock::now();
+    m_last_progress = m_client.clock().now();
   }
 
   Client& m_client;
@@ -155,7 +155,7 @@ class RemoteBlobReader final : public store::BlobReader {
   std::unique_ptr<http::ResponseStream> m_stream;
   uint64_t m_offset = 0;
   int m_attempt = 0;
-  Clock::time_point m_last_progress = Clock::now();
+  Clock::time_point m_last_progress = m_client.clock().now();
 };
 
 class RemoteBlobWriter final : public store::BlobWriter {
@@ -362,7 +362,7 @@ class RemoteBlobWriter final : public store::BlobWriter {
         m_client.retry_budget().charge(std::chrono::milliseconds(100 * attempt));
         debug(std::string("upload failed (") + e.message() + "); restarting it");
         m_location.clear();
-        pause_before_retry(attempt);
+        pause_before_retry(m_client, attempt);
       }
     }
   }
@@ -419,7 +419,7 @@ class RemoteBlobWriter final : public store::BlobWriter {
                                        " bytes; cannot resume from there");
       debug("resuming chunk at byte " + std::to_string(have));
       m_sent = have;
-      pause_before_retry(attempt);
+      pause_before_retry(m_client, attempt);
     }
   }
 

@@ -56,6 +56,7 @@ Client::Client(std::shared_ptr<http::Transport> transport, ClientOptions options
   while (!m_options.base_url.empty() && m_options.base_url.back() == '/')
     m_options.base_url.pop_back();
   if (!m_options.retry_budget) m_options.retry_budget = std::make_shared<http::RetryBudget>();
+  if (!m_options.clock) m_options.clock = &system_clock();
 }
 
 Error Client::error_for(int status, const std::string& body, const std::string& what) const {

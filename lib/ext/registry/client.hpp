@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "ext/core/clock.hpp"
 #include "ext/http/retry_transport.hpp"
 #include "ext/http/transport.hpp"
 #include "ext/oci/descriptor.hpp"
@@ -38,6 +39,9 @@ struct ClientOptions {
   // resume is attempted only while it allows (http/retry_transport.hpp, docs/limits.md).
   std::shared_ptr<http::RetryBudget> retry_budget;
   Reporter* reporter = nullptr;
+  // What the pause before a blob transfer's resume or restart waits on, and the stall time of a
+  // download is measured on (connect() passes the retry policy's clock; null: the system clock).
+  Clock* clock = nullptr;
 };
 
 struct FetchedManifest {
@@ -52,6 +56,8 @@ class Client {
   const ClientOptions& options() const { return m_options; }
   // The retry budget of this command (never null).
   http::RetryBudget& retry_budget() { return *m_options.retry_budget; }
+  // The clock of this command (never null).
+  Clock& clock() { return *m_options.clock; }
   http::Transport& transport() { return *m_transport; }
 
   // GET /v2/ through the auth layer; throws (auth, network, not a registry) unless 200.

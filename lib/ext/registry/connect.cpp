@@ -105,6 +105,7 @@ std::shared_ptr<Client> connect(const ConnectOptions& o) {
   copts.base_url = (plain ? "http://" : "https://") + host;
   if (!copts.reporter) copts.reporter = o.reporter;
   copts.retry_budget = policy.budget;  // one budget for every retrying layer of the command
+  if (!copts.clock) copts.clock = policy.clock;
   return std::make_shared<Client>(authed, copts);
 }
 

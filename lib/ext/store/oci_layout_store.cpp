@@ -10,14 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <functional>
 #include <map>
 #include <mutex>
-#include <random>
 #include <set>
 #include <thread>
 
@@ -29,12 +27,10 @@
 namespace ext::store {
 
 namespace fs = std::filesystem;
+using util::errno_text;
+using util::random_suffix;
 
 namespace {
-
-std::string errno_text() {
-  return std::strerror(errno);
-}
 
 constexpr auto k_prune_wait = std::chrono::seconds(60);
 
@@ -92,21 +88,22 @@ struct WriterLocks {
       entries.erase(it);
     }
   }
-  // Exclusive for the duration of f(); waits up to k_prune_wait for other processes.
+  // Exclusive for the duration of f(); waits up to k_prune_wait of `clock`'s time for other
+  // processes.
   template <class F>
-  void exclusive(const fs::path& root, F&& f) {
+  void exclusive(const fs::path& root, Clock& clock, F&& f) {
     std::unique_lock lock(mutex);
     auto& e = entries[key(root)];
     if (e.fd < 0) e.fd = open_fd(root);
     int fd = e.fd;
-    auto deadline = std::chrono::steady_clock::now() + k_prune_wait;
+    auto deadline = clock.now() + k_prune_wait;
     while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       if (errno != EWOULDBLOCK && errno != EINTR)
         throw Error(Errc::io, "cannot lock " + root.string() + ": " + errno_text());
-      if (std::chrono::steady_clock::now() > deadline)
+      if (clock.now() > deadline)
         throw Error(Errc::failed, "the store " + root.string() + " is busy",
                     "another ext process is writing to it; run prune again when it is done");
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      clock.sleep_for(std::chrono::milliseconds(50));
     }
     auto restore = [&] {
       auto& en = entries[key(root)];
@@ -127,14 +124,6 @@ struct WriterLocks {
     restore();
   }
 };
-
-std::string random_suffix() {
-  static std::atomic<unsigned> counter{0};
-  std::random_device rd;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%d-%u-%08x", static_cast<int>(::getpid()), counter++, rd());
-  return buf;
-}
 
 void check_algorithm(const digest::Digest& d) {
   if (d.algorithm() != "sha256")
@@ -570,12 +559,12 @@ bool is_hex_name(const std::string& name, size_t len) {
 
 }  // namespace
 
-OciLayoutStore::PruneResult OciLayoutStore::prune() {
+OciLayoutStore::PruneResult OciLayoutStore::prune(Clock& clock) {
   PruneResult result;
   if (!fs::exists(m_root / oci::k_layout_index_file) && !fs::exists(m_root / "blobs"))
     return result;
   ensure_layout();
-  WriterLocks::instance().exclusive(m_root, [&] {
+  WriterLocks::instance().exclusive(m_root, clock, [&] {
     util::FileLock lock(m_root / k_index_lock);
     oci::Index idx = read_index();
     std::set<digest::Digest> reachable;

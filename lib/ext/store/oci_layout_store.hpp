@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 
+#include "ext/core/clock.hpp"
 #include "ext/store/store.hpp"
 
 namespace ext::store {
@@ -50,9 +51,10 @@ class OciLayoutStore final : public Store {
     uint64_t blobs_removed = 0;
     uint64_t bytes_freed = 0;
   };
-  // Deletes blobs that no name reaches, and stale temp files. Waits (bounded) for other
-  // processes that are writing to this store to finish first.
-  PruneResult prune();
+  // Deletes blobs that no name reaches, and stale temp files. Waits (up to a minute of `clock`'s
+  // time, polling) for other processes that are writing to this store to finish first; then
+  // Error(failed) "the store ... is busy".
+  PruneResult prune(Clock& clock = system_clock());
 
   // Hashes every blob a name reaches (or all blobs with `all`); one line per problem
   // (missing blob, size or digest mismatch), empty when the store is sound.

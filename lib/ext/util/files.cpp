@@ -14,7 +14,6 @@
 
 namespace ext::util {
 
-namespace {
 std::string errno_text() {
   return std::strerror(errno);
 }
@@ -26,7 +25,6 @@ std::string random_suffix() {
   std::snprintf(buf, sizeof buf, "%d.%u.%08x", static_cast<int>(::getpid()), counter++, rd());
   return buf;
 }
-}  // namespace
 
 namespace {
 // Reads an open descriptor to its end (at most max_bytes), then closes it.

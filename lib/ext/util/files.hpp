@@ -26,6 +26,10 @@ void write_file_atomic(const fs::path& path, std::string_view data, unsigned mod
 
 // A unique temp file name beside `path` (same folder, so rename is atomic).
 fs::path temp_path_beside(const fs::path& path);
+// "<pid>.<counter>.<random hex>": unique across processes and calls (temp file names).
+std::string random_suffix();
+// strerror(errno), for "cannot read X: ..." messages.
+std::string errno_text();
 
 void fsync_dir(const fs::path& dir);
 

@@ -64,7 +64,20 @@ std::vector<std::string> build_env(const Environment& base, const ProcessSpec& s
   return out;
 }
 
+class NoProcessRunner final : public ProcessRunner {
+ public:
+  ProcessResult run(const ProcessSpec& spec) override {
+    throw Error(Errc::internal, "no process runner to run " + shell_quote(spec.argv),
+                "the ops::Env was made without one (cli/ gives a SubprocessRunner)");
+  }
+};
+
 }  // namespace
+
+ProcessRunner& no_process_runner() {
+  static NoProcessRunner runner;
+  return runner;
+}
 
 ProcessResult SubprocessRunner::run(const ProcessSpec& spec) {
   if (spec.argv.empty()) throw Error(Errc::internal, "empty command");

@@ -37,6 +37,11 @@ class ProcessRunner {
   virtual ProcessResult run(const ProcessSpec& spec) = 0;
 };
 
+// The process's one runner that runs nothing: run() throws Error(internal). What a default
+// ops::Env holds, so the library never meets a null runner nor starts a program with an
+// environment nobody gave it (cli/ gives a SubprocessRunner; tests a FakeRunner).
+ProcessRunner& no_process_runner();
+
 // Runs real processes. The child's environment is `environment` (the one cli/ read at start)
 // with the spec's changes; argv[0] is looked up on that environment's PATH.
 class SubprocessRunner final : public ProcessRunner {

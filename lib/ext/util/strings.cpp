@@ -105,10 +105,13 @@ std::optional<std::string> base64_decode(std::string_view in) {
 }
 
 std::string_view trim(std::string_view s) {
-  const char* ws = " \t\r\n\f\v";
-  auto b = s.find_first_not_of(ws);
+  return trim(s, " \t\r\n\f\v");
+}
+
+std::string_view trim(std::string_view s, std::string_view chars) {
+  auto b = s.find_first_not_of(chars);
   if (b == std::string_view::npos) return {};
-  auto e = s.find_last_not_of(ws);
+  auto e = s.find_last_not_of(chars);
   return s.substr(b, e - b + 1);
 }
 

@@ -11,7 +11,9 @@
 
 namespace ext::util {
 
+// Without leading and trailing whitespace (" \t\r\n\f\v"), or without the characters in `chars`.
 std::string_view trim(std::string_view s);
+std::string_view trim(std::string_view s, std::string_view chars);
 std::vector<std::string> split(std::string_view s, char sep);
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
 std::string to_lower(std::string_view s);

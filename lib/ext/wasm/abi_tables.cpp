@@ -50,6 +50,10 @@ std::string describe_versions(unsigned mask) {
 const Function* find_env_import(std::string_view name) {
   return find_in(k_env, name);
 }
+bool is_wasi_module(std::string_view module) {
+  return module == "wasi_snapshot_preview1" || module == "wasi_unstable";
+}
+
 const Function* find_wasi_import(std::string_view name) {
   return find_in(k_wasi, name);
 }

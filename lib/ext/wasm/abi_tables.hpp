@@ -32,6 +32,8 @@ struct Function {
 
 // env.<name> host function; nullptr when no ABI version has it.
 const Function* find_env_import(std::string_view name);
+// "wasi_snapshot_preview1" or "wasi_unstable": the module names WASI imports come from.
+bool is_wasi_module(std::string_view module);
 // wasi_snapshot_preview1.<name> / wasi_unstable.<name>; nullptr when the host lacks it.
 const Function* find_wasi_import(std::string_view name);
 // A callback or convention export the host looks up (including the allocator and the start

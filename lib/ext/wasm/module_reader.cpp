@@ -14,15 +14,11 @@
 #include "ext/util/files.hpp"
 #include "ext/util/strings.hpp"
 #include "ext/wasm/module.hpp"
+#include "ext/wasm/signature.hpp"
 
 namespace ext::wasm {
-namespace {
 
-constexpr uint32_t k_max_producer_fields = 64;
-constexpr uint32_t k_max_producer_values = 256;
-constexpr size_t k_max_custom_sections = 10000;
-
-std::string type_name(wabt::Type t) {
+std::string type_name(const wabt::Type& t) {
   switch (t) {
     case wabt::Type::I32:
       return "i32";
@@ -39,20 +35,25 @@ std::string type_name(wabt::Type t) {
     case wabt::Type::ExternRef:
       return "externref";
     default:
-      return "ref";
+      return t.GetName();
   }
 }
 
-std::string signature(const wabt::Type* params, wabt::Index np, const wabt::Type* results,
-                      wabt::Index nr) {
+std::string signature(const wabt::Type* params, size_t np, const wabt::Type* results, size_t nr) {
   std::string s = "(";
-  for (wabt::Index i = 0; i < np; ++i) s += (i ? "," : "") + type_name(params[i]);
+  for (size_t i = 0; i < np; ++i) s += (i ? "," : "") + type_name(params[i]);
   s += ")->";
   if (nr == 1) return s + type_name(results[0]);
   s += "(";
-  for (wabt::Index i = 0; i < nr; ++i) s += (i ? "," : "") + type_name(results[i]);
+  for (size_t i = 0; i < nr; ++i) s += (i ? "," : "") + type_name(results[i]);
   return s + ")";
 }
+
+namespace {
+
+constexpr uint32_t k_max_producer_fields = 64;
+constexpr uint32_t k_max_producer_values = 256;
+constexpr size_t k_max_custom_sections = 10000;
 
 ExternKind extern_kind(wabt::ExternalKind k) {
   switch (k) {

@@ -45,10 +45,6 @@ bool starts_with(std::string_view s, std::string_view p) {
   return s.substr(0, p.size()) == p;
 }
 
-bool is_wasi_module(std::string_view m) {
-  return m == "wasi_snapshot_preview1" || m == "wasi_unstable";
-}
-
 std::string quoted_sig(const std::string& sig) {
   return sig.empty() ? "(none)" : sig;
 }
@@ -100,7 +96,7 @@ void check_imports(const ModuleInfo& info, const ValidateOptions& opts, Findings
     const abi::Function* fn = nullptr;
     if (imp.module == "env") {
       fn = abi::find_env_import(imp.name);
-    } else if (is_wasi_module(imp.module)) {
+    } else if (abi::is_wasi_module(imp.module)) {
       fn = abi::find_wasi_import(imp.name);
     } else {
       f.error("import-module",
@@ -121,7 +117,7 @@ void check_imports(const ModuleInfo& info, const ValidateOptions& opts, Findings
                                     full + "\")");
       continue;
     }
-    if (is_wasi_module(imp.module) && !opts.envoy_version.empty() &&
+    if (abi::is_wasi_module(imp.module) && !opts.envoy_version.empty() &&
         !abi::wasi_provided(imp.name, opts.envoy_version)) {
       f.error(
           "import-wasi-envoy",

@@ -48,6 +48,16 @@ void FakeTransport::drop_next(int n) {
   }
 }
 
+void FakeTransport::answer_for(std::string match, Reply r, int times) {
+  std::lock_guard lock(m_mutex);
+  m_standing.push_back({std::move(match), std::move(r), times});
+}
+
+std::vector<http::Request> FakeTransport::requests() const {
+  std::lock_guard lock(m_mutex);
+  return m_requests;
+}
+
 std::vector<std::string> FakeTransport::log() const {
   std::lock_guard lock(m_mutex);
   return m_log;
@@ -70,15 +80,27 @@ http::Response FakeTransport::send(const http::Request& req) {
     std::lock_guard lock(m_mutex);
     auto at = req.url.find("/v2/");
     m_log.push_back(req.method + " " + (at == std::string::npos ? req.url : req.url.substr(at)));
+    http::Request seen = req;
+    seen.source = nullptr;
+    m_requests.push_back(std::move(seen));
     if (!m_script.empty()) {
       scripted = std::move(m_script.front());
       m_script.pop_front();
+    } else {
+      for (auto& s : m_standing)
+        if (s.times != 0 && m_log.back().find(s.match) != std::string::npos) {
+          scripted = s.reply;
+          if (s.times > 0) --s.times;
+          break;
+        }
     }
   }
   http::Response r;
   if (scripted) {
     if (scripted->drop)
-      throw Error(Errc::network, req.method + " " + req.url + ": connection reset");
+      throw Error(scripted->error,
+                  req.method + " " + req.url +
+                      (scripted->error == Errc::network ? ": connection reset" : ": failed"));
     r.status = scripted->status;
     r.headers = scripted->headers;
     r.body = scripted->body;

@@ -10,9 +10,9 @@ namespace ext::test {
 
 OpsEnv::OpsEnv(std::shared_ptr<FakeRegistry> r) : m_dir("ext-ops-"), registry(std::move(r)) {
   std::filesystem::create_directories(dir() / "home");
-  env.reporter = &reporter;
-  env.runner = &runner;
-  env.clock = &clock;
+  env.reporter = reporter;
+  env.runner = runner;
+  env.clock = clock;
   env.store_root = dir() / "store";
   env.data_root = dir() / "data";
   env.settings_path = dir() / "config.yaml";  // absent: defaults

@@ -303,17 +303,12 @@ TEST_CASE("AuthTransport: token server refusal and unknown schemes are clear err
     CHECK(std::string(e.what()).find("wrong-pw-42") == std::string::npos);
   }
 
-  class Negotiate final : public http::Transport {
-   public:
-    http::Response send(const http::Request&) override {
-      http::Response r;
-      r.status = 401;
-      r.headers.add("WWW-Authenticate", "Negotiate");
-      return r;
-    }
-    std::unique_ptr<http::ResponseStream> open(const http::Request&) override { return nullptr; }
-  };
-  auth::AuthTransport n(std::make_shared<Negotiate>(), o);
+  // A registry that asks for Negotiate (Kerberos), which ext does not speak.
+  auto negotiate = std::make_shared<test::FakeTransport>();
+  http::Headers challenge;
+  challenge.add("WWW-Authenticate", "Negotiate");
+  negotiate->answer_for("", {.status = 401, .headers = challenge});
+  auth::AuthTransport n(negotiate, o);
   try {
     n.send(req);
     FAIL("expected an error");

@@ -10,6 +10,10 @@
 #include "support/deploy/deploy_support.hpp"
 #include "support/paths.hpp"
 
+// Everything of this file in its own namespace: its helpers and using-directives stay out of
+// the other test files of its unity batch (tests/CMakeLists.txt).
+namespace deploy_istio_gloo_test {
+
 using namespace ext;
 using namespace ext::deploy;
 
@@ -351,3 +355,5 @@ TEST_CASE("gloo: keeps a live Gateway's other fields, strips server fields", "[d
   bad_name.name = "UPPER";
   CHECK_FALSE(GlooTarget({}).patch(GlooTarget({}).default_gateway(), bad_name, "x/y:z"));
 }
+
+}  // namespace deploy_istio_gloo_test

@@ -11,6 +11,10 @@
 #include "ext/testing/spec.hpp"
 #include "support/paths.hpp"
 
+// Everything of this file in its own namespace: its helpers and using-directives stay out of
+// the other test files of its unity batch (tests/CMakeLists.txt).
+namespace host_limits_test {
+
 using namespace ext::host;
 
 namespace {
@@ -199,3 +203,5 @@ cases:
   REQUIRE_FALSE(typo);
   CHECK_THAT(typo.error().message(), Catch::Contains("unknown key \"instructionz\""));
 }
+
+}  // namespace host_limits_test

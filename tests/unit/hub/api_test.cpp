@@ -48,8 +48,8 @@ struct Fixture {
 
   explicit Fixture(bool allow_apply = false) {
     ops::Env env;
-    env.reporter = &reporter;
-    env.runner = &runner;
+    env.reporter = reporter;
+    env.runner = runner;
     env.store_root = tmp.path() / "store";
     env.data_root = tmp.path() / "data";
     hub::HubOptions o;

@@ -1,7 +1,8 @@
 // ops::Env: the default folders come from the environment it is given (never the test
-// process's), the fallbacks a test leaves unset, and config.yaml loaded once per Env.
+// process's), the defaults a test leaves unset (never null), and config.yaml loaded once per Env.
 #include <catch2/catch.hpp>
 
+#include "ext/core/error.hpp"
 #include "ext/ops/env.hpp"
 #include "ext/util/files.hpp"
 
@@ -59,8 +60,28 @@ TEST_CASE("ops::Env: config.yaml is loaded once per Env, again by a copy", "[ops
   CHECK(copy.settings()->default_registry == "a.example");
   copy.set_settings(project::Settings{});
   CHECK(copy.settings()->default_registry.empty());
-  // The fallbacks of an Env a test leaves empty.
-  CHECK(&env.report() == &env.report());
-  CHECK(&env.clock_or_system() == &system_clock());
-  CHECK(&env.process_runner() == &env.process_runner());
+}
+
+TEST_CASE("ops::Env: holds a reporter, a runner, a clock and a transport factory, never null",
+          "[ops][environment]") {
+  ops::Env env;  // what a test leaves unset
+  CHECK(&env.reporter.get() == &null_reporter());
+  CHECK(&env.clock.get() == &system_clock());
+  CHECK(&env.runner.get() == &util::no_process_runner());
+  CHECK(static_cast<bool>(env.http_transport));  // libcurl's
+  // The default runner starts nothing: no program runs with an environment nobody gave it.
+  try {
+    env.runner.get().run(util::ProcessSpec{{"true"}});
+    FAIL("the default runner ran a program");
+  } catch (const Error& e) {
+    CHECK(e.code() == Errc::internal);
+    CHECK_THAT(e.message(), Catch::Contains("true"));
+  }
+  // A copy rebinds its own (the hub gives each request its own reporter); the original keeps its.
+  CollectingReporter rep;
+  ops::Env copy = env;
+  copy.reporter = rep;
+  copy.reporter.get().warn("to the copy's reporter");
+  CHECK(rep.entries().size() == 1);
+  CHECK(&env.reporter.get() == &null_reporter());
 }

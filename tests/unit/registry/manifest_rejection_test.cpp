@@ -1,5 +1,6 @@
 // A registry that refuses a custom artifact manifest (405/415, MANIFEST_INVALID) gets the hint to
-// push with --format compat; other failures do not. A fake transport plays the registry.
+// push with --format compat; other failures do not. The shared FakeTransport plays the registry,
+// refusing every request the same way.
 #include <catch2/catch.hpp>
 
 #include "ext/core/error.hpp"
@@ -7,35 +8,15 @@
 #include "ext/http/transport.hpp"
 #include "ext/oci/media_types.hpp"
 #include "ext/registry/client.hpp"
+#include "support/http/fake_transport.hpp"
 
 using namespace ext;
 
 namespace {
 
-class RefusingRegistry final : public http::Transport {
- public:
-  RefusingRegistry(int status, std::string body) : m_status(status), m_body(std::move(body)) {}
-  http::Response send(const http::Request& req) override {
-    methods.push_back(req.method);
-    content_types.push_back(req.headers.get("Content-Type").value_or(""));
-    http::Response r;
-    r.status = m_status;
-    r.body = m_body;
-    r.url = req.url;
-    return r;
-  }
-  std::unique_ptr<http::ResponseStream> open(const http::Request&) override {
-    throw Error(Errc::unsupported, "not used");
-  }
-  std::vector<std::string> methods, content_types;
-
- private:
-  int m_status;
-  std::string m_body;
-};
-
 Error put_refused(int status, const std::string& body, const std::string& media_type) {
-  auto transport = std::make_shared<RefusingRegistry>(status, body);
+  auto transport = std::make_shared<test::FakeTransport>();
+  transport->answer_for("", {.status = status, .body = body});
   registry::ClientOptions o;
   o.registry = "registry.example.com";
   o.base_url = "https://registry.example.com";
@@ -48,8 +29,9 @@ Error put_refused(int status, const std::string& body, const std::string& media_
   try {
     client.put_manifest("acme/filter", "v1", d, manifest);
   } catch (const Error& e) {
-    REQUIRE(transport->methods == std::vector<std::string>{"PUT"});
-    CHECK(transport->content_types[0] == media_type);  // the manifest's own Content-Type
+    REQUIRE(transport->log() == std::vector<std::string>{"PUT /v2/acme/filter/manifests/v1"});
+    // The manifest's own Content-Type.
+    CHECK(transport->requests()[0].headers.get("Content-Type").value_or("") == media_type);
     return e;
   }
   FAIL("the PUT was expected to fail");

@@ -1,5 +1,7 @@
 // Faults injected by tests/support/registry/fault_proxy.py between the client and a real
 // docker-registry: pushes and pulls complete, or fail with a clear error and a clean store.
+// Backoff waits and blob-transfer pauses are taken on a FakeClock (asserted, not timed); only the
+// retry-budget case keeps the real clock, since what it bounds is the real time of stalls.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -7,16 +9,19 @@
 #include "ext/core/error.hpp"
 #include "ext/store/oci_layout_store.hpp"
 #include "ext/util/files.hpp"
+#include "support/fake_clock.hpp"
 #include "unit/registry/live_fixture.hpp"
 
 using namespace ext;
 using ext::test::FaultProxy;
 using ext::test::RegistryServer;
+using namespace std::chrono_literals;
 
 namespace {
 
 struct ProxyRig {
   RegistryServer& server = test::shared_registry(RegistryServer::Mode::plain);
+  test::FakeClock clock;  // backoff and blob-transfer pauses
   FaultProxy& proxy() {
     static FaultProxy p(test::shared_registry(RegistryServer::Mode::plain).host(), 3.0);
     return p;
@@ -28,6 +33,7 @@ struct ProxyRig {
     o.retry.base_delay = std::chrono::milliseconds(5);
     o.retry.max_retry_after = std::chrono::seconds(2);
     o.transport.stall_timeout = std::chrono::seconds(1);
+    o.retry.clock = &clock;
     o.reporter = rep;
     return registry::connect(o);
   }
@@ -84,6 +90,10 @@ TEST_CASE("an interrupted blob upload restarts cleanly", "[registry][faults]") {
   store::MemoryStore back;
   store::copy_graph(remote, back, img.manifest, copts);
   CHECK(back.blob(img.layer.digest) == img.layer_bytes);
+  // The transport's backoffs (5 ms base: under 100 ms) and the writer's one pause before the
+  // new session (100 ms), all on the fake clock.
+  auto sleeps = rig.clock.sleeps();
+  CHECK(std::count(sleeps.begin(), sleeps.end(), 100ms) == 1);
 }
 
 TEST_CASE("chunked upload resumes from the upload status after failures", "[registry][faults]") {
@@ -95,6 +105,7 @@ TEST_CASE("chunked upload resumes from the upload status after failures", "[regi
   o.registry = rig.proxy().host();
   o.plain_http = true;
   o.retry.max_attempts = 1;  // no transport retry: the chunk logic must recover itself
+  o.retry.clock = &rig.clock;
   o.client.monolithic_max = 1u << 20;
   o.client.chunk_size = 1u << 20;
   auto client = registry::connect(o);
@@ -109,6 +120,8 @@ TEST_CASE("chunked upload resumes from the upload status after failures", "[regi
   store::MemoryStore back;
   store::copy_graph(remote, back, img.manifest, copts);
   CHECK(back.blob(img.layer.digest) == img.layer_bytes);
+  // After the reset and after the 500: the status check, then 100 ms x attempt.
+  CHECK(rig.clock.sleeps() == std::vector<std::chrono::milliseconds>{100ms, 200ms});
 }
 
 TEST_CASE("pull survives truncated bodies, lying Content-Length, resets and stalls",
@@ -124,16 +137,27 @@ TEST_CASE("pull survives truncated bodies, lying Content-Length, resets and stal
   copts.names = {rig.ref(repo, "v1")};
   store::copy_graph(local, remote, img.manifest, copts);
 
-  util::TempDir dir;
-  store::OciLayoutStore disk(dir.path() / "store");
+  // The proxy holds one plan at a time (arm replaces it): first faults on the layer only, whose
+  // cut bodies the reader resumes with Range, then faults on every request.
+  auto pull = [&] {
+    util::TempDir dir;
+    store::OciLayoutStore disk(dir.path() / "store");
+    auto d = remote.resolve(rig.ref(repo, "v1"));
+    REQUIRE(d);
+    store::copy_graph(remote, disk, *d, copts);
+    CHECK(rig.proxy().pending().empty());
+    CHECK(digest::sha256_file(disk.blob_path(img.layer.digest)) == img.layer.digest);
+  };
   rig.proxy().arm("^GET .*/blobs/sha256:" + img.layer.digest.hex(),
                   {"truncate", "lie", "reset", "stall"});
+  pull();
+  // The reader paused before resuming (100 ms x its attempt: the first is 100 ms) on the fake
+  // clock; the transport's backoffs (5 ms base) stay under 100 ms.
+  auto sleeps = rig.clock.sleeps();
+  CHECK(std::count(sleeps.begin(), sleeps.end(), 100ms) == 1);
   rig.proxy().arm("^(GET|HEAD) ", {"reset", "truncate", "500", "lie", "truncate", "stall"});
-  auto d = remote.resolve(rig.ref(repo, "v1"));
-  REQUIRE(d);
-  store::copy_graph(remote, disk, *d, copts);
-  CHECK(rig.proxy().pending().empty());
-  CHECK(digest::sha256_file(disk.blob_path(img.layer.digest)) == img.layer.digest);
+  pull();
+  rig.proxy().clear();
 }
 
 TEST_CASE("wrong content from the server fails the pull and leaves the store clean",

@@ -1,58 +1,40 @@
-// Registry client hardening with a fake transport: a Link cycle between tag pages stops at the
-// first repeated page; TLS failures are not retried; the retry budget is shared.
+// Registry client hardening with the shared FakeTransport: a Link cycle between tag pages stops
+// at the first repeated page; TLS failures are not retried; the retry budget is shared.
 #include <catch2/catch.hpp>
 
 #include "ext/core/error.hpp"
 #include "ext/http/retry_transport.hpp"
 #include "ext/registry/client.hpp"
 #include "support/fake_clock.hpp"
+#include "support/http/fake_transport.hpp"
 
 using namespace ext;
 using namespace std::chrono_literals;
 
 namespace {
 
-// Two tag pages whose Link headers point at each other.
-class CyclingPages final : public http::Transport {
- public:
-  int calls = 0;
-  http::Response send(const http::Request& req) override {
-    ++calls;
-    http::Response r;
-    r.status = 200;
-    r.url = req.url;
-    bool second = req.url.find("last=a") != std::string::npos;
-    r.body = second ? R"({"name":"acme/f","tags":["b"]})" : R"({"name":"acme/f","tags":["a"]})";
-    r.headers.add("Link", second ? "</v2/acme/f/tags/list?n=1>; rel=\"next\""
-                                 : "</v2/acme/f/tags/list?n=1&last=a>; rel=\"next\"");
-    return r;
-  }
-  std::unique_ptr<http::ResponseStream> open(const http::Request&) override {
-    throw Error(Errc::internal, "unused");
-  }
-};
+// A transport on which every request fails with `code`.
+std::shared_ptr<test::FakeTransport> failing(Errc code) {
+  auto t = std::make_shared<test::FakeTransport>();
+  t->answer_for("", {.drop = true, .error = code});
+  return t;
+}
 
-class Failing final : public http::Transport {
- public:
-  explicit Failing(Errc code) : m_code(code) {}
-  int calls = 0;
-  http::Response send(const http::Request& req) override {
-    ++calls;
-    throw Error(m_code, "GET " + req.url + ": failed");
-  }
-  std::unique_ptr<http::ResponseStream> open(const http::Request& req) override {
-    ++calls;
-    throw Error(m_code, "GET " + req.url + ": failed");
-  }
-
- private:
-  Errc m_code;
-};
+http::Headers link_to(const std::string& next) {
+  http::Headers h;
+  h.add("Link", "<" + next + ">; rel=\"next\"");
+  return h;
+}
 
 }  // namespace
 
 TEST_CASE("tags: a Link cycle stops at the first repeated page", "[registry][limits]") {
-  auto pages = std::make_shared<CyclingPages>();
+  // Two tag pages whose Link headers point at each other.
+  auto pages = std::make_shared<test::FakeTransport>();
+  pages->answer_for("last=a", {.headers = link_to("/v2/acme/f/tags/list?n=1"),
+                               .body = R"({"name":"acme/f","tags":["b"]})"});
+  pages->answer_for("/tags/list", {.headers = link_to("/v2/acme/f/tags/list?n=1&last=a"),
+                                   .body = R"({"name":"acme/f","tags":["a"]})"});
   registry::ClientOptions o;
   o.registry = "registry.example.com";
   o.base_url = "https://registry.example.com";
@@ -64,7 +46,7 @@ TEST_CASE("tags: a Link cycle stops at the first repeated page", "[registry][lim
     CHECK(e.code() == Errc::registry);
     CHECK_THAT(e.message(), Catch::Contains("leads back to a page already listed"));
   }
-  CHECK(pages->calls == 2);  // not 10,000
+  CHECK(pages->calls() == 2);  // not 10,000
 }
 
 TEST_CASE("retries: TLS failures are not retried, network failures are", "[http][limits]") {
@@ -74,15 +56,15 @@ TEST_CASE("retries: TLS failures are not retried, network failures are", "[http]
   p.clock = &clock;
   http::Request req;
   req.url = "https://h/v2/";
-  auto tls = std::make_shared<Failing>(Errc::tls);
+  auto tls = failing(Errc::tls);
   http::RetryingTransport t1(tls, p);
   CHECK_THROWS_AS(t1.send(req), Error);
   CHECK_THROWS_AS(t1.open(req), Error);
-  CHECK(tls->calls == 2);  // one each
-  auto net = std::make_shared<Failing>(Errc::network);
+  CHECK(tls->calls() == 2);  // one each
+  auto net = failing(Errc::network);
   http::RetryingTransport t2(net, p);
   CHECK_THROWS_AS(t2.send(req), Error);
-  CHECK(net->calls == 5);
+  CHECK(net->calls() == 5);
 }
 
 TEST_CASE("retries: one budget is shared by every transport of a command", "[http][limits]") {
@@ -95,8 +77,8 @@ TEST_CASE("retries: one budget is shared by every transport of a command", "[htt
   p.budget = budget;
   http::Request req;
   req.url = "http://h/v2/";
-  auto a = std::make_shared<Failing>(Errc::network);
-  auto b = std::make_shared<Failing>(Errc::network);
+  auto a = failing(Errc::network);
+  auto b = failing(Errc::network);
   http::RetryingTransport ta(a, p), tb(b, p);
   // Waits are charged: at most ~1 s of backoff in all, whatever the number of layers/requests.
   for (int i = 0; i < 4; ++i) {
@@ -104,14 +86,14 @@ TEST_CASE("retries: one budget is shared by every transport of a command", "[htt
     CHECK_THROWS_AS(tb.send(req), Error);
   }
   CHECK(budget->spent() <= 1000ms);
-  CHECK(a->calls + b->calls < 4 * 2 * 5);  // without the budget: 5 attempts each time
-  budget->charge(1001ms);                  // used up: the next failure is final at once
-  int before = b->calls;
+  CHECK(a->calls() + b->calls() < 4 * 2 * 5);  // without the budget: 5 attempts each time
+  budget->charge(1001ms);                      // used up: the next failure is final at once
+  int before = b->calls();
   try {
     tb.send(req);
     FAIL("expected an error");
   } catch (const Error& e) {
     CHECK_THAT(e.message(), Catch::Contains("retry budget of 1 s used up"));
   }
-  CHECK(b->calls == before + 1);
+  CHECK(b->calls() == before + 1);
 }

@@ -10,6 +10,10 @@
 #include "ext/util/files.hpp"
 #include "unit/registry/live_fixture.hpp"
 
+// Everything of this file in its own namespace: its helpers and using-directives stay out of
+// the other test files of its unity batch (tests/CMakeLists.txt).
+namespace registry_upload_unit_test {
+
 using namespace ext;
 using ext::test::FaultProxy;
 using ext::test::RegistryServer;
@@ -252,3 +256,5 @@ TEST_CASE("push --concurrency: blobs go up in parallel, through faults, and all 
   }
   proxy().clear();
 }
+
+}  // namespace registry_upload_unit_test

@@ -2,7 +2,10 @@
 // writes; names; copy_graph; prune; damaged content is detected and named.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -11,7 +14,12 @@
 #include "ext/store/memory_store.hpp"
 #include "ext/store/oci_layout_store.hpp"
 #include "ext/util/files.hpp"
+#include "support/fake_clock.hpp"
 #include "support/store/image_fixture.hpp"
+
+// Everything of this file in its own namespace: its helpers and using-directives stay out of
+// the other test files of its unity batch (tests/CMakeLists.txt).
+namespace store_store_test {
 
 using namespace ext;
 namespace fs = std::filesystem;
@@ -439,3 +447,34 @@ TEST_CASE("store: copy with verify_existing replaces a damaged blob of the right
   CHECK(again.blobs_repaired == 0);
   CHECK(again.blobs_skipped == 2);
 }
+
+TEST_CASE("store: prune waits for writers on the given clock, then says the store is busy",
+          "[store][clock]") {
+  using namespace std::chrono_literals;
+  util::TempDir dir;
+  store::OciLayoutStore s(dir.path());
+  test::put_image(s, {"acme/a:1"});
+  // Another writer (as another process would): a shared lock on blobs.lock through its own
+  // open file.
+  int fd = ::open((dir.path() / store::OciLayoutStore::k_writers_lock).c_str(), O_RDWR | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  REQUIRE(::flock(fd, LOCK_SH) == 0);
+  test::FakeClock clock;
+  auto busy = catch_error([&] { s.prune(clock); });
+  CHECK(busy.code() == Errc::failed);
+  CHECK_THAT(busy.message(), Catch::Contains("is busy"));
+  // A minute of 50 ms polls, waited on the fake clock (no real minute).
+  auto sleeps = clock.sleeps();
+  REQUIRE_FALSE(sleeps.empty());
+  CHECK(sleeps.front() == 50ms);
+  CHECK(clock.elapsed() >= 60s);
+  CHECK(clock.elapsed() < 61s);
+  // The writer is gone: prune runs at once.
+  ::close(fd);
+  test::FakeClock after;
+  CHECK(s.prune(after).blobs_removed == 0);
+  CHECK(after.sleeps().empty());
+  CHECK(s.list().size() == 1);
+}
+
+}  // namespace store_store_test

@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include "ext/core/error.hpp"
@@ -17,6 +19,10 @@ using namespace ext;
 
 TEST_CASE("strings", "[util]") {
   CHECK(util::trim("  a b \n") == "a b");
+  // With a set of its own (CommonMark's blank: spaces and tabs, not a form feed).
+  CHECK(util::trim("\t a b \t", " \t") == "a b");
+  CHECK(util::trim("\f a \f", " \t") == "\f a \f");
+  CHECK(util::trim(" \t ", " \t").empty());
   CHECK(util::split("a,,b", ',') == std::vector<std::string>{"a", "", "b"});
   CHECK(util::to_lower("AbC") == "abc");
   CHECK(util::human_size(512) == "512 B");
@@ -25,6 +31,14 @@ TEST_CASE("strings", "[util]") {
   CHECK(util::hex_encode(b) == "00abff");
   CHECK(util::is_hex("00abff"));
   CHECK_FALSE(util::is_hex("00ABff"));
+}
+
+TEST_CASE("random_suffix and errno_text: the one copy the store and atomic writes use", "[util]") {
+  auto a = util::random_suffix(), b = util::random_suffix();
+  CHECK(a != b);
+  CHECK(a.rfind(std::to_string(::getpid()) + ".", 0) == 0);  // "<pid>.<counter>.<random>"
+  errno = ENOENT;
+  CHECK(util::errno_text() == std::strerror(ENOENT));
 }
 
 TEST_CASE("markup_escape: one escaping for HTML pages and XML reports", "[util]") {

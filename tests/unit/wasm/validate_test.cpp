@@ -1,9 +1,14 @@
 // validate(): the rules of docs/validate.md on assembled fixtures.
 #include <catch2/catch.hpp>
 
+#include "ext/wasm/abi_tables.hpp"
 #include "ext/wasm/module.hpp"
 #include "support/paths.hpp"
 #include "support/wasm/fixtures.hpp"
+
+// Everything of this file in its own namespace: its helpers and using-directives stay out of
+// the other test files of its unity batch (tests/CMakeLists.txt).
+namespace wasm_validate_test {
 
 using namespace ext;
 using namespace ext::wasm;
@@ -397,3 +402,13 @@ TEST_CASE("abi_config_string and names", "[wasm]") {
   CHECK(std::string(to_string(ExternKind::memory)) == "memory");
   CHECK(std::string(to_string(Severity::warning)) == "warning");
 }
+
+TEST_CASE("abi::is_wasi_module: the two WASI module names, the one copy validate and the host use",
+          "[wasm]") {
+  CHECK(abi::is_wasi_module("wasi_snapshot_preview1"));
+  CHECK(abi::is_wasi_module("wasi_unstable"));
+  CHECK_FALSE(abi::is_wasi_module("env"));
+  CHECK_FALSE(abi::is_wasi_module("wasi:cli/environment@0.2.0"));
+}
+
+}  // namespace wasm_validate_test
