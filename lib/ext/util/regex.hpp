@@ -27,14 +27,19 @@ class Regex {
   // what CEL's `matches` gets in Envoy (RE2 syntax, github.com/google/re2/wiki/Syntax): '.' and
   // negated classes match one UTF-8 character and not only \n is excluded, flags (?i) (?s)
   // (?m) (?U) and (?flags:re), named groups (?P<n>re) (?<n>re), \A \z, POSIX classes
-  // [[:alpha:]], UTF-8 characters and ranges inside a class; \p{...} Unicode classes, \C and
-  // \Q..\E are an error naming the construct; (?i) folds ASCII letters only.
+  // [[:alpha:]], UTF-8 characters and ranges inside a class, Unicode classes \pL \p{Greek}
+  // \PL \p{^L} \p{Any} (inside classes too; general categories and scripts from
+  // unicode_tables.hpp), and (?i) by Unicode simple case folding ((?i)k matches U+212A KELVIN
+  // SIGN); \C and \Q..\E are an error naming the construct. A class compiles to at most 4,096
+  // UTF-8 sequences, merged into a prefix tree.
   enum class Dialect { log, re2 };
   static Result<Regex> compile(std::string_view pattern, Dialect dialect = Dialect::log);
 
   // Does the pattern match anywhere in `text`? nullopt when `steps` (thread steps, decreased
   // as the search runs) ran out before an answer.
   std::optional<bool> search(std::string_view text, uint64_t& steps) const;
+
+  size_t program_size() const { return m_prog.size(); }  // instructions (tests, limits)
 
   struct Inst {
     enum Op : uint8_t {

@@ -160,8 +160,12 @@ TEST_CASE("cel: matches uses RE2 syntax over a linear-time matcher", "[host][cel
   CHECK(is_true("'\\u07ff\\u0800\\uffff\\U00010000'.matches('^[\\u0080-\\U0010FFFF]{4}$')"));
   CHECK(is_true(
       "!'\\u0800'.matches('^[\\u0080-\\u07ff]$') && '\\u0800'.matches('^[^\\u0080-\\u07ff]$')"));
-  // RE2 features ext's matcher lacks are an evaluation error naming the construct.
-  CHECK(err("'a'.matches('\\\\pL')").find("invalid regex") == 0);
+  // Unicode classes and case folding (tests/unit/util/regex_test.cpp has the details); RE2
+  // features ext's matcher lacks are an evaluation error naming the construct.
+  CHECK(is_true("'\\u03b1\\u03b2'.matches('^\\\\p{Greek}+$') && !'ab'.matches('\\\\p{Greek}')"));
+  CHECK(is_true("'\\u00c9T\\u00c9'.matches('(?i)^\\u00e9t\\u00e9$')"));
+  CHECK(err("'a'.matches('\\\\p{Klingon}')").find("invalid regex") == 0);
+  CHECK(err("'a'.matches('\\\\Qa\\\\E')").find("invalid regex") == 0);
   // A pathological pattern costs linear time (no backtracking).
   CHECK(is_true("!'aaaa'.matches('(a*)*b') && '\\101\\u00e9' == 'A\\U000000e9'"));
   std::string long_a = "'" + std::string(3900, 'a') + "'";
