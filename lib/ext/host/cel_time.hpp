@@ -60,7 +60,17 @@ struct Civil {
 std::optional<Civil> breakdown(const Instant& t, std::string_view zone);
 
 // Reads a TZif file's bytes (RFC 8536) and answers the UTC offset in seconds at `unix_seconds`;
-// nullopt when the bytes are not a TZif file ext can read. Exposed for the tests and fuzzing.
+// nullopt when the bytes are not a TZif file ext can read. After the last transition a version
+// 2+ file's footer (a POSIX TZ string, RFC 8536 section 3.3) decides, as absl's cctz (which
+// cel-cpp's time zones come from) does: Debian's files list transitions up to 2037 only.
+// Exposed for the tests and fuzzing.
 std::optional<int64_t> tzif_offset(std::string_view tzif, int64_t unix_seconds);
+
+// The UTC offset in seconds at `unix_seconds` under a POSIX TZ string as a TZif footer holds it
+// ("CET-1CEST,M3.5.0,M10.5.0/3"; RFC 8536 3.3 and its 3.3.1 extensions: transition hours
+// -167..167, DST all year): std and dst names (alphabetic or <quoted>), offsets [+-]hh[:mm[:ss]]
+// (hours 0..24, positive west of Greenwich), rules Jn, n and Mm.w.d with an optional /time.
+// nullopt for a string that is not one (at most 128 bytes).
+std::optional<int64_t> posix_tz_offset(std::string_view tz, int64_t unix_seconds);
 
 }  // namespace ext::host::cel
