@@ -238,7 +238,12 @@ bool timestamp_in_range(const Instant& t) {
   return t.seconds >= k_min_timestamp_seconds && t.seconds <= k_max_timestamp_seconds;
 }
 bool duration_in_range(const Instant& d) {
-  return d.seconds >= -k_max_duration_seconds && d.seconds < k_max_duration_seconds;
+  // +-(315,576,000,000 s + 999,999,999 ns): protobuf's TimeUtil kDurationMax/MinSeconds and
+  // Nanos, cel-cpp internal/time.cc MaxDuration/MinDuration. Nanos are floored: -0.5 s is
+  // {-1 s, 500,000,000 ns}.
+  return d.seconds <= k_max_duration_seconds &&
+         (d.seconds > -k_max_duration_seconds - 1 ||
+          (d.seconds == -k_max_duration_seconds - 1 && d.nanos >= 1));
 }
 
 std::optional<Instant> parse_timestamp(std::string_view s) {
@@ -394,6 +399,30 @@ std::optional<Instant> sub(const Instant& a, const Instant& b) {
   return r;
 }
 
+namespace {
+bool infinite(const Instant& v) {
+  return (v.seconds == k_infinite_future.seconds && v.nanos == k_infinite_future.nanos) ||
+         (v.seconds == k_infinite_past.seconds && v.nanos == k_infinite_past.nanos);
+}
+Instant negated_infinity(const Instant& v) {
+  return v.seconds >= 0 ? k_infinite_past : k_infinite_future;
+}
+}  // namespace
+
+Instant add_saturating(const Instant& a, const Instant& b) {
+  if (infinite(a)) return a;
+  if (infinite(b)) return b;
+  if (auto r = add(a, b); r && !infinite(*r)) return *r;
+  return b.seconds < 0 ? k_infinite_past : k_infinite_future;
+}
+
+Instant sub_saturating(const Instant& a, const Instant& b) {
+  if (infinite(a)) return a;
+  if (infinite(b)) return negated_infinity(b);
+  if (auto r = sub(a, b); r && !infinite(*r)) return *r;
+  return b.seconds >= 0 ? k_infinite_past : k_infinite_future;
+}
+
 int compare(const Instant& a, const Instant& b) {
   if (a.seconds != b.seconds) return a.seconds < b.seconds ? -1 : 1;
   if (a.nanos != b.nanos) return a.nanos < b.nanos ? -1 : 1;
@@ -419,7 +448,10 @@ int64_t whole_seconds(const Instant& d) {
 int64_t whole_millis(const Instant& d) {
   __extension__ typedef __int128 i128;
   i128 n = static_cast<i128>(d.seconds) * k_nano + d.nanos;
-  return static_cast<int64_t>(n / 1000000);  // truncates toward zero
+  n /= 1000000;  // truncates toward zero
+  if (n > std::numeric_limits<int64_t>::max()) return std::numeric_limits<int64_t>::max();
+  if (n < std::numeric_limits<int64_t>::min()) return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(n);
 }
 
 std::optional<int64_t> tzif_offset(std::string_view f, int64_t when) {
