@@ -2,7 +2,7 @@
 // /usr/share/unicode/UnicodeData.txt, Scripts.txt, CaseFolding.txt). DO NOT EDIT; run the script.
 // The general categories, scripts and simple case folding orbits of RE2's Unicode classes
 // (\p{L}, \p{Greek}) and (?i) for ext's regex (lib/ext/util/regex.hpp). RE2 itself (at
-// 972a15c) is built from Unicode 15.1.0; 15.1 added CJK ideographs (Han, Lo) and no script.
+// 972a15c) is built from Unicode 15.1.0, which added characters (CJK Extension I) but no script.
 #pragma once
 
 #include <cstdint>
