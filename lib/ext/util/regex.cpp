@@ -71,9 +71,10 @@ Ranges ascii_ranges(const Set& s) {  // the bytes < 0x80 of a byte set
 }
 
 struct RxNode {
-  enum Kind { set, cat, alt, rep, assertion } kind = cat;
+  enum Kind { set, cat, alt, rep, assertion, dispatch } kind = cat;
   std::vector<RxNode> kids;
-  uint32_t value = 0;  // set index or assertion op
+  std::vector<std::pair<int, int>> bytes;  // dispatch: the byte range that leads to each kid
+  uint32_t value = 0;                      // set index or assertion op
   int min = 0, max = -1;
 };
 
@@ -168,15 +169,19 @@ struct RxParser {
       if (hi >= 0x80) wide.emplace_back(std::max<uint32_t>(lo, 0x80), hi);
     }
     if (wide.empty()) return raw_set(std::move(ascii));
-    RxNode a;
-    a.kind = RxNode::alt;
-    if (std::find(ascii.begin(), ascii.end(), true) != ascii.end())
-      a.kids.push_back(raw_set(std::move(ascii)));
     std::vector<Seq> seqs;
+    for (int b = 0; b < 0x80; ++b)  // ASCII: one-byte sequences
+      if (ascii[b]) {
+        if (!seqs.empty() && seqs.back()[0].second == b - 1)
+          seqs.back()[0].second = b;
+        else
+          seqs.push_back({{b, b}});
+      }
+    const size_t ascii_seqs = seqs.size();
     if (wide.size() == 1 && wide[0] == std::make_pair(0x80u, k_max_rune)) {
-      seqs = {{{0xc2, 0xdf}, {0x80, 0xbf}},
-              {{0xe0, 0xef}, {0x80, 0xbf}, {0x80, 0xbf}},
-              {{0xf0, 0xf4}, {0x80, 0xbf}, {0x80, 0xbf}, {0x80, 0xbf}}};
+      seqs.push_back({{0xc2, 0xdf}, {0x80, 0xbf}});
+      seqs.push_back({{0xe0, 0xef}, {0x80, 0xbf}, {0x80, 0xbf}});
+      seqs.push_back({{0xf0, 0xf4}, {0x80, 0xbf}, {0x80, 0xbf}, {0x80, 0xbf}});
     } else {
       for (const auto& [lo, hi] : wide) {
         if (lo < 0xd800 && hi > 0xdfff) {  // no surrogates in UTF-8
@@ -186,18 +191,21 @@ struct RxParser {
           utf8_sequences(lo < 0xd800 || lo > 0xdfff ? lo : 0xe000,
                          hi < 0xd800 || hi > 0xdfff ? hi : 0xd7ff, seqs);
         }
-        if (seqs.size() > k_max_class_sequences)
+        if (seqs.size() - ascii_seqs > k_max_class_sequences)
           bad("a class with too many ranges (over 2,048 UTF-8 sequences)");
       }
     }
     std::sort(seqs.begin(), seqs.end());
-    prefix_tree(seqs, 0, seqs.size(), 0, a);
-    if (a.kids.empty()) return raw_set(Set(256, false));  // only surrogates: matches nothing
-    if (a.kids.size() == 1) return std::move(a.kids[0]);
-    return a;
+    if (seqs.empty()) return raw_set(Set(256, false));  // only surrogates: matches nothing
+    return prefix_tree(seqs, 0, seqs.size(), 0);
   }
-  // seqs[from, to) share their first k byte ranges: one branch of `out` per distinct k-th range.
-  void prefix_tree(const std::vector<Seq>& seqs, size_t from, size_t to, size_t k, RxNode& out) {
+  // seqs[from, to) (sorted) share their first k byte ranges: a node for the rest of them. The
+  // distinct k-th ranges are disjoint (a lead or continuation byte range of UTF-8 sequences of
+  // disjoint code points either is shared or does not overlap), so more than one becomes a
+  // byte_switch: one step for the matcher where an alternation would visit every branch.
+  RxNode prefix_tree(const std::vector<Seq>& seqs, size_t from, size_t to, size_t k) {
+    RxNode d;
+    d.kind = RxNode::dispatch;
     for (size_t i = from; i < to;) {
       if (seqs[i].size() <= k) {
         ++i;
@@ -205,19 +213,21 @@ struct RxParser {
       }
       size_t j = i + 1;
       while (j < to && seqs[j].size() > k && seqs[j][k] == seqs[i][k]) ++j;
-      RxNode c;
-      c.kind = RxNode::cat;
-      c.kids.push_back(range_set(seqs[i][k].first, seqs[i][k].second));
-      RxNode rest;
-      rest.kind = RxNode::alt;
-      prefix_tree(seqs, i, j, k + 1, rest);
-      if (rest.kids.size() == 1)
-        c.kids.push_back(std::move(rest.kids[0]));
-      else if (!rest.kids.empty())
-        c.kids.push_back(std::move(rest));
-      out.kids.push_back(std::move(c));
+      d.bytes.push_back(seqs[i][k]);
+      d.kids.push_back(prefix_tree(seqs, i, j, k + 1));
       i = j;
     }
+    if (d.kids.empty()) return RxNode{};  // the sequences end here: an empty cat
+    if (d.kids.size() > 1) {
+      if (++set_nodes > k_max_program) bad("the pattern expands to over 20,000 instructions");
+      return d;
+    }
+    RxNode c;  // one range: a byte set and the rest
+    c.kind = RxNode::cat;
+    c.kids.push_back(range_set(d.bytes[0].first, d.bytes[0].second));
+    if (d.kids[0].kind != RxNode::cat || !d.kids[0].kids.empty())
+      c.kids.push_back(std::move(d.kids[0]));
+    return c;
   }
   // re2: one character (code point) of the pattern; under (?i) its case folding orbit.
   RxNode rune(uint32_t cp) {
@@ -743,6 +753,7 @@ struct RxParser {
 
 struct RxCompiler {
   std::vector<Regex::Inst>& prog;
+  std::vector<std::vector<Regex::Branch>>& switches;
   uint32_t here() const { return static_cast<uint32_t>(prog.size()); }
   uint32_t push(Regex::Inst in) {
     if (prog.size() >= k_max_program)
@@ -763,6 +774,31 @@ struct RxCompiler {
       case RxNode::cat:
         for (const auto& k : n.kids) emit(k);
         return;
+      case RxNode::dispatch: {
+        const auto table = static_cast<uint32_t>(switches.size());
+        switches.emplace_back();
+        push({I::byte_switch, table, 0});
+        std::vector<Regex::Branch> branches;
+        std::vector<size_t> to_end;
+        std::vector<uint32_t> jumps;
+        for (size_t k = 0; k < n.kids.size(); ++k) {
+          const RxNode& kid = n.kids[k];
+          branches.push_back({static_cast<uint8_t>(n.bytes[k].first),
+                              static_cast<uint8_t>(n.bytes[k].second), here()});
+          if (kid.kind == RxNode::cat && kid.kids.empty()) {
+            to_end.push_back(k);
+            continue;
+          }
+          emit(kid);
+          jumps.push_back(push({I::jump, 0, 0}));
+        }
+        for (auto j : jumps) prog[j].x = here();
+        for (auto k : to_end) branches[k].target = here();
+        std::sort(branches.begin(), branches.end(),
+                  [](const Regex::Branch& a, const Regex::Branch& b) { return a.lo < b.lo; });
+        switches[table] = std::move(branches);
+        return;
+      }
       case RxNode::alt: {
         std::vector<uint32_t> jumps;
         for (size_t k = 0; k + 1 < n.kids.size(); ++k) {
@@ -811,7 +847,7 @@ Result<Regex> Regex::compile(std::string_view pattern, Dialect dialect) {
     RxParser ps{pattern, r.m_sets, dialect};
     RxNode root = ps.alt();
     if (ps.more()) ps.bad("an unmatched )");
-    RxCompiler c{r.m_prog};
+    RxCompiler c{r.m_prog, r.m_switches};
     c.emit(root);
     c.push({Inst::match, 0, 0});
   } catch (const Error& e) {
@@ -843,6 +879,7 @@ std::optional<bool> Regex::search(std::string_view text, uint64_t& steps) const 
       const Inst& in = m_prog[pc];
       switch (in.op) {
         case Inst::byte_set:
+        case Inst::byte_switch:
           list.push_back(pc);
           break;
         case Inst::match:
@@ -884,8 +921,18 @@ std::optional<bool> Regex::search(std::string_view text, uint64_t& steps) const 
     auto c = static_cast<unsigned char>(text[pos]);
     nlist.clear();
     for (uint32_t pc : clist) {
-      if (!m_sets[m_prog[pc].x][c]) continue;
-      if (add(nlist, pc + 1, pos + 1)) return true;
+      const Inst& in = m_prog[pc];
+      uint32_t next = pc + 1;
+      if (in.op == Inst::byte_set) {
+        if (!m_sets[in.x][c]) continue;
+      } else {  // byte_switch: the branch whose range holds c, if any
+        const auto& branches = m_switches[in.x];
+        auto it = std::upper_bound(branches.begin(), branches.end(), c,
+                                   [](unsigned char v, const Branch& b) { return v < b.lo; });
+        if (it == branches.begin() || (--it)->hi < c) continue;
+        next = it->target;
+      }
+      if (add(nlist, next, pos + 1)) return true;
       if (out_of_steps) return std::nullopt;
     }
     if (add(nlist, 0, pos + 1)) return true;  // a match may start at any position

@@ -30,8 +30,8 @@ class Regex {
   // [[:alpha:]], UTF-8 characters and ranges inside a class, Unicode classes \pL \p{Greek}
   // \PL \p{^L} \p{Any} (inside classes too; general categories and scripts from
   // unicode_tables.hpp), and (?i) by Unicode simple case folding ((?i)k matches U+212A KELVIN
-  // SIGN); \C and \Q..\E are an error naming the construct. A class compiles to at most 4,096
-  // UTF-8 sequences, merged into a prefix tree.
+  // SIGN); \C and \Q..\E are an error naming the construct. A class compiles to at most 2,048
+  // UTF-8 sequences, merged into a prefix tree with byte_switch instructions where it branches.
   enum class Dialect { log, re2 };
   static Result<Regex> compile(std::string_view pattern, Dialect dialect = Dialect::log);
 
@@ -44,6 +44,7 @@ class Regex {
   struct Inst {
     enum Op : uint8_t {
       byte_set,
+      byte_switch,  // consumes one byte and goes to the target its range names (a class's tree)
       split,
       jump,
       match,
@@ -54,12 +55,17 @@ class Regex {
       line_begin,
       line_end
     } op;
-    uint32_t x = 0, y = 0;  // split targets / jump target / byte_set index
+    uint32_t x = 0, y = 0;  // split targets / jump target / byte_set or byte_switch index
+  };
+  struct Branch {
+    uint8_t lo, hi;  // a byte range, disjoint from the other branches of its switch
+    uint32_t target;
   };
 
  private:
   std::vector<Inst> m_prog;
-  std::vector<std::vector<bool>> m_sets;  // 256 entries each
+  std::vector<std::vector<bool>> m_sets;        // 256 entries each
+  std::vector<std::vector<Branch>> m_switches;  // sorted by lo
 };
 
 }  // namespace ext::util

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -216,10 +217,11 @@ TEST_CASE("regex re2: (?i) uses Unicode simple case folding", "[regex]") {
 }
 
 TEST_CASE("regex re2: Unicode classes stay within the size limits and the step budget", "[regex]") {
-  // A class becomes a prefix tree of UTF-8 byte ranges: \p{L} (659 ranges) stays small.
+  // A class becomes a prefix tree of UTF-8 byte ranges, a byte_switch where it branches: \p{L}
+  // (659 ranges) stays small.
   auto letters = Regex::compile("\\p{L}", Regex::Dialect::re2);
   REQUIRE(letters);
-  CHECK(letters->program_size() < 3000);
+  CHECK(letters->program_size() < 1000);
   auto any = Regex::compile("[^\\p{Cs}]", Regex::Dialect::re2);
   REQUIRE(any);
   CHECK(any->program_size() < 60);
@@ -236,7 +238,7 @@ TEST_CASE("regex re2: Unicode classes stay within the size limits and the step b
       "\\p{Lu}\\p{Mn}\\p{Mc}\\p{Nd}\\p{Po}\\p{So}\\p{Sm}\\p{Cf}\\p{Lm}\\p{Sk}\\p{Ps}\\p{Pe}";
   auto big = Regex::compile("[" + twelve + "]", Regex::Dialect::re2);  // 1,207 ranges
   REQUIRE(big);
-  CHECK(big->program_size() < 5000);
+  CHECK(big->program_size() < 1000);
   // A class of 1,300 scattered characters on top of those passes 2,048 UTF-8 sequences: refused
   // with the limit, not compiled.
   std::string sparse;
@@ -246,7 +248,7 @@ TEST_CASE("regex re2: Unicode classes stay within the size limits and the step b
   CHECK(refused.find("a class with too many ranges (over 2,048 UTF-8 sequences)") !=
         std::string::npos);
   // Repeating a big class runs into the program limit (20,000 instructions).
-  CHECK(compile_error("\\p{L}{20}").find("over 20,000 instructions") != std::string::npos);
+  CHECK(compile_error("\\p{L}{40}").find("over 20,000 instructions") != std::string::npos);
   CHECK(compile_error("(?:\\p{L}\\p{N}\\p{Greek}\\p{Han}){40}").find("over 20,000") !=
         std::string::npos);
   std::string many;  // a 4,096-byte pattern of classes stops at the limit
@@ -264,9 +266,9 @@ TEST_CASE("regex re2: Unicode classes stay within the size limits and the step b
   CHECK(*r);
   uint64_t used = ext::host::cel::k_max_regex_steps - steps;
   INFO("steps used: " << used << " for " << text.size() << " bytes");
-  CHECK(used < 40 * text.size());
-  // Unanchored, a thread starts at every byte: still linear (about 470,000 bytes of text fit
-  // the budget).
+  CHECK(used < 6 * text.size());  // 4 per byte
+  // Unanchored, a thread starts at every byte: still linear (about 10,000,000 bytes of text
+  // fit the budget).
   auto letters_run = Regex::compile("\\p{L}+\\d", Regex::Dialect::re2);
   REQUIRE(letters_run);
   steps = ext::host::cel::k_max_regex_steps;
@@ -275,5 +277,55 @@ TEST_CASE("regex re2: Unicode classes stay within the size limits and the step b
   CHECK_FALSE(*r);
   used = ext::host::cel::k_max_regex_steps - steps;
   INFO("steps used: " << used << " for " << text.size() << " bytes");
-  CHECK(used < 150 * text.size());  // 106 per byte: the branches of \p{L}'s lead bytes
+  CHECK(used < 8 * text.size());  // 5 per byte: one switch per character, not 60 branches
+}
+
+TEST_CASE("regex re2: a class matches exactly its code points (checked against the tables)",
+          "[regex]") {
+  namespace uc = ext::util::unicode;
+  auto in_group = [](std::string_view name, uint32_t c) {
+    for (const auto& r : uc::group(name))
+      if (c >= r.lo && c <= r.hi) return true;
+    return false;
+  };
+  auto orbit_in = [&](std::string_view name, uint32_t c) {
+    uint32_t x = c;
+    do {
+      if (in_group(name, x)) return true;
+      x = uc::fold_next(x);
+    } while (x != c);
+    return false;
+  };
+  struct Case {
+    const char* pattern;
+    std::function<bool(uint32_t)> expected;
+  };
+  const std::vector<Case> cases = {
+      {"^\\p{Lu}$", [&](uint32_t c) { return in_group("Lu", c); }},
+      {"^\\P{L}$", [&](uint32_t c) { return !in_group("L", c); }},
+      {"^(?i)\\p{Greek}$", [&](uint32_t c) { return orbit_in("Greek", c); }},
+      {"^[^\\p{L}\\p{Nd}x]$",
+       [&](uint32_t c) { return !in_group("L", c) && !in_group("Nd", c) && c != 'x'; }},
+      {"^[\\p{Han}\\p{Hiragana}\\x{1F600}-\\x{1F64F}]$",
+       [&](uint32_t c) {
+         return in_group("Han", c) || in_group("Hiragana", c) || (c >= 0x1f600 && c <= 0x1f64f);
+       }},
+  };
+  for (const auto& cs : cases) {
+    auto re = Regex::compile(cs.pattern, Regex::Dialect::re2);
+    REQUIRE(re);
+    int wrong = 0, checked = 0;
+    // Every code point below U+3400, then every 31st (surrogates are not UTF-8).
+    for (uint32_t c = 0; c <= 0x10ffff; c += c < 0x3400 ? 1 : 31) {
+      if (c >= 0xd800 && c <= 0xdfff) continue;
+      uint64_t steps = 1000;
+      auto r = re->search(utf8(c), steps);
+      ++checked;
+      if (!r || *r != cs.expected(c)) {
+        if (++wrong <= 5) UNSCOPED_INFO(cs.pattern << " U+" << std::hex << c);
+      }
+    }
+    CHECK(wrong == 0);
+    CHECK(checked > 45000);
+  }
 }
