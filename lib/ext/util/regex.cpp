@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <tuple>
 
 #include "ext/core/error.hpp"
 #include "ext/util/unicode_tables.hpp"
@@ -52,12 +53,37 @@ Ranges complement(Ranges r) {
   return out;
 }
 
-// Adds every code point's simple case folding orbit (RE2's (?i)): [k] -> [Kk\x{212A}].
+bool contains(const Ranges& r, uint32_t c) {  // r tidy
+  auto it = std::upper_bound(
+      r.begin(), r.end(), c,
+      [](uint32_t v, const std::pair<uint32_t, uint32_t>& x) { return v < x.first; });
+  return it != r.begin() && (--it)->second >= c;
+}
+
+// Adds every code point's simple case folding orbit (RE2's (?i)): [k] -> [Kk\x{212A}]. The
+// points to add are those outside r whose orbit meets r; they are found from whichever side
+// has fewer folding entries, so '.' or [^a] (nearly everything) costs almost nothing.
 void fold_closure(Ranges& r) {
+  tidy(r);
+  size_t inside = 0, all = unicode::folds_in(0, k_max_rune).size();
+  for (const auto& [lo, hi] : r) inside += unicode::folds_in(lo, hi).size();
   Ranges extra;
-  for (const auto& [lo, hi] : r)
-    for (const auto& f : unicode::folds_in(lo, hi))
-      for (uint32_t c = f.next; c != f.c; c = unicode::fold_next(c)) extra.emplace_back(c, c);
+  if (inside <= all / 2) {
+    for (const auto& [lo, hi] : r)
+      for (const auto& f : unicode::folds_in(lo, hi))
+        for (uint32_t c = f.next; c != f.c; c = unicode::fold_next(c))
+          if (!contains(r, c)) extra.emplace_back(c, c);
+  } else {
+    const Ranges outside = complement(r);
+    for (const auto& [lo, hi] : outside)
+      for (const auto& f : unicode::folds_in(lo, hi))
+        for (uint32_t c = f.next; c != f.c; c = unicode::fold_next(c))
+          if (!contains(outside, c)) {  // in r: f.c joins it
+            extra.emplace_back(f.c, f.c);
+            break;
+          }
+  }
+  if (extra.empty()) return;
   r.insert(r.end(), extra.begin(), extra.end());
   tidy(r);
 }
@@ -143,14 +169,21 @@ struct RxParser {
     }
     Ranges r = ascii_ranges(s);
     if (s[0x80]) r.emplace_back(0x80, k_max_rune);
-    if (fold) fold_closure(r);
     return class_node(std::move(r));
   }
   // re2: a class item that RE2 negates itself (\D, [:^alpha:], \P{L}): under (?i) the item is
   // folded before it is negated, so (?i)\W excludes U+212A KELVIN SIGN as it excludes k.
-  void add_item(Ranges& into, Ranges item, bool negated) const {
-    if (negated) {
-      if (fold) fold_closure(item);
+  std::map<Ranges, Ranges> negated_items;  // (?i) item -> its folded complement, computed once
+  void add_item(Ranges& into, Ranges item, bool negated) {
+    if (negated && fold) {
+      auto it = negated_items.find(item);
+      if (it == negated_items.end()) {
+        Ranges folded = item;
+        fold_closure(folded);
+        it = negated_items.emplace(std::move(item), complement(std::move(folded))).first;
+      }
+      item = it->second;
+    } else if (negated) {
       item = complement(std::move(item));
     }
     into.insert(into.end(), item.begin(), item.end());
@@ -160,8 +193,25 @@ struct RxParser {
   // sequences, merged into a prefix tree so that the matcher follows one branch per distinct
   // lead byte range. All of U+0080..U+10FFFF is RE2's loose form (any lead byte C2-F4 and its
   // continuation bytes), as RE2 compiles '.' and [^a].
-  RxNode class_node(Ranges r) {
+  // Under (?i) the class is closed under case folding first, then negated if `negate`. A class
+  // seen before (the same ranges and flags: '.' or \pL written many times) reuses its node.
+  std::map<std::tuple<Ranges, bool, bool>, std::pair<RxNode, size_t>> class_cache;
+  RxNode class_node(Ranges r, bool negate = false) {
     tidy(r);
+    auto key = std::make_tuple(r, fold, negate);
+    if (auto it = class_cache.find(key); it != class_cache.end()) {
+      set_nodes += it->second.second;  // charged again: it is emitted again
+      if (set_nodes > k_max_program) bad("the pattern expands to over 20,000 instructions");
+      return it->second.first;
+    }
+    const size_t before = set_nodes;
+    if (fold) fold_closure(r);
+    if (negate) r = complement(std::move(r));
+    RxNode n = build_class(r);
+    class_cache.emplace(std::move(key), std::make_pair(n, set_nodes - before));
+    return n;
+  }
+  RxNode build_class(const Ranges& r) {
     Set ascii(256, false);
     Ranges wide;
     for (const auto& [lo, hi] : r) {
@@ -232,7 +282,6 @@ struct RxParser {
   // re2: one character (code point) of the pattern; under (?i) its case folding orbit.
   RxNode rune(uint32_t cp) {
     Ranges r{{cp, cp}};
-    if (fold) fold_closure(r);
     return class_node(std::move(r));
   }
   RxNode literal(unsigned char c) {  // a byte of the pattern (UTF-8 text matches byte by byte)
@@ -559,12 +608,7 @@ struct RxParser {
       }
       r.emplace_back(lo, hi);
     }
-    if (fold)
-      fold_closure(r);
-    else
-      tidy(r);
-    if (negate) r = complement(std::move(r));
-    return class_node(std::move(r));
+    return class_node(std::move(r), negate);
   }
 
   RxNode atom() {
@@ -653,7 +697,6 @@ struct RxParser {
       if (re2() && (e == 'p' || e == 'P')) {
         Ranges r;
         unicode_class(r);
-        if (fold) fold_closure(r);
         return class_node(std::move(r));
       }
       Set s(256, false);
@@ -662,7 +705,6 @@ struct RxParser {
         ++i;
         Ranges r;
         add_item(r, ascii_ranges(s), std::isupper(static_cast<unsigned char>(e)) != 0);
-        if (fold) fold_closure(r);
         return class_node(std::move(r));
       }
       if (class_escape(e, s)) {

@@ -254,6 +254,10 @@ TEST_CASE("regex re2: Unicode classes stay within the size limits and the step b
   std::string many;  // a 4,096-byte pattern of classes stops at the limit
   while (many.size() + 3 <= 4096) many += "\\pL";
   CHECK(compile_error(many).find("over 20,000 instructions") != std::string::npos);
+  std::string dots = "(?i)";  // each '.' folded once, then reused
+  while (dots.size() < 4096) dots += ".";
+  CHECK(compile_error(dots).find("over 20,000 instructions") != std::string::npos);
+  CHECK(m("^(?i).\\PL.\\PL$", "a1b2"));
   // Matching stays linear: 100,000 letters from four scripts well within CEL's 50,000,000
   // steps.
   std::string text;
