@@ -916,32 +916,36 @@ class Evaluator {
 
   static Instant instant(const Value& v) { return Instant{v.i, v.nanos}; }
 
-  // Timestamp and duration arithmetic (cel-cpp runtime/standard/time_functions.cc): ts ± dur,
-  // dur + ts, ts - ts, dur ± dur; results outside the CEL ranges are errors.
+  // Timestamp and duration arithmetic (cel-cpp runtime/standard/time_functions.cc at a3fb693):
+  // ts ± dur, dur + ts, ts - ts, dur ± dur. Envoy's expr_create builds its expressions with
+  // default InterpreterOptions (envoy source/extensions/common/wasm/foreign.cc at 12ca3fd,
+  // ExpressionFactory::getOrCreateContext), where enable_timestamp_duration_overflow_errors is
+  // false (cel-cpp eval/public/cel_options.h): cel-cpp then registers its unchecked functions,
+  // plain absl arithmetic. A result outside the CEL ranges is a value (string() of it is an
+  // error, as cel-cpp's ValidateTimestamp/ValidateDuration make it); past int64 seconds it
+  // saturates to an infinity.
   std::optional<Value> time_arith(const std::string& op, const Value& a, const Value& b) {
     bool ts_a = a.type == T::timestamp, ts_b = b.type == T::timestamp;
     bool du_a = a.type == T::duration, du_b = b.type == T::duration;
     if (!(ts_a || du_a || ts_b || du_b)) return std::nullopt;
-    std::optional<Instant> r;
+    Instant r;
     T rt = T::duration;
     if (op == "+" && ((ts_a && du_b) || (du_a && ts_b))) {
-      r = add(instant(a), instant(b));
+      r = ts_a ? add_saturating(instant(a), instant(b)) : add_saturating(instant(b), instant(a));
       rt = T::timestamp;
     } else if (op == "+" && du_a && du_b) {
-      r = add(instant(a), instant(b));
+      r = add_saturating(instant(a), instant(b));
     } else if (op == "-" && ts_a && du_b) {
-      r = sub(instant(a), instant(b));
+      r = sub_saturating(instant(a), instant(b));
       rt = T::timestamp;
     } else if (op == "-" && ((ts_a && ts_b) || (du_a && du_b))) {
-      r = sub(instant(a), instant(b));
+      r = sub_saturating(instant(a), instant(b));
     } else {
       return Value::error("no matching overload for _" + op + "_ on " + type_name(a.type) + ", " +
                           type_name(b.type));
     }
-    if (!r || (rt == T::timestamp ? !timestamp_in_range(*r) : !duration_in_range(*r)))
-      return Value::error(rt == T::timestamp ? "timestamp overflow" : "duration overflow");
-    return rt == T::timestamp ? Value::timestamp(r->seconds, r->nanos)
-                              : Value::duration(r->seconds, r->nanos);
+    return rt == T::timestamp ? Value::timestamp(r.seconds, r.nanos)
+                              : Value::duration(r.seconds, r.nanos);
   }
 
   Value logical(const Node& n, bool is_and) {
@@ -1213,8 +1217,19 @@ class Evaluator {
         if (v.type == T::int64) return Value::string(std::to_string(v.i));
         if (v.type == T::uint64) return Value::string(std::to_string(v.u));
         if (v.type == T::boolean) return Value::string(v.b ? "true" : "false");
-        if (v.type == T::timestamp) return Value::string(format_timestamp(instant(v)));
-        if (v.type == T::duration) return Value::string(format_duration(instant(v)));
+        // cel-cpp EncodeTimestampToJson / EncodeDurationToJson validate the CEL ranges first.
+        if (v.type == T::timestamp)
+          return timestamp_in_range(instant(v))
+                     ? Value::string(format_timestamp(instant(v)))
+                     : Value::error(v.i < 0 ? "Timestamp below minimum allowed timestamp "
+                                              "\"0001-01-01T00:00:00Z\""
+                                            : "Timestamp above maximum allowed timestamp "
+                                              "\"9999-12-31T23:59:59.999999999Z\"");
+        if (v.type == T::duration)
+          return duration_in_range(instant(v))
+                     ? Value::string(format_duration(instant(v)))
+                     : Value::error(v.i < 0 ? "Duration below minimum allowed duration"
+                                            : "Duration above maximum allowed duration");
         if (v.type == T::dbl) {
           // cel-cpp FormatDouble: std::to_chars, general format, shortest round trip.
           char buf[32];

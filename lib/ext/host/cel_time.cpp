@@ -84,13 +84,166 @@ uint64_t be(std::string_view s, size_t at, int n) {
   return v;
 }
 
+// A POSIX TZ string (RFC 8536 3.3, 3.3.1), parsed.
+struct TzRule {
+  char kind = 'M';  // 'J' (Jn, 1..365, no Feb 29), 'n' (0..365), 'M' (Mm.w.d)
+  int a = 0, b = 0, c = 0;
+  int64_t time = 7200;  // seconds after local midnight, -167h..167h; default 02:00:00
+};
+struct PosixTz {
+  int64_t std_utoff = 0, dst_utoff = 0;  // seconds east of UTC
+  bool has_dst = false;
+  TzRule start, end;
+};
+
+struct TzReader {
+  std::string_view s;
+  size_t i = 0;
+  bool more() const { return i < s.size(); }
+  bool number(int64_t& v, int64_t max) {
+    size_t start = i;
+    v = 0;
+    while (more() && s[i] >= '0' && s[i] <= '9') {
+      v = v * 10 + (s[i++] - '0');
+      if (v > max) return false;
+    }
+    return i > start;
+  }
+  bool name() {  // <+03> or alphabetic, at least 3 characters
+    size_t start = i;
+    if (more() && s[i] == '<') {
+      ++i;
+      while (more() &&
+             (std::isalnum(static_cast<unsigned char>(s[i])) || s[i] == '+' || s[i] == '-'))
+        ++i;
+      if (!more() || s[i] != '>' || i - start < 4) return false;
+      ++i;
+      return true;
+    }
+    while (more() && std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
+    return i - start >= 3;
+  }
+  // [+-]hh[:mm[:ss]] with hours up to max_hours; seconds, sign applied.
+  bool hms(int64_t& out, int64_t max_hours) {
+    int64_t sign = 1;
+    if (more() && (s[i] == '+' || s[i] == '-')) sign = s[i++] == '-' ? -1 : 1;
+    int64_t h = 0, m = 0, sec = 0;
+    if (!number(h, max_hours)) return false;
+    if (more() && s[i] == ':') {
+      ++i;
+      if (!number(m, 59)) return false;
+      if (more() && s[i] == ':') {
+        ++i;
+        if (!number(sec, 59)) return false;
+      }
+    }
+    out = sign * (h * 3600 + m * 60 + sec);
+    return true;
+  }
+  bool rule(TzRule& r) {
+    int64_t a = 0, b = 0, c = 0;
+    if (more() && s[i] == 'J') {
+      ++i;
+      if (!number(a, 365) || a < 1) return false;
+      r.kind = 'J';
+    } else if (more() && s[i] == 'M') {
+      ++i;
+      if (!number(a, 12) || a < 1 || !more() || s[i++] != '.' || !number(b, 5) || b < 1 ||
+          !more() || s[i++] != '.' || !number(c, 6))
+        return false;
+      r.kind = 'M';
+    } else {
+      if (!number(a, 365)) return false;
+      r.kind = 'n';
+    }
+    r.a = static_cast<int>(a), r.b = static_cast<int>(b), r.c = static_cast<int>(c);
+    r.time = 7200;
+    if (more() && s[i] == '/') {
+      ++i;
+      if (!hms(r.time, 167)) return false;
+    }
+    return true;
+  }
+};
+
+std::optional<PosixTz> parse_posix_tz(std::string_view s) {
+  if (s.empty() || s.size() > 128) return std::nullopt;
+  TzReader r{s};
+  PosixTz tz;
+  int64_t off = 0;
+  if (!r.name() || !r.hms(off, 24)) return std::nullopt;
+  tz.std_utoff = -off;  // POSIX offsets are positive west of Greenwich
+  if (!r.more()) return tz;
+  if (!r.name()) return std::nullopt;
+  tz.has_dst = true;
+  tz.dst_utoff = tz.std_utoff + 3600;
+  if (r.more() && r.s[r.i] != ',') {
+    if (!r.hms(off, 24)) return std::nullopt;
+    tz.dst_utoff = -off;
+  }
+  // A DST name without a rule leaves the rule to the implementation (POSIX); zic always writes
+  // one, so ext refuses the string rather than guess.
+  if (!r.more() || r.s[r.i++] != ',' || !r.rule(tz.start) || !r.more() || r.s[r.i++] != ',' ||
+      !r.rule(tz.end) || r.more())
+    return std::nullopt;
+  return tz;
+}
+
+// Days since 1970-01-01 of the day `r` names in `year`.
+int64_t rule_day(const TzRule& r, int64_t year) {
+  const int64_t jan1 = days_from_civil(year, 1, 1);
+  if (r.kind == 'J') return jan1 + r.a - 1 + (leap(year) && r.a >= 60 ? 1 : 0);
+  if (r.kind == 'n') return jan1 + r.a;
+  // Mm.w.d: the w-th weekday d of month m (w = 5: the last one).
+  const int64_t first = days_from_civil(year, r.a, 1);
+  const int64_t weekday = ((first + 4) % 7 + 7) % 7;  // 1970-01-01 was a Thursday
+  int64_t day = (r.c - weekday + 7) % 7 + 7 * (r.b - 1);
+  while (day >= days_in_month(year, r.a)) day -= 7;
+  return first + day;
+}
+
+int64_t posix_offset(const PosixTz& tz, int64_t when) {
+  if (!tz.has_dst) return tz.std_utoff;
+  // The transitions of the years around `when` (rule times are local: standard time for the
+  // start, daylight time for the end); the last one at or before `when` decides. An end and a
+  // start at the same instant (DST all year, RFC 8536 3.3.1) leave DST on.
+  int64_t days = when / 86400 - (when % 86400 < 0 ? 1 : 0);
+  int64_t year;
+  int month, mday;
+  civil_from_days(days, year, month, mday);
+  int64_t best = std::numeric_limits<int64_t>::min();
+  bool dst = false, found = false;
+  for (int64_t y = year - 1; y <= year + 1; ++y) {
+    const int64_t start = rule_day(tz.start, y) * 86400 + tz.start.time - tz.std_utoff;
+    const int64_t end = rule_day(tz.end, y) * 86400 + tz.end.time - tz.dst_utoff;
+    for (auto [t, on] : {std::pair{end, false}, std::pair{start, true}})
+      if (t <= when && (!found || t > best || (t == best && on))) {
+        best = t, dst = on, found = true;
+      }
+  }
+  return dst ? tz.dst_utoff : tz.std_utoff;
+}
+
 }  // namespace
+
+std::optional<int64_t> posix_tz_offset(std::string_view tz, int64_t unix_seconds) {
+  auto parsed = parse_posix_tz(tz);
+  if (!parsed) return std::nullopt;
+  // Years stay far inside int64 arithmetic: +-2^55 seconds is over a billion years.
+  if (unix_seconds > (int64_t{1} << 55) || unix_seconds < -(int64_t{1} << 55)) return std::nullopt;
+  return posix_offset(*parsed, unix_seconds);
+}
 
 bool timestamp_in_range(const Instant& t) {
   return t.seconds >= k_min_timestamp_seconds && t.seconds <= k_max_timestamp_seconds;
 }
 bool duration_in_range(const Instant& d) {
-  return d.seconds >= -k_max_duration_seconds && d.seconds < k_max_duration_seconds;
+  // +-(315,576,000,000 s + 999,999,999 ns): protobuf's TimeUtil kDurationMax/MinSeconds and
+  // Nanos, cel-cpp internal/time.cc MaxDuration/MinDuration. Nanos are floored: -0.5 s is
+  // {-1 s, 500,000,000 ns}.
+  return d.seconds <= k_max_duration_seconds &&
+         (d.seconds > -k_max_duration_seconds - 1 ||
+          (d.seconds == -k_max_duration_seconds - 1 && d.nanos >= 1));
 }
 
 std::optional<Instant> parse_timestamp(std::string_view s) {
@@ -246,6 +399,30 @@ std::optional<Instant> sub(const Instant& a, const Instant& b) {
   return r;
 }
 
+namespace {
+bool infinite(const Instant& v) {
+  return (v.seconds == k_infinite_future.seconds && v.nanos == k_infinite_future.nanos) ||
+         (v.seconds == k_infinite_past.seconds && v.nanos == k_infinite_past.nanos);
+}
+Instant negated_infinity(const Instant& v) {
+  return v.seconds >= 0 ? k_infinite_past : k_infinite_future;
+}
+}  // namespace
+
+Instant add_saturating(const Instant& a, const Instant& b) {
+  if (infinite(a)) return a;
+  if (infinite(b)) return b;
+  if (auto r = add(a, b); r && !infinite(*r)) return *r;
+  return b.seconds < 0 ? k_infinite_past : k_infinite_future;
+}
+
+Instant sub_saturating(const Instant& a, const Instant& b) {
+  if (infinite(a)) return a;
+  if (infinite(b)) return negated_infinity(b);
+  if (auto r = sub(a, b); r && !infinite(*r)) return *r;
+  return b.seconds >= 0 ? k_infinite_past : k_infinite_future;
+}
+
 int compare(const Instant& a, const Instant& b) {
   if (a.seconds != b.seconds) return a.seconds < b.seconds ? -1 : 1;
   if (a.nanos != b.nanos) return a.nanos < b.nanos ? -1 : 1;
@@ -271,7 +448,10 @@ int64_t whole_seconds(const Instant& d) {
 int64_t whole_millis(const Instant& d) {
   __extension__ typedef __int128 i128;
   i128 n = static_cast<i128>(d.seconds) * k_nano + d.nanos;
-  return static_cast<int64_t>(n / 1000000);  // truncates toward zero
+  n /= 1000000;  // truncates toward zero
+  if (n > std::numeric_limits<int64_t>::max()) return std::numeric_limits<int64_t>::max();
+  if (n < std::numeric_limits<int64_t>::min()) return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(n);
 }
 
 std::optional<int64_t> tzif_offset(std::string_view f, int64_t when) {
@@ -297,6 +477,24 @@ std::optional<int64_t> tzif_offset(std::string_view f, int64_t when) {
   if (typecnt == 0 || typecnt > 256 || timecnt > 100000) return std::nullopt;
   if (at + timecnt * (tsize + 1) + typecnt * 6 > f.size()) return std::nullopt;
   size_t times = at, idx = at + timecnt * tsize, types = idx + timecnt;
+  // Version 2+: the footer (RFC 8536 3.3), "\n" TZ string "\n" after the 64-bit data block,
+  // governs the instants after the last transition (all of them when there is none).
+  if (tsize == 8) {
+    if (c[5] > 1 << 16 || c[2] > 1 << 16 || c[1] > 256 || c[0] > 256) return std::nullopt;
+    const uint64_t block = timecnt * 9 + typecnt * 6 + c[5] + c[2] * 12 + c[1] + c[0];
+    const uint64_t foot = at + block;
+    auto last = [&] {
+      uint64_t raw = be(f, times + (timecnt - 1) * 8, 8);
+      return static_cast<int64_t>(raw);
+    };
+    if (foot < f.size() && f[foot] == '\n' && (timecnt == 0 || when > last())) {
+      auto nl = f.find('\n', foot + 1);
+      if (nl != std::string_view::npos) {
+        auto off = posix_tz_offset(f.substr(foot + 1, nl - foot - 1), when);
+        if (off && *off >= -89999 && *off <= 93599) return off;
+      }
+    }
+  }
   auto type_offset = [&](uint64_t t) -> std::optional<int64_t> {
     if (t >= typecnt) return std::nullopt;
     int64_t off = static_cast<int32_t>(static_cast<uint32_t>(be(f, types + t * 6, 4)));

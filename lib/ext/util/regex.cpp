@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <tuple>
 
 #include "ext/core/error.hpp"
+#include "ext/util/unicode_tables.hpp"
 
 namespace ext::util {
 
@@ -15,13 +18,89 @@ constexpr size_t k_max_pattern = 4096;
 constexpr size_t k_max_program = 20000;
 constexpr int k_max_depth = 64;
 constexpr int k_max_count = 1000;
+// The UTF-8 byte sequences one class may compile to, before they are merged into a prefix tree:
+// \p{L} needs 800, a union of twelve interleaved categories 1,315; a class of a thousand
+// scattered characters plus those would pass 2,048.
+constexpr size_t k_max_class_sequences = 2048;
 
 using Set = std::vector<bool>;
+using Ranges = std::vector<std::pair<uint32_t, uint32_t>>;  // code points, inclusive
+using Seq = std::vector<std::pair<int, int>>;               // UTF-8 byte ranges
+
+constexpr uint32_t k_max_rune = 0x10ffff;
+
+// Sorted, merged.
+void tidy(Ranges& r) {
+  std::sort(r.begin(), r.end());
+  Ranges out;
+  for (const auto& x : r)
+    if (!out.empty() && x.first <= out.back().second + 1)
+      out.back().second = std::max(out.back().second, x.second);
+    else
+      out.push_back(x);
+  r = std::move(out);
+}
+
+Ranges complement(Ranges r) {
+  tidy(r);
+  Ranges out;
+  uint32_t next = 0;
+  for (const auto& x : r) {
+    if (x.first > next) out.emplace_back(next, x.first - 1);
+    next = x.second + 1;
+  }
+  if (next <= k_max_rune) out.emplace_back(next, k_max_rune);
+  return out;
+}
+
+bool contains(const Ranges& r, uint32_t c) {  // r tidy
+  auto it = std::upper_bound(
+      r.begin(), r.end(), c,
+      [](uint32_t v, const std::pair<uint32_t, uint32_t>& x) { return v < x.first; });
+  return it != r.begin() && (--it)->second >= c;
+}
+
+// Adds every code point's simple case folding orbit (RE2's (?i)): [k] -> [Kk\x{212A}]. The
+// points to add are those outside r whose orbit meets r; they are found from whichever side
+// has fewer folding entries, so '.' or [^a] (nearly everything) costs almost nothing.
+void fold_closure(Ranges& r) {
+  tidy(r);
+  size_t inside = 0, all = unicode::folds_in(0, k_max_rune).size();
+  for (const auto& [lo, hi] : r) inside += unicode::folds_in(lo, hi).size();
+  Ranges extra;
+  if (inside <= all / 2) {
+    for (const auto& [lo, hi] : r)
+      for (const auto& f : unicode::folds_in(lo, hi))
+        for (uint32_t c = f.next; c != f.c; c = unicode::fold_next(c))
+          if (!contains(r, c)) extra.emplace_back(c, c);
+  } else {
+    const Ranges outside = complement(r);
+    for (const auto& [lo, hi] : outside)
+      for (const auto& f : unicode::folds_in(lo, hi))
+        for (uint32_t c = f.next; c != f.c; c = unicode::fold_next(c))
+          if (!contains(outside, c)) {  // in r: f.c joins it
+            extra.emplace_back(f.c, f.c);
+            break;
+          }
+  }
+  if (extra.empty()) return;
+  r.insert(r.end(), extra.begin(), extra.end());
+  tidy(r);
+}
+
+Ranges ascii_ranges(const Set& s) {  // the bytes < 0x80 of a byte set
+  Ranges r;
+  for (uint32_t b = 0; b < 0x80; ++b)
+    if (s[b]) r.emplace_back(b, b);
+  tidy(r);
+  return r;
+}
 
 struct RxNode {
-  enum Kind { set, cat, alt, rep, assertion } kind = cat;
+  enum Kind { set, cat, alt, rep, assertion, dispatch } kind = cat;
   std::vector<RxNode> kids;
-  uint32_t value = 0;  // set index or assertion op
+  std::vector<std::pair<int, int>> bytes;  // dispatch: the byte range that leads to each kid
+  uint32_t value = 0;                      // set index or assertion op
   int min = 0, max = -1;
 };
 
@@ -46,11 +125,29 @@ struct RxParser {
   }
   bool more() const { return i < p.size(); }
 
+  std::map<Set, uint32_t> set_index;  // equal sets share one entry
+  size_t set_nodes = 0;
+
+  std::map<std::pair<int, int>, RxNode> range_sets;
+  RxNode range_set(int lo, int hi) {  // bytes lo..hi, without building a Set each time
+    auto it = range_sets.find({lo, hi});
+    if (it != range_sets.end()) {
+      if (++set_nodes > k_max_program) bad("the pattern expands to over 20,000 instructions");
+      return it->second;
+    }
+    RxNode n = raw_set(range(lo, hi));
+    range_sets.emplace(std::make_pair(lo, hi), n);
+    return n;
+  }
+
   RxNode raw_set(Set s) {
-    sets.push_back(std::move(s));
+    // Every set node is at least one instruction: a bound on the tree before it is compiled.
+    if (++set_nodes > k_max_program) bad("the pattern expands to over 20,000 instructions");
+    auto [it, added] = set_index.emplace(std::move(s), static_cast<uint32_t>(sets.size()));
+    if (added) sets.push_back(it->first);
     RxNode n;
     n.kind = RxNode::set;
-    n.value = static_cast<uint32_t>(sets.size() - 1);
+    n.value = it->second;
     return n;
   }
   static void fold_case(Set& s) {
@@ -62,29 +159,130 @@ struct RxParser {
     for (int b = lo; b <= hi; ++b) s[b] = true;
     return s;
   }
-  // RE2 matches UTF-8 text a character at a time: a class that includes every byte >= 0x80
-  // (a negated class, '.', \D ...) matches any one multi-byte character there instead.
+  // A byte set ('.', \d ...; \D holds every byte >= 0x80): in the re2 dialect, where RE2
+  // matches UTF-8 text a character at a time, a set with the bytes >= 0x80 stands for every
+  // non-ASCII character.
   RxNode set_node(Set s) {
-    if (fold) fold_case(s);
-    if (!re2()) return raw_set(std::move(s));
-    int high = 0;
-    for (int b = 0x80; b < 256; ++b) high += s[b] ? 1 : 0;
-    if (high == 0) return raw_set(std::move(s));
-    if (high != 0x80) bad("non-ASCII characters in a class are not supported");
-    for (int b = 0x80; b < 256; ++b) s[b] = false;
-    RxNode a;
-    a.kind = RxNode::alt;
-    a.kids.push_back(raw_set(std::move(s)));
-    for (int len = 2; len <= 4; ++len) {
-      RxNode c;
-      c.kind = RxNode::cat;
-      c.kids.push_back(raw_set(len == 2   ? range(0xc2, 0xdf)
-                               : len == 3 ? range(0xe0, 0xef)
-                                          : range(0xf0, 0xf4)));
-      for (int k = 1; k < len; ++k) c.kids.push_back(raw_set(range(0x80, 0xbf)));
-      a.kids.push_back(std::move(c));
+    if (!re2()) {
+      if (fold) fold_case(s);
+      return raw_set(std::move(s));
     }
-    return a;
+    Ranges r = ascii_ranges(s);
+    if (s[0x80]) r.emplace_back(0x80, k_max_rune);
+    return class_node(std::move(r));
+  }
+  // re2: a class item that RE2 negates itself (\D, [:^alpha:], \P{L}): under (?i) the item is
+  // folded before it is negated, so (?i)\W excludes U+212A KELVIN SIGN as it excludes k.
+  std::map<Ranges, Ranges> negated_items;  // (?i) item -> its folded complement, computed once
+  void add_item(Ranges& into, Ranges item, bool negated) {
+    if (negated && fold) {
+      auto it = negated_items.find(item);
+      if (it == negated_items.end()) {
+        Ranges folded = item;
+        fold_closure(folded);
+        it = negated_items.emplace(std::move(item), complement(std::move(folded))).first;
+      }
+      item = it->second;
+    } else if (negated) {
+      item = complement(std::move(item));
+    }
+    into.insert(into.end(), item.begin(), item.end());
+  }
+
+  // re2: the code points `r` as one node: the ASCII ones a byte set, the others their UTF-8
+  // sequences, merged into a prefix tree so that the matcher follows one branch per distinct
+  // lead byte range. All of U+0080..U+10FFFF is RE2's loose form (any lead byte C2-F4 and its
+  // continuation bytes), as RE2 compiles '.' and [^a].
+  // Under (?i) the class is closed under case folding first, then negated if `negate`. A class
+  // seen before (the same ranges and flags: '.' or \pL written many times) reuses its node.
+  std::map<std::tuple<Ranges, bool, bool>, std::pair<RxNode, size_t>> class_cache;
+  RxNode class_node(Ranges r, bool negate = false) {
+    tidy(r);
+    auto key = std::make_tuple(r, fold, negate);
+    if (auto it = class_cache.find(key); it != class_cache.end()) {
+      set_nodes += it->second.second;  // charged again: it is emitted again
+      if (set_nodes > k_max_program) bad("the pattern expands to over 20,000 instructions");
+      return it->second.first;
+    }
+    const size_t before = set_nodes;
+    if (fold) fold_closure(r);
+    if (negate) r = complement(std::move(r));
+    RxNode n = build_class(r);
+    class_cache.emplace(std::move(key), std::make_pair(n, set_nodes - before));
+    return n;
+  }
+  RxNode build_class(const Ranges& r) {
+    Set ascii(256, false);
+    Ranges wide;
+    for (const auto& [lo, hi] : r) {
+      for (uint32_t b = lo; b <= std::min<uint32_t>(hi, 0x7f); ++b) ascii[b] = true;
+      if (hi >= 0x80) wide.emplace_back(std::max<uint32_t>(lo, 0x80), hi);
+    }
+    if (wide.empty()) return raw_set(std::move(ascii));
+    std::vector<Seq> seqs;
+    for (int b = 0; b < 0x80; ++b)  // ASCII: one-byte sequences
+      if (ascii[b]) {
+        if (!seqs.empty() && seqs.back()[0].second == b - 1)
+          seqs.back()[0].second = b;
+        else
+          seqs.push_back({{b, b}});
+      }
+    const size_t ascii_seqs = seqs.size();
+    if (wide.size() == 1 && wide[0] == std::make_pair(0x80u, k_max_rune)) {
+      seqs.push_back({{0xc2, 0xdf}, {0x80, 0xbf}});
+      seqs.push_back({{0xe0, 0xef}, {0x80, 0xbf}, {0x80, 0xbf}});
+      seqs.push_back({{0xf0, 0xf4}, {0x80, 0xbf}, {0x80, 0xbf}, {0x80, 0xbf}});
+    } else {
+      for (const auto& [lo, hi] : wide) {
+        if (lo < 0xd800 && hi > 0xdfff) {  // no surrogates in UTF-8
+          utf8_sequences(lo, 0xd7ff, seqs);
+          utf8_sequences(0xe000, hi, seqs);
+        } else if (!(lo >= 0xd800 && hi <= 0xdfff)) {
+          utf8_sequences(lo < 0xd800 || lo > 0xdfff ? lo : 0xe000,
+                         hi < 0xd800 || hi > 0xdfff ? hi : 0xd7ff, seqs);
+        }
+        if (seqs.size() - ascii_seqs > k_max_class_sequences)
+          bad("a class with too many ranges (over 2,048 UTF-8 sequences)");
+      }
+    }
+    std::sort(seqs.begin(), seqs.end());
+    if (seqs.empty()) return raw_set(Set(256, false));  // only surrogates: matches nothing
+    return prefix_tree(seqs, 0, seqs.size(), 0);
+  }
+  // seqs[from, to) (sorted) share their first k byte ranges: a node for the rest of them. The
+  // distinct k-th ranges are disjoint (a lead or continuation byte range of UTF-8 sequences of
+  // disjoint code points either is shared or does not overlap), so more than one becomes a
+  // byte_switch: one step for the matcher where an alternation would visit every branch.
+  RxNode prefix_tree(const std::vector<Seq>& seqs, size_t from, size_t to, size_t k) {
+    RxNode d;
+    d.kind = RxNode::dispatch;
+    for (size_t i = from; i < to;) {
+      if (seqs[i].size() <= k) {
+        ++i;
+        continue;
+      }
+      size_t j = i + 1;
+      while (j < to && seqs[j].size() > k && seqs[j][k] == seqs[i][k]) ++j;
+      d.bytes.push_back(seqs[i][k]);
+      d.kids.push_back(prefix_tree(seqs, i, j, k + 1));
+      i = j;
+    }
+    if (d.kids.empty()) return RxNode{};  // the sequences end here: an empty cat
+    if (d.kids.size() > 1) {
+      if (++set_nodes > k_max_program) bad("the pattern expands to over 20,000 instructions");
+      return d;
+    }
+    RxNode c;  // one range: a byte set and the rest
+    c.kind = RxNode::cat;
+    c.kids.push_back(range_set(d.bytes[0].first, d.bytes[0].second));
+    if (d.kids[0].kind != RxNode::cat || !d.kids[0].kids.empty())
+      c.kids.push_back(std::move(d.kids[0]));
+    return c;
+  }
+  // re2: one character (code point) of the pattern; under (?i) its case folding orbit.
+  RxNode rune(uint32_t cp) {
+    Ranges r{{cp, cp}};
+    return class_node(std::move(r));
   }
   RxNode literal(unsigned char c) {  // a byte of the pattern (UTF-8 text matches byte by byte)
     Set s(256, false);
@@ -92,9 +290,9 @@ struct RxParser {
     if (fold) fold_case(s);
     return raw_set(std::move(s));
   }
-  // [:alpha:] and the other POSIX classes RE2 accepts inside brackets; false when p[i] does not
-  // start one.
-  bool posix_class(Set& s) {
+  // [:alpha:] and the other POSIX classes RE2 accepts inside brackets (re2 dialect), added to
+  // `into`; false when p[i] does not start one.
+  bool posix_class(Ranges& into) {
     if (!re2() || p.substr(i, 2) != "[:") return false;
     auto end = p.find(":]", i + 2);
     if (end == std::string_view::npos) return false;
@@ -132,13 +330,48 @@ struct RxParser {
       pred = [](int c) { return std::isxdigit(c); };
     else
       bad("an unknown class [:" + std::string(name) + ":]");
-    for (int b = 0; b < 256; ++b) {
-      bool in = b < 0x80 && pred(b) != 0;
-      if (neg ? !in : in) s[b] = true;
-    }
+    Ranges item;
+    for (uint32_t b = 0; b < 0x80; ++b)
+      if (pred(static_cast<int>(b)) != 0) item.emplace_back(b, b);
+    tidy(item);
+    add_item(into, std::move(item), neg);
     i = end + 2;
     return true;
   }
+
+  // re2: \pN, \p{Name}, \p{^Name} and the \P negations (p[i] is 'p' or 'P'): a general
+  // category or script from lib/ext/util/unicode_tables.hpp, or Any; added to `into`.
+  void unicode_class(Ranges& into) {
+    bool neg = p[i++] == 'P';
+    if (!more()) bad("a missing Unicode class name after \\p");
+    std::string_view name;
+    if (p[i] == '{') {
+      auto close = p.find('}', i);
+      if (close == std::string_view::npos || close - i > 64) bad("a missing } after \\p{");
+      name = p.substr(i + 1, close - i - 1);
+      i = close + 1;
+      if (!name.empty() && name[0] == '^') {
+        neg = !neg;
+        name.remove_prefix(1);
+      }
+    } else {
+      auto c = static_cast<unsigned char>(p[i]);
+      if (c >= 0x80) bad("a bad Unicode class name after \\p");
+      name = p.substr(i++, 1);
+    }
+    Ranges item;
+    if (name == "Any") {
+      item.emplace_back(0, k_max_rune);
+    } else {
+      auto g = unicode::group(name);
+      if (g.empty())
+        bad("an unknown Unicode class \\p{" + std::string(name) +
+            "} (general categories such as L, Lu, Nd and scripts such as Greek are known)");
+      for (const auto& r : g) item.emplace_back(r.lo, r.hi);
+    }
+    add_item(into, std::move(item), neg);
+  }
+
   RxNode assertion(Regex::Inst::Op op) {
     RxNode n;
     n.kind = RxNode::assertion;
@@ -168,8 +401,9 @@ struct RxParser {
     bad("a bad \\x escape");
   }
 
-  // The byte an escape (after the backslash, at p[i]) stands for; i moves past it.
-  unsigned char escaped_byte(bool in_class) {
+  // The byte (log dialect) or code point (re2 dialect) an escape (after the backslash, at p[i])
+  // stands for; i moves past it. re2 also has \x{10FFFF}.
+  uint32_t escaped(bool in_class) {
     char c = p[i++];
     switch (c) {
       case 'n':
@@ -188,10 +422,21 @@ struct RxParser {
         if (in_class) return '\b';
         break;
       case 'x': {
+        if (re2() && more() && p[i] == '{') {
+          uint32_t v = 0;
+          size_t start = ++i;
+          while (more() && p[i] != '}') {
+            v = v * 16 + static_cast<uint32_t>(hex(p[i++]));
+            if (v > k_max_rune) bad("a \\x{...} escape over 10FFFF");
+          }
+          if (!more() || i == start) bad("a bad \\x escape");
+          ++i;
+          return v;
+        }
         if (i + 2 > p.size()) bad("a bad \\x escape");
         int v = hex(p[i]) * 16 + hex(p[i + 1]);
         i += 2;
-        return static_cast<unsigned char>(v);
+        return static_cast<uint32_t>(v);
       }
       default:
         break;
@@ -212,16 +457,15 @@ struct RxParser {
       return c;
     }
     int n = c >= 0xf8 ? 0 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
-    if (n == 0 || i + n > p.size()) bad("invalid UTF-8 in a class");
+    if (n == 0 || i + n > p.size()) bad("invalid UTF-8");
     uint32_t cp = c & (0xffu >> (n + 1));
     for (int k = 1; k < n; ++k) {
       auto d = static_cast<unsigned char>(p[i + k]);
-      if ((d & 0xc0) != 0x80) bad("invalid UTF-8 in a class");
+      if ((d & 0xc0) != 0x80) bad("invalid UTF-8");
       cp = cp << 6 | (d & 0x3fu);
     }
     const uint32_t least = n == 2 ? 0x80 : n == 3 ? 0x800 : 0x10000;
-    if (cp < least || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-      bad("invalid UTF-8 in a class");
+    if (cp < least || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) bad("invalid UTF-8");
     i += static_cast<size_t>(n);
     return cp;
   }
@@ -279,15 +523,28 @@ struct RxParser {
     ++i;  // [
     bool negate = more() && p[i] == '^';
     if (negate) ++i;
+    return re2() ? klass_re2(negate) : klass_log(negate);
+  }
+
+  // A range's end after '-' (p[i]); class escapes cannot end a range.
+  uint32_t range_end() {
+    if (p[i] != '\\') return member();
+    ++i;
+    if (!more()) bad("a trailing backslash");
+    Set probe(256, false);
+    if (class_escape(p[i], probe) || (re2() && (p[i] == 'p' || p[i] == 'P')))
+      bad("a range ending in a class escape");
+    return escaped(true);
+  }
+
+  RxNode klass_log(bool negate) {  // bytes
     Set s(256, false);
-    std::vector<std::pair<uint32_t, uint32_t>> wide;  // re2: code points >= 0x80
     for (;;) {
       if (!more()) bad("a missing ]");
       if (p[i] == ']') {
         ++i;
         break;
       }
-      if (posix_class(s)) continue;
       uint32_t lo;
       if (p[i] == '\\') {
         ++i;
@@ -296,76 +553,62 @@ struct RxParser {
           ++i;
           continue;
         }
-        lo = escaped_byte(true);
+        lo = escaped(true);
       } else {
         lo = member();
       }
       uint32_t hi = lo;
       if (i + 1 < p.size() && p[i] == '-' && p[i + 1] != ']') {
         ++i;
-        if (p[i] == '\\') {
-          ++i;
-          if (!more()) bad("a trailing backslash");
-          Set probe(256, false);
-          if (class_escape(p[i], probe)) bad("a range ending in a class escape");
-          hi = escaped_byte(true);
-        } else {
-          hi = member();
-        }
+        hi = range_end();
         if (hi < lo) bad("a range out of order");
       }
-      uint32_t byte_top = re2() ? 0x7f : 0xff;
-      for (uint32_t b = lo; b <= std::min(hi, byte_top); ++b) s[b] = true;
-      if (hi > byte_top) wide.emplace_back(std::max(lo, byte_top + 1), hi);
+      for (uint32_t b = lo; b <= hi; ++b) s[b] = true;
     }
     if (fold) fold_case(s);  // before negation: (?i)[^a] excludes 'A' too
-    if (!re2()) {
-      if (negate) s.flip();
-      return raw_set(std::move(s));
-    }
-    // re2: the ASCII part is a byte set, the rest code point ranges. A class escape such as
-    // \D put every byte >= 0x80 in the set: that is every non-ASCII character.
-    if (s[0x80]) wide.emplace_back(0x80, 0x10ffff);
-    for (int b = 0x80; b < 256; ++b) s[b] = false;
-    std::sort(wide.begin(), wide.end());
-    std::vector<std::pair<uint32_t, uint32_t>> merged;
-    for (const auto& r : wide)
-      if (!merged.empty() && r.first <= merged.back().second + 1)
-        merged.back().second = std::max(merged.back().second, r.second);
-      else
-        merged.push_back(r);
-    if (negate) {
-      for (int b = 0; b < 0x80; ++b) s[b] = !s[b];
-      std::vector<std::pair<uint32_t, uint32_t>> rest;
-      uint32_t next = 0x80;
-      for (const auto& r : merged) {
-        if (r.first > next) rest.emplace_back(next, r.first - 1);
-        next = r.second + 1;
+    if (negate) s.flip();
+    return raw_set(std::move(s));
+  }
+
+  // re2: code points (UTF-8 members, \xHH as U+00HH), classes \d \pL [:alpha:] as items;
+  // under (?i) the whole class is closed under case folding before it is negated, as RE2 does.
+  RxNode klass_re2(bool negate) {
+    Ranges r;
+    for (;;) {
+      if (!more()) bad("a missing ]");
+      if (p[i] == ']') {
+        ++i;
+        break;
       }
-      if (next <= 0x10ffff) rest.emplace_back(next, 0x10ffff);
-      merged = std::move(rest);
-    }
-    RxNode a;
-    a.kind = RxNode::alt;
-    a.kids.push_back(raw_set(std::move(s)));
-    for (const auto& [lo, hi] : merged) {
-      std::vector<std::vector<std::pair<int, int>>> seqs;
-      if (lo < 0xd800 && hi > 0xdfff) {  // no surrogates in UTF-8
-        utf8_sequences(lo, 0xd7ff, seqs);
-        utf8_sequences(0xe000, hi, seqs);
-      } else if (!(lo >= 0xd800 && hi <= 0xdfff)) {
-        utf8_sequences(lo < 0xd800 || lo > 0xdfff ? lo : 0xe000,
-                       hi < 0xd800 || hi > 0xdfff ? hi : 0xd7ff, seqs);
+      if (posix_class(r)) continue;
+      uint32_t lo;
+      if (p[i] == '\\') {
+        ++i;
+        if (!more()) bad("a trailing backslash");
+        Set probe(256, false);
+        char e = p[i];
+        if (class_escape(static_cast<char>(std::tolower(static_cast<unsigned char>(e))), probe)) {
+          ++i;
+          add_item(r, ascii_ranges(probe), std::isupper(static_cast<unsigned char>(e)) != 0);
+          continue;
+        }
+        if (e == 'p' || e == 'P') {
+          unicode_class(r);
+          continue;
+        }
+        lo = escaped(true);
+      } else {
+        lo = member();
       }
-      for (const auto& seq : seqs) {
-        RxNode c;
-        c.kind = RxNode::cat;
-        for (const auto& [x, y] : seq) c.kids.push_back(raw_set(range(x, y)));
-        a.kids.push_back(std::move(c));
+      uint32_t hi = lo;
+      if (i + 1 < p.size() && p[i] == '-' && p[i + 1] != ']') {
+        ++i;
+        hi = range_end();
+        if (hi < lo) bad("a range out of order");
       }
-      if (a.kids.size() > 4096) bad("a class with too many ranges");
+      r.emplace_back(lo, hi);
     }
-    return a;
+    return class_node(std::move(r), negate);
   }
 
   RxNode atom() {
@@ -451,13 +694,27 @@ struct RxParser {
         ++i;
         return assertion(e == 'A' ? Regex::Inst::begin : Regex::Inst::end);
       }
+      if (re2() && (e == 'p' || e == 'P')) {
+        Ranges r;
+        unicode_class(r);
+        return class_node(std::move(r));
+      }
       Set s(256, false);
+      if (re2() &&
+          class_escape(static_cast<char>(std::tolower(static_cast<unsigned char>(e))), s)) {
+        ++i;
+        Ranges r;
+        add_item(r, ascii_ranges(s), std::isupper(static_cast<unsigned char>(e)) != 0);
+        return class_node(std::move(r));
+      }
       if (class_escape(e, s)) {
         ++i;
         return set_node(std::move(s));
       }
-      return literal(escaped_byte(false));
+      uint32_t v = escaped(false);
+      return re2() ? rune(v) : literal(static_cast<unsigned char>(v));  // re2: \xE9 is U+00E9
     }
+    if (re2()) return rune(member());  // one UTF-8 character
     ++i;
     return literal(static_cast<unsigned char>(c));
   }
@@ -538,6 +795,7 @@ struct RxParser {
 
 struct RxCompiler {
   std::vector<Regex::Inst>& prog;
+  std::vector<std::vector<Regex::Branch>>& switches;
   uint32_t here() const { return static_cast<uint32_t>(prog.size()); }
   uint32_t push(Regex::Inst in) {
     if (prog.size() >= k_max_program)
@@ -558,6 +816,31 @@ struct RxCompiler {
       case RxNode::cat:
         for (const auto& k : n.kids) emit(k);
         return;
+      case RxNode::dispatch: {
+        const auto table = static_cast<uint32_t>(switches.size());
+        switches.emplace_back();
+        push({I::byte_switch, table, 0});
+        std::vector<Regex::Branch> branches;
+        std::vector<size_t> to_end;
+        std::vector<uint32_t> jumps;
+        for (size_t k = 0; k < n.kids.size(); ++k) {
+          const RxNode& kid = n.kids[k];
+          branches.push_back({static_cast<uint8_t>(n.bytes[k].first),
+                              static_cast<uint8_t>(n.bytes[k].second), here()});
+          if (kid.kind == RxNode::cat && kid.kids.empty()) {
+            to_end.push_back(k);
+            continue;
+          }
+          emit(kid);
+          jumps.push_back(push({I::jump, 0, 0}));
+        }
+        for (auto j : jumps) prog[j].x = here();
+        for (auto k : to_end) branches[k].target = here();
+        std::sort(branches.begin(), branches.end(),
+                  [](const Regex::Branch& a, const Regex::Branch& b) { return a.lo < b.lo; });
+        switches[table] = std::move(branches);
+        return;
+      }
       case RxNode::alt: {
         std::vector<uint32_t> jumps;
         for (size_t k = 0; k + 1 < n.kids.size(); ++k) {
@@ -606,7 +889,7 @@ Result<Regex> Regex::compile(std::string_view pattern, Dialect dialect) {
     RxParser ps{pattern, r.m_sets, dialect};
     RxNode root = ps.alt();
     if (ps.more()) ps.bad("an unmatched )");
-    RxCompiler c{r.m_prog};
+    RxCompiler c{r.m_prog, r.m_switches};
     c.emit(root);
     c.push({Inst::match, 0, 0});
   } catch (const Error& e) {
@@ -638,6 +921,7 @@ std::optional<bool> Regex::search(std::string_view text, uint64_t& steps) const 
       const Inst& in = m_prog[pc];
       switch (in.op) {
         case Inst::byte_set:
+        case Inst::byte_switch:
           list.push_back(pc);
           break;
         case Inst::match:
@@ -679,8 +963,18 @@ std::optional<bool> Regex::search(std::string_view text, uint64_t& steps) const 
     auto c = static_cast<unsigned char>(text[pos]);
     nlist.clear();
     for (uint32_t pc : clist) {
-      if (!m_sets[m_prog[pc].x][c]) continue;
-      if (add(nlist, pc + 1, pos + 1)) return true;
+      const Inst& in = m_prog[pc];
+      uint32_t next = pc + 1;
+      if (in.op == Inst::byte_set) {
+        if (!m_sets[in.x][c]) continue;
+      } else {  // byte_switch: the branch whose range holds c, if any
+        const auto& branches = m_switches[in.x];
+        auto it = std::upper_bound(branches.begin(), branches.end(), c,
+                                   [](unsigned char v, const Branch& b) { return v < b.lo; });
+        if (it == branches.begin() || (--it)->hi < c) continue;
+        next = it->target;
+      }
+      if (add(nlist, next, pos + 1)) return true;
       if (out_of_steps) return std::nullopt;
     }
     if (add(nlist, 0, pos + 1)) return true;  // a match may start at any position

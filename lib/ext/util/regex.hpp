@@ -27,8 +27,11 @@ class Regex {
   // what CEL's `matches` gets in Envoy (RE2 syntax, github.com/google/re2/wiki/Syntax): '.' and
   // negated classes match one UTF-8 character and not only \n is excluded, flags (?i) (?s)
   // (?m) (?U) and (?flags:re), named groups (?P<n>re) (?<n>re), \A \z, POSIX classes
-  // [[:alpha:]], UTF-8 characters and ranges inside a class; \p{...} Unicode classes, \C and
-  // \Q..\E are an error naming the construct; (?i) folds ASCII letters only.
+  // [[:alpha:]], UTF-8 characters and ranges inside a class, Unicode classes \pL \p{Greek}
+  // \PL \p{^L} \p{Any} (inside classes too; general categories and scripts from
+  // unicode_tables.hpp), and (?i) by Unicode simple case folding ((?i)k matches U+212A KELVIN
+  // SIGN); \C and \Q..\E are an error naming the construct. A class compiles to at most 2,048
+  // UTF-8 sequences, merged into a prefix tree with byte_switch instructions where it branches.
   enum class Dialect { log, re2 };
   static Result<Regex> compile(std::string_view pattern, Dialect dialect = Dialect::log);
 
@@ -36,9 +39,12 @@ class Regex {
   // as the search runs) ran out before an answer.
   std::optional<bool> search(std::string_view text, uint64_t& steps) const;
 
+  size_t program_size() const { return m_prog.size(); }  // instructions (tests, limits)
+
   struct Inst {
     enum Op : uint8_t {
       byte_set,
+      byte_switch,  // consumes one byte and goes to the target its range names (a class's tree)
       split,
       jump,
       match,
@@ -49,12 +55,17 @@ class Regex {
       line_begin,
       line_end
     } op;
-    uint32_t x = 0, y = 0;  // split targets / jump target / byte_set index
+    uint32_t x = 0, y = 0;  // split targets / jump target / byte_set or byte_switch index
+  };
+  struct Branch {
+    uint8_t lo, hi;  // a byte range, disjoint from the other branches of its switch
+    uint32_t target;
   };
 
  private:
   std::vector<Inst> m_prog;
-  std::vector<std::vector<bool>> m_sets;  // 256 entries each
+  std::vector<std::vector<bool>> m_sets;        // 256 entries each
+  std::vector<std::vector<Branch>> m_switches;  // sorted by lo
 };
 
 }  // namespace ext::util

@@ -75,7 +75,8 @@ TEST_CASE("cel: evaluation errors", "[host][cel]") {
   CHECK(err("'a'.matches('(')").find("invalid regex") == 0);
   CHECK(err("timestamp('2024-13-01T00:00:00Z')") == "String to Timestamp conversion failed");
   CHECK(err("duration('1d')") == "String to Duration conversion failed");
-  CHECK(err("timestamp('9999-12-31T23:59:59Z') + duration('1s')") == "timestamp overflow");
+  CHECK(err("string(timestamp('9999-12-31T23:59:59Z') + duration('1s'))")
+            .find("above maximum allowed timestamp") != std::string::npos);
   CHECK(err("timestamp(0).getHours('Mars/Olympus')") == "Invalid timezone");
   CHECK(err("[1, 'a'].all(x, x > 0)").find("no matching overload") == 0);
   CHECK(err("[1, 2].map(x, x / 0)") == "division by zero");
@@ -162,8 +163,12 @@ TEST_CASE("cel: matches uses RE2 syntax over a linear-time matcher", "[host][cel
   CHECK(is_true("'\\u07ff\\u0800\\uffff\\U00010000'.matches('^[\\u0080-\\U0010FFFF]{4}$')"));
   CHECK(is_true(
       "!'\\u0800'.matches('^[\\u0080-\\u07ff]$') && '\\u0800'.matches('^[^\\u0080-\\u07ff]$')"));
-  // RE2 features ext's matcher lacks are an evaluation error naming the construct.
-  CHECK(err("'a'.matches('\\\\pL')").find("invalid regex") == 0);
+  // Unicode classes and case folding (tests/unit/util/regex_test.cpp has the details); RE2
+  // features ext's matcher lacks are an evaluation error naming the construct.
+  CHECK(is_true("'\\u03b1\\u03b2'.matches('^\\\\p{Greek}+$') && !'ab'.matches('\\\\p{Greek}')"));
+  CHECK(is_true("'\\u00c9T\\u00c9'.matches('(?i)^\\u00e9t\\u00e9$')"));
+  CHECK(err("'a'.matches('\\\\p{Klingon}')").find("invalid regex") == 0);
+  CHECK(err("'a'.matches('\\\\Qa\\\\E')").find("invalid regex") == 0);
   // A pathological pattern costs linear time (no backtracking).
   CHECK(is_true("!'aaaa'.matches('(a*)*b') && '\\101\\u00e9' == 'A\\U000000e9'"));
   std::string long_a = "'" + std::string(3900, 'a') + "'";
@@ -202,6 +207,48 @@ TEST_CASE("cel: timestamps and durations", "[host][cel]") {
   CHECK(cel::serialize(eval("duration('1ns')")) == std::string("\1\0\0\0\0\0\0\0", 8));
 }
 
+TEST_CASE("cel: time arithmetic leaves the CEL ranges as Envoy's cel-cpp does (unchecked)",
+          "[host][cel]") {
+  // Envoy's expr_create uses default InterpreterOptions: no overflow errors. The result is a
+  // value outside the range; only string() (cel-cpp's JSON encoders) refuses it.
+  const std::string last = "timestamp('9999-12-31T23:59:59Z')";
+  CHECK(is_true(last + " + duration('1s') > " + last));
+  CHECK(is_true("(" + last + " + duration('1s')).getFullYear() == 10000"));
+  CHECK(is_true("int(" + last + " + duration('1s')) == 253402300800"));
+  CHECK(cel::serialize(eval(last + " + duration('1s')")) ==
+        cel::serialize(eval("timestamp(253402300800)")));
+  CHECK(err("string(" + last + " + duration('1s'))") ==
+        "Timestamp above maximum allowed timestamp \"9999-12-31T23:59:59.999999999Z\"");
+  CHECK(err("string(timestamp('0001-01-01T00:00:00Z') - duration('1ns'))") ==
+        "Timestamp below minimum allowed timestamp \"0001-01-01T00:00:00Z\"");
+  // dur + dur past 10,000 years is a duration; string() of it is an error.
+  CHECK(is_true("duration('315576000000s') + duration('1s') > duration('315576000000s')"));
+  CHECK(err("string(duration('315576000000s') + duration('1s'))") ==
+        "Duration above maximum allowed duration");
+  CHECK(err("string(duration('-315576000000s') - duration('1s'))") ==
+        "Duration below minimum allowed duration");
+  CHECK(
+      is_true("(duration('315576000000s') + duration('315576000000s')).getHours() == "
+              "175320000"));
+  // The range itself is protobuf's: +-315,576,000,000.999999999 s.
+  CHECK(is_true("string(duration('315576000000.999999999s')) == '315576000000.999999999s'"));
+  CHECK(is_true("string(duration('-315576000000.999999999s')) == '-315576000000.999999999s'"));
+  CHECK(err("duration('315576000001s')") == "String to Duration conversion failed");
+  // Past int64 seconds absl saturates to an infinity, which then stays.
+  const std::string big = "timestamp(9223372036854775807)";
+  CHECK(cel::serialize(eval(big + " + duration('1s')")) ==
+        std::string("\xff\xff\xff\xff\xff\xff\xff\x7f", 8));
+  CHECK(is_true("int(" + big + " + duration('1s') - duration('100s')) == 9223372036854775807"));
+  CHECK(
+      is_true("int(timestamp(-9223372036854775807) - duration('2s')) == "
+              "-9223372036854775807 - 1"));
+  CHECK(is_true("(" + big + " + duration('1s')) - " + big + " > duration('0s')"));
+  CHECK(cel::serialize(eval("timestamp(9223372036854775807) - timestamp(-1)")) ==
+        std::string("\xff\xff\xff\xff\xff\xff\xff\x7f", 8));
+  // getMilliseconds of an infinite duration: absl::ToInt64Milliseconds saturates (max % 1000).
+  CHECK(is_true("(" + big + " - timestamp(-5)).getMilliseconds() == 807"));
+}
+
 TEST_CASE("cel: IANA time zones come from the system's zoneinfo (TZif)", "[host][cel]") {
   // Debian's tzdata (scripts/setup). Paris is UTC+1 in winter and UTC+2 in summer.
   CHECK(is_true("timestamp('2024-01-15T12:00:00Z').getHours('Europe/Paris') == 13"));
@@ -211,6 +258,79 @@ TEST_CASE("cel: IANA time zones come from the system's zoneinfo (TZif)", "[host]
   // Bytes that are not TZif are refused, never read past their end.
   CHECK_FALSE(cel::tzif_offset("TZif2", 0));
   CHECK_FALSE(cel::tzif_offset(std::string(44, 'x'), 0));
+}
+
+TEST_CASE("cel: IANA zones after the last transition follow the TZif footer", "[host][cel]") {
+  // Debian's zoneinfo lists transitions up to 2037; the footer (RFC 8536 3.3) goes on.
+  for (const char* year : {"2040", "2100"}) {
+    std::string y = year;
+    INFO(y);
+    CHECK(is_true("timestamp('" + y + "-01-15T12:00:00Z').getHours('Europe/Paris') == 13"));
+    CHECK(is_true("timestamp('" + y + "-07-15T12:00:00Z').getHours('Europe/Paris') == 14"));
+    CHECK(is_true("timestamp('" + y + "-01-15T12:00:00Z').getHours('America/New_York') == 7"));
+    CHECK(is_true("timestamp('" + y + "-07-15T12:00:00Z').getHours('America/New_York') == 8"));
+    CHECK(is_true("timestamp('" + y + "-01-15T12:00:00Z').getHours('Australia/Sydney') == 23"));
+    CHECK(is_true("timestamp('" + y + "-07-15T12:00:00Z').getHours('Australia/Sydney') == 22"));
+  }
+  // The 2040 switches, to the second: last Sundays of March and October at 01:00 UTC in Paris,
+  // 11 March 07:00 and 4 November 06:00 UTC in New York.
+  CHECK(is_true("timestamp('2040-03-25T00:59:59Z').getHours('Europe/Paris') == 1"));
+  CHECK(is_true("timestamp('2040-03-25T01:00:00Z').getHours('Europe/Paris') == 3"));
+  CHECK(is_true("timestamp('2040-10-28T00:59:59Z').getHours('Europe/Paris') == 2"));
+  CHECK(is_true("timestamp('2040-10-28T01:00:00Z').getHours('Europe/Paris') == 2"));
+  CHECK(is_true("timestamp('2040-03-11T06:59:59Z').getHours('America/New_York') == 1"));
+  CHECK(is_true("timestamp('2040-03-11T07:00:00Z').getHours('America/New_York') == 3"));
+  CHECK(is_true("timestamp('2040-11-04T05:59:59Z').getHours('America/New_York') == 1"));
+  CHECK(is_true("timestamp('2040-11-04T06:00:00Z').getHours('America/New_York') == 1"));
+  // Nuuk's footer has negative transition times: <-02>2<-01>,M3.5.0/-1,M10.5.0/0.
+  CHECK(is_true("timestamp('2040-03-25T00:59:59Z').getHours('America/Nuuk') == 22"));
+  CHECK(is_true("timestamp('2040-03-25T01:00:00Z').getHours('America/Nuuk') == 0"));
+  CHECK(is_true("timestamp('2040-10-28T01:00:00Z').getHours('America/Nuuk') == 23"));
+}
+
+TEST_CASE("cel: POSIX TZ strings as TZif footers hold them (RFC 8536 3.3)", "[host][cel]") {
+  auto at = [](const std::string& tz, const std::string& utc) -> std::optional<int64_t> {
+    auto t = cel::parse_timestamp(utc);
+    REQUIRE(t);
+    return cel::posix_tz_offset(tz, t->seconds);
+  };
+  const std::string paris = "CET-1CEST,M3.5.0,M10.5.0/3";
+  CHECK(at(paris, "2040-01-15T12:00:00Z") == 3600);
+  CHECK(at(paris, "2040-07-15T12:00:00Z") == 7200);
+  CHECK(at(paris, "2041-03-31T00:59:59Z") == 3600);  // last Sunday of March 2041: the 31st
+  CHECK(at(paris, "2041-03-31T01:00:00Z") == 7200);
+  CHECK(at("EST5EDT,M3.2.0,M11.1.0", "2100-07-01T00:00:00Z") == -4 * 3600);
+  CHECK(at("EST5EDT,M3.2.0,M11.1.0", "1900-01-01T00:00:00Z") == -5 * 3600);
+  // Southern hemisphere: DST across the new year.
+  CHECK(at("AEST-10AEDT,M10.1.0,M4.1.0/3", "2040-01-01T00:00:00Z") == 11 * 3600);
+  CHECK(at("AEST-10AEDT,M10.1.0,M4.1.0/3", "2040-06-01T00:00:00Z") == 10 * 3600);
+  // Quoted names, minutes, no DST.
+  CHECK(at("<+0330>-3:30", "2040-06-01T00:00:00Z") == 12600);
+  CHECK(at("<-0930>9:30", "2040-06-01T00:00:00Z") == -34200);
+  CHECK(at("UTC0", "2040-06-01T00:00:00Z") == 0);
+  // An explicit DST offset.
+  CHECK(at("AAA3BBB1,M3.5.0,M10.5.0", "2040-07-01T00:00:00Z") == -3600);
+  // Jn never counts 29 February: J60 is 1 March in every year.
+  CHECK(at("AAA0BBB,J60/0,J300", "2040-02-29T23:59:59Z") == 0);
+  CHECK(at("AAA0BBB,J60/0,J300", "2040-03-01T00:00:00Z") == 3600);
+  // n counts it: day 59 is 29 February in 2040, 1 March in 2041.
+  CHECK(at("AAA0BBB,59/0,300", "2040-02-29T00:00:00Z") == 3600);
+  CHECK(at("AAA0BBB,59/0,300", "2041-02-28T23:59:59Z") == 0);
+  CHECK(at("AAA0BBB,59/0,300", "2041-03-01T00:00:00Z") == 3600);
+  // Hours past 24 and below 0 (RFC 8536 3.3.1), and DST all year (EST5EDT,0/0,J365/25).
+  CHECK(at("AAA0BBB,M3.5.0/167,M10.5.0/-167", "2040-03-31T22:59:59Z") == 0);  // Sun 25 + 167h
+  CHECK(at("AAA0BBB,M3.5.0/167,M10.5.0/-167", "2040-03-31T23:00:00Z") == 3600);
+  for (const char* t : {"2040-01-01T05:00:00Z", "2040-07-01T00:00:00Z", "2040-12-31T23:59:59Z",
+                        "2041-01-01T05:00:00Z", "2041-01-01T04:59:59Z"})
+    CHECK(at("EST5EDT,0/0,J365/25", t) == -4 * 3600);
+  // Not TZ strings: refused (a TZif file then keeps its last transition's type).
+  for (const char* bad :
+       {"", "CET", "CE-1", "CET-25", "CET-1CEST", "CET-1CEST,M3.5.0", "CET-1CEST,M13.5.0,M10.5.0",
+        "CET-1CEST,M3.6.0,M10.5.0", "CET-1CEST,M3.5.7,M10.5.0", "CET-1CEST,J0,J300",
+        "CET-1CEST,366,300", "CET-1CEST,M3.5.0/168,M10.5.0", "<+03-3", "<>-3", "CET-1:60",
+        "CET-1CEST,M3.5.0,M10.5.0x", "CET99999999999999999999"})
+    CHECK_FALSE(cel::posix_tz_offset(bad, 0));
+  CHECK_FALSE(cel::posix_tz_offset("CET-1CEST,M3.5.0,M10.5.0/3" + std::string(120, ' '), 0));
 }
 
 TEST_CASE("cel: bool, dyn and string conversions", "[host][cel]") {
