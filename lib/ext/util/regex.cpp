@@ -694,6 +694,10 @@ struct RxParser {
         ++i;
         return assertion(e == 'A' ? Regex::Inst::begin : Regex::Inst::end);
       }
+      if (re2() && e == 'C') {  // \C: any byte, even in UTF-8 mode (RE2 parse.cc kRegexpAnyByte)
+        ++i;
+        return raw_set(Set(256, true));
+      }
       if (re2() && (e == 'p' || e == 'P')) {
         Ranges r;
         unicode_class(r);
@@ -744,8 +748,10 @@ struct RxParser {
     return true;
   }
 
-  RxNode repeat() {
-    RxNode a = atom();
+  RxNode repeat() { return quantify(atom()); }
+
+  // The quantifiers after an atom (none: the atom itself).
+  RxNode quantify(RxNode a) {
     while (more()) {
       int mn = 0, mx = -1;
       char c = p[i];
@@ -775,8 +781,34 @@ struct RxParser {
   RxNode cat() {
     RxNode c;
     c.kind = RxNode::cat;
-    while (more() && p[i] != '|' && p[i] != ')') c.kids.push_back(repeat());
+    while (more() && p[i] != '|' && p[i] != ')') {
+      if (re2() && p.compare(i, 2, "\\Q") == 0) {
+        quoted(c);
+        continue;
+      }
+      c.kids.push_back(repeat());
+    }
     return c;
+  }
+
+  // \Q...\E (or to the end): each character a literal of its own, as RE2 pushes them (re2
+  // parse.cc), so a quantifier after \E applies to the last one; with nothing quoted, to the
+  // atom before, which may not already be repeated.
+  void quoted(RxNode& c) {
+    i += 2;
+    size_t before = c.kids.size();
+    while (more()) {
+      if (p.compare(i, 2, "\\E") == 0) {
+        i += 2;
+        break;
+      }
+      c.kids.push_back(rune(member()));
+    }
+    if (!more() || (p[i] != '*' && p[i] != '+' && p[i] != '?' && p[i] != '{')) return;
+    if (c.kids.empty()) bad("nothing to repeat");
+    if (c.kids.size() == before && c.kids.back().kind == RxNode::rep)
+      bad("a repetition of a repetition");
+    c.kids.back() = quantify(std::move(c.kids.back()));
   }
 
   RxNode alt() {

@@ -168,7 +168,8 @@ TEST_CASE("cel: matches uses RE2 syntax over a linear-time matcher", "[host][cel
   CHECK(is_true("'\\u03b1\\u03b2'.matches('^\\\\p{Greek}+$') && !'ab'.matches('\\\\p{Greek}')"));
   CHECK(is_true("'\\u00c9T\\u00c9'.matches('(?i)^\\u00e9t\\u00e9$')"));
   CHECK(err("'a'.matches('\\\\p{Klingon}')").find("invalid regex") == 0);
-  CHECK(err("'a'.matches('\\\\Qa\\\\E')").find("invalid regex") == 0);
+  CHECK(is_true("'a.b'.matches('^\\\\Qa.b\\\\E$') && !'axb'.matches('^\\\\Qa.b\\\\E$')"));
+  CHECK(err("'a'.matches('(?=a)')").find("invalid regex") == 0);  // lookaround: RE2 refuses it
   // A pathological pattern costs linear time (no backtracking).
   CHECK(is_true("!'aaaa'.matches('(a*)*b') && '\\101\\u00e9' == 'A\\U000000e9'"));
   std::string long_a = "'" + std::string(3900, 'a') + "'";

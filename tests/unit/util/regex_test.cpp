@@ -333,3 +333,21 @@ TEST_CASE("regex re2: a class matches exactly its code points (checked against t
     CHECK(checked > 45000);
   }
 }
+
+// RE2 parse.cc at 972a15c: \C is kRegexpAnyByte; \Q...\E pushes each character as a literal.
+TEST_CASE("regex re2: \\C matches any one byte, \\Q...\\E quotes literal text", "[regex]") {
+  CHECK(m("^a\\Cb$", "axb"));
+  CHECK(m("^\\C\\C$", utf8(0xe9)));  // é is two bytes
+  CHECK_FALSE(m("^\\C$", utf8(0xe9)));
+  CHECK(m("^.$", utf8(0xe9)));  // while . is one character
+  CHECK(m("^\\Qa.b*\\E$", "a.b*"));
+  CHECK_FALSE(m("^\\Qa.b*\\E$", "axbb"));
+  CHECK(m("^\\Q(a|b)", "(a|b)c"));  // no \E: to the end of the pattern
+  CHECK(m("^\\Qab\\E*$", "a"));     // the quantifier repeats the last quoted character
+  CHECK(m("^\\Qab\\E*$", "abbb"));
+  CHECK_FALSE(m("^\\Qab\\E*$", "abab"));
+  CHECK(m("^x\\Q\\E+$", "xxx"));  // nothing quoted: the atom before
+  CHECK(m("(?i)^\\QÉ.\\E$", utf8(0xe9) + "."));
+  CHECK_THAT(compile_error("a*\\Q\\E*"), Catch::Contains("repetition"));
+  CHECK_THAT(compile_error("\\Q\\E*"), Catch::Contains("nothing to repeat"));
+}
