@@ -1355,7 +1355,10 @@ std::string encode_message(const Value& m) {
     if (v && (v->type == T::string || v->type == T::bytes) && !v->s.empty())
       out += proto_bytes_field(field, v->s);
   };
-  if (m.message == "envoy.config.core.v3.Metadata") {
+  if (m.message == "google.protobuf.FieldMask") {  // repeated string paths = 1
+    if (const Value* paths = field_of("paths"); paths && paths->type == T::list)
+      for (const auto& p : *paths->list) out += proto_bytes_field(1, p.s);
+  } else if (m.message == "envoy.config.core.v3.Metadata") {
     if (const Value* fm = field_of("filter_metadata"); fm && fm->type == T::map)
       for (const auto& [k, v] : *fm->map)
         out += proto_bytes_field(

@@ -202,14 +202,27 @@ Value message_value(const std::string& name, std::string_view bytes, int depth) 
   }
   if (name == k_core + "Node" || name == k_core + "Metadata" || name == k_core + "Locality")
     return core_message(name, bytes, depth);
+  // Messages without a CEL form of their own: their fields (FieldMask's repeated paths = 1).
+  if (name == k_wkt + "Empty") {
+    (void)fields_of(bytes, depth);
+    return tagged({}, name);
+  }
+  if (name == k_wkt + "FieldMask") {
+    cel::List paths;
+    for (const auto& f : fields_of(bytes, depth))
+      if (f.number == 1 && f.wire == 2) paths.push_back(Value::string(std::string(f.bytes)));
+    cel::Map m;
+    m.emplace_back(Value::string("paths"), Value::of_list(std::move(paths)));
+    return tagged(std::move(m), name);
+  }
   return Value::error("Descriptor not found");  // callers check known_type first
 }
 
 bool known_type(const std::string& name) {
-  static const char* names[] = {"Struct",     "Value",       "ListValue",   "Timestamp",
-                                "Duration",   "Any",         "DoubleValue", "FloatValue",
-                                "Int64Value", "UInt64Value", "Int32Value",  "UInt32Value",
-                                "BoolValue",  "StringValue", "BytesValue"};
+  static const char* names[] = {
+      "Struct",      "Value",       "ListValue",  "Timestamp",   "Duration",   "Any",
+      "DoubleValue", "FloatValue",  "Int64Value", "UInt64Value", "Int32Value", "UInt32Value",
+      "BoolValue",   "StringValue", "BytesValue", "Empty",       "FieldMask"};
   for (const char* n : names)
     if (name == k_wkt + n) return true;
   return name == k_core + "Node" || name == k_core + "Metadata" || name == k_core + "Locality";

@@ -417,6 +417,12 @@ TEST_CASE("cel: a property declared Protobuf reads as the message its type URL n
   auto route = proto_message_value("type.googleapis.com/envoy.config.route.v3.Route", "");
   CHECK(route.type == T::error);
   CHECK_THAT(route.s, Catch::Contains("does not model"));
+  // Messages with no CEL form of their own keep their fields (and encode back).
+  auto mask = proto_message_value(wkt + "FieldMask",
+                                  proto_bytes_field(1, "a.b") + proto_bytes_field(1, "c"));
+  REQUIRE(mask.type == T::map);
+  CHECK(ext::host::cel::serialize(mask) == proto_bytes_field(1, "a.b") + proto_bytes_field(1, "c"));
+  CHECK(proto_message_value(wkt + "Empty", "").type == T::map);
   // Node: proto3 defaults for the fields ext has, and its protobuf encoding back.
   auto node = proto_message_value("type.googleapis.com/envoy.config.core.v3.Node",
                                   proto_bytes_field(1, "n1"));
