@@ -8,8 +8,8 @@
 // "Failed to unpack Any into message". ext decodes the well-known types, unwrapped as cel-cpp
 // does (Struct a map, Value its kind, ListValue a list, the wrappers their value, Timestamp,
 // Duration, Any what it holds; Empty and FieldMask as messages), and Envoy's Node, Metadata and
-// Locality (envoyproxy/
-// data-plane-api 84e8436 envoy/config/core/v3/base.proto). docs/test-spec.md "Properties".
+// Locality (envoyproxy/data-plane-api 84e8436 envoy/config/core/v3/base.proto).
+// docs/test-spec.md "Remaining differences".
 #pragma once
 
 #include <string_view>
