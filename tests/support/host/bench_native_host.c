@@ -8,7 +8,10 @@
 
 #include "add_header.c"
 
-typedef struct { char* k; char* v; } Pair;
+typedef struct {
+  char* k;
+  char* v;
+} Pair;
 static Pair g_maps[4][32];
 static int g_sizes[4];
 static const char* g_config = "{\"header\":\"x-ext\",\"value\":\"hello\"}";
@@ -19,11 +22,17 @@ static void map_add(int map, const char* k, size_t ks, const char* v, size_t vs)
   p->v = strndup(v, vs);
 }
 static void map_clear(int map) {
-  for (int i = 0; i < g_sizes[map]; ++i) { free(g_maps[map][i].k); free(g_maps[map][i].v); }
+  for (int i = 0; i < g_sizes[map]; ++i) {
+    free(g_maps[map][i].k);
+    free(g_maps[map][i].v);
+  }
   g_sizes[map] = 0;
 }
 
-int proxy_log(int level, const char* msg, size_t size) { (void)level, (void)msg, (void)size; return 0; }
+int proxy_log(int level, const char* msg, size_t size) {
+  (void)level, (void)msg, (void)size;
+  return 0;
+}
 int proxy_get_buffer_bytes(int type, int start, int max, char** data, size_t* size) {
   size_t n = strlen(g_config);
   (void)type, (void)start, (void)max;
