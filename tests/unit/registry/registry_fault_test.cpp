@@ -151,10 +151,16 @@ TEST_CASE("pull survives truncated bodies, lying Content-Length, resets and stal
   rig.proxy().arm("^GET .*/blobs/sha256:" + img.layer.digest.hex(),
                   {"truncate", "lie", "reset", "stall"});
   pull();
-  // The reader paused before resuming (100 ms x its attempt: the first is 100 ms) on the fake
-  // clock; the transport's backoffs (5 ms base) stay under 100 ms.
+  // Every wait was on the fake clock: the reader's pause before resuming a cut body (100 ms x
+  // its attempt) or, when the cut surfaces as a transport error instead (which of the two
+  // happens depends on where the proxy cuts relative to what libcurl has read), the
+  // transport's backoff (5 ms base, under 100 ms). At least one fault made the client wait.
   auto sleeps = rig.clock.sleeps();
-  CHECK(std::count(sleeps.begin(), sleeps.end(), 100ms) == 1);
+  CHECK_FALSE(sleeps.empty());
+  for (auto s : sleeps) {
+    INFO(s.count() << " ms");
+    CHECK((s < 100ms || s % 100ms == 0ms));
+  }
   rig.proxy().arm("^(GET|HEAD) ", {"reset", "truncate", "500", "lie", "truncate", "stall"});
   pull();
   rig.proxy().clear();
