@@ -58,13 +58,11 @@ TEST_CASE("limits: a looping start section is stopped by the instruction budget"
  (start $spin))");
   HostOptions o;
   o.limits.instruction_budget = 2'000'000;
-  auto t0 = std::chrono::steady_clock::now();
+  // The budget ends the loop (a hang would be CTest's timeout, not a timed assertion).
   auto h = Host::create(wasm, o);
-  auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   REQUIRE_FALSE(h);
   CHECK_THAT(h.error().message(),
              Catch::Contains("start function") && Catch::Contains("instruction budget"));
-  CHECK(secs < 10);
 }
 
 TEST_CASE("limits: tables over V8's 10,000,000 entries do not load", "[host]") {
@@ -168,12 +166,13 @@ TEST_CASE("limits: advance_ms fires at most ticks_per_advance ticks", "[host]") 
  (func (export "proxy_on_tick") (param i32)))");
   auto h = Host::create(wasm, {});
   REQUIRE(h);
-  auto t0 = std::chrono::steady_clock::now();
   auto r = (*h)->advance(100'000'000'000ull);
-  auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   REQUIRE_FALSE(r);
   CHECK_THAT(r.error().message(), Catch::Contains("ticks_per_advance"));
-  CHECK(secs < 10);
+  // Refused after the limit's ticks, not after the 100,000,000 the period would give.
+  size_t ticks = 0;
+  for (const auto& cb : (*h)->root_callbacks()) ticks += cb.name == "proxy_on_tick";
+  CHECK(ticks <= 10'000);
   // Within the limit the ticks fire, one per period.
   CHECK((*h)->advance(50));
 }

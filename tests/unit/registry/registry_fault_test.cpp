@@ -280,7 +280,6 @@ TEST_CASE("one retry budget bounds a pull whose blob keeps stalling",
   registry::RegistryStore remote(client, repo);
   util::TempDir dir;
   store::OciLayoutStore disk(dir.path() / "store");
-  auto start = std::chrono::steady_clock::now();
   try {
     store::copy_graph(remote, disk, img.manifest, copts);
     FAIL("the pull was expected to fail");
@@ -288,9 +287,13 @@ TEST_CASE("one retry budget bounds a pull whose blob keeps stalling",
     CHECK(e.code() == Errc::network);
     CHECK_THAT(e.message(), Catch::Contains("retry budget of 3 s used up"));
   }
-  auto took = std::chrono::steady_clock::now() - start;
-  CHECK(took < std::chrono::seconds(7));
   CHECK(client->retry_budget().spent() >= std::chrono::seconds(3));
+  // Counted in requests, not in wall time: each stall costs the 1 s stall timeout, so the 3 s
+  // budget allows a handful of layer requests, where the layered retries made up to 25.
+  size_t used = faults.size() - rig.proxy().pending().size();
+  INFO(used << " layer requests");
+  CHECK(used >= 2);
+  CHECK(used <= 6);
   rig.proxy().clear();
   CHECK_FALSE(disk.resolve(rig.ref(repo, "v1")).has_value());
 }

@@ -73,12 +73,12 @@ TEST_CASE("regex: a 200,000-character log line with a+$ neither crashes nor craw
   auto re = Regex::compile("a+$");
   REQUIRE(re);
   std::string line(200'000, 'a');
+  // Both answers within 100,000,000 steps for 200,000 characters: linear, where a backtracking
+  // matcher would need about 2 x 10^10 (a budget that runs out gives no answer).
   uint64_t steps = 100'000'000;
-  auto t0 = std::chrono::steady_clock::now();
   CHECK(re->search(line, steps) == std::optional<bool>(true));
   line += 'b';
   CHECK(re->search(line, steps) == std::optional<bool>(false));
-  CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < 5);
   // A budget that runs out is an answer too, never a hang.
   uint64_t few = 1000;
   CHECK_FALSE(re->search(line, few).has_value());
