@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <set>
 #include <string>
 
 #include "ext/util/files.hpp"
@@ -27,4 +28,26 @@ TEST_CASE("test names: no semicolons (CTest would cut the name and run nothing)"
     }
   }
   CHECK(files > 50);
+}
+
+// tests/ctest_costs.cmake names the longest tests so CTest starts them first; a name that is
+// not a test case any more would be ignored silently.
+TEST_CASE("test names: every test ctest_costs.cmake names exists", "[meta]") {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::path(EXT_SOURCE_DIR) / "tests";
+  std::set<std::string> names;  // every test case this binary has (CTest's names)
+  for (const auto& tc : Catch::getRegistryHub().getTestCaseRegistry().getAllTests())
+    names.insert(tc.getTestCaseInfo().name);
+  REQUIRE(names.size() > 100);
+  auto costs = ext::util::read_file(root / "ctest_costs.cmake", 1u << 20);
+  int listed = 0;
+  for (size_t at = costs.find("[=["); at != std::string::npos; at = costs.find("[=[", at + 1)) {
+    auto end = costs.find("]=]", at);
+    REQUIRE(end != std::string::npos);
+    auto name = costs.substr(at + 3, end - at - 3);
+    ++listed;
+    INFO(name);
+    CHECK(names.count(name) == 1);
+  }
+  CHECK(listed >= 10);
 }
