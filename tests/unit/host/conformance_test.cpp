@@ -955,6 +955,13 @@ EXhD53cYFDmmRqvZqQIDAQAB
 // A probe of foreign-function calls: `root` runs in proxy_on_configure, `stream` in
 // proxy_on_request_headers. Each call records its status under its letter and, when OK, logs
 // the result bytes in the next log entry.
+// An expression token as expr_evaluate / expr_delete take it: 4 bytes, little-endian.
+std::string token(uint32_t t) {
+  std::string out(4, '\0');
+  for (int k = 0; k < 4; ++k) out[k] = static_cast<char>((t >> (8 * k)) & 0xff);
+  return out;
+}
+
 struct ForeignProbe {
   Probe p;
   std::string root, stream;
@@ -1174,11 +1181,6 @@ TEST_CASE("conformance: network close events and their peer types", "[host][conf
 
 TEST_CASE("conformance: CEL foreign functions expr_create, expr_evaluate, expr_delete",
           "[host][conformance][cel]") {
-  auto token = [](uint32_t t) {
-    std::string out(4, '\0');
-    for (int k = 0; k < 4; ++k) out[k] = static_cast<char>((t >> (8 * k)) & 0xff);
-    return out;
-  };
   ForeignProbe f;
   f.root += f.call('a', "expr_create", "request.headers['x-user'] + '!'");
   f.root += f.call('b', "expr_create", "1 +");
@@ -1224,11 +1226,6 @@ TEST_CASE("conformance: CEL foreign functions expr_create, expr_evaluate, expr_d
 
 TEST_CASE("conformance: CEL sees Envoy's typed attributes, metadata and the standard library",
           "[host][conformance][cel]") {
-  auto token = [](uint32_t t) {
-    std::string out(4, '\0');
-    for (int k = 0; k < 4; ++k) out[k] = static_cast<char>((t >> (8 * k)) & 0xff);
-    return out;
-  };
   auto le = [](uint64_t v) {
     std::string out(8, '\0');
     for (int k = 0; k < 8; ++k) out[k] = static_cast<char>((v >> (8 * k)) & 0xff);
@@ -1308,11 +1305,6 @@ TEST_CASE("conformance: CEL reads a set_property value as bytes unless declared 
           "[host][conformance][cel]") {
   using ext::host::proto_bytes_field;
   using ext::host::proto_varint_field;
-  auto token = [](uint32_t t) {
-    std::string out(4, '\0');
-    for (int k = 0; k < 4; ++k) out[k] = static_cast<char>((t >> (8 * k)) & 0xff);
-    return out;
-  };
   ForeignProbe f;
   // [ENVOY] filters/common/expr/cel_state.cc exprValue: String -> string, Bytes (the default
   // of an undeclared property) -> bytes; declare_property.proto WasmType String = 1.
@@ -1333,11 +1325,6 @@ TEST_CASE("conformance: CEL reads a set_property value declared Protobuf as its 
           "[host][conformance][cel]") {
   using ext::host::proto_bytes_field;
   using ext::host::proto_varint_field;
-  auto token = [](uint32_t t) {
-    std::string out(4, '\0');
-    for (int k = 0; k < 4; ++k) out[k] = static_cast<char>((t >> (8 * k)) & 0xff);
-    return out;
-  };
   auto declare = [](const std::string& name, const std::string& type_url) {
     // declare_property.proto: name 1, type 3 (WasmType Protobuf = 3), schema 4 (a type URL).
     return proto_bytes_field(1, name) + proto_varint_field(3, 3) + proto_bytes_field(4, type_url);
@@ -1412,11 +1399,6 @@ TEST_CASE("conformance: CEL reads a set_property value declared FlatBuffers thro
           "[host][conformance][cel]") {
   using ext::host::proto_bytes_field;
   using ext::host::proto_varint_field;
-  auto token = [](uint32_t t) {
-    std::string out(4, '\0');
-    for (int k = 0; k < 4; ++k) out[k] = static_cast<char>((t >> (8 * k)) & 0xff);
-    return out;
-  };
   auto [schema, buffer] = ext::test::flatc_build(R"(namespace acme;
 enum Tier : byte { free = 0, gold = 2 }
 table Label { key: string (key); value: string; }
