@@ -792,11 +792,7 @@ uint64_t proxy_get_property(HostState& s, Guest& g, A a) {
   // context.cc getProperty: findValue(last = false), then field by field; serializeValue].
   // The property itself (the last segment) is its bytes, found above.
   {
-    std::vector<std::string> parts;
-    size_t start = 0;
-    for (size_t end; (end = path->find('\0', start)) != std::string::npos; start = end + 1)
-      parts.push_back(path->substr(start, end - start));
-    parts.push_back(path->substr(start));
+    auto parts = util::split(*path, '\0');
     if (parts.size() > 1)
       if (auto m = declared_message(s, parts)) {
         if (m->is_error()) return st(Status::not_found);
@@ -1055,13 +1051,7 @@ std::optional<std::string> spec_property_bytes(HostState& s, const std::string& 
       (segments.find('\0') == std::string::npos && segments.find('.') != std::string::npos))
     return std::nullopt;
   if (auto leaf = spec_leaf(s, segments)) return leaf->raw;
-  std::vector<std::string> parts;
-  for (size_t start = 0;;) {
-    auto end = segments.find('\0', start);
-    parts.push_back(segments.substr(start, end == std::string::npos ? end : end - start));
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
+  auto parts = util::split(segments, '\0');
   auto tree = spec_tree(s, parts, segments);
   if (!tree) tree = message_default(parts);
   if (!tree) return std::nullopt;
