@@ -557,17 +557,21 @@ struct RxParser {
       } else {
         lo = member();
       }
-      uint32_t hi = lo;
-      if (i + 1 < p.size() && p[i] == '-' && p[i + 1] != ']') {
-        ++i;
-        hi = range_end();
-        if (hi < lo) bad("a range out of order");
-      }
+      uint32_t hi = range_from(lo);
       for (uint32_t b = lo; b <= hi; ++b) s[b] = true;
     }
     if (fold) fold_case(s);  // before negation: (?i)[^a] excludes 'A' too
     if (negate) s.flip();
     return raw_set(std::move(s));
+  }
+
+  // After a class member `lo`: the end of a range `lo-hi` at p[i], or `lo` itself.
+  uint32_t range_from(uint32_t lo) {
+    if (i + 1 >= p.size() || p[i] != '-' || p[i + 1] == ']') return lo;
+    ++i;
+    uint32_t hi = range_end();
+    if (hi < lo) bad("a range out of order");
+    return hi;
   }
 
   // re2: code points (UTF-8 members, \xHH as U+00HH), classes \d \pL [:alpha:] as items;
@@ -600,13 +604,7 @@ struct RxParser {
       } else {
         lo = member();
       }
-      uint32_t hi = lo;
-      if (i + 1 < p.size() && p[i] == '-' && p[i + 1] != ']') {
-        ++i;
-        hi = range_end();
-        if (hi < lo) bad("a range out of order");
-      }
-      r.emplace_back(lo, hi);
+      r.emplace_back(lo, range_from(lo));
     }
     return class_node(std::move(r), negate);
   }
