@@ -5,8 +5,7 @@
 
 namespace ext::host {
 
-Result<std::unique_ptr<Host>> Process::clone(uint32_t thread) {
-  HostOptions o = m_options;
+Result<std::unique_ptr<Host>> Process::vm(uint32_t thread, HostOptions o) {
   o.shared = m_shared;
   o.vm_index = thread;  // queue notifications go to the registering thread's VM
   return Host::create(m_module, std::move(o));
@@ -18,32 +17,20 @@ Result<std::unique_ptr<Process>> Process::start(std::string_view module_bytes, H
   p->m_module = std::string(module_bytes);
   p->m_shared = std::make_shared<SharedStore>();
   p->m_options = std::move(options);
-  auto keep_logs = [&](Host& h) {
-    auto logs = h.take_logs();
+  // On the main thread: the base VM (start functions only), then the canary (started and
+  // configured, then killed before anything it asked for is delivered).
+  HostOptions base = p->m_options, canary = p->m_options;
+  base.start_plugin = false;
+  canary.deliver_at_start = false;
+  for (HostOptions* o : {&base, &canary}) {
+    auto vm = p->vm(0, *o);
+    if (!vm) return fail(vm.error());
+    auto logs = (*vm)->take_logs();
     p->m_logs.insert(p->m_logs.end(), logs.begin(), logs.end());
-  };
-  // The base VM (on the main thread): start functions only.
-  {
-    HostOptions o = p->m_options;
-    o.shared = p->m_shared;
-    o.start_plugin = false;
-    auto base = Host::create(module_bytes, std::move(o));
-    if (!base) return fail(base.error());
-    keep_logs(**base);
-  }
-  // The canary: started and configured on the main thread, then killed before anything it
-  // asked for is delivered.
-  {
-    HostOptions o = p->m_options;
-    o.shared = p->m_shared;
-    o.deliver_at_start = false;
-    auto canary = Host::create(module_bytes, std::move(o));
-    if (!canary) return fail(canary.error());
-    keep_logs(**canary);
   }
   // The main thread's VM, then the workers'.
   for (uint32_t t = 0; t <= std::max<uint32_t>(concurrency, 1); ++t) {
-    auto vm = p->clone(t);
+    auto vm = p->vm(t, p->m_options);
     if (!vm) return fail(vm.error());
     p->m_vms.push_back(std::move(*vm));
   }
@@ -51,7 +38,7 @@ Result<std::unique_ptr<Process>> Process::start(std::string_view module_bytes, H
 }
 
 Result<void> Process::reload(uint32_t i) {
-  auto vm = clone(i + 1);
+  auto vm = this->vm(i + 1, m_options);
   if (!vm) return fail(vm.error());
   m_vms.at(i + 1) = std::move(*vm);
   return {};

@@ -55,7 +55,8 @@ class Process {
 
  private:
   Process() = default;
-  Result<std::unique_ptr<Host>> clone(uint32_t thread);
+  // A VM of `thread` (0: the main thread, i + 1: worker i) over the process-wide store.
+  Result<std::unique_ptr<Host>> vm(uint32_t thread, HostOptions options);
 
   std::string m_module;
   HostOptions m_options;

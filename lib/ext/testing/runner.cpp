@@ -613,6 +613,15 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
     return true;
   };
 
+  // Scripted answers on every live VM (the case's first, then the plugin's).
+  auto install_everywhere = [&](const std::vector<HttpCallScript>& http,
+                                const std::vector<GrpcCallScript>& grpc,
+                                const std::vector<GrpcStreamScript>& streams) {
+    install_upstreams(proc->main_thread(), spec, http, grpc, streams);
+    for (uint32_t w = 0; w < proc->concurrency(); ++w)
+      install_upstreams(proc->worker(w), spec, http, grpc, streams);
+  };
+
   for (size_t ci = 0; ci < spec.cases.size(); ++ci) {
     const auto& c = spec.cases[ci];
     CaseResult merged;
@@ -648,9 +657,7 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
       } else {
         // Scripted answers: the case's first, then the plugin's.
         proc->begin_case();
-        for (uint32_t w = 0; w < proc->concurrency(); ++w)
-          install_upstreams(proc->worker(w), spec, c.http_calls, c.grpc_calls, c.grpc_streams);
-        install_upstreams(proc->main_thread(), spec, c.http_calls, c.grpc_calls, c.grpc_streams);
+        install_everywhere(c.http_calls, c.grpc_calls, c.grpc_streams);
         // Metrics before the case (counters compare by change, histograms by new values).
         std::map<std::string, std::pair<int64_t, size_t>> before;
         for (const auto& m : proc->metrics()) before[m.name] = {m.value, m.recorded.size()};
@@ -744,9 +751,7 @@ SpecResult run_spec(std::string_view module_bytes, const Spec& spec, const RunOp
           auto later = proc->take_logs();
           logs.insert(logs.end(), later.begin(), later.end());
         }
-        for (uint32_t w = 0; w < proc->concurrency(); ++w)
-          install_upstreams(proc->worker(w), spec, no_http, no_grpc, no_streams);
-        install_upstreams(proc->main_thread(), spec, no_http, no_grpc, no_streams);
+        install_everywhere(no_http, no_grpc, no_streams);
         proc->begin_case();  // bounded memory under --repeat
         cr.logs = logs;
         // One checker per expectation kind (defined above run_spec).
